@@ -1,0 +1,99 @@
+"""DAS-portaal: the admission portal for a dynamic purchasing system for Dutch youth care."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request, session
+
+from portal.config import Defaults, env_overrides
+from portal.extensions import babel, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in ("nl", "en"):
+        return chosen
+    return request.accept_languages.best_match(["nl", "en"]) or "nl"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(env_overrides(os.environ))
+    else:
+        app.config.update(test_config)
+
+    database_url = app.config.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(app.instance_path, "portal.sqlite3")
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    if database_url.startswith("sqlite"):
+        # SQLite needs no pool pings; it does need enforced foreign keys (see _sqlite_pragmas).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    app.config.setdefault("EVIDENCE_DIR", None)
+    if not app.config["EVIDENCE_DIR"]:
+        app.config["EVIDENCE_DIR"] = os.path.join(app.instance_path, "evidence")
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message_category = "info"
+
+    with app.app_context():
+        _sqlite_pragmas()
+
+    from portal import models  # noqa: F401  (registers the tables)
+    from portal.web import register_web
+
+    register_web(app)
+
+    from portal.cli import register_cli
+
+    register_cli(app)
+
+    @app.errorhandler(403)
+    def forbidden(_error):  # type: ignore[no-untyped-def]
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(404)
+    def not_found(_error):  # type: ignore[no-untyped-def]
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(413)
+    def too_large(_error):  # type: ignore[no-untyped-def]
+        return render_template("errors/413.html"), 413
+
+    return app
+
+
+def _sqlite_pragmas() -> None:
+    from sqlalchemy import event
+
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from portal.domain.identifiers import InvalidIdentifier, kvk_number
+from portal.labels import label
+from portal.models import SizeClass
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), validators=[InputRequired(_l("Vul uw e-mailadres in."))])
+    password = PasswordField(
+        _l("Wachtwoord"), validators=[InputRequired(_l("Vul uw wachtwoord in."))]
+    )
+
+
+def validate_kvk(_form: FlaskForm, field: StringField) -> None:
+    try:
+        field.data = kvk_number(field.data or "")
+    except InvalidIdentifier as error:
+        raise ValidationError(_l("Een KvK-nummer bestaat uit 8 cijfers.")) from error
+
+
+class RegisterForm(FlaskForm):
+    legal_name = StringField(
+        _l("Statutaire naam van uw organisatie"),
+        validators=[
+            InputRequired(_l("Vul de naam van uw organisatie in.")),
+            Length(max=200, message=_l("De naam mag hoogstens 200 tekens zijn.")),
+        ],
+    )
+    kvk_number = StringField(
+        _l("KvK-nummer"),
+        description=_l("8 cijfers, zoals op uw uittreksel van de Kamer van Koophandel."),
+        validators=[InputRequired(_l("Vul het KvK-nummer in.")), validate_kvk],
+    )
+    size_class = RadioField(
+        _l("Hoeveel mensen werken er bij uw organisatie?"),
+        choices=[(s.value, s.value) for s in SizeClass],
+        validators=[InputRequired(_l("Kies de grootte van uw organisatie."))],
+    )
+    name = StringField(
+        _l("Uw naam"),
+        validators=[
+            InputRequired(_l("Vul uw naam in.")),
+            Length(max=200, message=_l("Uw naam mag hoogstens 200 tekens zijn.")),
+        ],
+    )
+    email = EmailField(
+        _l("Uw e-mailadres"),
+        validators=[
+            InputRequired(_l("Vul uw e-mailadres in.")),
+            Email(_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+                  check_deliverability=False),
+        ],
+    )
+    password = PasswordField(
+        _l("Kies een wachtwoord"),
+        description=_l("Minstens 12 tekens."),
+        validators=[
+            InputRequired(_l("Kies een wachtwoord.")),
+            Length(min=MIN_PASSWORD_LENGTH,
+                   message=_l("Het wachtwoord moet minstens 12 tekens lang zijn.")),
+        ],
+    )
+    password_repeat = PasswordField(
+        _l("Herhaal het wachtwoord"),
+        validators=[
+            InputRequired(_l("Herhaal het wachtwoord.")),
+            EqualTo("password", _l("De wachtwoorden zijn niet gelijk.")),
+        ],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.size_class.choices = [(s.value, label(s)) for s in SizeClass]

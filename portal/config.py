@@ -1,0 +1,55 @@
+"""Settings: defaults here, overridden by `instance/config.py` and by PORTAL_* environment variables.
+
+Only keys declared in `Defaults` may be overridden from the environment, so a typo in a variable name
+is an error instead of a silently ignored setting (Digital Marketplace `dmutils/config.py`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+class Defaults:
+    SECRET_KEY = "dev-only-change-me"
+    # SQLite in instance/ unless PORTAL_DATABASE_URL says otherwise (set in create_app).
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # a 20 MB file plus the form around it
+    EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+    EVIDENCE_DIR: str | None = None  # default: instance/evidence
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # True in production behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PER_PAGE = 25
+    # Days before the review deadline at which an application is marked "at risk".
+    AT_RISK_WORKING_DAYS = 3
+
+
+DECLARED_KEYS = {k for k in vars(Defaults) if k.isupper()}
+
+
+def env_overrides(environ: os._Environ[str] | dict[str, str], prefix: str = "PORTAL_") -> dict:
+    """Declared settings given as PORTAL_<KEY> in the environment, converted to the default's type."""
+    result: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith(prefix):
+            continue
+        key = name[len(prefix):]
+        if key not in DECLARED_KEYS:
+            continue
+        default = getattr(Defaults, key)
+        if isinstance(default, bool):
+            result[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        elif isinstance(default, int):
+            result[key] = int(raw)
+        else:
+            result[key] = raw
+    return result

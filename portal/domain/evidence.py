@@ -1,0 +1,36 @@
+"""How old evidence may be, and whether a document still counts.
+
+Source: ../shared/DOMAIN.md "Suitability criteria": a Gedragsverklaring Aanbesteden at most 24 months
+old; a tax payment statement (verklaring betalingsgedrag) and a KvK extract at most 6 months old; an
+insurance policy and a certificate carry their own end dates. Ages are measured against the
+submission date (issue 3).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+# Keyed by the evidence type's stored value (portal.models.EvidenceType).
+DEFAULT_MAX_AGE_MONTHS: dict[str, int] = {
+    "gedragsverklaring_aanbesteden": 24,
+    "verklaring_betalingsgedrag": 6,
+    "kvk_uittreksel": 6,
+}
+
+
+def oldest_acceptable_issue_date(on: date, max_age_months: int) -> date:
+    """A document issued on or after this date is young enough on `on`."""
+    return on - relativedelta(months=max_age_months)
+
+
+def is_too_old(issued_on: date, max_age_months: int | None, on: date) -> bool:
+    if max_age_months is None:
+        return False
+    return issued_on < oldest_acceptable_issue_date(on, max_age_months)
+
+
+def is_expired(expires_on: date | None, on: date) -> bool:
+    """A document with an end date counts up to and including that date."""
+    return expires_on is not None and expires_on < on

@@ -1,0 +1,62 @@
+"""Dutch messages for refusals raised by services and gaps found by the domain."""
+
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext as _l
+
+from portal.domain.eligibility import Gap
+from portal.services import ServiceError
+
+SERVICE_MESSAGES = {
+    "email_taken": _l("Er is al een account met dit e-mailadres. Log in of kies een ander adres."),
+    "kvk_taken": _l(
+        "Deze organisatie (KvK-nummer) is al geregistreerd. Vraag de beheerder van uw organisatie "
+        "om u toegang te geven."
+    ),
+    "das_not_open": _l("Dit aankoopsysteem staat nu niet open voor aanmeldingen."),
+    "application_in_review": _l(
+        "Uw organisatie heeft al een aanmelding voor dit aankoopsysteem in behandeling."
+    ),
+    "application_not_draft": _l(
+        "Deze aanmelding is al ingediend en kan niet meer worden gewijzigd."
+    ),
+    "application_incomplete": _l(
+        "Uw aanmelding is nog niet compleet. Vul eerst de onderdelen hieronder aan."
+    ),
+    "not_allowed_to_submit": _l(
+        "Alleen de beheerder of tekenbevoegde van uw organisatie kan de aanmelding indienen."
+    ),
+    "unknown_lot": _l("Kies alleen percelen uit de lijst."),
+    "unknown_criterion": _l("Deze vraag hoort niet bij dit aankoopsysteem."),
+    "unknown_document": _l("Kies alleen documenten van uw eigen organisatie."),
+    "upload_bad_name": _l("De bestandsnaam is ongeldig. Geef het bestand een gewone naam."),
+    "upload_too_large": _l("Het bestand is te groot. Het mag hoogstens %(limit_mb)s MB zijn."),
+    "upload_empty": _l("Het bestand is leeg. Kies een bestand met inhoud."),
+    "upload_wrong_type": _l(
+        "Dit soort bestand kunnen we niet aannemen. Upload een PDF, PNG, JPEG, DOCX of ODT."
+    ),
+    "upload_expires_before_issue": _l("De einddatum ligt voor de datum van afgifte."),
+    "application_changed": _l(
+        "Iemand anders heeft deze aanmelding intussen gewijzigd. Bekijk de actuele stand en "
+        "probeer het opnieuw."
+    ),
+    "application_not_in_review": _l("Over deze aanmelding is al besloten."),
+    "decide_every_lot": _l("Neem voor elk perceel een besluit: toelaten of afwijzen."),
+    "reason_required": _l("Geef bij een afwijzing de reden op."),
+}
+
+GAP_MESSAGES = {
+    Gap.NO_LOTS: _l("Kies ten minste één perceel."),
+    Gap.UNANSWERED: _l("Beantwoord deze vraag."),
+    Gap.EXPLANATION_MISSING: _l("Licht uw antwoord 'ja' toe."),
+    Gap.EVIDENCE_MISSING: _l("Voeg een bewijsstuk toe."),
+    Gap.EVIDENCE_TOO_OLD: _l("Het bewijsstuk is te oud. Voeg een recenter document toe."),
+    Gap.EVIDENCE_EXPIRED: _l("Het bewijsstuk is verlopen. Voeg een geldig document toe."),
+}
+
+
+def message_for(error: ServiceError) -> str:
+    template = SERVICE_MESSAGES.get(error.code)
+    if template is None:
+        return gettext("Er ging iets mis. Probeer het opnieuw.")
+    return str(template) % error.params if error.params else str(template)

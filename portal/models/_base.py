@@ -1,0 +1,30 @@
+"""Column helpers shared by the models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """Store an enum by its value as plain VARCHAR: the same on SQLite and PostgreSQL, and adding a
+    member later needs no ALTER TYPE."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+# Timestamps are stored with a time zone; SQLite keeps them as text and gives them back naive,
+# so readers compare them through portal.timeutil.as_utc.
+Timestamp = sa.DateTime(timezone=True)

@@ -1,0 +1,148 @@
+"""Applications for admission, their answers and the evidence behind them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models._base import Timestamp, str_enum, utcnow
+from portal.models.catalogue import Criterion, Das, EvidenceType, Lot
+
+if TYPE_CHECKING:
+    from portal.models.organisations import Organisation
+    from portal.models.users import User
+
+
+class ApplicationState(enum.StrEnum):
+    DRAFT = "draft"  # the provider is filling it in
+    SUBMITTED = "submitted"  # received; the review clock runs
+    CLARIFICATION = "clarification"  # waiting for the provider's reply; the clock is paused
+    DECIDED = "decided"  # every lot admitted or rejected
+    WITHDRAWN = "withdrawn"
+
+
+class Application(db.Model):
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
+    das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    state: Mapped[ApplicationState] = mapped_column(
+        str_enum(ApplicationState), default=ApplicationState.DRAFT, index=True
+    )
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    received_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    review_deadline: Mapped[date | None] = mapped_column(index=True)
+    assigned_reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The earlier application this one starts from (a new try after rejection, or more lots).
+    previous_application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application.id"))
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    das: Mapped[Das] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    assigned_reviewer: Mapped[User | None] = relationship(foreign_keys=[assigned_reviewer_id])
+    lots: Mapped[list[ApplicationLot]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state is ApplicationState.DRAFT
+
+    def answer_for(self, criterion: Criterion) -> Answer | None:
+        return next((a for a in self.answers if a.criterion_id == criterion.id), None)
+
+
+class LotOutcome(enum.StrEnum):
+    PENDING = "pending"
+    ADMITTED = "admitted"
+    REJECTED = "rejected"
+
+
+class ApplicationLot(db.Model):
+    """A lot applied for, and the decision on it."""
+
+    __tablename__ = "application_lot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"))
+    outcome: Mapped[LotOutcome] = mapped_column(str_enum(LotOutcome), default=LotOutcome.PENDING)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Four eyes: a second reviewer confirms (required where the DAS says so).
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    application: Mapped[Application] = relationship(back_populates="lots")
+    lot: Mapped[Lot] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("application_id", "lot_id"),)
+
+
+answer_evidence = sa.Table(
+    "answer_evidence",
+    db.metadata,
+    sa.Column("answer_id", sa.ForeignKey("answer.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("document_id", sa.ForeignKey("evidence_document.id"), primary_key=True),
+)
+
+
+class Answer(db.Model):
+    """A provider's answer to one criterion in one application."""
+
+    __tablename__ = "answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criterion.id"))
+    value: Mapped[bool | None]
+    explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    self_cleaning: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="answers")
+    criterion: Mapped[Criterion] = relationship()
+    documents: Mapped[list[EvidenceDocument]] = relationship(secondary=answer_evidence)
+
+    __table_args__ = (sa.UniqueConstraint("application_id", "criterion_id"),)
+
+
+class EvidenceDocument(db.Model):
+    """An uploaded document, owned by an organisation and reusable across its applications.
+
+    The bytes live outside the web root under their SHA-256 (portal.services.evidence)."""
+
+    __tablename__ = "evidence_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size_bytes: Mapped[int]
+    evidence_type: Mapped[EvidenceType] = mapped_column(str_enum(EvidenceType, length=40))
+    issued_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()

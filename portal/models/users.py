@@ -1,0 +1,104 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+from portal.models._base import Timestamp, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from portal.models.catalogue import Das
+    from portal.models.organisations import Organisation
+
+
+class Role(enum.StrEnum):
+    """Every user has exactly one role; the anonymous public has none."""
+
+    # Works for a youth-care provider; sees and edits only its own organisation's data.
+    PROVIDER = "provider"
+    # Procurement reviewer (inkoopadviseur): assesses applications of the DAS instances assigned.
+    REVIEWER = "reviewer"
+    # Contract manager: follows admitted providers (agreements, KPIs, SROI, contract talks).
+    CONTRACT_MANAGER = "contract_manager"
+    # Procurement lead who configures DAS instances, catalogues and tariffs; sees everything.
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.PROVIDER
+
+
+STAFF_ROLES = frozenset({Role.REVIEWER, Role.CONTRACT_MANAGER, Role.ADMINISTRATOR})
+
+
+class OrganisationRole(enum.StrEnum):
+    """A provider user's standing inside the organisation."""
+
+    # Manages colleagues and may submit and sign for the organisation.
+    ADMIN = "admin"
+    # May edit drafts, not submit.
+    CONTRIBUTOR = "contributor"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id"), index=True
+    )
+    organisation_role: Mapped[OrganisationRole | None] = mapped_column(str_enum(OrganisationRole))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    das_assignments: Mapped[list[Das]] = relationship(secondary="staff_assignment")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role = 'provider') = (organisation_id IS NOT NULL)", name="provider_has_organisation"
+        ),
+    )
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's default is scrypt, a memory-hard current algorithm.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role.is_staff
+
+    @property
+    def may_submit(self) -> bool:
+        """Only the organisation's administrator (or its authorised signatory) submits and signs."""
+        return self.role is Role.PROVIDER and self.organisation_role is OrganisationRole.ADMIN
+
+
+class StaffAssignment(db.Model):
+    """Which DAS instances a reviewer or contract manager works on."""
+
+    __tablename__ = "staff_assignment"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), primary_key=True)

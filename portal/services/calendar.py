@@ -1,0 +1,32 @@
+"""The working-day calendar: statutory holidays plus equated days, kept as data in `holiday`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from portal.domain import working_days
+from portal.extensions import db
+from portal.models import Holiday, HolidayKind
+
+
+def holidays_between(first: date, last: date) -> set[date]:
+    return set(
+        db.session.scalars(db.select(Holiday.day).where(Holiday.day.between(first, last)))
+    )
+
+
+def review_deadline(received_on: date, working_day_count: int) -> date:
+    # 15 working days never span more than 6 weeks, even over Christmas.
+    holidays = holidays_between(received_on, received_on + timedelta(days=60))
+    return working_days.review_deadline(received_on, holidays, working_day_count)
+
+
+def ensure_statutory_holidays(years: range) -> int:
+    """Add the statutory holidays of these years that are not there yet; returns how many."""
+    existing = holidays_between(date(years.start, 1, 1), date(years.stop - 1, 12, 31))
+    added = 0
+    for day, name in working_days.statutory_holidays_for_years(years).items():
+        if day not in existing:
+            db.session.add(Holiday(day=day, name=name, kind=HolidayKind.STATUTORY))
+            added += 1
+    return added

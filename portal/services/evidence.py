@@ -1,0 +1,152 @@
+"""Evidence files: streamed to disk under their SHA-256, outside the web root.
+
+A refused upload stores nothing: the bytes go to a temporary file first, and only a fully read,
+accepted file is moved into place, in the same step that adds its row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+import filetype
+from flask import current_app
+
+from portal.extensions import db
+from portal.models import EvidenceDocument, EvidenceType, Organisation, User
+from portal.services import ServiceError
+from portal.services.audit import record
+
+# What we accept, by sniffed content (never by the name the browser sends).
+ACCEPTED_TYPES = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.oasis.opendocument.text": "odt",
+}
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    stream: BinaryIO
+    filename: str
+    evidence_type: EvidenceType
+    issued_on: date
+    expires_on: date | None
+
+
+def evidence_dir() -> str:
+    return str(current_app.config["EVIDENCE_DIR"])
+
+
+def path_for(sha256: str) -> str:
+    return os.path.join(evidence_dir(), sha256[:2], sha256)
+
+
+def clean_filename(name: str) -> str:
+    """Refuse names with path parts; keep the rest readable (accents included)."""
+    if not name or "/" in name or "\\" in name or name in {".", ".."} or "\x00" in name:
+        raise ServiceError("upload_bad_name")
+    cleaned = "".join(ch for ch in name if ch.isprintable()).strip()
+    if not cleaned:
+        raise ServiceError("upload_bad_name")
+    return cleaned[:255]
+
+
+def _spool(stream: BinaryIO, limit: int) -> tuple[str, str, int, bytes]:
+    """Copy the stream to a temporary file, hashing as we go and stopping past the limit."""
+    os.makedirs(os.path.join(evidence_dir(), "tmp"), exist_ok=True)
+    handle, tmp_path = tempfile.mkstemp(dir=os.path.join(evidence_dir(), "tmp"))
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    try:
+        with os.fdopen(handle, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise ServiceError("upload_too_large", limit_mb=limit // (1024 * 1024))
+                if len(head) < 8192:
+                    head += chunk[: 8192 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        os.unlink(tmp_path)
+        raise
+    return tmp_path, digest.hexdigest(), size, head
+
+
+def _sniff(tmp_path: str, head: bytes) -> str:
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ACCEPTED_TYPES:
+        # Office formats are zip files; their kind shows only further in.
+        with open(tmp_path, "rb") as f:
+            kind = filetype.guess(f.read(262144))
+    if kind is None or kind.mime not in ACCEPTED_TYPES:
+        raise ServiceError("upload_wrong_type")
+    return str(kind.mime)
+
+
+def store_upload(organisation: Organisation, user: User, upload: Upload) -> EvidenceDocument:
+    filename = clean_filename(upload.filename)
+    if upload.expires_on is not None and upload.expires_on < upload.issued_on:
+        raise ServiceError("upload_expires_before_issue")
+    tmp_path, sha256, size, head = _spool(
+        upload.stream, int(current_app.config["EVIDENCE_MAX_BYTES"])
+    )
+    final_path = path_for(sha256)
+    created = False
+    try:
+        if size == 0:
+            raise ServiceError("upload_empty")
+        mime = _sniff(tmp_path, head)
+        os.makedirs(os.path.dirname(final_path), exist_ok=True)
+        if not os.path.exists(final_path):
+            os.replace(tmp_path, final_path)
+            created = True
+        document = EvidenceDocument(
+            organisation_id=organisation.id,
+            sha256=sha256,
+            filename=filename,
+            content_type=mime,
+            size_bytes=size,
+            evidence_type=upload.evidence_type,
+            issued_on=upload.issued_on,
+            expires_on=upload.expires_on,
+            uploaded_by_id=user.id,
+        )
+        db.session.add(document)
+        record(
+            "evidence.uploaded",
+            document,
+            user,
+            organisation_id=organisation.id,
+            filename=filename,
+            sha256=sha256,
+        )
+        db.session.commit()
+        return document
+    except BaseException:
+        db.session.rollback()
+        if created:
+            os.unlink(final_path)
+        raise
+    finally:
+        if os.path.exists(tmp_path):
+            os.unlink(tmp_path)
+
+
+def documents_of(organisation_id: int) -> list[EvidenceDocument]:
+    return list(
+        db.session.scalars(
+            db.select(EvidenceDocument)
+            .where(EvidenceDocument.organisation_id == organisation_id)
+            .order_by(EvidenceDocument.uploaded_at.desc(), EvidenceDocument.id.desc())
+        )
+    )

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+
+from portal.forms import MultiCheckboxField
+from portal.labels import label
+from portal.models import Criterion, CriterionKind, EvidenceDocument, EvidenceType, Lot
+
+YES_NO = [("ja", _l("Ja")), ("nee", _l("Nee"))]
+
+
+class LotsForm(FlaskForm):
+    lots = MultiCheckboxField(_l("Voor welke percelen meldt u zich aan?"), coerce=int)
+
+    @classmethod
+    def for_lots(cls, lots: Sequence[Lot], **kwargs: Any) -> LotsForm:
+        form = cls(**kwargs)
+        form.lots.choices = [(lot.id, f"{lot.code}. {lot.name}") for lot in lots]
+        return form
+
+
+def answers_form(
+    criteria: Sequence[Criterion], documents: Sequence[EvidenceDocument], data: dict[str, Any]
+) -> FlaskForm:
+    """One block per criterion; every field optional, so a half-filled draft can always be saved.
+    Completeness is checked on submission (portal.domain.eligibility)."""
+
+    class AnswersForm(FlaskForm):
+        pass
+
+    document_choices = [
+        (d.id, f"{d.filename} ({label(d.evidence_type)}, {d.issued_on:%d-%m-%Y})") for d in documents
+    ]
+    for criterion in criteria:
+        prefix = f"c{criterion.id}"
+        setattr(AnswersForm, f"{prefix}_value",
+                RadioField(criterion.question, choices=YES_NO, validators=[Optional()]))
+        if criterion.kind is CriterionKind.EXCLUSION:
+            setattr(AnswersForm, f"{prefix}_explanation", TextAreaField(
+                _l("Toelichting (verplicht bij 'ja')"), validators=[Optional()]))
+            setattr(AnswersForm, f"{prefix}_self_cleaning", TextAreaField(
+                _l("Welke maatregelen heeft u genomen om herhaling te voorkomen (self-cleaning)?"),
+                validators=[Optional()]))
+        else:
+            setattr(AnswersForm, f"{prefix}_explanation", TextAreaField(
+                _l("Toelichting (optioneel)"), validators=[Optional()]))
+            field = MultiCheckboxField(_l("Bewijsstukken"), coerce=int, validators=[Optional()])
+            setattr(AnswersForm, f"{prefix}_documents", field)
+    form = AnswersForm(data=data)
+    for criterion in criteria:
+        if criterion.kind is CriterionKind.SUITABILITY:
+            form[f"c{criterion.id}_documents"].choices = document_choices
+    return form
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Bestand"), description=_l("PDF, PNG, JPEG, DOCX of ODT, hoogstens 20 MB."),
+                     validators=[FileRequired(_l("Kies een bestand."))])
+    evidence_type = SelectField(_l("Soort document"), validators=[
+        InputRequired(_l("Kies het soort document."))])
+    issued_on = DateField(
+        _l("Datum van afgifte"),
+        validators=[InputRequired(_l("Vul de datum van afgifte in, bijvoorbeeld 15-03-2026."))],
+    )
+    expires_on = DateField(_l("Geldig tot (als het document een einddatum heeft)"),
+                           validators=[Optional()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.evidence_type.choices = [("", _l("Kies…"))] + [
+            (t.value, label(t)) for t in EvidenceType
+        ]
+
+    def validate_evidence_type(self, field: SelectField) -> None:
+        if field.data not in {t.value for t in EvidenceType}:
+            raise ValidationError(_l("Kies het soort document."))
+
+
+class SubmitForm(FlaskForm):
+    declaration = BooleanField(
+        _l("Ik verklaar dat de antwoorden in deze aanmelding waar en volledig zijn, en dat ik "
+           "bevoegd ben namens de organisatie in te dienen."),
+        validators=[DataRequired(_l("Bevestig de verklaring om in te dienen."))],
+    )

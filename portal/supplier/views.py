@@ -1,0 +1,240 @@
+"""The provider's pages: dashboard, application, evidence, agreements."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.auth.access import protect_blueprint
+from portal.extensions import db
+from portal.loaders import get_agreement, get_application, get_document, get_open_das
+from portal.messages import GAP_MESSAGES, message_for
+from portal.models import Application, CriterionKind, Das, DasState, EvidenceType, Role
+from portal.services import ServiceError, agreements, applications, evidence
+from portal.supplier.forms import LotsForm, SubmitForm, UploadForm, answers_form
+from portal.timeutil import local_date, now
+
+bp = Blueprint("supplier", __name__, url_prefix="/aanbieder")
+protect_blueprint(bp, [Role.PROVIDER])
+
+SECTIONS = {
+    "lots": "supplier.lots",
+    CriterionKind.EXCLUSION.value: "supplier.exclusion",
+    CriterionKind.SUITABILITY.value: "supplier.suitability",
+}
+
+
+def _org_id() -> int:
+    organisation_id = current_user.organisation_id
+    assert organisation_id is not None  # guaranteed by the role check and a DB constraint
+    return int(organisation_id)
+
+
+@bp.route("/")
+def dashboard() -> str:
+    open_das = db.session.scalars(
+        db.select(Das).where(Das.state == DasState.OPEN).order_by(Das.name)
+    ).all()
+    return render_template(
+        "supplier/dashboard.html",
+        open_das=open_das,
+        applications=applications.applications_of(_org_id()),
+        agreements=agreements.agreements_of(_org_id()),
+    )
+
+
+@bp.route("/das/<slug>/aanmelden", methods=["POST"])
+def start(slug: str) -> Response:
+    das = get_open_das(slug)
+    try:
+        application = applications.start_application(das, current_user)
+    except ServiceError as error:
+        flash(message_for(error), "error")
+        return redirect(url_for("supplier.dashboard"))
+    return redirect(url_for("supplier.application", application_id=application.id))
+
+
+def _sections(application: Application) -> list[dict[str, object]]:
+    missing = applications.missing_items(application, local_date(now()))
+    by_code = {c.code: c for c in application.das.criteria}
+    sections = []
+    for key, title in (
+        ("lots", _("Percelen")),
+        (CriterionKind.EXCLUSION.value, _("Uitsluitingsgronden")),
+        (CriterionKind.SUITABILITY.value, _("Geschiktheidseisen")),
+    ):
+        items = [
+            m for m in missing
+            if (m.code == "lots" and key == "lots")
+            or (m.code in by_code and by_code[m.code].kind.value == key)
+        ]
+        sections.append({"key": key, "title": title, "endpoint": SECTIONS[key],
+                         "missing": items, "complete": not items})
+    return sections
+
+
+@bp.route("/aanmeldingen/<int:application_id>")
+def application(application_id: int) -> str:
+    app_ = get_application(application_id, _org_id())
+    return render_template(
+        "supplier/application.html",
+        application=app_,
+        sections=_sections(app_) if app_.is_draft else [],
+        criteria_by_code={c.code: c for c in app_.das.criteria},
+        gap_messages=GAP_MESSAGES,
+    )
+
+
+def _draft_or_redirect(application_id: int) -> Application | Response:
+    app_ = get_application(application_id, _org_id())
+    if not app_.is_draft:
+        flash(_("Deze aanmelding is al ingediend en kan niet meer worden gewijzigd."), "info")
+        return redirect(url_for("supplier.application", application_id=app_.id))
+    return app_
+
+
+@bp.route("/aanmeldingen/<int:application_id>/percelen", methods=["GET", "POST"])
+def lots(application_id: int) -> str | Response:
+    app_ = _draft_or_redirect(application_id)
+    if isinstance(app_, Response):
+        return app_
+    form = LotsForm.for_lots(app_.das.lots, data={"lots": [al.lot_id for al in app_.lots]})
+    if form.validate_on_submit():
+        try:
+            applications.save_lots(app_, form.lots.data or [], current_user)
+        except ServiceError as error:
+            form.lots.errors = list(form.lots.errors) + [message_for(error)]
+        else:
+            flash(_("De percelen zijn opgeslagen."), "success")
+            return redirect(url_for("supplier.application", application_id=app_.id))
+    return render_template("supplier/lots.html", application=app_, form=form)
+
+
+def _answer_data(app_: Application, kind: CriterionKind) -> dict[str, object]:
+    data: dict[str, object] = {}
+    for criterion in app_.das.criteria_of(kind):
+        answer = app_.answer_for(criterion)
+        if answer is None:
+            continue
+        prefix = f"c{criterion.id}"
+        if answer.value is not None:
+            data[f"{prefix}_value"] = "ja" if answer.value else "nee"
+        data[f"{prefix}_explanation"] = answer.explanation
+        data[f"{prefix}_self_cleaning"] = answer.self_cleaning
+        data[f"{prefix}_documents"] = [d.id for d in answer.documents]
+    return data
+
+
+def _answers_page(application_id: int, kind: CriterionKind) -> str | Response:
+    app_ = _draft_or_redirect(application_id)
+    if isinstance(app_, Response):
+        return app_
+    criteria = app_.das.criteria_of(kind)
+    documents = evidence.documents_of(_org_id())
+    form = answers_form(criteria, documents, _answer_data(app_, kind))
+    if form.validate_on_submit():
+        given = {}
+        for criterion in criteria:
+            prefix = f"c{criterion.id}"
+            raw = form[f"{prefix}_value"].data
+            given[criterion.id] = applications.AnswerInput(
+                value=None if raw not in ("ja", "nee") else raw == "ja",
+                explanation=form[f"{prefix}_explanation"].data or "",
+                self_cleaning=(form[f"{prefix}_self_cleaning"].data or "")
+                if f"{prefix}_self_cleaning" in form else "",
+                document_ids=tuple(form[f"{prefix}_documents"].data or ())
+                if f"{prefix}_documents" in form else (),
+            )
+        try:
+            applications.save_answers(app_, given, current_user)
+        except ServiceError as error:
+            flash(message_for(error), "error")
+        else:
+            flash(_("Uw antwoorden zijn opgeslagen."), "success")
+            return redirect(url_for("supplier.application", application_id=app_.id))
+    template = "supplier/exclusion.html" if kind is CriterionKind.EXCLUSION \
+        else "supplier/suitability.html"
+    return render_template(template, application=app_, form=form, criteria=criteria,
+                           documents=documents)
+
+
+@bp.route("/aanmeldingen/<int:application_id>/uitsluitingsgronden", methods=["GET", "POST"])
+def exclusion(application_id: int) -> str | Response:
+    return _answers_page(application_id, CriterionKind.EXCLUSION)
+
+
+@bp.route("/aanmeldingen/<int:application_id>/geschiktheidseisen", methods=["GET", "POST"])
+def suitability(application_id: int) -> str | Response:
+    return _answers_page(application_id, CriterionKind.SUITABILITY)
+
+
+@bp.route("/aanmeldingen/<int:application_id>/indienen", methods=["GET", "POST"])
+def submit(application_id: int) -> str | Response:
+    app_ = _draft_or_redirect(application_id)
+    if isinstance(app_, Response):
+        return app_
+    form = SubmitForm()
+    error_message = None
+    if form.validate_on_submit():
+        try:
+            applications.submit(app_, current_user, now())
+        except ServiceError as error:
+            if error.code == "application_not_draft":
+                # The other click or tab got there first: that submission stands.
+                return redirect(url_for("supplier.application", application_id=app_.id))
+            error_message = message_for(error)
+        else:
+            flash(_("Uw aanmelding is ingediend."), "success")
+            return redirect(url_for("supplier.application", application_id=app_.id))
+    return render_template(
+        "supplier/submit.html",
+        application=app_,
+        form=form,
+        sections=_sections(app_),
+        criteria_by_code={c.code: c for c in app_.das.criteria},
+        gap_messages=GAP_MESSAGES,
+        error_message=error_message,
+    )
+
+
+@bp.route("/documenten", methods=["GET", "POST"])
+def documents() -> str | Response:
+    form = UploadForm()
+    next_url = request.args.get("terug")
+    if next_url and not next_url.startswith("/aanbieder/"):
+        next_url = None
+    if form.validate_on_submit():
+        try:
+            document = evidence.store_upload(
+                current_user.organisation,
+                current_user,
+                evidence.Upload(
+                    stream=form.file.data.stream,
+                    filename=form.file.data.filename or "",
+                    evidence_type=EvidenceType(form.evidence_type.data),
+                    issued_on=form.issued_on.data,
+                    expires_on=form.expires_on.data,
+                ),
+            )
+        except ServiceError as error:
+            form.file.errors = list(form.file.errors) + [message_for(error)]
+        else:
+            flash(_("Het document %(name)s is opgeslagen.", name=document.filename), "success")
+            return redirect(next_url or url_for("supplier.documents"))
+    return render_template("supplier/documents.html", form=form,
+                           documents=evidence.documents_of(_org_id()), next_url=next_url)
+
+
+@bp.route("/documenten/<int:document_id>")
+def download(document_id: int) -> Response:
+    document = get_document(document_id, _org_id())
+    return send_file(evidence.path_for(document.sha256), mimetype=document.content_type,
+                     as_attachment=True, download_name=document.filename)
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>")
+def agreement(agreement_id: int) -> str:
+    return render_template("supplier/agreement.html",
+                           agreement=get_agreement(agreement_id, _org_id()))

@@ -1,0 +1,78 @@
+"""Wires the blueprints, the user loader, template helpers and the baseline security headers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, Response, redirect, request, session, url_for
+from flask_babel import format_date, format_datetime, get_locale, gettext
+
+from portal.auth.access import public
+from portal.extensions import db, login_manager
+from portal.models import Role, User
+from portal.money import format_money
+from portal.timeutil import as_utc
+
+# Dutch interface labels for enum values, in one place so pages and e-mails agree.
+from portal.labels import LABELS, label
+
+
+def register_web(app: Flask) -> None:
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.contracts.views import bp as contracts_bp
+    from portal.public.views import bp as public_bp
+    from portal.review.views import bp as review_bp
+    from portal.supplier.views import bp as supplier_bp
+
+    for bp in (public_bp, auth_bp, supplier_bp, review_bp, contracts_bp, admin_bp):
+        app.register_blueprint(bp)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    @app.route("/taal/<code>", methods=["POST"])
+    @public
+    def set_language(code: str) -> Response:
+        if code in app.config["LANGUAGES"]:
+            session["lang"] = code
+        target = request.form.get("next") or url_for("public.home")
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("public.home")
+        return redirect(target)
+
+    @app.template_filter("d")
+    def _date(value: date | datetime | None) -> str:
+        if value is None:
+            return "–"
+        if isinstance(value, datetime):
+            return format_datetime(as_utc(value), "dd-MM-yyyy HH:mm")
+        return format_date(value, "dd-MM-yyyy")
+
+    @app.template_filter("longdate")
+    def _longdate(value: date | None) -> str:
+        return "–" if value is None else format_date(value, "d MMMM yyyy")
+
+    app.add_template_filter(format_money, "money")
+    app.add_template_global(label, "label")
+    app.add_template_global(LABELS, "LABELS")
+    app.add_template_global(Role, "Role")
+    app.jinja_env.globals["_"] = gettext
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
