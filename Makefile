@@ -1,0 +1,47 @@
+# DAS-portaal. Two commands: `make run` (demo on http://127.0.0.1:5000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app portal
+
+.PHONY: run test test-sqlite test-postgresql install system-deps lint db demo clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) seed-demo
+
+run: demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Debian packages the tests need (PostgreSQL server, Chromium); installs only what is missing.
+system-deps:
+	bash scripts/system-deps.sh
+
+test: install system-deps
+	$(BIN)/pytest --db sqlite
+	$(BIN)/pytest --db postgresql
+
+test-sqlite: install
+	$(BIN)/pytest --db sqlite
+
+test-postgresql: install system-deps
+	$(BIN)/pytest --db postgresql
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,97 @@
+"""Test set-up: one database per run (SQLite file, or a throwaway PostgreSQL server started here),
+built by the migrations, wiped after every test.
+
+    pytest                     # SQLite
+    pytest --db postgresql     # a real PostgreSQL server in a temporary directory
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.extensions import db
+from tests import factories
+
+PASSWORD = factories.PASSWORD
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="database to run the suite against")
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    if request.config.getoption("--db") == "postgresql":
+        from tests.support.pgserver import TemporaryPostgres
+
+        with TemporaryPostgres() as server:
+            yield server.url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    evidence_dir = tmp_path_factory.mktemp("evidence")
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "EVIDENCE_DIR": str(evidence_dir),
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    })
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def wipe(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+    evidence_dir = Path(app.config["EVIDENCE_DIR"])
+    shutil.rmtree(evidence_dir, ignore_errors=True)
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _context(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app runs inside an app context and leaves an empty database."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.remove()
+    wipe(app)
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def login(client: FlaskClient, user: object, password: str = PASSWORD) -> None:
+    client.post("/uitloggen")
+    response = client.post("/inloggen", data={"email": user.email, "password": password})
+    assert response.status_code == 302, "log-in failed"
