@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from portal.domain.identifiers import InvalidIdentifier, kvk_number
@@ -41,7 +41,7 @@ class RegisterForm(FlaskForm):
     )
     size_class = RadioField(
         _l("Hoeveel mensen werken er bij uw organisatie?"),
-        choices=[(s.value, s.value) for s in SizeClass],
+        choices=[SelectChoice(s.value) for s in SizeClass],
         validators=[InputRequired(_l("Kies de grootte van uw organisatie."))],
     )
     name = StringField(
@@ -78,4 +78,4 @@ class RegisterForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.size_class.choices = [(s.value, label(s)) for s in SizeClass]
+        self.size_class.choices = [SelectChoice(s.value, label(s)) for s in SizeClass]

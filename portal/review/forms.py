@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from portal.models import ApplicationLot
@@ -18,7 +18,7 @@ def decision_form(application_lots: Sequence[ApplicationLot], data: dict[str, ob
     for application_lot in application_lots:
         setattr(DecisionForm, f"lot{application_lot.lot_id}_outcome", RadioField(
             f"{application_lot.lot.code}. {application_lot.lot.name}",
-            choices=[("admitted", _l("Toelaten")), ("rejected", _l("Afwijzen"))],
+            choices=[SelectChoice("admitted", _l("Toelaten")), SelectChoice("rejected", _l("Afwijzen"))],
             validators=[InputRequired(_l("Kies toelaten of afwijzen."))],
         ))
         setattr(DecisionForm, f"lot{application_lot.lot_id}_reason", TextAreaField(

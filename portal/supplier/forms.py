@@ -6,14 +6,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from portal.forms import MultiCheckboxField
 from portal.labels import label
 from portal.models import Criterion, CriterionKind, EvidenceDocument, EvidenceType, Lot
 
-YES_NO = [("ja", _l("Ja")), ("nee", _l("Nee"))]
+YES_NO = [SelectChoice("ja", _l("Ja")), SelectChoice("nee", _l("Nee"))]
 
 
 class LotsForm(FlaskForm):
@@ -22,7 +22,7 @@ class LotsForm(FlaskForm):
     @classmethod
     def for_lots(cls, lots: Sequence[Lot], **kwargs: Any) -> LotsForm:
         form = cls(**kwargs)
-        form.lots.choices = [(lot.id, f"{lot.code}. {lot.name}") for lot in lots]
+        form.lots.choices = [SelectChoice(lot.id, f"{lot.code}. {lot.name}") for lot in lots]
         return form
 
 
@@ -36,7 +36,8 @@ def answers_form(
         pass
 
     document_choices = [
-        (d.id, f"{d.filename} ({label(d.evidence_type)}, {d.issued_on:%d-%m-%Y})") for d in documents
+        SelectChoice(d.id, f"{d.filename} ({label(d.evidence_type)}, {d.issued_on:%d-%m-%Y})")
+        for d in documents
     ]
     for criterion in criteria:
         prefix = f"c{criterion.id}"
@@ -74,8 +75,8 @@ class UploadForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.evidence_type.choices = [("", _l("Kies…"))] + [
-            (t.value, label(t)) for t in EvidenceType
+        self.evidence_type.choices = [SelectChoice("", _l("Kies…"))] + [
+            SelectChoice(t.value, label(t)) for t in EvidenceType
         ]
 
     def validate_evidence_type(self, field: SelectField) -> None:

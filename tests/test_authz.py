@@ -1,0 +1,169 @@
+"""Guards on the guards: every route makes an access decision, and each role gets what it should.
+
+After notifications-admin tests/app/main/test_permissions.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+
+from portal.auth.access import PUBLIC, SIGNED_IN, access_of
+from portal.models import Role
+from tests import factories
+from tests.conftest import login
+
+# Flask's own static files route is the one route without a decision of ours.
+EXEMPT = {"static"}
+
+
+def test_every_route_has_an_access_decision(app: Flask) -> None:
+    missing = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in EXEMPT and access_of(app, rule.endpoint) is None
+    ]
+    assert missing == []
+
+
+def test_the_grid_covers_every_route(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - EXEMPT
+    assert endpoints == {endpoint for endpoint, _ in GRID_URLS}
+
+
+def test_access_decisions_are_what_we_intend(app: Flask) -> None:
+    decisions = {rule.endpoint: access_of(app, rule.endpoint)
+                 for rule in app.url_map.iter_rules() if rule.endpoint not in EXEMPT}
+    public = {e for e, d in decisions.items() if d == PUBLIC}
+    assert public == {"public.home", "public.healthz", "public.das_detail", "auth.login",
+                      "auth.register", "set_language"}
+    assert decisions["auth.logout"] == SIGNED_IN
+    assert all(decisions[e] == frozenset({Role.PROVIDER}) for e in decisions
+               if e.startswith("supplier."))
+    assert all(decisions[e] == frozenset({Role.REVIEWER, Role.ADMINISTRATOR}) for e in decisions
+               if e.startswith("review."))
+
+
+# (endpoint, URL template). {app}, {doc}, {agreement}, {slug} are filled from the scenario.
+GRID_URLS = [
+    ("public.home", "/"),
+    ("public.healthz", "/healthz"),
+    ("public.das_detail", "/das/{slug}"),
+    ("auth.login", "/inloggen"),
+    ("auth.register", "/registreren"),
+    ("auth.logout", "/uitloggen"),
+    ("set_language", "/taal/en"),
+    ("supplier.dashboard", "/aanbieder/"),
+    ("supplier.start", "/aanbieder/das/{slug}/aanmelden"),
+    ("supplier.application", "/aanbieder/aanmeldingen/{app}"),
+    ("supplier.lots", "/aanbieder/aanmeldingen/{app}/percelen"),
+    ("supplier.exclusion", "/aanbieder/aanmeldingen/{app}/uitsluitingsgronden"),
+    ("supplier.suitability", "/aanbieder/aanmeldingen/{app}/geschiktheidseisen"),
+    ("supplier.submit", "/aanbieder/aanmeldingen/{app}/indienen"),
+    ("supplier.documents", "/aanbieder/documenten"),
+    ("supplier.download", "/aanbieder/documenten/{doc}"),
+    ("supplier.agreement", "/aanbieder/overeenkomsten/{agreement}"),
+    ("review.queue", "/beoordeling/"),
+    ("review.application", "/beoordeling/aanmeldingen/{submitted}"),
+    ("review.download", "/beoordeling/documenten/{doc}"),
+    ("contracts.register", "/contracten/"),
+    ("admin.home", "/beheer/"),
+]
+POST_ONLY = {"auth.logout", "set_language", "supplier.start"}
+
+# Expected status per audience. "login" = redirect to the log-in page.
+ANON, OWNER, OTHER_PROVIDER, REVIEWER, CONTRACT_MANAGER, ADMIN = (
+    "anonymous", "owner", "other provider", "reviewer", "contract manager", "administrator")
+EXPECTED = {
+    "public.home": {ANON: 200, OWNER: 200, OTHER_PROVIDER: 200, REVIEWER: 200},
+    "public.healthz": {ANON: 200},
+    "public.das_detail": {ANON: 200, OWNER: 200, REVIEWER: 200},
+    "auth.login": {ANON: 200, OWNER: 302},
+    "auth.register": {ANON: 200},
+    "auth.logout": {ANON: "login", OWNER: 302},
+    "set_language": {ANON: 302},
+    "supplier.dashboard": {ANON: "login", OWNER: 200, REVIEWER: 403, CONTRACT_MANAGER: 403,
+                           ADMIN: 403},
+    "supplier.start": {ANON: "login", OWNER: 302, REVIEWER: 403},
+    "supplier.application": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.lots": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.exclusion": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.suitability": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.submit": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.documents": {ANON: "login", OWNER: 200, REVIEWER: 403, ADMIN: 403},
+    "supplier.download": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.agreement": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "review.queue": {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403,
+                     ADMIN: 200},
+    "review.application": {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403,
+                           ADMIN: 200},
+    "review.download": {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403,
+                        ADMIN: 200},
+    "contracts.register": {ANON: "login", OWNER: 403, REVIEWER: 403, CONTRACT_MANAGER: 200,
+                           ADMIN: 200},
+    "admin.home": {ANON: "login", OWNER: 403, REVIEWER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
+}
+CASES = [(endpoint, who, status) for endpoint, row in EXPECTED.items()
+         for who, status in row.items()]
+
+
+@pytest.fixture()
+def scenario(app: Flask):  # type: ignore[no-untyped-def]
+    """An owner with an admitted application (so an agreement) and a draft for a second DAS."""
+    from datetime import UTC, datetime
+
+    from portal.models import LotOutcome
+    from portal.services import applications, review
+
+    das = factories.DasFactory()
+    draft_das = factories.DasFactory()
+    owner = factories.ProviderUserFactory()
+    reviewer = factories.UserFactory(role=Role.REVIEWER)
+    factories.assign(reviewer, das)
+    factories.assign(reviewer, draft_das)
+    submitted = factories.complete_draft(das, owner, date(2027, 3, 1))
+    applications.submit(submitted, owner, datetime(2027, 3, 1, 9, tzinfo=UTC))
+    review.decide(submitted, {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "")
+                              for al in submitted.lots},
+                  reviewer, datetime(2027, 3, 2, 9, tzinfo=UTC), submitted.version_id)
+    # A second submission, still in review, for the reviewer's pages.
+    other_owner = factories.ProviderUserFactory()
+    in_review = factories.complete_draft(das, other_owner, date(2027, 3, 1))
+    applications.submit(in_review, other_owner, datetime(2027, 3, 1, 9, tzinfo=UTC))
+    draft = applications.start_application(draft_das, owner)
+    from portal.services.agreements import agreement_of
+
+    users = {
+        OWNER: owner,
+        OTHER_PROVIDER: factories.ProviderUserFactory(),
+        REVIEWER: reviewer,
+        CONTRACT_MANAGER: factories.UserFactory(role=Role.CONTRACT_MANAGER),
+        ADMIN: factories.UserFactory(role=Role.ADMINISTRATOR),
+    }
+    ids = {
+        "slug": das.slug,
+        "app": draft.id,
+        "submitted": in_review.id,
+        "doc": submitted.answers[-1].documents[0].id,
+        "agreement": agreement_of(das.id, owner.organisation_id).id,
+    }
+    return users, ids
+
+
+@pytest.mark.parametrize(("endpoint", "who", "expected"), CASES)
+def test_role_url_grid(app: Flask, scenario, endpoint: str, who: str,  # type: ignore[no-untyped-def]
+                       expected: object) -> None:
+    users, ids = scenario
+    client = app.test_client()
+    if who != ANON:
+        login(client, users[who])
+    url = dict(GRID_URLS)[endpoint].format(**ids)
+    method = client.post if endpoint in POST_ONLY else client.get
+    response = method(url)
+    if expected == "login":
+        assert response.status_code == 302
+        assert response.location.startswith("/inloggen")
+    else:
+        assert response.status_code == expected, (url, who)

@@ -1,0 +1,25 @@
+"""The schema comes from the migrations, and the models agree with them."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+
+from portal.extensions import db
+
+
+def test_models_match_migrations(app: Flask) -> None:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_csrf_is_enforced_outside_tests(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from portal import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                      "SECRET_KEY": "x"})
+    response = app.test_client().post("/inloggen", data={"email": "a@b.nl", "password": "x"})
+    assert response.status_code == 400
