@@ -42,7 +42,7 @@ def env_overrides(environ: os._Environ[str] | dict[str, str], prefix: str = "POR
     for name, raw in environ.items():
         if not name.startswith(prefix):
             continue
-        key = name[len(prefix):]
+        key = name[len(prefix) :]
         if key not in DECLARED_KEYS:
             continue
         default = getattr(Defaults, key)

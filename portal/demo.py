@@ -40,57 +40,99 @@ from portal.services import calendar
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 
 SUBREGIONS = {
-    "Midden-Limburg Oost": [("Echt-Susteren", "GM1711"), ("Maasgouw", "GM1641"),
-                            ("Roerdalen", "GM1669"), ("Roermond", "GM0957")],
+    "Midden-Limburg Oost": [
+        ("Echt-Susteren", "GM1711"),
+        ("Maasgouw", "GM1641"),
+        ("Roerdalen", "GM1669"),
+        ("Roermond", "GM0957"),
+    ],
     "Midden-Limburg West": [("Leudal", "GM1640"), ("Nederweert", "GM0946"), ("Weert", "GM0988")],
-    "Parkstad Limburg": [("Beekdaelen", "GM1954"), ("Brunssum", "GM0899"), ("Heerlen", "GM0917"),
-                         ("Kerkrade", "GM0928"), ("Landgraaf", "GM0882"),
-                         ("Simpelveld", "GM0965"), ("Voerendaal", "GM0986")],
+    "Parkstad Limburg": [
+        ("Beekdaelen", "GM1954"),
+        ("Brunssum", "GM0899"),
+        ("Heerlen", "GM0917"),
+        ("Kerkrade", "GM0928"),
+        ("Landgraaf", "GM0882"),
+        ("Simpelveld", "GM0965"),
+        ("Voerendaal", "GM0986"),
+    ],
 }
 
-H, D, E, M, O = IjwUnit.HOUR, IjwUnit.DAGDEEL, IjwUnit.ETMAAL, IjwUnit.MINUTE, IjwUnit.OUTPUT_PIECES
+H, D, E, M, OUT = (
+    IjwUnit.HOUR,
+    IjwUnit.DAGDEEL,
+    IjwUnit.ETMAAL,
+    IjwUnit.MINUTE,
+    IjwUnit.OUTPUT_PIECES,
+)
 L, MD, Z = ProductVariant.LIGHT, ProductVariant.MEDIUM, ProductVariant.HEAVY
 
 # (code, name, description, [(product code, name, iJw category, unit, variant)])
 ML_LOTS = [
-    ("1", "Individuele begeleiding en behandeling",
-     "Ambulante begeleiding en behandeling van een jeugdige en het gezin, per uur, in de "
-     "zwaarten licht, midden en zwaar (seed 003 §2.5).",
-     [("45A01", "Individuele begeleiding licht", "45", H, L),
-      ("45A02", "Individuele begeleiding midden", "45", H, MD),
-      ("45A03", "Individuele begeleiding zwaar", "45", H, Z),
-      ("45B01", "Individuele behandeling licht", "45", H, L),
-      ("45B02", "Individuele behandeling midden", "45", H, MD),
-      ("45B03", "Individuele behandeling zwaar", "45", H, Z)]),
-    ("2", "Groepsbegeleiding en -behandeling",
-     "Begeleiding of behandeling in een groep, per dagdeel (4 uur).",
-     [("45G01", "Groepsbegeleiding licht", "45", D, L),
-      ("45G02", "Groepsbegeleiding midden", "45", D, MD),
-      ("45G03", "Groepsbegeleiding zwaar", "45", D, Z),
-      ("45H01", "Groepsbehandeling", "45", D, None)]),
-    ("3", "Vervoer",
-     "Vervoer van en naar groepsbegeleiding of -behandeling, per etmaal.",
-     [("42V01", "Vervoer bij groepsbegeleiding", "42", E, None)]),
-    ("4", "Trajecten",
-     "Trajectfinanciering: dyslexiezorg, begeleide omgangsregeling (BOR) en vaktherapie "
-     "(600 minuten in hoogstens 8 maanden).",
-     [("54D01", "Dyslexiezorg (traject)", "54", O, None),
-      ("45R01", "Begeleide omgangsregeling (traject)", "45", O, None),
-      ("45K01", "Vaktherapie", "45", M, None)]),
-    ("5", "Wonen",
-     "Wonen zo thuis mogelijk: pleegzorg, gezinshuizen, kleinschalige woonleefgroepen, "
-     "training zelfstandig wonen en logeren, per etmaal.",
-     [("35P01", "Pleegzorg", "35", E, None),
-      ("43G01", "Gezinshuis", "43", E, None),
-      ("43K01", "Kleinschalige woonleefgroep", "43", E, None),
-      ("44Z01", "Training zelfstandig wonen", "44", E, None),
-      ("44L01", "Logeren", "44", E, None)]),
+    (
+        "1",
+        "Individuele begeleiding en behandeling",
+        "Ambulante begeleiding en behandeling van een jeugdige en het gezin, per uur, in de "
+        "zwaarten licht, midden en zwaar (seed 003 §2.5).",
+        [
+            ("45A01", "Individuele begeleiding licht", "45", H, L),
+            ("45A02", "Individuele begeleiding midden", "45", H, MD),
+            ("45A03", "Individuele begeleiding zwaar", "45", H, Z),
+            ("45B01", "Individuele behandeling licht", "45", H, L),
+            ("45B02", "Individuele behandeling midden", "45", H, MD),
+            ("45B03", "Individuele behandeling zwaar", "45", H, Z),
+        ],
+    ),
+    (
+        "2",
+        "Groepsbegeleiding en -behandeling",
+        "Begeleiding of behandeling in een groep, per dagdeel (4 uur).",
+        [
+            ("45G01", "Groepsbegeleiding licht", "45", D, L),
+            ("45G02", "Groepsbegeleiding midden", "45", D, MD),
+            ("45G03", "Groepsbegeleiding zwaar", "45", D, Z),
+            ("45H01", "Groepsbehandeling", "45", D, None),
+        ],
+    ),
+    (
+        "3",
+        "Vervoer",
+        "Vervoer van en naar groepsbegeleiding of -behandeling, per etmaal.",
+        [("42V01", "Vervoer bij groepsbegeleiding", "42", E, None)],
+    ),
+    (
+        "4",
+        "Trajecten",
+        "Trajectfinanciering: dyslexiezorg, begeleide omgangsregeling (BOR) en vaktherapie "
+        "(600 minuten in hoogstens 8 maanden).",
+        [
+            ("54D01", "Dyslexiezorg (traject)", "54", OUT, None),
+            ("45R01", "Begeleide omgangsregeling (traject)", "45", OUT, None),
+            ("45K01", "Vaktherapie", "45", M, None),
+        ],
+    ),
+    (
+        "5",
+        "Wonen",
+        "Wonen zo thuis mogelijk: pleegzorg, gezinshuizen, kleinschalige woonleefgroepen, "
+        "training zelfstandig wonen en logeren, per etmaal.",
+        [
+            ("35P01", "Pleegzorg", "35", E, None),
+            ("43G01", "Gezinshuis", "43", E, None),
+            ("43K01", "Kleinschalige woonleefgroep", "43", E, None),
+            ("44Z01", "Training zelfstandig wonen", "44", E, None),
+            ("44L01", "Logeren", "44", E, None),
+        ],
+    ),
 ]
 
 PARKSTAD_LOTS = [
-    ("1", "Dyslexiezorg",
-     "Diagnostiek en behandeling van ernstige, enkelvoudige dyslexie als traject.",
-     [("54D01", "Dyslexie diagnostiek en behandeling (traject)", "54", O, None)]),
+    (
+        "1",
+        "Dyslexiezorg",
+        "Diagnostiek en behandeling van ernstige, enkelvoudige dyslexie als traject.",
+        [("54D01", "Dyslexie diagnostiek en behandeling (traject)", "54", OUT, None)],
+    ),
 ]
 
 CONVICTION = (
@@ -102,53 +144,124 @@ EXCLUSION_GROUNDS = [
     ("U1", "crime-org", None, CONVICTION.format("deelname aan een criminele organisatie")),
     ("U2", "corruption", None, CONVICTION.format("corruptie")),
     ("U3", "fraud", None, CONVICTION.format("fraude")),
-    ("U4", "terr-offence", None, CONVICTION.format(
-        "terroristische misdrijven of strafbare feiten in verband met terroristische activiteiten")),
-    ("U5", "finan-laund", None, CONVICTION.format(
-        "witwassen van geld of financiering van terrorisme")),
-    ("U6", "human-traffic", None, CONVICTION.format("kinderarbeid of andere vormen van mensenhandel")),
-    ("U7", "tax-pay socsec-pay", "Betaling van belastingen en sociale premies",
-     "Heeft uw organisatie belastingen of sociale premies niet betaald, terwijl dat bij "
-     "rechterlijke of bestuurlijke beslissing is vastgesteld?"),
-    ("U8", "envir-law socsec-law labour-law", "Milieu-, sociaal en arbeidsrecht",
-     "Heeft uw organisatie verplichtingen op het gebied van milieu-, sociaal of arbeidsrecht "
-     "geschonden?"),
-    ("U9", "bankruptcy insolvency cred-arran bankr-nat liq-admin susp-act",
-     "Faillissement, insolventie of vergelijkbaar",
-     "Verkeert uw organisatie in staat van faillissement of insolventie, is er een regeling met "
-     "schuldeisers, of bevindt zij zich in een vergelijkbare toestand?"),
-    ("U10", "prof-misconduct", None,
-     "Heeft uw organisatie zich schuldig gemaakt aan een ernstige beroepsfout?"),
-    ("U11", "distorsion", None,
-     "Heeft uw organisatie met andere ondernemers afspraken gemaakt die gericht zijn op "
-     "vervalsing van de mededinging?"),
-    ("U12", "sanction", None,
-     "Is een eerdere overeenkomst met uw organisatie voortijdig beëindigd, of zijn er "
-     "schadevergoeding of vergelijkbare sancties opgelegd wegens aanzienlijke tekortkomingen?"),
-    ("U13", "misrepresent", "Valse verklaringen en onrechtmatige beïnvloeding",
-     "Heeft uw organisatie valse verklaringen afgelegd, bewijsstukken achtergehouden, of "
-     "geprobeerd het besluitvormingsproces van de gemeenten onrechtmatig te beïnvloeden?"),
+    (
+        "U4",
+        "terr-offence",
+        None,
+        CONVICTION.format(
+            "terroristische misdrijven of strafbare feiten in verband met terroristische activiteiten"
+        ),
+    ),
+    (
+        "U5",
+        "finan-laund",
+        None,
+        CONVICTION.format("witwassen van geld of financiering van terrorisme"),
+    ),
+    (
+        "U6",
+        "human-traffic",
+        None,
+        CONVICTION.format("kinderarbeid of andere vormen van mensenhandel"),
+    ),
+    (
+        "U7",
+        "tax-pay socsec-pay",
+        "Betaling van belastingen en sociale premies",
+        "Heeft uw organisatie belastingen of sociale premies niet betaald, terwijl dat bij "
+        "rechterlijke of bestuurlijke beslissing is vastgesteld?",
+    ),
+    (
+        "U8",
+        "envir-law socsec-law labour-law",
+        "Milieu-, sociaal en arbeidsrecht",
+        "Heeft uw organisatie verplichtingen op het gebied van milieu-, sociaal of arbeidsrecht "
+        "geschonden?",
+    ),
+    (
+        "U9",
+        "bankruptcy insolvency cred-arran bankr-nat liq-admin susp-act",
+        "Faillissement, insolventie of vergelijkbaar",
+        "Verkeert uw organisatie in staat van faillissement of insolventie, is er een regeling met "
+        "schuldeisers, of bevindt zij zich in een vergelijkbare toestand?",
+    ),
+    (
+        "U10",
+        "prof-misconduct",
+        None,
+        "Heeft uw organisatie zich schuldig gemaakt aan een ernstige beroepsfout?",
+    ),
+    (
+        "U11",
+        "distorsion",
+        None,
+        "Heeft uw organisatie met andere ondernemers afspraken gemaakt die gericht zijn op "
+        "vervalsing van de mededinging?",
+    ),
+    (
+        "U12",
+        "sanction",
+        None,
+        "Is een eerdere overeenkomst met uw organisatie voortijdig beëindigd, of zijn er "
+        "schadevergoeding of vergelijkbare sancties opgelegd wegens aanzienlijke tekortkomingen?",
+    ),
+    (
+        "U13",
+        "misrepresent",
+        "Valse verklaringen en onrechtmatige beïnvloeding",
+        "Heeft uw organisatie valse verklaringen afgelegd, bewijsstukken achtergehouden, of "
+        "geprobeerd het besluitvormingsproces van de gemeenten onrechtmatig te beïnvloeden?",
+    ),
 ]
 
 # (code, ESPD codes, title, question, evidence type, evidence required)
 SUITABILITY = [
-    ("G1", "qu-certif-indep", "Kwaliteitsborging",
-     "Beschikt uw organisatie over een kwaliteitssysteem (Jeugdwet art. 4.1.4), zoals HKZ, "
-     "ISO 9001 of gelijkwaardig?", EvidenceType.QUALITY_CERTIFICATE, True),
-    ("G2", "qualification", "Beroepsbekwaamheid",
-     "Werkt uw organisatie met geregistreerde professionals (SKJ of BIG) volgens de norm van "
-     "verantwoorde werktoedeling, en heeft al het personeel een VOG?",
-     EvidenceType.PROFESSIONAL_REGISTRATION, True),
-    ("G3", "", "Berichtenverkeer",
-     "Kan uw organisatie iJw-berichten uitwisselen via VECOZO, met een AGB-code van 8 cijfers "
-     "en software die het iJw-berichtenverkeer ondersteunt?", EvidenceType.MESSAGING, False),
-    ("G4", "trade-regist", "Verantwoorde bedrijfsvoering",
-     "Staat uw organisatie ingeschreven bij de KvK, heeft zij de meldplicht jeugdhulp vervuld en "
-     "stelt zij jaarlijks een jaarrekening op?", EvidenceType.KVK_EXTRACT, True),
-    ("G5", "indem-insu", "Verzekering",
-     "Heeft uw organisatie een beroeps- en bedrijfsaansprakelijkheidsverzekering van ten minste "
-     "EUR 1,25 miljoen per gebeurtenis en 2,5 miljoen per jaar (micro-ondernemingen), of "
-     "EUR 2,5 miljoen en 5 miljoen (overige)?", EvidenceType.INSURANCE_POLICY, True),
+    (
+        "G1",
+        "qu-certif-indep",
+        "Kwaliteitsborging",
+        "Beschikt uw organisatie over een kwaliteitssysteem (Jeugdwet art. 4.1.4), zoals HKZ, "
+        "ISO 9001 of gelijkwaardig?",
+        EvidenceType.QUALITY_CERTIFICATE,
+        True,
+    ),
+    (
+        "G2",
+        "qualification",
+        "Beroepsbekwaamheid",
+        "Werkt uw organisatie met geregistreerde professionals (SKJ of BIG) volgens de norm van "
+        "verantwoorde werktoedeling, en heeft al het personeel een VOG?",
+        EvidenceType.PROFESSIONAL_REGISTRATION,
+        True,
+    ),
+    (
+        "G3",
+        "",
+        "Berichtenverkeer",
+        "Kan uw organisatie iJw-berichten uitwisselen via VECOZO, met een AGB-code van 8 cijfers "
+        "en software die het iJw-berichtenverkeer ondersteunt?",
+        EvidenceType.MESSAGING,
+        False,
+    ),
+    (
+        "G4",
+        "trade-regist",
+        "Verantwoorde bedrijfsvoering",
+        "Staat uw organisatie ingeschreven bij de KvK, heeft zij de meldplicht jeugdhulp vervuld en "
+        "stelt zij jaarlijks een jaarrekening op?",
+        EvidenceType.KVK_EXTRACT,
+        True,
+    ),
+    (
+        "G5",
+        "indem-insu",
+        "Verzekering",
+        "Heeft uw organisatie een beroeps- en bedrijfsaansprakelijkheidsverzekering van ten minste "
+        "EUR 1,25 miljoen per gebeurtenis en 2,5 miljoen per jaar (micro-ondernemingen), of "
+        "EUR 2,5 miljoen en 5 miljoen (overige)?",
+        EvidenceType.INSURANCE_POLICY,
+        True,
+    ),
 ]
 
 
@@ -164,45 +277,83 @@ def _get_or_create(model, defaults=None, **key):  # type: ignore[no-untyped-def]
 def _authorities() -> dict[str, ContractingAuthority]:
     result = {}
     for subregion_name, members in SUBREGIONS.items():
-        subregion = _get_or_create(ContractingAuthority, name=subregion_name,
-                                   defaults={"kind": AuthorityKind.SUBREGION})
+        subregion = _get_or_create(
+            ContractingAuthority, name=subregion_name, defaults={"kind": AuthorityKind.SUBREGION}
+        )
         result[subregion_name] = subregion
         for name, cbs in members:
             result[name] = _get_or_create(
-                ContractingAuthority, name=name,
-                defaults={"kind": AuthorityKind.MUNICIPALITY, "cbs_code": cbs,
-                          "parent_id": subregion.id})
+                ContractingAuthority,
+                name=name,
+                defaults={
+                    "kind": AuthorityKind.MUNICIPALITY,
+                    "cbs_code": cbs,
+                    "parent_id": subregion.id,
+                },
+            )
     return result
 
 
 def _lots(das: Das, lots: list) -> None:  # type: ignore[type-arg]
     for position, (code, name, description, products) in enumerate(lots, start=1):
-        lot = _get_or_create(Lot, das_id=das.id, code=code,
-                             defaults={"name": name, "description": description,
-                                       "position": position})
+        lot = _get_or_create(
+            Lot,
+            das_id=das.id,
+            code=code,
+            defaults={"name": name, "description": description, "position": position},
+        )
         for p_code, p_name, category, unit, variant in products:
-            _get_or_create(Product, lot_id=lot.id, code=p_code,
-                           defaults={"name": p_name, "ijw_category": category, "unit": unit,
-                                     "variant": variant, "valid_from": das.term_start})
+            _get_or_create(
+                Product,
+                lot_id=lot.id,
+                code=p_code,
+                defaults={
+                    "name": p_name,
+                    "ijw_category": category,
+                    "unit": unit,
+                    "variant": variant,
+                    "valid_from": das.term_start,
+                },
+            )
 
 
 def _criteria(das: Das) -> None:
     position = 0
     for code, espd_codes, title, question in EXCLUSION_GROUNDS:
         position += 1
-        _get_or_create(Criterion, das_id=das.id, code=code, defaults={
-            "kind": CriterionKind.EXCLUSION, "espd_codes": espd_codes,
-            "title": title or dutch_label(espd_codes), "question": question,
-            "passing_answer": False, "position": position,
-            "guidance": "Antwoordt u 'ja'? Licht dit toe en beschrijf de maatregelen die u heeft "
-                        "genomen (self-cleaning). Een beoordelaar weegt dit af."})
+        _get_or_create(
+            Criterion,
+            das_id=das.id,
+            code=code,
+            defaults={
+                "kind": CriterionKind.EXCLUSION,
+                "espd_codes": espd_codes,
+                "title": title or dutch_label(espd_codes),
+                "question": question,
+                "passing_answer": False,
+                "position": position,
+                "guidance": "Antwoordt u 'ja'? Licht dit toe en beschrijf de maatregelen die u heeft "
+                "genomen (self-cleaning). Een beoordelaar weegt dit af.",
+            },
+        )
     for code, espd_codes, title, question, evidence_type, required in SUITABILITY:
         position += 1
-        _get_or_create(Criterion, das_id=das.id, code=code, defaults={
-            "kind": CriterionKind.SUITABILITY, "espd_codes": espd_codes, "title": title,
-            "question": question, "passing_answer": True, "evidence_type": evidence_type,
-            "evidence_required": required, "position": position,
-            "max_evidence_age_months": DEFAULT_MAX_AGE_MONTHS.get(evidence_type.value)})
+        _get_or_create(
+            Criterion,
+            das_id=das.id,
+            code=code,
+            defaults={
+                "kind": CriterionKind.SUITABILITY,
+                "espd_codes": espd_codes,
+                "title": title,
+                "question": question,
+                "passing_answer": True,
+                "evidence_type": evidence_type,
+                "evidence_required": required,
+                "position": position,
+                "max_evidence_age_months": DEFAULT_MAX_AGE_MONTHS.get(evidence_type.value),
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -215,16 +366,41 @@ class DemoProvider:
 
 
 DEMO_PROVIDERS = [
-    DemoProvider("Jeugdpraktijk De Maasoever", "12345678", SizeClass.MICRO,
-                 "aanbieder@demo.das-portaal.nl", "draft"),
-    DemoProvider("Stichting Samen Sterk Jeugdhulp", "23456789", SizeClass.MEDIUM,
-                 "ingediend@demo.das-portaal.nl", "submitted"),
-    DemoProvider("Gezinshuis De Linde B.V.", "34567890", SizeClass.MICRO,
-                 "gezinshuis@demo.das-portaal.nl", "admitted"),
-    DemoProvider("Roerdal Jeugd & Gezin B.V.", "45678901", SizeClass.SMALL,
-                 "roerdal@demo.das-portaal.nl", "admitted"),
-    DemoProvider("Kompas Ambulante Zorg B.V.", "56789012", SizeClass.SMALL,
-                 "kompas@demo.das-portaal.nl", "rejected"),
+    DemoProvider(
+        "Jeugdpraktijk De Maasoever",
+        "12345678",
+        SizeClass.MICRO,
+        "aanbieder@demo.das-portaal.nl",
+        "draft",
+    ),
+    DemoProvider(
+        "Stichting Samen Sterk Jeugdhulp",
+        "23456789",
+        SizeClass.MEDIUM,
+        "ingediend@demo.das-portaal.nl",
+        "submitted",
+    ),
+    DemoProvider(
+        "Gezinshuis De Linde B.V.",
+        "34567890",
+        SizeClass.MICRO,
+        "gezinshuis@demo.das-portaal.nl",
+        "admitted",
+    ),
+    DemoProvider(
+        "Roerdal Jeugd & Gezin B.V.",
+        "45678901",
+        SizeClass.SMALL,
+        "roerdal@demo.das-portaal.nl",
+        "admitted",
+    ),
+    DemoProvider(
+        "Kompas Ambulante Zorg B.V.",
+        "56789012",
+        SizeClass.SMALL,
+        "kompas@demo.das-portaal.nl",
+        "rejected",
+    ),
 ]
 
 STAFF = [
@@ -238,9 +414,14 @@ STAFF = [
 def _user(email: str, name: str, role: Role, organisation: Organisation | None = None) -> User:
     user = db.session.scalar(db.select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, name=name, role=role, organisation=organisation,
-                    organisation_role=OrganisationRole.ADMIN if organisation else None,
-                    email_verified_at=datetime.now(UTC))
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            organisation=organisation,
+            organisation_role=OrganisationRole.ADMIN if organisation else None,
+            email_verified_at=datetime.now(UTC),
+        )
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         db.session.flush()
@@ -251,39 +432,61 @@ def load_demo(today: date) -> None:
     """Load (or complete) the demo data set. `today` dates the demo applications."""
     calendar.ensure_statutory_holidays(range(2025, today.year + 3))
     authorities = _authorities()
-    ml = _get_or_create(Das, slug="ambulante-jeugdhulp-en-wonen-midden-limburg", defaults={
-        "reference": "ML-AJW", "name": "Ambulante jeugdhulp en wonen Midden-Limburg",
-        "summary": "De zeven gemeenten van Midden-Limburg kopen samen ambulante jeugdhulp en "
-                   "wonen in via een dynamisch aankoopsysteem zonder gunningscriteria: iedere "
-                   "jeugdhulpaanbieder die aan de eisen voldoet, krijgt een raamovereenkomst.",
-        "scope": "Tweedelijns ambulante jeugdhulp (individuele en groepsbegeleiding en "
-                 "-behandeling, vervoer, trajecten) en wonen (pleegzorg, gezinshuizen, "
-                 "kleinschalige woonleefgroepen, training zelfstandig wonen, logeren). De "
-                 "gemeenten stellen de producten en de tarieven vast; het aantal cliënten ligt "
-                 "niet vooraf vast.",
-        "how_to_apply": "Registreer uw organisatie, kies de percelen waarvoor u zich aanmeldt, "
-                        "beantwoord de uitsluitingsgronden en geschiktheidseisen en voeg uw "
-                        "bewijsstukken toe. Wij beoordelen uw aanmelding binnen 10 werkdagen.",
-        "cpv_code": "85000000-9",
-        "purchasing_terms": "Inkoopvoorwaarden gemeente Roermond d.d. 1 juni 2023",
-        "state": DasState.OPEN, "term_start": date(2026, 1, 1),
-        "initial_end_date": date(2029, 12, 31), "extension_options_total": 2,
-        "extension_option_years": 3, "requires_processing_agreement": True,
-        "lead_authority_id": authorities["Roermond"].id})
-    parkstad = _get_or_create(Das, slug="dyslexiezorg-parkstad", defaults={
-        "reference": "PS-DYS", "name": "Dyslexiezorg Parkstad (demo)",
-        "summary": "Een kleiner, fictief tweede aankoopsysteem om te laten zien dat het portaal "
-                   "meerdere aankoopsystemen tegelijk bedient.",
-        "scope": "Diagnostiek en behandeling van ernstige, enkelvoudige dyslexie.",
-        "how_to_apply": "Registreer uw organisatie en meld u aan voor het perceel dyslexiezorg.",
-        "cpv_code": "85000000-9", "state": DasState.OPEN, "term_start": date(2026, 1, 1),
-        "initial_end_date": date(2027, 12, 31), "extension_options_total": 1,
-        "extension_option_years": 2, "lead_authority_id": authorities["Heerlen"].id})
-    for das, group in ((ml, ["Midden-Limburg Oost", "Midden-Limburg West"]),
-                       (parkstad, ["Parkstad Limburg"])):
+    ml = _get_or_create(
+        Das,
+        slug="ambulante-jeugdhulp-en-wonen-midden-limburg",
+        defaults={
+            "reference": "ML-AJW",
+            "name": "Ambulante jeugdhulp en wonen Midden-Limburg",
+            "summary": "De zeven gemeenten van Midden-Limburg kopen samen ambulante jeugdhulp en "
+            "wonen in via een dynamisch aankoopsysteem zonder gunningscriteria: iedere "
+            "jeugdhulpaanbieder die aan de eisen voldoet, krijgt een raamovereenkomst.",
+            "scope": "Tweedelijns ambulante jeugdhulp (individuele en groepsbegeleiding en "
+            "-behandeling, vervoer, trajecten) en wonen (pleegzorg, gezinshuizen, "
+            "kleinschalige woonleefgroepen, training zelfstandig wonen, logeren). De "
+            "gemeenten stellen de producten en de tarieven vast; het aantal cliënten ligt "
+            "niet vooraf vast.",
+            "how_to_apply": "Registreer uw organisatie, kies de percelen waarvoor u zich aanmeldt, "
+            "beantwoord de uitsluitingsgronden en geschiktheidseisen en voeg uw "
+            "bewijsstukken toe. Wij beoordelen uw aanmelding binnen 10 werkdagen.",
+            "cpv_code": "85000000-9",
+            "purchasing_terms": "Inkoopvoorwaarden gemeente Roermond d.d. 1 juni 2023",
+            "state": DasState.OPEN,
+            "term_start": date(2026, 1, 1),
+            "initial_end_date": date(2029, 12, 31),
+            "extension_options_total": 2,
+            "extension_option_years": 3,
+            "requires_processing_agreement": True,
+            "lead_authority_id": authorities["Roermond"].id,
+        },
+    )
+    parkstad = _get_or_create(
+        Das,
+        slug="dyslexiezorg-parkstad",
+        defaults={
+            "reference": "PS-DYS",
+            "name": "Dyslexiezorg Parkstad (demo)",
+            "summary": "Een kleiner, fictief tweede aankoopsysteem om te laten zien dat het portaal "
+            "meerdere aankoopsystemen tegelijk bedient.",
+            "scope": "Diagnostiek en behandeling van ernstige, enkelvoudige dyslexie.",
+            "how_to_apply": "Registreer uw organisatie en meld u aan voor het perceel dyslexiezorg.",
+            "cpv_code": "85000000-9",
+            "state": DasState.OPEN,
+            "term_start": date(2026, 1, 1),
+            "initial_end_date": date(2027, 12, 31),
+            "extension_options_total": 1,
+            "extension_option_years": 2,
+            "lead_authority_id": authorities["Heerlen"].id,
+        },
+    )
+    for das, group in (
+        (ml, ["Midden-Limburg Oost", "Midden-Limburg West"]),
+        (parkstad, ["Parkstad Limburg"]),
+    ):
         if not das.authorities:
-            das.authorities = [a for name, a in authorities.items()
-                               if a.parent_id and a.parent.name in group]
+            das.authorities = [
+                a for name, a in authorities.items() if a.parent_id and a.parent.name in group
+            ]
     _lots(ml, ML_LOTS)
     _lots(parkstad, PARKSTAD_LOTS)
     _criteria(ml)
@@ -302,15 +505,21 @@ def load_demo(today: date) -> None:
 def _demo_provider(p: DemoProvider, das: Das, today: date, reviewer: User) -> None:
     from portal.services import applications, review
 
-    organisation = _get_or_create(Organisation, kvk_number=p.kvk, defaults={
-        "legal_name": p.legal_name, "size_class": p.size, "city": "Roermond"})
+    organisation = _get_or_create(
+        Organisation,
+        kvk_number=p.kvk,
+        defaults={"legal_name": p.legal_name, "size_class": p.size, "city": "Roermond"},
+    )
     user = _user(p.email, f"Contactpersoon {p.legal_name}", Role.PROVIDER, organisation)
     if db.session.scalar(db.select(Application.id).filter_by(organisation_id=organisation.id)):
         return  # already there from an earlier run
     db.session.commit()
     application = applications.start_application(das, user)
-    lot_ids = [das.lots[0].id, das.lots[1].id] if p.state != "admitted" or p.kvk != "34567890" \
+    lot_ids = (
+        [das.lots[0].id, das.lots[1].id]
+        if p.state != "admitted" or p.kvk != "34567890"
         else [das.lots[4].id]
+    )
     applications.save_lots(application, lot_ids, user)
     if p.state == "draft":
         return
@@ -320,18 +529,26 @@ def _demo_provider(p: DemoProvider, das: Das, today: date, reviewer: User) -> No
         if criterion.evidence_required:
             documents = (_demo_document(organisation, user, criterion, today).id,)
         answers[criterion.id] = applications.AnswerInput(
-            value=criterion.passing_answer, document_ids=documents)
+            value=criterion.passing_answer, document_ids=documents
+        )
     applications.save_answers(application, answers, user)
     submitted_at = datetime.combine(today - timedelta(days=3), datetime.min.time(), UTC)
     applications.submit(application, user, submitted_at.replace(hour=9))
     if p.state == "submitted":
         return
     outcome = LotOutcome.ADMITTED if p.state == "admitted" else LotOutcome.REJECTED
-    reason = "" if outcome is LotOutcome.ADMITTED else \
-        "Het kwaliteitscertificaat dekt de aangeboden zorg niet."
-    review.decide(application, {al.lot_id: review.LotDecision(outcome, reason)
-                                for al in application.lots},
-                  reviewer, submitted_at.replace(hour=15), application.version_id)
+    reason = (
+        ""
+        if outcome is LotOutcome.ADMITTED
+        else "Het kwaliteitscertificaat dekt de aangeboden zorg niet."
+    )
+    review.decide(
+        application,
+        {al.lot_id: review.LotDecision(outcome, reason) for al in application.lots},
+        reviewer,
+        submitted_at.replace(hour=15),
+        application.version_id,
+    )
     assert application.state is ApplicationState.DECIDED
 
 
@@ -366,11 +583,16 @@ def _demo_document(organisation: Organisation, user: User, criterion: Criterion,
     from portal.services import evidence
 
     evidence_type = criterion.evidence_type or EvidenceType.OTHER
-    return evidence.store_upload(organisation, user, evidence.Upload(
-        stream=io.BytesIO(_demo_pdf(f"{criterion.title} - {organisation.legal_name}")),
-        filename=f"{criterion.title.lower().replace(' ', '-')}.pdf",
-        evidence_type=evidence_type,
-        issued_on=today - timedelta(days=30),
-        expires_on=today + timedelta(days=365)
-        if evidence_type is EvidenceType.INSURANCE_POLICY else None,
-    ))
+    return evidence.store_upload(
+        organisation,
+        user,
+        evidence.Upload(
+            stream=io.BytesIO(_demo_pdf(f"{criterion.title} - {organisation.legal_name}")),
+            filename=f"{criterion.title.lower().replace(' ', '-')}.pdf",
+            evidence_type=evidence_type,
+            issued_on=today - timedelta(days=30),
+            expires_on=today + timedelta(days=365)
+            if evidence_type is EvidenceType.INSURANCE_POLICY
+            else None,
+        ),
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from portal.domain.eligibility import Gap
 from portal.services import ServiceError

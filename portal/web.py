@@ -9,12 +9,12 @@ from flask_babel import format_date, format_datetime, get_locale, gettext
 
 from portal.auth.access import public
 from portal.extensions import db, login_manager
-from portal.models import Role, User
-from portal.money import format_money
-from portal.timeutil import as_utc
 
 # Dutch interface labels for enum values, in one place so pages and e-mails agree.
 from portal.labels import LABELS, label
+from portal.models import Role, User
+from portal.money import format_money
+from portal.timeutil import as_utc
 
 
 def register_web(app: Flask) -> None:

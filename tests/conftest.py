@@ -24,13 +24,18 @@ PASSWORD = factories.PASSWORD
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
-                     help="database to run the suite against")
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="database to run the suite against",
+    )
 
 
 @pytest.fixture(scope="session")
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.config.getoption("--db") == "postgresql":
         from tests.support.pgserver import TemporaryPostgres
 
@@ -43,14 +48,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     evidence_dir = tmp_path_factory.mktemp("evidence")
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "EVIDENCE_DIR": str(evidence_dir),
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "localhost",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "EVIDENCE_DIR": str(evidence_dir),
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+        }
+    )
     with app.app_context():
         upgrade()
     yield app

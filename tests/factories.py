@@ -71,25 +71,57 @@ class DasFactory(Base):
             return
         for position, name in enumerate(["Individuele begeleiding", "Wonen"], start=1):
             lot = Lot(das_id=obj.id, code=str(position), name=name, position=position)
-            lot.products.append(Product(code=f"45A0{position}", name=name, ijw_category="45",
-                                        unit=IjwUnit.HOUR))
+            lot.products.append(
+                Product(code=f"45A0{position}", name=name, ijw_category="45", unit=IjwUnit.HOUR)
+            )
             db.session.add(lot)
-        db.session.add_all([
-            Criterion(das_id=obj.id, kind=CriterionKind.EXCLUSION, code="U1", espd_codes="fraud",
-                      title="Fraude", question="Veroordeeld voor fraude?", passing_answer=False,
-                      position=1),
-            Criterion(das_id=obj.id, kind=CriterionKind.EXCLUSION, code="U2", espd_codes="bankruptcy",
-                      title="Faillissement", question="Failliet?", passing_answer=False,
-                      position=2),
-            Criterion(das_id=obj.id, kind=CriterionKind.SUITABILITY, code="G1", title="Kwaliteitsborging",
-                      question="Kwaliteitssysteem?", passing_answer=True,
-                      evidence_type=EvidenceType.QUALITY_CERTIFICATE, evidence_required=True,
-                      position=3),
-            Criterion(das_id=obj.id, kind=CriterionKind.SUITABILITY, code="G4",
-                      title="Verantwoorde bedrijfsvoering", question="KvK?", passing_answer=True,
-                      evidence_type=EvidenceType.KVK_EXTRACT, evidence_required=True,
-                      max_evidence_age_months=6, position=4),
-        ])
+        db.session.add_all(
+            [
+                Criterion(
+                    das_id=obj.id,
+                    kind=CriterionKind.EXCLUSION,
+                    code="U1",
+                    espd_codes="fraud",
+                    title="Fraude",
+                    question="Veroordeeld voor fraude?",
+                    passing_answer=False,
+                    position=1,
+                ),
+                Criterion(
+                    das_id=obj.id,
+                    kind=CriterionKind.EXCLUSION,
+                    code="U2",
+                    espd_codes="bankruptcy",
+                    title="Faillissement",
+                    question="Failliet?",
+                    passing_answer=False,
+                    position=2,
+                ),
+                Criterion(
+                    das_id=obj.id,
+                    kind=CriterionKind.SUITABILITY,
+                    code="G1",
+                    title="Kwaliteitsborging",
+                    question="Kwaliteitssysteem?",
+                    passing_answer=True,
+                    evidence_type=EvidenceType.QUALITY_CERTIFICATE,
+                    evidence_required=True,
+                    position=3,
+                ),
+                Criterion(
+                    das_id=obj.id,
+                    kind=CriterionKind.SUITABILITY,
+                    code="G4",
+                    title="Verantwoorde bedrijfsvoering",
+                    question="KvK?",
+                    passing_answer=True,
+                    evidence_type=EvidenceType.KVK_EXTRACT,
+                    evidence_required=True,
+                    max_evidence_age_months=6,
+                    position=4,
+                ),
+            ]
+        )
         db.session.commit()
         db.session.refresh(obj)
 
@@ -132,15 +164,28 @@ def assign(user: User, das: Das) -> None:
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def upload_pdf(user: User, evidence_type: EvidenceType, issued_on: date,
-               expires_on: date | None = None, content: bytes = PDF_BYTES):  # type: ignore[no-untyped-def]
+def upload_pdf(
+    user: User,
+    evidence_type: EvidenceType,
+    issued_on: date,
+    expires_on: date | None = None,
+    content: bytes = PDF_BYTES,
+):  # type: ignore[no-untyped-def]
     import io
 
     from portal.services import evidence
 
-    return evidence.store_upload(user.organisation, user, evidence.Upload(
-        stream=io.BytesIO(content), filename=f"{evidence_type.value}.pdf",
-        evidence_type=evidence_type, issued_on=issued_on, expires_on=expires_on))
+    return evidence.store_upload(
+        user.organisation,
+        user,
+        evidence.Upload(
+            stream=io.BytesIO(content),
+            filename=f"{evidence_type.value}.pdf",
+            evidence_type=evidence_type,
+            issued_on=issued_on,
+            expires_on=expires_on,
+        ),
+    )
 
 
 def complete_draft(das: Das, user: User, today: date, lots: list[Lot] | None = None):  # type: ignore[no-untyped-def]
@@ -155,7 +200,8 @@ def complete_draft(das: Das, user: User, today: date, lots: list[Lot] | None = N
         if criterion.evidence_required:
             assert criterion.evidence_type is not None
             documents = (upload_pdf(user, criterion.evidence_type, today).id,)
-        answers[criterion.id] = applications.AnswerInput(criterion.passing_answer,
-                                                         document_ids=documents)
+        answers[criterion.id] = applications.AnswerInput(
+            criterion.passing_answer, document_ids=documents
+        )
     applications.save_answers(application, answers, user)
     return application

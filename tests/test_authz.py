@@ -34,16 +34,29 @@ def test_the_grid_covers_every_route(app: Flask) -> None:
 
 
 def test_access_decisions_are_what_we_intend(app: Flask) -> None:
-    decisions = {rule.endpoint: access_of(app, rule.endpoint)
-                 for rule in app.url_map.iter_rules() if rule.endpoint not in EXEMPT}
+    decisions = {
+        rule.endpoint: access_of(app, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in EXEMPT
+    }
     public = {e for e, d in decisions.items() if d == PUBLIC}
-    assert public == {"public.home", "public.healthz", "public.das_detail", "auth.login",
-                      "auth.register", "set_language"}
+    assert public == {
+        "public.home",
+        "public.healthz",
+        "public.das_detail",
+        "auth.login",
+        "auth.register",
+        "set_language",
+    }
     assert decisions["auth.logout"] == SIGNED_IN
-    assert all(decisions[e] == frozenset({Role.PROVIDER}) for e in decisions
-               if e.startswith("supplier."))
-    assert all(decisions[e] == frozenset({Role.REVIEWER, Role.ADMINISTRATOR}) for e in decisions
-               if e.startswith("review."))
+    assert all(
+        decisions[e] == frozenset({Role.PROVIDER}) for e in decisions if e.startswith("supplier.")
+    )
+    assert all(
+        decisions[e] == frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
+        for e in decisions
+        if e.startswith("review.")
+    )
 
 
 # (endpoint, URL template). {app}, {doc}, {agreement}, {slug} are filled from the scenario.
@@ -75,7 +88,13 @@ POST_ONLY = {"auth.logout", "set_language", "supplier.start"}
 
 # Expected status per audience. "login" = redirect to the log-in page.
 ANON, OWNER, OTHER_PROVIDER, REVIEWER, CONTRACT_MANAGER, ADMIN = (
-    "anonymous", "owner", "other provider", "reviewer", "contract manager", "administrator")
+    "anonymous",
+    "owner",
+    "other provider",
+    "reviewer",
+    "contract manager",
+    "administrator",
+)
 EXPECTED = {
     "public.home": {ANON: 200, OWNER: 200, OTHER_PROVIDER: 200, REVIEWER: 200},
     "public.healthz": {ANON: 200},
@@ -84,8 +103,13 @@ EXPECTED = {
     "auth.register": {ANON: 200},
     "auth.logout": {ANON: "login", OWNER: 302},
     "set_language": {ANON: 302},
-    "supplier.dashboard": {ANON: "login", OWNER: 200, REVIEWER: 403, CONTRACT_MANAGER: 403,
-                           ADMIN: 403},
+    "supplier.dashboard": {
+        ANON: "login",
+        OWNER: 200,
+        REVIEWER: 403,
+        CONTRACT_MANAGER: 403,
+        ADMIN: 403,
+    },
     "supplier.start": {ANON: "login", OWNER: 302, REVIEWER: 403},
     "supplier.application": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "supplier.lots": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
@@ -95,18 +119,33 @@ EXPECTED = {
     "supplier.documents": {ANON: "login", OWNER: 200, REVIEWER: 403, ADMIN: 403},
     "supplier.download": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "supplier.agreement": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
-    "review.queue": {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403,
-                     ADMIN: 200},
-    "review.application": {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403,
-                           ADMIN: 200},
-    "review.download": {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403,
-                        ADMIN: 200},
-    "contracts.register": {ANON: "login", OWNER: 403, REVIEWER: 403, CONTRACT_MANAGER: 200,
-                           ADMIN: 200},
+    "review.queue": {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403, ADMIN: 200},
+    "review.application": {
+        ANON: "login",
+        OWNER: 403,
+        REVIEWER: 200,
+        CONTRACT_MANAGER: 403,
+        ADMIN: 200,
+    },
+    "review.download": {
+        ANON: "login",
+        OWNER: 403,
+        REVIEWER: 200,
+        CONTRACT_MANAGER: 403,
+        ADMIN: 200,
+    },
+    "contracts.register": {
+        ANON: "login",
+        OWNER: 403,
+        REVIEWER: 403,
+        CONTRACT_MANAGER: 200,
+        ADMIN: 200,
+    },
     "admin.home": {ANON: "login", OWNER: 403, REVIEWER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
 }
-CASES = [(endpoint, who, status) for endpoint, row in EXPECTED.items()
-         for who, status in row.items()]
+CASES = [
+    (endpoint, who, status) for endpoint, row in EXPECTED.items() for who, status in row.items()
+]
 
 
 @pytest.fixture()
@@ -125,9 +164,13 @@ def scenario(app: Flask):  # type: ignore[no-untyped-def]
     factories.assign(reviewer, draft_das)
     submitted = factories.complete_draft(das, owner, date(2027, 3, 1))
     applications.submit(submitted, owner, datetime(2027, 3, 1, 9, tzinfo=UTC))
-    review.decide(submitted, {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "")
-                              for al in submitted.lots},
-                  reviewer, datetime(2027, 3, 2, 9, tzinfo=UTC), submitted.version_id)
+    review.decide(
+        submitted,
+        {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in submitted.lots},
+        reviewer,
+        datetime(2027, 3, 2, 9, tzinfo=UTC),
+        submitted.version_id,
+    )
     # A second submission, still in review, for the reviewer's pages.
     other_owner = factories.ProviderUserFactory()
     in_review = factories.complete_draft(das, other_owner, date(2027, 3, 1))
@@ -153,8 +196,13 @@ def scenario(app: Flask):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("endpoint", "who", "expected"), CASES)
-def test_role_url_grid(app: Flask, scenario, endpoint: str, who: str,  # type: ignore[no-untyped-def]
-                       expected: object) -> None:
+def test_role_url_grid(
+    app: Flask,
+    scenario,
+    endpoint: str,
+    who: str,  # type: ignore[no-untyped-def]
+    expected: object,
+) -> None:
     users, ids = scenario
     client = app.test_client()
     if who != ANON:

@@ -20,13 +20,22 @@ def home() -> str:
             db.select(Application.das_id, db.func.count())
             .where(Application.state != ApplicationState.DRAFT)
             .group_by(Application.das_id)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     agreement_counts = dict(
         db.session.execute(
-            db.select(FrameworkAgreement.das_id, db.func.count())
-            .group_by(FrameworkAgreement.das_id)
-        ).tuples().all()
+            db.select(FrameworkAgreement.das_id, db.func.count()).group_by(
+                FrameworkAgreement.das_id
+            )
+        )
+        .tuples()
+        .all()
     )
-    return render_template("admin/home.html", das_list=das_list, app_counts=app_counts,
-                           agreement_counts=agreement_counts)
+    return render_template(
+        "admin/home.html",
+        das_list=das_list,
+        app_counts=app_counts,
+        agreement_counts=agreement_counts,
+    )

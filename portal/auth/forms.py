@@ -55,8 +55,10 @@ class RegisterForm(FlaskForm):
         _l("Uw e-mailadres"),
         validators=[
             InputRequired(_l("Vul uw e-mailadres in.")),
-            Email(_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
-                  check_deliverability=False),
+            Email(
+                _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+                check_deliverability=False,
+            ),
         ],
     )
     password = PasswordField(
@@ -64,8 +66,10 @@ class RegisterForm(FlaskForm):
         description=_l("Minstens 12 tekens."),
         validators=[
             InputRequired(_l("Kies een wachtwoord.")),
-            Length(min=MIN_PASSWORD_LENGTH,
-                   message=_l("Het wachtwoord moet minstens 12 tekens lang zijn.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=_l("Het wachtwoord moet minstens 12 tekens lang zijn."),
+            ),
         ],
     )
     password_repeat = PasswordField(

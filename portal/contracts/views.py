@@ -20,12 +20,16 @@ def register() -> str:
     query = db.select(FrameworkAgreement)
     total = db.session.scalar(query.with_only_columns(db.func.count())) or 0
     agreements = db.session.scalars(
-        query.options(joinedload(FrameworkAgreement.organisation),
-                      joinedload(FrameworkAgreement.das),
-                      selectinload(FrameworkAgreement.lots))
+        query.options(
+            joinedload(FrameworkAgreement.organisation),
+            joinedload(FrameworkAgreement.das),
+            selectinload(FrameworkAgreement.lots),
+        )
         .order_by(FrameworkAgreement.start_date.desc(), FrameworkAgreement.id)
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     pages = max((total + per_page - 1) // per_page, 1)
-    return render_template("contracts/register.html", agreements=agreements, total=total,
-                           page=page, pages=pages)
+    return render_template(
+        "contracts/register.html", agreements=agreements, total=total, page=page, pages=pages
+    )

@@ -69,7 +69,8 @@ def _evidence_gaps(facts: AnswerFacts, on: date) -> list[Gap]:
     valid = [
         d
         for d in facts.documents
-        if not is_too_old(d.issued_on, facts.max_age_months, on) and not is_expired(d.expires_on, on)
+        if not is_too_old(d.issued_on, facts.max_age_months, on)
+        and not is_expired(d.expires_on, on)
     ]
     if valid:
         return []

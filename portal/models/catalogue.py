@@ -69,9 +69,7 @@ class Das(db.Model):
     review_working_days: Mapped[int] = mapped_column(default=10)
     four_eyes: Mapped[bool] = mapped_column(default=False)
     requires_processing_agreement: Mapped[bool] = mapped_column(default=False)
-    lead_authority_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("contracting_authority.id")
-    )
+    lead_authority_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contracting_authority.id"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 

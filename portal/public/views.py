@@ -31,8 +31,9 @@ def published_das_list() -> list[Das]:
 @public
 def home() -> str:
     das_list = published_das_list()
-    return render_template("public/home.html", featured=das_list[0] if das_list else None,
-                           das_list=das_list)
+    return render_template(
+        "public/home.html", featured=das_list[0] if das_list else None, das_list=das_list
+    )
 
 
 @bp.route("/healthz")
@@ -58,8 +59,9 @@ def das_detail(slug: str) -> str:
     agreements = db.session.scalars(
         db.select(FrameworkAgreement)
         .where(FrameworkAgreement.das_id == das.id, FrameworkAgreement.state.in_(REGISTER_STATES))
-        .options(selectinload(FrameworkAgreement.organisation),
-                 selectinload(FrameworkAgreement.lots))
+        .options(
+            selectinload(FrameworkAgreement.organisation), selectinload(FrameworkAgreement.lots)
+        )
     ).all()
     providers_by_lot: dict[int, list[str]] = {lot.id: [] for lot in das.lots}
     for agreement in agreements:

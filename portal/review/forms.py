@@ -10,17 +10,26 @@ from wtforms.validators import InputRequired, Optional
 from portal.models import ApplicationLot
 
 
-def decision_form(application_lots: Sequence[ApplicationLot], data: dict[str, object]
-                  ) -> FlaskForm:
+def decision_form(application_lots: Sequence[ApplicationLot], data: dict[str, object]) -> FlaskForm:
     class DecisionForm(FlaskForm):
         version = HiddenField()
 
     for application_lot in application_lots:
-        setattr(DecisionForm, f"lot{application_lot.lot_id}_outcome", RadioField(
-            f"{application_lot.lot.code}. {application_lot.lot.name}",
-            choices=[SelectChoice("admitted", _l("Toelaten")), SelectChoice("rejected", _l("Afwijzen"))],
-            validators=[InputRequired(_l("Kies toelaten of afwijzen."))],
-        ))
-        setattr(DecisionForm, f"lot{application_lot.lot_id}_reason", TextAreaField(
-            _l("Motivering (verplicht bij afwijzen)"), validators=[Optional()]))
+        setattr(
+            DecisionForm,
+            f"lot{application_lot.lot_id}_outcome",
+            RadioField(
+                f"{application_lot.lot.code}. {application_lot.lot.name}",
+                choices=[
+                    SelectChoice("admitted", _l("Toelaten")),
+                    SelectChoice("rejected", _l("Afwijzen")),
+                ],
+                validators=[InputRequired(_l("Kies toelaten of afwijzen."))],
+            ),
+        )
+        setattr(
+            DecisionForm,
+            f"lot{application_lot.lot_id}_reason",
+            TextAreaField(_l("Motivering (verplicht bij afwijzen)"), validators=[Optional()]),
+        )
     return DecisionForm(data=data)

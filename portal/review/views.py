@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,7 +20,7 @@ from werkzeug.wrappers import Response
 from portal.auth.access import protect_blueprint
 from portal.extensions import db
 from portal.messages import message_for
-from portal.models import EvidenceDocument, LotOutcome, Role
+from portal.models import LotOutcome, Role
 from portal.review.forms import decision_form
 from portal.services import ServiceError, evidence, review
 from portal.services.audit import events_for
@@ -24,10 +34,18 @@ protect_blueprint(bp, [Role.REVIEWER, Role.ADMINISTRATOR])
 def queue() -> str:
     page = max(request.args.get("pagina", 1, type=int) or 1, 1)
     per_page = current_app.config["PER_PAGE"]
-    rows, total = review.queue(current_user, local_date(now()),
-                               current_app.config["AT_RISK_WORKING_DAYS"], page, per_page)
+    rows, total = review.queue(
+        current_user, local_date(now()), current_app.config["AT_RISK_WORKING_DAYS"], page, per_page
+    )
     pages = max((total + per_page - 1) // per_page, 1)
     return render_template("review/queue.html", rows=rows, total=total, page=page, pages=pages)
+
+
+def _seen_version(raw: str | None) -> int:
+    try:
+        return int(raw or 0)
+    except ValueError:
+        return 0
 
 
 def _load(application_id: int):  # type: ignore[no-untyped-def]
@@ -56,18 +74,17 @@ def application(application_id: int) -> str | Response:
             for al in app_.lots
         }
         try:
-            seen = int(form.version.data or 0)
-            review.decide(app_, decisions, current_user, now(), seen)
-        except (ServiceError, ValueError) as error:
-            error_message = message_for(error) if isinstance(error, ServiceError) else None
-            if isinstance(error, ServiceError) and error.code == "reason_required":
-                for al in app_.lots:
-                    reason_field = form[f"lot{al.lot_id}_reason"]
-                    if decisions[al.lot_id].outcome is LotOutcome.REJECTED and not \
-                            (reason_field.data or "").strip():
-                        reason_field.errors = list(reason_field.errors) + [error_message]
+            review.decide(app_, decisions, current_user, now(), _seen_version(form.version.data))
+        except ServiceError as error:
             db.session.rollback()
+            error_message = message_for(error)
+            if error.code == "reason_required":
+                for lot_id, decision in decisions.items():
+                    reason = form[f"lot{lot_id}_reason"]
+                    if decision.outcome is LotOutcome.REJECTED and not decision.reason.strip():
+                        reason.errors = list(reason.errors) + [error_message]
             app_ = _load(application_id)
+            form.version.data = str(app_.version_id)  # the next try is against what is there now
         else:
             flash(_("Het besluit is vastgelegd."), "success")
             return redirect(url_for("review.application", application_id=app_.id))
@@ -83,14 +100,12 @@ def application(application_id: int) -> str | Response:
 
 @bp.route("/documenten/<int:document_id>")
 def download(document_id: int) -> Response:
-    document = db.session.get(EvidenceDocument, document_id)
+    document = review.get_document_for_staff(document_id, current_user)
     if document is None:
         abort(404)
-    return send_document(document)
-
-
-def send_document(document: EvidenceDocument) -> Response:
-    from flask import send_file
-
-    return send_file(evidence.path_for(document.sha256), mimetype=document.content_type,
-                     as_attachment=True, download_name=document.filename)
+    return send_file(
+        evidence.path_for(document.sha256),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.filename,
+    )

@@ -49,8 +49,15 @@ def admit_lots(
             end_date=end,
         )
         db.session.add(agreement)
-        record("agreement.created", agreement, actor, organisation_id=application.organisation_id,
-               das_id=das.id, start_date=start.isoformat(), end_date=end.isoformat())
+        record(
+            "agreement.created",
+            agreement,
+            actor,
+            organisation_id=application.organisation_id,
+            das_id=das.id,
+            start_date=start.isoformat(),
+            end_date=end.isoformat(),
+        )
     present = {al.lot_id for al in agreement.lots}
     added = [lot_id for lot_id in lot_ids if lot_id not in present]
     for lot_id in added:
@@ -58,8 +65,14 @@ def admit_lots(
             AgreementLot(lot_id=lot_id, admitted_on=admission_date, application_id=application.id)
         )
     if added:
-        record("agreement.lots_added", agreement, actor,
-               organisation_id=application.organisation_id, das_id=das.id, lots=added)
+        record(
+            "agreement.lots_added",
+            agreement,
+            actor,
+            organisation_id=application.organisation_id,
+            das_id=das.id,
+            lots=added,
+        )
     return agreement
 
 

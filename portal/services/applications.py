@@ -57,8 +57,13 @@ def start_application(das: Das, user: User) -> Application:
         raise ServiceError("application_in_review")
     application = Application(das=das, organisation_id=user.organisation_id, created_by=user)
     db.session.add(application)
-    record("application.started", application, user, organisation_id=user.organisation_id,
-           das_id=das.id)
+    record(
+        "application.started",
+        application,
+        user,
+        organisation_id=user.organisation_id,
+        das_id=das.id,
+    )
     db.session.commit()
     return application
 
@@ -79,14 +84,17 @@ def save_lots(application: Application, lot_ids: Iterable[int], user: User) -> N
         application.lots.remove(current[lot_id])
     for lot_id in sorted(wanted - current.keys()):
         application.lots.append(ApplicationLot(lot_id=lot_id))
-    record("application.lots_saved", application, user,
-           organisation_id=application.organisation_id, lots=sorted(wanted))
+    record(
+        "application.lots_saved",
+        application,
+        user,
+        organisation_id=application.organisation_id,
+        lots=sorted(wanted),
+    )
     db.session.commit()
 
 
-def save_answers(
-    application: Application, answers: Mapping[int, AnswerInput], user: User
-) -> None:
+def save_answers(application: Application, answers: Mapping[int, AnswerInput], user: User) -> None:
     """Store answers to the given criteria; a draft may be saved half-filled at any time."""
     _require_draft(application)
     criteria = {c.id: c for c in application.das.criteria}
@@ -112,8 +120,13 @@ def save_answers(
         answer.explanation = given.explanation.strip()
         answer.self_cleaning = given.self_cleaning.strip()
         answer.documents = [own_documents[i] for i in given.document_ids]
-    record("application.answers_saved", application, user,
-           organisation_id=application.organisation_id, criteria=sorted(answers))
+    record(
+        "application.answers_saved",
+        application,
+        user,
+        organisation_id=application.organisation_id,
+        criteria=sorted(answers),
+    )
     db.session.commit()
 
 
@@ -175,9 +188,15 @@ def submit(application: Application, user: User, now: datetime) -> Application:
     if result.rowcount != 1:
         db.session.rollback()
         raise ServiceError("application_not_draft")
-    record("application.submitted", application, user,
-           organisation_id=application.organisation_id, das_id=application.das_id,
-           reference=reference, review_deadline=deadline.isoformat())
+    record(
+        "application.submitted",
+        application,
+        user,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        reference=reference,
+        review_deadline=deadline.isoformat(),
+    )
     db.session.commit()
     db.session.refresh(application)
     return application

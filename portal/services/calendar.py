@@ -10,9 +10,7 @@ from portal.models import Holiday, HolidayKind
 
 
 def holidays_between(first: date, last: date) -> set[date]:
-    return set(
-        db.session.scalars(db.select(Holiday.day).where(Holiday.day.between(first, last)))
-    )
+    return set(db.session.scalars(db.select(Holiday.day).where(Holiday.day.between(first, last))))
 
 
 def review_deadline(received_on: date, working_day_count: int) -> date:

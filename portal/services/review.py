@@ -13,13 +13,16 @@ from portal.domain import working_days
 from portal.domain.eligibility import Mark, pre_mark
 from portal.extensions import db
 from portal.models import (
+    Answer,
     Application,
     ApplicationState,
     Criterion,
+    EvidenceDocument,
     LotOutcome,
     Role,
     StaffAssignment,
     User,
+    answer_evidence,
 )
 from portal.services import ServiceError, agreements, calendar
 from portal.services.applications import answer_facts
@@ -47,8 +50,9 @@ def visible_das_ids(user: User) -> list[int] | None:
     )
 
 
-def queue(user: User, today: date, at_risk_within: int, page: int, per_page: int
-          ) -> tuple[list[QueueRow], int]:
+def queue(
+    user: User, today: date, at_risk_within: int, page: int, per_page: int
+) -> tuple[list[QueueRow], int]:
     """Applications waiting for a decision, soonest deadline first, one page of them."""
     query = db.select(Application).where(Application.state.in_(IN_REVIEW))
     das_ids = visible_das_ids(user)
@@ -85,6 +89,22 @@ def get_for_review(application_id: int, user: User) -> Application | None:
         db.select(Application)
         .where(Application.id == application_id, Application.state != ApplicationState.DRAFT)
         .options(selectinload(Application.lots), selectinload(Application.answers))
+    )
+    das_ids = visible_das_ids(user)
+    if das_ids is not None:
+        query = query.where(Application.das_id.in_(das_ids))
+    return db.session.scalar(query)
+
+
+def get_document_for_staff(document_id: int, user: User) -> EvidenceDocument | None:
+    """Staff see a document only when it is evidence in a submitted application they may review."""
+    query = (
+        db.select(EvidenceDocument)
+        .join(answer_evidence, answer_evidence.c.document_id == EvidenceDocument.id)
+        .join(Answer, Answer.id == answer_evidence.c.answer_id)
+        .join(Application, Application.id == Answer.application_id)
+        .where(EvidenceDocument.id == document_id, Application.state != ApplicationState.DRAFT)
+        .limit(1)
     )
     das_ids = visible_das_ids(user)
     if das_ids is not None:
@@ -135,16 +155,27 @@ def decide(
         application_lot.reason = decision.reason.strip()
         application_lot.decided_by_id = reviewer.id
         application_lot.decided_at = now
-        record(f"lot.{decision.outcome.value}", application, reviewer,
-               organisation_id=application.organisation_id, das_id=application.das_id,
-               lot_id=lot_id, reason=decision.reason.strip())
+        record(
+            f"lot.{decision.outcome.value}",
+            application,
+            reviewer,
+            organisation_id=application.organisation_id,
+            das_id=application.das_id,
+            lot_id=lot_id,
+            reason=decision.reason.strip(),
+        )
     application.state = ApplicationState.DECIDED
     application.decided_at = now
     admitted = [lot_id for lot_id, d in decisions.items() if d.outcome is LotOutcome.ADMITTED]
     if admitted:
         agreements.admit_lots(application, admitted, admission_date, reviewer)
-    record("application.decided", application, reviewer,
-           organisation_id=application.organisation_id, das_id=application.das_id)
+    record(
+        "application.decided",
+        application,
+        reviewer,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+    )
     try:
         db.session.commit()
     except StaleDataError as error:

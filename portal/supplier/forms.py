@@ -41,17 +41,33 @@ def answers_form(
     ]
     for criterion in criteria:
         prefix = f"c{criterion.id}"
-        setattr(AnswersForm, f"{prefix}_value",
-                RadioField(criterion.question, choices=YES_NO, validators=[Optional()]))
+        setattr(
+            AnswersForm,
+            f"{prefix}_value",
+            RadioField(criterion.question, choices=YES_NO, validators=[Optional()]),
+        )
         if criterion.kind is CriterionKind.EXCLUSION:
-            setattr(AnswersForm, f"{prefix}_explanation", TextAreaField(
-                _l("Toelichting (verplicht bij 'ja')"), validators=[Optional()]))
-            setattr(AnswersForm, f"{prefix}_self_cleaning", TextAreaField(
-                _l("Welke maatregelen heeft u genomen om herhaling te voorkomen (self-cleaning)?"),
-                validators=[Optional()]))
+            setattr(
+                AnswersForm,
+                f"{prefix}_explanation",
+                TextAreaField(_l("Toelichting (verplicht bij 'ja')"), validators=[Optional()]),
+            )
+            setattr(
+                AnswersForm,
+                f"{prefix}_self_cleaning",
+                TextAreaField(
+                    _l(
+                        "Welke maatregelen heeft u genomen om herhaling te voorkomen (self-cleaning)?"
+                    ),
+                    validators=[Optional()],
+                ),
+            )
         else:
-            setattr(AnswersForm, f"{prefix}_explanation", TextAreaField(
-                _l("Toelichting (optioneel)"), validators=[Optional()]))
+            setattr(
+                AnswersForm,
+                f"{prefix}_explanation",
+                TextAreaField(_l("Toelichting (optioneel)"), validators=[Optional()]),
+            )
             field = MultiCheckboxField(_l("Bewijsstukken"), coerce=int, validators=[Optional()])
             setattr(AnswersForm, f"{prefix}_documents", field)
     form = AnswersForm(data=data)
@@ -62,16 +78,21 @@ def answers_form(
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Bestand"), description=_l("PDF, PNG, JPEG, DOCX of ODT, hoogstens 20 MB."),
-                     validators=[FileRequired(_l("Kies een bestand."))])
-    evidence_type = SelectField(_l("Soort document"), validators=[
-        InputRequired(_l("Kies het soort document."))])
+    file = FileField(
+        _l("Bestand"),
+        description=_l("PDF, PNG, JPEG, DOCX of ODT, hoogstens 20 MB."),
+        validators=[FileRequired(_l("Kies een bestand."))],
+    )
+    evidence_type = SelectField(
+        _l("Soort document"), validators=[InputRequired(_l("Kies het soort document."))]
+    )
     issued_on = DateField(
         _l("Datum van afgifte"),
         validators=[InputRequired(_l("Vul de datum van afgifte in, bijvoorbeeld 15-03-2026."))],
     )
-    expires_on = DateField(_l("Geldig tot (als het document een einddatum heeft)"),
-                           validators=[Optional()])
+    expires_on = DateField(
+        _l("Geldig tot (als het document een einddatum heeft)"), validators=[Optional()]
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,7 +107,9 @@ class UploadForm(FlaskForm):
 
 class SubmitForm(FlaskForm):
     declaration = BooleanField(
-        _l("Ik verklaar dat de antwoorden in deze aanmelding waar en volledig zijn, en dat ik "
-           "bevoegd ben namens de organisatie in te dienen."),
+        _l(
+            "Ik verklaar dat de antwoorden in deze aanmelding waar en volledig zijn, en dat ik "
+            "bevoegd ben namens de organisatie in te dienen."
+        ),
         validators=[DataRequired(_l("Bevestig de verklaring om in te dienen."))],
     )

@@ -66,12 +66,20 @@ def _sections(application: Application) -> list[dict[str, object]]:
         (CriterionKind.SUITABILITY.value, _("Geschiktheidseisen")),
     ):
         items = [
-            m for m in missing
+            m
+            for m in missing
             if (m.code == "lots" and key == "lots")
             or (m.code in by_code and by_code[m.code].kind.value == key)
         ]
-        sections.append({"key": key, "title": title, "endpoint": SECTIONS[key],
-                         "missing": items, "complete": not items})
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "endpoint": SECTIONS[key],
+                "missing": items,
+                "complete": not items,
+            }
+        )
     return sections
 
 
@@ -143,9 +151,11 @@ def _answers_page(application_id: int, kind: CriterionKind) -> str | Response:
                 value=None if raw not in ("ja", "nee") else raw == "ja",
                 explanation=form[f"{prefix}_explanation"].data or "",
                 self_cleaning=(form[f"{prefix}_self_cleaning"].data or "")
-                if f"{prefix}_self_cleaning" in form else "",
+                if f"{prefix}_self_cleaning" in form
+                else "",
                 document_ids=tuple(form[f"{prefix}_documents"].data or ())
-                if f"{prefix}_documents" in form else (),
+                if f"{prefix}_documents" in form
+                else (),
             )
         try:
             applications.save_answers(app_, given, current_user)
@@ -154,10 +164,14 @@ def _answers_page(application_id: int, kind: CriterionKind) -> str | Response:
         else:
             flash(_("Uw antwoorden zijn opgeslagen."), "success")
             return redirect(url_for("supplier.application", application_id=app_.id))
-    template = "supplier/exclusion.html" if kind is CriterionKind.EXCLUSION \
+    template = (
+        "supplier/exclusion.html"
+        if kind is CriterionKind.EXCLUSION
         else "supplier/suitability.html"
-    return render_template(template, application=app_, form=form, criteria=criteria,
-                           documents=documents)
+    )
+    return render_template(
+        template, application=app_, form=form, criteria=criteria, documents=documents
+    )
 
 
 @bp.route("/aanmeldingen/<int:application_id>/uitsluitingsgronden", methods=["GET", "POST"])
@@ -223,18 +237,27 @@ def documents() -> str | Response:
         else:
             flash(_("Het document %(name)s is opgeslagen.", name=document.filename), "success")
             return redirect(next_url or url_for("supplier.documents"))
-    return render_template("supplier/documents.html", form=form,
-                           documents=evidence.documents_of(_org_id()), next_url=next_url)
+    return render_template(
+        "supplier/documents.html",
+        form=form,
+        documents=evidence.documents_of(_org_id()),
+        next_url=next_url,
+    )
 
 
 @bp.route("/documenten/<int:document_id>")
 def download(document_id: int) -> Response:
     document = get_document(document_id, _org_id())
-    return send_file(evidence.path_for(document.sha256), mimetype=document.content_type,
-                     as_attachment=True, download_name=document.filename)
+    return send_file(
+        evidence.path_for(document.sha256),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.filename,
+    )
 
 
 @bp.route("/overeenkomsten/<int:agreement_id>")
 def agreement(agreement_id: int) -> str:
-    return render_template("supplier/agreement.html",
-                           agreement=get_agreement(agreement_id, _org_id()))
+    return render_template(
+        "supplier/agreement.html", agreement=get_agreement(agreement_id, _org_id())
+    )

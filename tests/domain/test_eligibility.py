@@ -24,43 +24,64 @@ def exclusion(answer: bool | None, explanation: str = "", self_cleaning: str = "
     return AnswerFacts("U1", True, False, False, None, answer, explanation, self_cleaning)
 
 
-def suitability(answer: bool | None, *docs: DocumentFacts, required: bool = True,
-                max_age: int | None = None) -> AnswerFacts:
+def suitability(
+    answer: bool | None, *docs: DocumentFacts, required: bool = True, max_age: int | None = None
+) -> AnswerFacts:
     return AnswerFacts("G1", False, True, required, max_age, answer, documents=docs)
 
 
-@pytest.mark.parametrize(("facts", "gaps", "mark"), [
-    # Exclusion grounds pass on "no".
-    (exclusion(False), [], Mark.PASS),
-    (exclusion(None), [Gap.UNANSWERED], Mark.FAIL),
-    (exclusion(True), [Gap.EXPLANATION_MISSING], Mark.FAIL),
-    (exclusion(True, "   "), [Gap.EXPLANATION_MISSING], Mark.FAIL),
-    # A "yes" explained but without self-cleaning measures fails; with them a reviewer judges.
-    (exclusion(True, "Boete in 2024"), [], Mark.FAIL),
-    (exclusion(True, "Boete in 2024", "Nieuwe directie en compliance-officer"), [],
-     Mark.JUDGEMENT),
-    # Suitability criteria pass on "yes" with valid evidence.
-    (suitability(True, DocumentFacts(date(2027, 1, 1))), [], Mark.PASS),
-    (suitability(True), [Gap.EVIDENCE_MISSING], Mark.FAIL),
-    (suitability(True, required=False), [], Mark.PASS),
-    (suitability(False), [], Mark.FAIL),
-    (suitability(None), [Gap.UNANSWERED], Mark.FAIL),
-    # A KvK extract at most 6 months old: 15-09-2026 is exactly 6 months before 15-03-2027.
-    (suitability(True, DocumentFacts(date(2026, 9, 15)), max_age=6), [], Mark.PASS),
-    (suitability(True, DocumentFacts(date(2026, 9, 14)), max_age=6),
-     [Gap.EVIDENCE_TOO_OLD], Mark.FAIL),
-    # A Gedragsverklaring Aanbesteden at most 24 months old.
-    (suitability(True, DocumentFacts(date(2025, 3, 15)), max_age=24), [], Mark.PASS),
-    (suitability(True, DocumentFacts(date(2025, 3, 14)), max_age=24),
-     [Gap.EVIDENCE_TOO_OLD], Mark.FAIL),
-    # An insurance policy counts up to and including its end date.
-    (suitability(True, DocumentFacts(date(2026, 1, 1), date(2027, 3, 15))), [], Mark.PASS),
-    (suitability(True, DocumentFacts(date(2026, 1, 1), date(2027, 3, 14))),
-     [Gap.EVIDENCE_EXPIRED], Mark.FAIL),
-    # One valid document among old ones is enough.
-    (suitability(True, DocumentFacts(date(2020, 1, 1)), DocumentFacts(date(2027, 1, 1)),
-                 max_age=6), [], Mark.PASS),
-])
+@pytest.mark.parametrize(
+    ("facts", "gaps", "mark"),
+    [
+        # Exclusion grounds pass on "no".
+        (exclusion(False), [], Mark.PASS),
+        (exclusion(None), [Gap.UNANSWERED], Mark.FAIL),
+        (exclusion(True), [Gap.EXPLANATION_MISSING], Mark.FAIL),
+        (exclusion(True, "   "), [Gap.EXPLANATION_MISSING], Mark.FAIL),
+        # A "yes" explained but without self-cleaning measures fails; with them a reviewer judges.
+        (exclusion(True, "Boete in 2024"), [], Mark.FAIL),
+        (
+            exclusion(True, "Boete in 2024", "Nieuwe directie en compliance-officer"),
+            [],
+            Mark.JUDGEMENT,
+        ),
+        # Suitability criteria pass on "yes" with valid evidence.
+        (suitability(True, DocumentFacts(date(2027, 1, 1))), [], Mark.PASS),
+        (suitability(True), [Gap.EVIDENCE_MISSING], Mark.FAIL),
+        (suitability(True, required=False), [], Mark.PASS),
+        (suitability(False), [], Mark.FAIL),
+        (suitability(None), [Gap.UNANSWERED], Mark.FAIL),
+        # A KvK extract at most 6 months old: 15-09-2026 is exactly 6 months before 15-03-2027.
+        (suitability(True, DocumentFacts(date(2026, 9, 15)), max_age=6), [], Mark.PASS),
+        (
+            suitability(True, DocumentFacts(date(2026, 9, 14)), max_age=6),
+            [Gap.EVIDENCE_TOO_OLD],
+            Mark.FAIL,
+        ),
+        # A Gedragsverklaring Aanbesteden at most 24 months old.
+        (suitability(True, DocumentFacts(date(2025, 3, 15)), max_age=24), [], Mark.PASS),
+        (
+            suitability(True, DocumentFacts(date(2025, 3, 14)), max_age=24),
+            [Gap.EVIDENCE_TOO_OLD],
+            Mark.FAIL,
+        ),
+        # An insurance policy counts up to and including its end date.
+        (suitability(True, DocumentFacts(date(2026, 1, 1), date(2027, 3, 15))), [], Mark.PASS),
+        (
+            suitability(True, DocumentFacts(date(2026, 1, 1), date(2027, 3, 14))),
+            [Gap.EVIDENCE_EXPIRED],
+            Mark.FAIL,
+        ),
+        # One valid document among old ones is enough.
+        (
+            suitability(
+                True, DocumentFacts(date(2020, 1, 1)), DocumentFacts(date(2027, 1, 1)), max_age=6
+            ),
+            [],
+            Mark.PASS,
+        ),
+    ],
+)
 def test_gaps_and_marks(facts: AnswerFacts, gaps: list[Gap], mark: Mark) -> None:
     assert gaps_of(facts, ON) == gaps
     assert pre_mark(facts, ON) is mark
@@ -69,7 +90,8 @@ def test_gaps_and_marks(facts: AnswerFacts, gaps: list[Gap], mark: Mark) -> None
 def test_completeness_lists_everything_in_form_order() -> None:
     answers = [exclusion(None), suitability(True)]
     assert completeness(0, answers, ON) == [
-        Missing("lots", Gap.NO_LOTS), Missing("U1", Gap.UNANSWERED),
+        Missing("lots", Gap.NO_LOTS),
+        Missing("U1", Gap.UNANSWERED),
         Missing("G1", Gap.EVIDENCE_MISSING),
     ]
     assert completeness(1, [exclusion(False)], ON) == []

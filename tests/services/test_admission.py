@@ -32,9 +32,16 @@ def das(app):  # type: ignore[no-untyped-def]
 
 
 def test_registration_to_agreement(das) -> None:  # type: ignore[no-untyped-def]
-    user = registration.register_provider(registration.Registration(
-        legal_name="Praktijk Het Kompas", kvk_number="69599084", size_class=SizeClass.MICRO,
-        user_name="Anna de Vries", email="Anna@Example.nl", password="een-lang-wachtwoord"))
+    user = registration.register_provider(
+        registration.Registration(
+            legal_name="Praktijk Het Kompas",
+            kvk_number="69599084",
+            size_class=SizeClass.MICRO,
+            user_name="Anna de Vries",
+            email="Anna@Example.nl",
+            password="een-lang-wachtwoord",
+        )
+    )
     assert user.email == "anna@example.nl"
     assert registration.authenticate("anna@example.nl", "een-lang-wachtwoord") == user
 
@@ -54,17 +61,25 @@ def test_registration_to_agreement(das) -> None:  # type: ignore[no-untyped-def]
     assert rows[0].working_days_left == 9
 
     decided_at = at(2027, 3, 15)
-    review.decide(application, {
-        al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in application.lots
-    }, reviewer, decided_at, application.version_id)
+    review.decide(
+        application,
+        {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in application.lots},
+        reviewer,
+        decided_at,
+        application.version_id,
+    )
     agreement = db.session.scalar(db.select(FrameworkAgreement))
     assert agreement is not None
     assert (agreement.start_date, agreement.end_date) == (date(2027, 3, 15), date(2029, 12, 31))
     assert agreement.state is AgreementState.LIVE
     assert {al.lot_id for al in agreement.lots} == {lot.id for lot in das.lots}
     actions = set(db.session.scalars(db.select(AuditEvent.action)))
-    assert {"application.submitted", "lot.admitted", "application.decided",
-            "agreement.created"} <= actions
+    assert {
+        "application.submitted",
+        "lot.admitted",
+        "application.decided",
+        "agreement.created",
+    } <= actions
 
 
 def test_initial_round_admission_starts_with_the_term(das) -> None:  # type: ignore[no-untyped-def]
@@ -73,9 +88,13 @@ def test_initial_round_admission_starts_with_the_term(das) -> None:  # type: ign
     applications.submit(application, user, at(2025, 7, 1))
     reviewer = factories.UserFactory()
     factories.assign(reviewer, das)
-    review.decide(application, {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "")
-                                for al in application.lots},
-                  reviewer, at(2025, 7, 10), application.version_id)
+    review.decide(
+        application,
+        {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in application.lots},
+        reviewer,
+        at(2025, 7, 10),
+        application.version_id,
+    )
     agreement = db.session.scalar(db.select(FrameworkAgreement))
     assert agreement.start_date == date(2026, 1, 1)
 
@@ -88,13 +107,27 @@ def test_reject_one_lot_admit_other(das) -> None:  # type: ignore[no-untyped-def
     factories.assign(reviewer, das)
     first, second = das.lots
     with pytest.raises(ServiceError) as refused:
-        review.decide(application, {first.id: review.LotDecision(LotOutcome.ADMITTED, ""),
-                                    second.id: review.LotDecision(LotOutcome.REJECTED, " ")},
-                      reviewer, at(2027, 3, 11), application.version_id)
+        review.decide(
+            application,
+            {
+                first.id: review.LotDecision(LotOutcome.ADMITTED, ""),
+                second.id: review.LotDecision(LotOutcome.REJECTED, " "),
+            },
+            reviewer,
+            at(2027, 3, 11),
+            application.version_id,
+        )
     assert refused.value.code == "reason_required"
-    review.decide(application, {first.id: review.LotDecision(LotOutcome.ADMITTED, ""),
-                                second.id: review.LotDecision(LotOutcome.REJECTED, "Geen bewijs")},
-                  reviewer, at(2027, 3, 11), application.version_id)
+    review.decide(
+        application,
+        {
+            first.id: review.LotDecision(LotOutcome.ADMITTED, ""),
+            second.id: review.LotDecision(LotOutcome.REJECTED, "Geen bewijs"),
+        },
+        reviewer,
+        at(2027, 3, 11),
+        application.version_id,
+    )
     agreement = db.session.scalar(db.select(FrameworkAgreement))
     assert [al.lot_id for al in agreement.lots] == [first.id]
 
@@ -124,8 +157,14 @@ def test_submitting_twice_gives_one_submission(das) -> None:  # type: ignore[no-
     with pytest.raises(ServiceError) as refused:
         applications.submit(application, user, at(2027, 3, 10, 11))
     assert refused.value.code == "application_not_draft"
-    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "application.submitted")) == 1
+    assert (
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "application.submitted")
+        )
+        == 1
+    )
 
 
 def test_concurrent_submissions_create_exactly_one(app, das) -> None:  # type: ignore[no-untyped-def]
@@ -142,7 +181,7 @@ def test_concurrent_submissions_create_exactly_one(app, das) -> None:  # type: i
 
             own_user = db.session.get(User, user_id)
             own_application = db.session.get(Application, application_id)
-            own_application.lots, own_application.answers  # load before racing
+            assert own_application.lots and own_application.answers  # load before racing
             [a.documents for a in own_application.answers]
             barrier.wait()
             try:
@@ -161,8 +200,14 @@ def test_concurrent_submissions_create_exactly_one(app, das) -> None:  # type: i
     for t in threads:
         t.join()
     assert outcomes.count("ok") == 1, outcomes
-    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "application.submitted")) == 1
+    assert (
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "application.submitted")
+        )
+        == 1
+    )
 
 
 def test_stale_decision_is_refused(das) -> None:  # type: ignore[no-untyped-def]
@@ -177,8 +222,14 @@ def test_stale_decision_is_refused(das) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ServiceError) as refused:
         review.decide(application, decisions, reviewer, at(2027, 3, 11), seen)
     assert refused.value.code == "application_changed"
-    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "application.decided")) == 1
+    assert (
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "application.decided")
+        )
+        == 1
+    )
 
 
 def test_reviewer_sees_only_assigned_das(das) -> None:  # type: ignore[no-untyped-def]

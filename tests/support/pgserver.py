@@ -38,8 +38,8 @@ import stat
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 __all__ = ["TemporaryPostgres", "PostgresError", "find_bindir"]
 
@@ -119,10 +119,22 @@ def _ensure_system_user() -> pwd.struct_passwd:
     name = wanted or _FALLBACK_RUN_AS
     useradd = shutil.which("useradd") or "/usr/sbin/useradd"
     proc = subprocess.run(
-        [useradd, "--system", "--user-group", "--no-create-home",
-         "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-         "--comment", "throwaway PostgreSQL for tests", name],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        [
+            useradd,
+            "--system",
+            "--user-group",
+            "--no-create-home",
+            "--home-dir",
+            "/nonexistent",
+            "--shell",
+            "/usr/sbin/nologin",
+            "--comment",
+            "throwaway PostgreSQL for tests",
+            name,
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
     try:  # another process may have created it at the same moment
         return pwd.getpwnam(name)
@@ -245,22 +257,29 @@ class TemporaryPostgres:
         env["LC_ALL"] = "C"
         env["TZ"] = env.get("TZ", "UTC")
         if self._run_as is not None:
-            env.update(HOME=str(self._base()), USER=self._run_as.pw_name,
-                       LOGNAME=self._run_as.pw_name)
+            env.update(
+                HOME=str(self._base()), USER=self._run_as.pw_name, LOGNAME=self._run_as.pw_name
+            )
         return env
 
-    def _run(self, argv: list[str], *, as_server_user: bool = True,
-             timeout: float | None = None) -> subprocess.CompletedProcess:
+    def _run(
+        self, argv: list[str], *, as_server_user: bool = True, timeout: float | None = None
+    ) -> subprocess.CompletedProcess:
         kwargs: dict = {}
         if as_server_user and self._run_as is not None:
-            kwargs.update(user=self._run_as.pw_uid, group=self._run_as.pw_gid,
-                          extra_groups=[])
+            kwargs.update(user=self._run_as.pw_uid, group=self._run_as.pw_gid, extra_groups=[])
         return subprocess.run(
-            argv, cwd=self._base(), env=self._env(), stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=timeout,
+            argv,
+            cwd=self._base(),
+            env=self._env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             # Own session: a Ctrl-C in the terminal reaches only us, and we
             # stop the server ourselves.
-            start_new_session=True, **kwargs,
+            start_new_session=True,
+            **kwargs,
         )
 
     def _tool(self, name: str) -> str:
@@ -274,7 +293,7 @@ class TemporaryPostgres:
         return found
 
     # ------------------------------------------------------------ lifecycle
-    def start(self) -> "TemporaryPostgres":
+    def start(self) -> TemporaryPostgres:
         if self._started:
             return self
         self.bindir = find_bindir()
@@ -290,8 +309,7 @@ class TemporaryPostgres:
         try:
             self.socket_dir.mkdir(mode=0o700)
             if self._run_as is not None:
-                _check_traversable(self.base_dir, self._run_as.pw_uid,
-                                   [self._run_as.pw_gid])
+                _check_traversable(self.base_dir, self._run_as.pw_uid, [self._run_as.pw_gid])
                 for p in (self.base_dir, self.socket_dir):
                     os.chown(p, self._run_as.pw_uid, self._run_as.pw_gid)
             self._initdb()
@@ -305,13 +323,26 @@ class TemporaryPostgres:
         return self
 
     def _initdb(self) -> None:
-        proc = self._run([
-            self._tool("initdb"), "-D", str(self.data_dir), "-U", self.user,
-            "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync",
-        ], timeout=300)
+        proc = self._run(
+            [
+                self._tool("initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                self.user,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+            timeout=300,
+        )
         if proc.returncode != 0:
             raise PostgresError(
-                f"initdb failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+                f"initdb failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            )
         conf = dict(self.settings, unix_socket_directories=f"'{self.socket_dir}'")
         with open(self.data_dir / "postgresql.conf", "a") as f:
             f.write("\n# tests/support/pgserver.py\n")
@@ -325,11 +356,22 @@ class TemporaryPostgres:
                 self.port = _free_port(self.host)
             log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
             try:
-                proc = self._run([
-                    self._tool("pg_ctl"), "start", "-w", "-t", str(self.startup_timeout),
-                    "-D", str(self.data_dir), "-l", str(self.log_path),
-                    "-o", f"-p {int(self.port)}",
-                ], timeout=self.startup_timeout + 30)
+                proc = self._run(
+                    [
+                        self._tool("pg_ctl"),
+                        "start",
+                        "-w",
+                        "-t",
+                        str(self.startup_timeout),
+                        "-D",
+                        str(self.data_dir),
+                        "-l",
+                        str(self.log_path),
+                        "-o",
+                        f"-p {int(self.port)}",
+                    ],
+                    timeout=self.startup_timeout + 30,
+                )
             except subprocess.TimeoutExpired:
                 raise PostgresError(
                     f"pg_ctl start hung; log {self.log_path}:\n{_tail(self.log_path)}"
@@ -351,10 +393,20 @@ class TemporaryPostgres:
 
     def create_database(self, dbname: str) -> str:
         """Create another database on this server; returns its URL."""
-        proc = self._run([
-            self._tool("createdb"), "-h", self.host, "-p", str(self.port),
-            "-U", self.user, dbname,
-        ], as_server_user=False, timeout=60)
+        proc = self._run(
+            [
+                self._tool("createdb"),
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                dbname,
+            ],
+            as_server_user=False,
+            timeout=60,
+        )
         if proc.returncode != 0:
             raise PostgresError(f"createdb {dbname} failed: {proc.stderr.strip()}")
         return self.url_for(dbname)
@@ -393,10 +445,20 @@ class TemporaryPostgres:
         try:
             if self.data_dir.exists() and self._postmaster_pid() is not None:
                 try:
-                    proc = self._run([
-                        self._tool("pg_ctl"), "stop", "-w", "-t", "30",
-                        "-m", "immediate", "-D", str(self.data_dir),
-                    ], timeout=60)
+                    proc = self._run(
+                        [
+                            self._tool("pg_ctl"),
+                            "stop",
+                            "-w",
+                            "-t",
+                            "30",
+                            "-m",
+                            "immediate",
+                            "-D",
+                            str(self.data_dir),
+                        ],
+                        timeout=60,
+                    )
                     ok = proc.returncode == 0
                 except (subprocess.TimeoutExpired, PostgresError, OSError):
                     ok = False
@@ -410,7 +472,7 @@ class TemporaryPostgres:
                 shutil.rmtree(self.base_dir, ignore_errors=True)
             self.base_dir = None
 
-    def __enter__(self) -> "TemporaryPostgres":
+    def __enter__(self) -> TemporaryPostgres:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -427,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(
         prog="python -m tests.support.pgserver",
-        description="Start a throwaway PostgreSQL, print its URL, wait for Ctrl-C.")
+        description="Start a throwaway PostgreSQL, print its URL, wait for Ctrl-C.",
+    )
     ap.add_argument("--dbname", default="test")
     ap.add_argument("--user", default="postgres")
     ap.add_argument("--port", type=int, default=None, help="default: a free port")
@@ -437,16 +500,18 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _term)
-    with TemporaryPostgres(args.dbname, args.user, port=args.port) as pg:
-        print(pg.url)
-        print(f"  psql: {pg._tool('psql')} -h {pg.host} -p {pg.port} -U {pg.user} {pg.dbname}")
-        print(f"  data: {pg.data_dir}   log: {pg.log_path}")
-        print("Ctrl-C to stop.", flush=True)
-        try:
+    try:
+        # A Ctrl-C at any point (even during start-up) leaves through the
+        # with block, which stops the server and removes its directory.
+        with TemporaryPostgres(args.dbname, args.user, port=args.port) as pg:
+            print(pg.url)
+            print(f"  psql: {pg._tool('psql')} -h {pg.host} -p {pg.port} -U {pg.user} {pg.dbname}")
+            print(f"  data: {pg.data_dir}   log: {pg.log_path}")
+            print("Ctrl-C to stop.", flush=True)
             while True:
                 signal.pause()
-        except KeyboardInterrupt:
-            print("\nstopping", flush=True)
+    except KeyboardInterrupt:
+        print("\nstopped", flush=True)
     return 0
 
 

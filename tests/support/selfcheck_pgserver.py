@@ -60,8 +60,10 @@ def main() -> int:
         print(f"FAIL: {base_dir} still exists")
         return 1
     print(f"removed:  {base_dir} is gone")
-    print(f"timing:   start {t_started - t0:.2f}s, stop {t_end - t_stopping:.2f}s, "
-          f"total {t_end - t0:.2f}s")
+    print(
+        f"timing:   start {t_started - t0:.2f}s, stop {t_end - t_stopping:.2f}s, "
+        f"total {t_end - t0:.2f}s"
+    )
     print("selfcheck_pgserver: OK")
     return 0
 

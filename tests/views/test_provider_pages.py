@@ -36,18 +36,21 @@ def test_registration_logs_in_as_organisation_admin(app: Flask, client: FlaskCli
     assert "Praktijk De Bron" in client.get("/aanbieder/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("kvk_number", "1234", "Een KvK-nummer bestaat uit 8 cijfers."),
-    ("kvk_number", "", "Vul het KvK-nummer in."),
-    ("legal_name", "", "Vul de naam van uw organisatie in."),
-    ("size_class", "", "Kies de grootte van uw organisatie."),
-    ("email", "geen-adres", "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
-    ("password", "kort", "Het wachtwoord moet minstens 12 tekens lang zijn."),
-    ("password_repeat", "iets-anders-dan-dat", "De wachtwoorden zijn niet gelijk."),
-])
-def test_registration_errors_are_dutch_and_keep_input(app: Flask, client: FlaskClient,
-                                                      field: str, value: str, message: str
-                                                      ) -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("kvk_number", "1234", "Een KvK-nummer bestaat uit 8 cijfers."),
+        ("kvk_number", "", "Vul het KvK-nummer in."),
+        ("legal_name", "", "Vul de naam van uw organisatie in."),
+        ("size_class", "", "Kies de grootte van uw organisatie."),
+        ("email", "geen-adres", "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+        ("password", "kort", "Het wachtwoord moet minstens 12 tekens lang zijn."),
+        ("password_repeat", "iets-anders-dan-dat", "De wachtwoorden zijn niet gelijk."),
+    ],
+)
+def test_registration_errors_are_dutch_and_keep_input(
+    app: Flask, client: FlaskClient, field: str, value: str, message: str
+) -> None:
     data = dict(VALID_REGISTRATION, **{field: value})
     page = client.post("/registreren", data=data).get_data(as_text=True)
     assert "Er is een probleem" in page
@@ -63,24 +66,28 @@ def test_registering_a_known_kvk_or_email_is_refused(app: Flask, client: FlaskCl
     existing = factories.ProviderUserFactory(email="anna@debron.nl")
     page = client.post("/registreren", data=VALID_REGISTRATION).get_data(as_text=True)
     assert "Er is al een account met dit e-mailadres" in page
-    data = dict(VALID_REGISTRATION, email="nieuw@debron.nl",
-                kvk_number=existing.organisation.kvk_number)
+    data = dict(
+        VALID_REGISTRATION, email="nieuw@debron.nl", kvk_number=existing.organisation.kvk_number
+    )
     page = client.post("/registreren", data=data).get_data(as_text=True)
     assert "Deze organisatie (KvK-nummer) is al geregistreerd" in page
 
 
 def test_wrong_password_is_refused_with_dutch_message(app: Flask, client: FlaskClient) -> None:
     user = factories.ProviderUserFactory()
-    page = client.post("/inloggen", data={"email": user.email, "password": "fout-fout-fout"}
-                       ).get_data(as_text=True)
+    page = client.post(
+        "/inloggen", data={"email": user.email, "password": "fout-fout-fout"}
+    ).get_data(as_text=True)
     assert "Het e-mailadres of het wachtwoord klopt niet." in page
     assert user.email in page
 
 
 def test_login_does_not_redirect_off_site(app: Flask, client: FlaskClient) -> None:
     user = factories.ProviderUserFactory()
-    response = client.post("/inloggen?next=https://evil.example/",
-                           data={"email": user.email, "password": factories.PASSWORD})
+    response = client.post(
+        "/inloggen?next=https://evil.example/",
+        data={"email": user.email, "password": factories.PASSWORD},
+    )
     assert response.location == "/aanbieder/"
 
 
@@ -94,11 +101,23 @@ def provider(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
     return das, user
 
 
-def upload(client: FlaskClient, content: bytes, filename: str = "polis.pdf",
-           evidence_type: str = "kwaliteitscertificaat", issued_on: str = "2026-10-01"):  # type: ignore[no-untyped-def]
-    return client.post("/aanbieder/documenten", data={
-        "file": (io.BytesIO(content), filename), "evidence_type": evidence_type,
-        "issued_on": issued_on, "expires_on": ""}, content_type="multipart/form-data")
+def upload(
+    client: FlaskClient,
+    content: bytes,
+    filename: str = "polis.pdf",
+    evidence_type: str = "kwaliteitscertificaat",
+    issued_on: str = "2026-10-01",
+):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/aanbieder/documenten",
+        data={
+            "file": (io.BytesIO(content), filename),
+            "evidence_type": evidence_type,
+            "issued_on": issued_on,
+            "expires_on": "",
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def evidence_files(app: Flask) -> list[str]:
@@ -108,30 +127,47 @@ def evidence_files(app: Flask) -> list[str]:
     return found
 
 
-def test_upload_is_stored_under_its_hash_and_downloadable(app: Flask, client: FlaskClient,
-                                                          provider) -> None:  # type: ignore[no-untyped-def]
+def test_upload_is_stored_under_its_hash_and_downloadable(
+    app: Flask, client: FlaskClient, provider
+) -> None:  # type: ignore[no-untyped-def]
     response = upload(client, factories.PDF_BYTES)
     assert response.status_code == 302
     document = db.session.scalar(db.select(EvidenceDocument))
     assert document.content_type == "application/pdf"
-    assert evidence_files(app) == [os.path.join(app.config["EVIDENCE_DIR"], document.sha256[:2],
-                                                document.sha256)]
+    assert evidence_files(app) == [
+        os.path.join(app.config["EVIDENCE_DIR"], document.sha256[:2], document.sha256)
+    ]
     download = client.get(f"/aanbieder/documenten/{document.id}")
     assert download.data == factories.PDF_BYTES
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize(("content", "filename", "message"), [
-    (b"MZ\x90\x00 this is an executable", "certificaat.pdf",
-     "Dit soort bestand kunnen we niet aannemen"),
-    (b"", "leeg.pdf", "Het bestand is leeg"),
-    (b"<html><script>alert(1)</script></html>", "pagina.pdf",
-     "Dit soort bestand kunnen we niet aannemen"),
-    (factories.PDF_BYTES, "../../etc/passwd.pdf", "De bestandsnaam is ongeldig"),
-])
-def test_refused_upload_stores_nothing(app: Flask, client: FlaskClient, provider,  # type: ignore[no-untyped-def]
-                                       content: bytes, filename: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (
+            b"MZ\x90\x00 this is an executable",
+            "certificaat.pdf",
+            "Dit soort bestand kunnen we niet aannemen",
+        ),
+        (b"", "leeg.pdf", "Het bestand is leeg"),
+        (
+            b"<html><script>alert(1)</script></html>",
+            "pagina.pdf",
+            "Dit soort bestand kunnen we niet aannemen",
+        ),
+        (factories.PDF_BYTES, "../../etc/passwd.pdf", "De bestandsnaam is ongeldig"),
+    ],
+)
+def test_refused_upload_stores_nothing(
+    app: Flask,
+    client: FlaskClient,
+    provider,  # type: ignore[no-untyped-def]
+    content: bytes,
+    filename: str,
+    message: str,
+) -> None:
     page = upload(client, content, filename).get_data(as_text=True)
     assert message in page
     assert db.session.scalar(db.select(db.func.count()).select_from(EvidenceDocument)) == 0
@@ -151,8 +187,9 @@ def test_too_large_upload_stores_nothing(app: Flask, client: FlaskClient, provid
     assert evidence_files(app) == []
 
 
-def test_body_over_the_request_limit_is_refused_before_reading(app: Flask, client: FlaskClient,
-                                                               provider) -> None:  # type: ignore[no-untyped-def]
+def test_body_over_the_request_limit_is_refused_before_reading(
+    app: Flask, client: FlaskClient, provider
+) -> None:  # type: ignore[no-untyped-def]
     app.config["MAX_CONTENT_LENGTH"] = 2048
     try:
         response = upload(client, factories.PDF_BYTES + b"0" * 4096)
@@ -166,8 +203,10 @@ def test_body_over_the_request_limit_is_refused_before_reading(app: Flask, clien
 def test_missing_upload_date_keeps_the_choice(app: Flask, client: FlaskClient, provider) -> None:  # type: ignore[no-untyped-def]
     page = upload(client, factories.PDF_BYTES, issued_on="").get_data(as_text=True)
     assert "Vul de datum van afgifte in" in page
-    assert 'value="kwaliteitscertificaat" selected' in page or \
-        'selected value="kwaliteitscertificaat"' in page
+    assert (
+        'value="kwaliteitscertificaat" selected' in page
+        or 'selected value="kwaliteitscertificaat"' in page
+    )
 
 
 def test_whole_application_through_the_pages(app: Flask, client: FlaskClient, provider) -> None:  # type: ignore[no-untyped-def]
@@ -187,19 +226,30 @@ def test_whole_application_through_the_pages(app: Flask, client: FlaskClient, pr
 
     client.post(f"{base}/percelen", data={"lots": [str(das.lots[0].id)]})
     u1, u2, g1, g4 = das.criteria
-    client.post(f"{base}/uitsluitingsgronden", data={
-        f"c{u1.id}_value": "nee", f"c{u2.id}_value": "ja",
-        f"c{u2.id}_explanation": "Surseance in 2025, opgeheven.",
-        f"c{u2.id}_self_cleaning": "Nieuwe financiering."})
+    client.post(
+        f"{base}/uitsluitingsgronden",
+        data={
+            f"c{u1.id}_value": "nee",
+            f"c{u2.id}_value": "ja",
+            f"c{u2.id}_explanation": "Surseance in 2025, opgeheven.",
+            f"c{u2.id}_self_cleaning": "Nieuwe financiering.",
+        },
+    )
     page = client.get(f"{base}/uitsluitingsgronden").get_data(as_text=True)
     assert "Surseance in 2025, opgeheven." in page  # saved and shown again
 
     upload(client, factories.PDF_BYTES, "certificaat.pdf", "kwaliteitscertificaat", "2026-06-01")
     upload(client, factories.PDF_BYTES + b" ", "kvk.pdf", "kvk_uittreksel", "2026-10-01")
     cert, kvk = sorted(db.session.scalars(db.select(EvidenceDocument)), key=lambda d: d.id)
-    client.post(f"{base}/geschiktheidseisen", data={
-        f"c{g1.id}_value": "ja", f"c{g1.id}_documents": [str(cert.id)],
-        f"c{g4.id}_value": "ja", f"c{g4.id}_documents": [str(kvk.id)]})
+    client.post(
+        f"{base}/geschiktheidseisen",
+        data={
+            f"c{g1.id}_value": "ja",
+            f"c{g1.id}_documents": [str(cert.id)],
+            f"c{g4.id}_value": "ja",
+            f"c{g4.id}_documents": [str(kvk.id)],
+        },
+    )
     overview = client.get(base).get_data(as_text=True)
     assert "3 van 3 onderdelen compleet" in overview
 
@@ -222,19 +272,21 @@ def test_whole_application_through_the_pages(app: Flask, client: FlaskClient, pr
     assert [al.lot_id for al in application.lots] == [das.lots[0].id]
 
 
-def test_cannot_attach_another_organisations_document(app: Flask, client: FlaskClient,
-                                                      provider) -> None:  # type: ignore[no-untyped-def]
+def test_cannot_attach_another_organisations_document(
+    app: Flask, client: FlaskClient, provider
+) -> None:  # type: ignore[no-untyped-def]
     das, user = provider
     stranger = factories.ProviderUserFactory()
-    foreign = factories.upload_pdf(stranger, factories.EvidenceType.QUALITY_CERTIFICATE,
-                                   date(2026, 10, 1))
+    foreign = factories.upload_pdf(
+        stranger, factories.EvidenceType.QUALITY_CERTIFICATE, date(2026, 10, 1)
+    )
     client.post(f"/aanbieder/das/{das.slug}/aanmelden")
     application = db.session.scalar(db.select(Application))
     g1 = das.criteria[2]
-    page = client.post(f"/aanbieder/aanmeldingen/{application.id}/geschiktheidseisen", data={
-        f"c{g1.id}_value": "ja", f"c{g1.id}_documents": [str(foreign.id)]}
+    page = client.post(
+        f"/aanbieder/aanmeldingen/{application.id}/geschiktheidseisen",
+        data={f"c{g1.id}_value": "ja", f"c{g1.id}_documents": [str(foreign.id)]},
     ).get_data(as_text=True)
     assert "is een ongeldige keuze voor dit veld" in page  # WTForms' Dutch catalogue
     db.session.refresh(application)
     assert all(not a.documents for a in application.answers)
-

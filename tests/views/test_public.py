@@ -17,18 +17,31 @@ def test_home_announces_midden_limburg(app: Flask, client: FlaskClient) -> None:
     assert "01-01-2026" in page and "31-12-2029" in page
     assert "2 verlengingsopties van 3 jaar" in page
     assert "u kunt zich op elk moment aanmelden" in page
-    for name in ("Echt-Susteren", "Maasgouw", "Roerdalen", "Roermond", "Leudal", "Nederweert",
-                 "Weert"):
+    for name in (
+        "Echt-Susteren",
+        "Maasgouw",
+        "Roerdalen",
+        "Roermond",
+        "Leudal",
+        "Nederweert",
+        "Weert",
+    ):
         assert name in page
 
 
-def test_das_page_shows_subregions_lots_and_admitted_providers(app: Flask, client: FlaskClient
-                                                               ) -> None:
+def test_das_page_shows_subregions_lots_and_admitted_providers(
+    app: Flask, client: FlaskClient
+) -> None:
     load_demo(date(2026, 11, 22))
     page = client.get("/das/ambulante-jeugdhulp-en-wonen-midden-limburg").get_data(as_text=True)
     assert "Midden-Limburg Oost" in page and "Midden-Limburg West" in page
-    for lot in ("Individuele begeleiding en behandeling", "Groepsbegeleiding en -behandeling",
-                "Vervoer", "Trajecten", "Wonen"):
+    for lot in (
+        "Individuele begeleiding en behandeling",
+        "Groepsbegeleiding en -behandeling",
+        "Vervoer",
+        "Trajecten",
+        "Wonen",
+    ):
         assert lot in page
     assert "85000000-9" in page
     assert "Gezinshuis De Linde B.V." in page  # admitted in the demo
@@ -40,11 +53,13 @@ def test_das_page_shows_subregions_lots_and_admitted_providers(app: Flask, clien
 def test_demo_data_is_idempotent(app: Flask) -> None:
     load_demo(date(2026, 11, 22))
     models = (Das, User, Application, EvidenceDocument, FrameworkAgreement, AuditEvent)
-    before = {m.__name__: db.session.scalar(db.select(db.func.count()).select_from(m))
-              for m in models}
+    before = {
+        m.__name__: db.session.scalar(db.select(db.func.count()).select_from(m)) for m in models
+    }
     load_demo(date(2026, 11, 22))
-    after = {m.__name__: db.session.scalar(db.select(db.func.count()).select_from(m))
-             for m in models}
+    after = {
+        m.__name__: db.session.scalar(db.select(db.func.count()).select_from(m)) for m in models
+    }
     assert before == after
     assert before["Das"] == 2 and before["FrameworkAgreement"] == 2
 
