@@ -7,9 +7,9 @@
 #   - the shared libraries WeasyPrint loads at run time (Pango, HarfBuzz,
 #     fontconfig) and a font, so PDFs have glyphs.
 #
-# Idempotent: when everything is present it installs nothing and prints a
-# single line.  Runs apt-get update only when something is missing (and once
-# more, before a single retry, if the install fails, e.g. on stale lists).
+# Idempotent: when everything is present it installs nothing, runs no apt-get
+# and prints a single line.  Runs apt-get update only when something is
+# missing (and once more, before a single retry, if the install fails).
 # Uses sudo only when not root.
 set -euo pipefail
 
@@ -81,12 +81,11 @@ apt_install() {
   "${APT[@]}" install -y --no-install-recommends "$@"
 }
 
-# Skip the first update when the package lists are recent (< 6 h): an install
-# that then fails on a stale list gets an update and one retry below.
-if [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -360 -print -quit 2>/dev/null)" ]]; then
-  apt_update
-fi
-
+# A machine image's package lists are old (their .debs may be gone from the
+# mirror), so refresh them before installing; ~2 s.  If the install still
+# fails (lists changed in between, a transient mirror error), refresh again
+# and retry once.
+apt_update
 if ! apt_install "${missing[@]}"; then
   log "install failed; refreshing package lists and retrying once"
   apt_update
