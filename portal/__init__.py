@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 
 from portal.config import Defaults, env_overrides
 from portal.extensions import babel, csrf, db, login_manager, migrate
@@ -15,6 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "nl"  # e-mails from commands and background work are Dutch
     chosen = session.get("lang")
     if chosen in ("nl", "en"):
         return chosen

@@ -29,6 +29,24 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PER_PAGE = 25
+    # Mail: "smtp" sends over SMTP; "outbox" writes .eml files to MAIL_OUTBOX_DIR (development);
+    # "console" writes them to the log.
+    MAIL_BACKEND = "outbox"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_STARTTLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "DAS-portaal <noreply@das-portaal.nl>"
+    MAIL_OUTBOX_DIR: str | None = None  # default: instance/outbox
+    MAIL_TIMEOUT = 10
+    # Lifetimes of the links we mail, in seconds.
+    EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
+    PASSWORD_RESET_MAX_AGE = 3600
+    INVITATION_MAX_AGE = 7 * 24 * 3600
+    # Documents that expire within this many days are pointed out to the provider.
+    EXPIRY_WARNING_DAYS = 60
     # Days before the review deadline at which an application is marked "at risk".
     AT_RISK_WORKING_DAYS = 3
 

@@ -520,7 +520,9 @@ def _demo_provider(p: DemoProvider, das: Das, today: date, reviewer: User) -> No
         if p.state != "admitted" or p.kvk != "34567890"
         else [das.lots[4].id]
     )
-    applications.save_lots(application, lot_ids, user)
+    applications.save_products(
+        application, [p.id for lot in das.lots if lot.id in lot_ids for p in lot.products], user
+    )
     if p.state == "draft":
         return
     answers = {}

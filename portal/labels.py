@@ -71,3 +71,26 @@ def label(value: enum.Enum | None) -> str:
     if value is None:
         return ""
     return str(LABELS.get(value, value.value))
+
+
+PROFILE_FIELD_LABELS = {
+    "legal_name": _l("Statutaire naam"),
+    "trade_name": _l("Handelsnaam"),
+    "kvk_number": _l("KvK-nummer"),
+    "branch_number": _l("Vestigingsnummer"),
+    "agb_code": _l("AGB-code"),
+    "vat_number": _l("Btw-identificatienummer"),
+    "iban": _l("IBAN"),
+    "street_address": _l("Straat en huisnummer"),
+    "postcode": _l("Postcode"),
+    "city": _l("Plaats"),
+    "size_class": _l("Grootte"),
+    "email": _l("E-mailadres"),
+    "phone": _l("Telefoonnummer"),
+    "signatory_name": _l("Naam tekenbevoegde"),
+    "signatory_role": _l("Functie tekenbevoegde"),
+}
+
+
+def profile_field_label(name: str) -> str:
+    return str(PROFILE_FIELD_LABELS.get(name, name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.domain.eligibility import Gap
+from portal.domain.eligibility import Gap, Missing
 from portal.services import ServiceError
 
 SERVICE_MESSAGES = {
@@ -28,6 +28,11 @@ SERVICE_MESSAGES = {
         "Alleen de beheerder of tekenbevoegde van uw organisatie kan de aanmelding indienen."
     ),
     "unknown_lot": _l("Kies alleen percelen uit de lijst."),
+    "unknown_product": _l("Kies alleen producten uit de lijst."),
+    "lot_already_admitted": _l(
+        "U bent voor dit perceel al toegelaten. Kies producten uit andere percelen."
+    ),
+    "all_lots_admitted": _l("U bent al voor alle percelen van dit aankoopsysteem toegelaten."),
     "unknown_criterion": _l("Deze vraag hoort niet bij dit aankoopsysteem."),
     "unknown_document": _l("Kies alleen documenten van uw eigen organisatie."),
     "upload_bad_name": _l("De bestandsnaam is ongeldig. Geef het bestand een gewone naam."),
@@ -44,14 +49,27 @@ SERVICE_MESSAGES = {
     "application_not_in_review": _l("Over deze aanmelding is al besloten."),
     "decide_every_lot": _l("Neem voor elk perceel een besluit: toelaten of afwijzen."),
     "reason_required": _l("Geef bij een afwijzing de reden op."),
+    "link_expired": _l("Deze link is verlopen. Vraag een nieuwe aan."),
+    "link_invalid": _l("Deze link is ongeldig. Controleer of u de hele link heeft gebruikt."),
+    "link_used": _l("Deze link is al gebruikt. Vraag zo nodig een nieuwe aan."),
+    "wrong_password": _l("Het huidige wachtwoord klopt niet."),
+    "not_organisation_admin": _l("Alleen de beheerder van uw organisatie kan dit doen."),
+    "email_taken_elsewhere": _l(
+        "Er is al een account met dit e-mailadres. Iemand kan maar bij één organisatie horen."
+    ),
+    "not_found": _l("Dit bestaat niet (meer)."),
+    "cannot_remove_self": _l("U kunt uw eigen toegang niet intrekken."),
 }
 
 GAP_MESSAGES = {
-    Gap.NO_LOTS: _l("Kies ten minste één perceel."),
+    Gap.NO_LOTS: _l("Kies ten minste één product."),
     Gap.UNANSWERED: _l("Beantwoord deze vraag."),
     Gap.EXPLANATION_MISSING: _l("Licht uw antwoord 'ja' toe."),
     Gap.EVIDENCE_MISSING: _l("Voeg een bewijsstuk toe."),
-    Gap.EVIDENCE_TOO_OLD: _l("Het bewijsstuk is te oud. Voeg een recenter document toe."),
+    Gap.EVIDENCE_TOO_OLD: _l(
+        "Het bewijsstuk is te oud: op de dag van indienen mag het hoogstens %(months)s maanden "
+        "oud zijn. Voeg een recenter document toe."
+    ),
     Gap.EVIDENCE_EXPIRED: _l("Het bewijsstuk is verlopen. Voeg een geldig document toe."),
 }
 
@@ -61,3 +79,8 @@ def message_for(error: ServiceError) -> str:
     if template is None:
         return gettext("Er ging iets mis. Probeer het opnieuw.")
     return str(template) % error.params if error.params else str(template)
+
+
+def gap_message(missing: Missing) -> str:
+    text = str(GAP_MESSAGES[missing.gap])
+    return text % {"months": missing.max_age_months} if missing.max_age_months else text

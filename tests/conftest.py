@@ -5,8 +5,6 @@ built by the migrations, wiped after every test.
     pytest --db postgresql     # a real PostgreSQL server in a temporary directory
 """
 
-from __future__ import annotations
-
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from flask_migrate import upgrade
 from portal import create_app
 from portal.extensions import db
 from tests import factories
+from tests.support.smtp import SmtpSink
 
 PASSWORD = factories.PASSWORD
 
@@ -45,8 +44,36 @@ def database_url(
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, so its own `g` (the signed-in user) and its own
+    database session, as in production; the test's own context stays as it was."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test reads what the request wrote
+        return response
+
+
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def smtp_server() -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback that keeps what it receives."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture()
+def mailbox(smtp_server: SmtpSink) -> SmtpSink:
+    smtp_server.messages.clear()
+    return smtp_server
+
+
+@pytest.fixture(scope="session")
+def app(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpSink
+) -> Iterator[Flask]:
     evidence_dir = tmp_path_factory.mktemp("evidence")
     app = create_app(
         {
@@ -56,8 +83,12 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "EVIDENCE_DIR": str(evidence_dir),
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": smtp_server.port,
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
     yield app
@@ -96,6 +127,12 @@ def _context(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_mailbox(request: pytest.FixtureRequest) -> None:
+    if "smtp_server" in request.fixturenames:
+        request.getfixturevalue("smtp_server").messages.clear()
 
 
 def login(client: FlaskClient, user: object, password: str = PASSWORD) -> None:

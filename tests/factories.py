@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import factory
 from werkzeug.security import generate_password_hash
@@ -145,6 +145,10 @@ class UserFactory(Base):
     role = Role.REVIEWER
     organisation = None
     organisation_role = None
+    email_verified_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+    class Params:
+        unverified = factory.Trait(email_verified_at=None)
 
 
 class ProviderUserFactory(UserFactory):
@@ -153,6 +157,7 @@ class ProviderUserFactory(UserFactory):
     organisation_role = OrganisationRole.ADMIN
 
     class Params:
+        unverified = factory.Trait(email_verified_at=None)
         contributor = factory.Trait(organisation_role=OrganisationRole.CONTRIBUTOR)
 
 
@@ -193,7 +198,12 @@ def complete_draft(das: Das, user: User, today: date, lots: list[Lot] | None = N
     from portal.services import applications
 
     application = applications.start_application(das, user)
-    applications.save_lots(application, [lot.id for lot in (lots or das.lots)], user)
+    chosen = lots or [
+        lot
+        for lot in das.lots
+        if lot.id not in applications.admitted_lot_ids(das, user.organisation_id)
+    ]
+    applications.save_products(application, [p.id for lot in chosen for p in lot.products], user)
     answers = {}
     for criterion in das.criteria:
         documents: tuple[int, ...] = ()

@@ -47,8 +47,16 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "auth.login",
         "auth.register",
         "set_language",
+        "auth.check_email",
+        "auth.verify_email",
+        "auth.resend_verification",
+        "auth.forgot_password",
+        "auth.reset_password",
+        "auth.accept_invitation",
     }
+    assert decisions["auth.change_password"] == SIGNED_IN
     assert decisions["auth.logout"] == SIGNED_IN
+    assert decisions["auth.change_password"] == SIGNED_IN
     assert all(
         decisions[e] == frozenset({Role.PROVIDER}) for e in decisions if e.startswith("supplier.")
     )
@@ -68,6 +76,17 @@ GRID_URLS = [
     ("auth.register", "/registreren"),
     ("auth.logout", "/uitloggen"),
     ("set_language", "/taal/en"),
+    ("auth.check_email", "/registreren/controleer-uw-e-mail"),
+    ("auth.verify_email", "/e-mail-bevestigen/ongeldig"),
+    ("auth.resend_verification", "/e-mail-bevestigen"),
+    ("auth.forgot_password", "/wachtwoord-vergeten"),
+    ("auth.reset_password", "/wachtwoord-herstellen/ongeldig"),
+    ("auth.change_password", "/account/wachtwoord"),
+    ("auth.accept_invitation", "/uitnodiging/ongeldig"),
+    ("supplier.profile", "/aanbieder/organisatie"),
+    ("supplier.colleagues", "/aanbieder/collegas"),
+    ("supplier.remove_colleague", "/aanbieder/collegas/{colleague}/intrekken"),
+    ("supplier.revoke_invitation", "/aanbieder/collegas/uitnodigingen/{invitation}/intrekken"),
     ("supplier.dashboard", "/aanbieder/"),
     ("supplier.start", "/aanbieder/das/{slug}/aanmelden"),
     ("supplier.application", "/aanbieder/aanmeldingen/{app}"),
@@ -84,7 +103,10 @@ GRID_URLS = [
     ("contracts.register", "/contracten/"),
     ("admin.home", "/beheer/"),
 ]
-POST_ONLY = {"auth.logout", "set_language", "supplier.start"}
+POST_ONLY = {
+    "auth.logout", "set_language", "supplier.start", "auth.resend_verification",
+    "supplier.remove_colleague", "supplier.revoke_invitation",
+}  # fmt: skip
 
 # Expected status per audience. "login" = redirect to the log-in page.
 ANON, OWNER, OTHER_PROVIDER, REVIEWER, CONTRACT_MANAGER, ADMIN = (
@@ -103,6 +125,17 @@ EXPECTED = {
     "auth.register": {ANON: 200},
     "auth.logout": {ANON: "login", OWNER: 302},
     "set_language": {ANON: 302},
+    "auth.check_email": {ANON: 200},
+    "auth.verify_email": {ANON: 400},
+    "auth.resend_verification": {ANON: 302},
+    "auth.forgot_password": {ANON: 200},
+    "auth.reset_password": {ANON: 400},
+    "auth.change_password": {ANON: "login", OWNER: 200, REVIEWER: 200, ADMIN: 200},
+    "auth.accept_invitation": {ANON: 400},
+    "supplier.profile": {ANON: "login", OWNER: 200, REVIEWER: 403, ADMIN: 403},
+    "supplier.colleagues": {ANON: "login", OWNER: 200, REVIEWER: 403},
+    "supplier.remove_colleague": {ANON: "login", OTHER_PROVIDER: 404, REVIEWER: 403, OWNER: 302},
+    "supplier.revoke_invitation": {ANON: "login", OTHER_PROVIDER: 404, REVIEWER: 403, OWNER: 302},
     "supplier.dashboard": {
         ANON: "login",
         OWNER: 200,
@@ -185,7 +218,21 @@ def scenario(app: Flask):  # type: ignore[no-untyped-def]
         CONTRACT_MANAGER: factories.UserFactory(role=Role.CONTRACT_MANAGER),
         ADMIN: factories.UserFactory(role=Role.ADMINISTRATOR),
     }
+    from portal.extensions import db
+    from portal.models import Invitation, OrganisationRole
+
+    colleague = factories.ProviderUserFactory(organisation=owner.organisation, contributor=True)
+    invitation = Invitation(
+        organisation_id=owner.organisation_id,
+        email="nieuw@example.nl",
+        organisation_role=OrganisationRole.CONTRIBUTOR,
+        invited_by_id=owner.id,
+    )
+    db.session.add(invitation)
+    db.session.commit()
     ids = {
+        "colleague": colleague.id,
+        "invitation": invitation.id,
         "slug": das.slug,
         "app": draft.id,
         "submitted": in_review.id,

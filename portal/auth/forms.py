@@ -83,3 +83,61 @@ class RegisterForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.size_class.choices = [SelectChoice(s.value, label(s)) for s in SizeClass]
+
+
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    return (
+        PasswordField(
+            _l("Nieuw wachtwoord"),
+            description=_l("Minstens 12 tekens."),
+            validators=[
+                InputRequired(_l("Kies een wachtwoord.")),
+                Length(
+                    min=MIN_PASSWORD_LENGTH,
+                    message=_l("Het wachtwoord moet minstens 12 tekens lang zijn."),
+                ),
+            ],
+        ),
+        PasswordField(
+            _l("Herhaal het nieuwe wachtwoord"),
+            validators=[
+                InputRequired(_l("Herhaal het wachtwoord.")),
+                EqualTo("password", _l("De wachtwoorden zijn niet gelijk.")),
+            ],
+        ),
+    )
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[
+            InputRequired(_l("Vul uw e-mailadres in.")),
+            Email(
+                _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+                check_deliverability=False,
+            ),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password, password_repeat = new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Huidig wachtwoord"), validators=[InputRequired(_l("Vul uw huidige wachtwoord in."))]
+    )
+    password, password_repeat = new_password_fields()
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField(
+        _l("Uw naam"),
+        validators=[
+            InputRequired(_l("Vul uw naam in.")),
+            Length(max=200, message=_l("Uw naam mag hoogstens 200 tekens zijn.")),
+        ],
+    )
+    password, password_repeat = new_password_fields()

@@ -59,6 +59,7 @@ class AnswerFacts:
 class Missing:
     code: str  # the criterion's code, or "lots"
     gap: Gap
+    max_age_months: int | None = None  # for EVIDENCE_TOO_OLD: the limit that was exceeded
 
 
 def _evidence_gaps(facts: AnswerFacts, on: date) -> list[Gap]:
@@ -96,7 +97,10 @@ def completeness(lot_count: int, answers: Sequence[AnswerFacts], on: date) -> li
     """Everything that stands between a draft and its submission, in the order of the form."""
     missing = [Missing("lots", Gap.NO_LOTS)] if lot_count == 0 else []
     for facts in answers:
-        missing.extend(Missing(facts.code, gap) for gap in gaps_of(facts, on))
+        missing.extend(
+            Missing(facts.code, gap, facts.max_age_months if gap is Gap.EVIDENCE_TOO_OLD else None)
+            for gap in gaps_of(facts, on)
+        )
     return missing
 
 

@@ -34,3 +34,21 @@ def is_too_old(issued_on: date, max_age_months: int | None, on: date) -> bool:
 def is_expired(expires_on: date | None, on: date) -> bool:
     """A document with an end date counts up to and including that date."""
     return expires_on is not None and expires_on < on
+
+
+def valid_until(
+    issued_on: date, expires_on: date | None, max_age_months: int | None
+) -> date | None:
+    """The last day a document counts: its own end date, or the day it becomes too old, whichever
+    comes first; None when neither applies."""
+    candidates = [d for d in (expires_on,) if d is not None]
+    if max_age_months is not None:
+        candidates.append(issued_on + relativedelta(months=max_age_months))
+    return min(candidates) if candidates else None
+
+
+def expires_soon(last_valid_day: date | None, today: date, within_days: int) -> bool:
+    """Still valid today, but not for `within_days` more days (the provider should renew it)."""
+    if last_valid_day is None or last_valid_day < today:
+        return False
+    return (last_valid_day - today).days <= within_days

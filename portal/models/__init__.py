@@ -3,11 +3,13 @@
 from portal.models.applications import (
     Answer,
     Application,
+    ApplicationKind,
     ApplicationLot,
     ApplicationState,
     EvidenceDocument,
     LotOutcome,
     answer_evidence,
+    application_product,
 )
 from portal.models.audit import AuditEvent
 from portal.models.catalogue import (
@@ -28,7 +30,14 @@ from portal.models.catalogue import (
 )
 from portal.models.contracts import AgreementLot, AgreementState, FrameworkAgreement
 from portal.models.organisations import Organisation, SizeClass
-from portal.models.users import STAFF_ROLES, OrganisationRole, Role, StaffAssignment, User
+from portal.models.users import (
+    STAFF_ROLES,
+    Invitation,
+    OrganisationRole,
+    Role,
+    StaffAssignment,
+    User,
+)
 
 __all__ = [
     "STAFF_ROLES",
@@ -36,6 +45,7 @@ __all__ = [
     "AgreementState",
     "Answer",
     "Application",
+    "ApplicationKind",
     "ApplicationLot",
     "ApplicationState",
     "AuditEvent",
@@ -51,6 +61,7 @@ __all__ = [
     "Holiday",
     "HolidayKind",
     "IjwUnit",
+    "Invitation",
     "Lot",
     "LotOutcome",
     "Organisation",
@@ -62,5 +73,6 @@ __all__ = [
     "StaffAssignment",
     "User",
     "answer_evidence",
+    "application_product",
     "das_authority",
 ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models._base import Timestamp, str_enum, utcnow
-from portal.models.catalogue import Criterion, Das, EvidenceType, Lot
+from portal.models.catalogue import Criterion, Das, EvidenceType, Lot, Product
 
 if TYPE_CHECKING:
     from portal.models.organisations import Organisation
@@ -26,6 +26,12 @@ class ApplicationState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ApplicationKind(enum.StrEnum):
+    INITIAL = "initial"  # a first application for this DAS
+    RENEWED = "renewed"  # a new try after a rejection
+    MORE_LOTS = "more_lots"  # an admitted provider applies for further lots
+
+
 class Application(db.Model):
     __tablename__ = "application"
 
@@ -35,6 +41,9 @@ class Application(db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     state: Mapped[ApplicationState] = mapped_column(
         str_enum(ApplicationState), default=ApplicationState.DRAFT, index=True
+    )
+    kind: Mapped[ApplicationKind] = mapped_column(
+        str_enum(ApplicationKind), default=ApplicationKind.INITIAL
     )
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
@@ -46,6 +55,9 @@ class Application(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
     # The earlier application this one starts from (a new try after rejection, or more lots).
     previous_application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application.id"))
+    # The read-only copy of everything submitted (answers, documents, lots, organisation details),
+    # written once on submission.
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     version_id: Mapped[int] = mapped_column(default=1)
 
     das: Mapped[Das] = relationship()
@@ -53,11 +65,17 @@ class Application(db.Model):
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     assigned_reviewer: Mapped[User | None] = relationship(foreign_keys=[assigned_reviewer_id])
+    previous_application: Mapped[Application | None] = relationship(
+        remote_side=[id], foreign_keys=[previous_application_id]
+    )
     lots: Mapped[list[ApplicationLot]] = relationship(
         back_populates="application", cascade="all, delete-orphan"
     )
     answers: Mapped[list[Answer]] = relationship(
         back_populates="application", cascade="all, delete-orphan"
+    )
+    products: Mapped[list[Product]] = relationship(
+        secondary="application_product", order_by="Product.code"
     )
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -96,6 +114,16 @@ class ApplicationLot(db.Model):
     lot: Mapped[Lot] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("application_id", "lot_id"),)
+
+
+application_product = sa.Table(
+    "application_product",
+    db.metadata,
+    sa.Column(
+        "application_id", sa.ForeignKey("application.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("product_id", sa.ForeignKey("product.id"), primary_key=True),
+)
 
 
 answer_evidence = sa.Table(

@@ -61,6 +61,8 @@ class User(UserMixin, db.Model):
     )
     organisation_role: Mapped[OrganisationRole | None] = mapped_column(str_enum(OrganisationRole))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Authorised to sign for the organisation: may submit applications and sign agreements.
+    is_signatory: Mapped[bool] = mapped_column(default=False)
     email_verified_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(Timestamp)
@@ -91,8 +93,18 @@ class User(UserMixin, db.Model):
 
     @property
     def may_submit(self) -> bool:
-        """Only the organisation's administrator (or its authorised signatory) submits and signs."""
+        """Only the organisation's administrator or an authorised signatory submits and signs."""
+        return self.role is Role.PROVIDER and (
+            self.organisation_role is OrganisationRole.ADMIN or self.is_signatory
+        )
+
+    @property
+    def is_organisation_admin(self) -> bool:
         return self.role is Role.PROVIDER and self.organisation_role is OrganisationRole.ADMIN
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class StaffAssignment(db.Model):
@@ -102,3 +114,25 @@ class StaffAssignment(db.Model):
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
     das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), primary_key=True)
+
+
+class Invitation(db.Model):
+    """An organisation administrator's invitation to a colleague (accepted through a signed link)."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    organisation_role: Mapped[OrganisationRole] = mapped_column(str_enum(OrganisationRole))
+    is_signatory: Mapped[bool] = mapped_column(default=False)
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    invited_by: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.messages import message_for
 from portal.models import LotOutcome, Role
 from portal.review.forms import decision_form
-from portal.services import ServiceError, evidence, review
+from portal.services import ServiceError, evidence, organisations, review
 from portal.services.audit import events_for
 from portal.timeutil import local_date, now
 
@@ -93,6 +93,7 @@ def application(application_id: int) -> str | Response:
         application=app_,
         form=form,
         marks=review.pre_marks(app_),
+        profile_changes=organisations.profile_changes(app_.organisation_id),
         timeline=events_for(app_),
         error_message=error_message,
     )

@@ -5,23 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context, url_for
 
+from portal import mail
 from portal.domain import eligibility
 from portal.extensions import db
 from portal.models import (
     Answer,
     Application,
+    ApplicationKind,
     ApplicationLot,
     ApplicationState,
     CriterionKind,
     Das,
     EvidenceDocument,
+    SizeClass,
     User,
 )
-from portal.services import ServiceError, calendar
+from portal.services import ServiceError, agreements, calendar
 from portal.services.audit import record
+from portal.services.organisations import PROFILE_FIELDS
 from portal.timeutil import local_date
 
 OPEN_STATES = (ApplicationState.DRAFT, ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
@@ -45,8 +51,30 @@ def open_application(das: Das, organisation_id: int) -> Application | None:
     )
 
 
+def admitted_lot_ids(das: Das, organisation_id: int) -> set[int]:
+    agreement = agreements.agreement_of(das.id, organisation_id)
+    return {al.lot_id for al in agreement.lots} if agreement else set()
+
+
+def latest_decided(das: Das, organisation_id: int) -> Application | None:
+    return db.session.scalar(
+        db.select(Application)
+        .where(
+            Application.das_id == das.id,
+            Application.organisation_id == organisation_id,
+            Application.state == ApplicationState.DECIDED,
+        )
+        .order_by(Application.decided_at.desc(), Application.id.desc())
+        .limit(1)
+    )
+
+
 def start_application(das: Das, user: User) -> Application:
-    """Start a draft, or return the organisation's draft for this DAS if there already is one."""
+    """Start a draft, or return the organisation's draft for this DAS if there already is one.
+
+    A provider that applied before starts from its previous answers: after a rejection it tries
+    again with the same products and answers to correct; once admitted it applies for further
+    lots without re-entering its declaration and evidence (issue 3, "Later")."""
     if not das.is_open:
         raise ServiceError("das_not_open")
     assert user.organisation_id is not None
@@ -55,7 +83,28 @@ def start_application(das: Das, user: User) -> Application:
         if existing.is_draft:
             return existing
         raise ServiceError("application_in_review")
-    application = Application(das=das, organisation_id=user.organisation_id, created_by=user)
+    admitted = admitted_lot_ids(das, user.organisation_id)
+    if admitted and admitted >= {lot.id for lot in das.lots}:
+        raise ServiceError("all_lots_admitted")
+    previous = latest_decided(das, user.organisation_id)
+    if admitted:
+        kind = ApplicationKind.MORE_LOTS
+    elif previous is not None:
+        kind = ApplicationKind.RENEWED
+    else:
+        kind = ApplicationKind.INITIAL
+    application = Application(
+        das=das,
+        organisation_id=user.organisation_id,
+        created_by=user,
+        kind=kind,
+        previous_application=previous,
+    )
+    if previous is not None:
+        _copy_answers(previous, application)
+        if kind is ApplicationKind.RENEWED:
+            application.products = list(previous.products)
+            application.lots = [ApplicationLot(lot_id=al.lot_id) for al in previous.lots]
     db.session.add(application)
     record(
         "application.started",
@@ -63,9 +112,24 @@ def start_application(das: Das, user: User) -> Application:
         user,
         organisation_id=user.organisation_id,
         das_id=das.id,
+        kind=kind.value,
+        previous=previous.id if previous is not None else None,
     )
     db.session.commit()
     return application
+
+
+def _copy_answers(source: Application, target: Application) -> None:
+    for answer in source.answers:
+        target.answers.append(
+            Answer(
+                criterion_id=answer.criterion_id,
+                value=answer.value,
+                explanation=answer.explanation,
+                self_cleaning=answer.self_cleaning,
+                documents=list(answer.documents),
+            )
+        )
 
 
 def _require_draft(application: Application) -> None:
@@ -73,23 +137,29 @@ def _require_draft(application: Application) -> None:
         raise ServiceError("application_not_draft")
 
 
-def save_lots(application: Application, lot_ids: Iterable[int], user: User) -> None:
+def save_products(application: Application, product_ids: Iterable[int], user: User) -> None:
+    """Choose the products to deliver; the lots applied for are the lots of those products."""
     _require_draft(application)
-    valid = {lot.id for lot in application.das.lots}
-    wanted = set(lot_ids)
-    if not wanted <= valid:
-        raise ServiceError("unknown_lot")
+    products = {p.id: p for lot in application.das.lots for p in lot.products}
+    wanted = set(product_ids)
+    if not wanted <= products.keys():
+        raise ServiceError("unknown_product")
+    lot_ids = {products[i].lot_id for i in wanted}
+    if lot_ids & admitted_lot_ids(application.das, application.organisation_id):
+        raise ServiceError("lot_already_admitted")
+    application.products = [products[i] for i in sorted(wanted)]
     current = {al.lot_id: al for al in application.lots}
-    for lot_id in current.keys() - wanted:
+    for lot_id in current.keys() - lot_ids:
         application.lots.remove(current[lot_id])
-    for lot_id in sorted(wanted - current.keys()):
+    for lot_id in sorted(lot_ids - current.keys()):
         application.lots.append(ApplicationLot(lot_id=lot_id))
     record(
-        "application.lots_saved",
+        "application.products_saved",
         application,
         user,
         organisation_id=application.organisation_id,
-        lots=sorted(wanted),
+        products=sorted(wanted),
+        lots=sorted(lot_ids),
     )
     db.session.commit()
 
@@ -171,6 +241,7 @@ def submit(application: Application, user: User, now: datetime) -> Application:
         raise ServiceError("application_incomplete")
     deadline = calendar.review_deadline(received_on, application.das.review_working_days)
     reference = f"{application.das.reference}-{application.id:06d}"
+    snapshot = build_snapshot(application, user, now)
     result = db.session.execute(
         sa.update(Application)
         .where(Application.id == application.id, Application.state == ApplicationState.DRAFT)
@@ -180,6 +251,7 @@ def submit(application: Application, user: User, now: datetime) -> Application:
             received_at=now,
             review_deadline=deadline,
             submitted_by_id=user.id,
+            snapshot=snapshot,
             updated_at=now,
             version_id=Application.version_id + 1,
         )
@@ -199,7 +271,61 @@ def submit(application: Application, user: User, now: datetime) -> Application:
     )
     db.session.commit()
     db.session.refresh(application)
+    mail.send(
+        user.email,
+        f"Ontvangstbevestiging aanmelding {reference}",
+        "receipt",
+        user=user,
+        application=application,
+        link=url_for("supplier.application", application_id=application.id, _external=True)
+        if has_request_context()
+        else None,
+    )
     return application
+
+
+def build_snapshot(application: Application, user: User, now: datetime) -> dict[str, Any]:
+    """The read-only copy of what is submitted. Evidence files are immutable and stored under
+    their hash, so naming the hash freezes the file too."""
+    organisation = application.organisation
+    return {
+        "submitted_at": now.isoformat(),
+        "declared_by": {"name": user.name, "email": user.email},
+        "organisation": {
+            name: (value.value if isinstance(value, SizeClass) else value)
+            for name in PROFILE_FIELDS
+            for value in [getattr(organisation, name)]
+        },
+        "lots": [
+            {"id": al.lot.id, "code": al.lot.code, "name": al.lot.name}
+            for al in sorted(application.lots, key=lambda al: al.lot.position)
+        ],
+        "products": [{"id": p.id, "code": p.code, "name": p.name} for p in application.products],
+        "answers": [
+            {
+                "code": c.code,
+                "kind": c.kind.value,
+                "title": c.title,
+                "question": c.question,
+                "value": a.value if a else None,
+                "explanation": a.explanation if a else "",
+                "self_cleaning": a.self_cleaning if a else "",
+                "documents": [
+                    {
+                        "id": d.id,
+                        "filename": d.filename,
+                        "sha256": d.sha256,
+                        "type": d.evidence_type.value,
+                        "issued_on": d.issued_on.isoformat(),
+                        "expires_on": d.expires_on.isoformat() if d.expires_on else None,
+                    }
+                    for d in (a.documents if a else [])
+                ],
+            }
+            for c in application.das.criteria
+            for a in [application.answer_for(c)]
+        ],
+    }
 
 
 def applications_of(organisation_id: int) -> list[Application]:

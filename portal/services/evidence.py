@@ -16,6 +16,7 @@ from typing import BinaryIO
 import filetype
 from flask import current_app
 
+from portal.domain import evidence as rules
 from portal.extensions import db
 from portal.models import EvidenceDocument, EvidenceType, Organisation, User
 from portal.services import ServiceError
@@ -150,3 +151,42 @@ def documents_of(organisation_id: int) -> list[EvidenceDocument]:
             .order_by(EvidenceDocument.uploaded_at.desc(), EvidenceDocument.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class DocumentValidity:
+    document: EvidenceDocument
+    valid_until: date | None
+    expired: bool
+    expires_soon: bool
+
+
+def documents_with_validity(
+    organisation_id: int, today: date, warning_days: int
+) -> list[DocumentValidity]:
+    """Each document with the last day it counts (its end date, or its age limit for the kinds
+    that have one) and whether that day is near."""
+    result = []
+    for document in documents_of(organisation_id):
+        last_day = rules.valid_until(
+            document.issued_on,
+            document.expires_on,
+            rules.DEFAULT_MAX_AGE_MONTHS.get(document.evidence_type.value),
+        )
+        result.append(
+            DocumentValidity(
+                document,
+                last_day,
+                last_day is not None and last_day < today,
+                rules.expires_soon(last_day, today, warning_days),
+            )
+        )
+    return result
+
+
+def expiring_documents(
+    organisation_id: int, today: date, warning_days: int
+) -> list[DocumentValidity]:
+    return [
+        d for d in documents_with_validity(organisation_id, today, warning_days) if d.expires_soon
+    ]

@@ -16,13 +16,16 @@ from portal.models import Criterion, CriterionKind, EvidenceDocument, EvidenceTy
 YES_NO = [SelectChoice("ja", _l("Ja")), SelectChoice("nee", _l("Nee"))]
 
 
-class LotsForm(FlaskForm):
-    lots = MultiCheckboxField(_l("Voor welke percelen meldt u zich aan?"), coerce=int)
+class ProductsForm(FlaskForm):
+    products = MultiCheckboxField(_l("Welke producten gaat u leveren?"), coerce=int)
 
     @classmethod
-    def for_lots(cls, lots: Sequence[Lot], **kwargs: Any) -> LotsForm:
+    def for_lots(cls, lots: Sequence[Lot], **kwargs: Any) -> ProductsForm:
+        """Products of the lots the provider may still apply for, grouped by lot in the page."""
         form = cls(**kwargs)
-        form.lots.choices = [SelectChoice(lot.id, f"{lot.code}. {lot.name}") for lot in lots]
+        form.products.choices = [
+            SelectChoice(p.id, f"{p.code} {p.name}") for lot in lots for p in lot.products
+        ]
         return form
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,10 +19,10 @@ from werkzeug.wrappers import Response
 from portal.auth.access import protect_blueprint
 from portal.extensions import db
 from portal.loaders import get_agreement, get_application, get_document, get_open_das
-from portal.messages import GAP_MESSAGES, message_for
+from portal.messages import gap_message, message_for
 from portal.models import Application, CriterionKind, Das, DasState, EvidenceType, Role
 from portal.services import ServiceError, agreements, applications, evidence
-from portal.supplier.forms import LotsForm, SubmitForm, UploadForm, answers_form
+from portal.supplier.forms import ProductsForm, SubmitForm, UploadForm, answers_form
 from portal.timeutil import local_date, now
 
 bp = Blueprint("supplier", __name__, url_prefix="/aanbieder")
@@ -37,11 +46,15 @@ def dashboard() -> str:
     open_das = db.session.scalars(
         db.select(Das).where(Das.state == DasState.OPEN).order_by(Das.name)
     ).all()
+    today = local_date(now())
     return render_template(
         "supplier/dashboard.html",
         open_das=open_das,
         applications=applications.applications_of(_org_id()),
         agreements=agreements.agreements_of(_org_id()),
+        expiring=evidence.expiring_documents(
+            _org_id(), today, current_app.config["EXPIRY_WARNING_DAYS"]
+        ),
     )
 
 
@@ -61,7 +74,7 @@ def _sections(application: Application) -> list[dict[str, object]]:
     by_code = {c.code: c for c in application.das.criteria}
     sections = []
     for key, title in (
-        ("lots", _("Percelen")),
+        ("lots", _("Percelen en producten")),
         (CriterionKind.EXCLUSION.value, _("Uitsluitingsgronden")),
         (CriterionKind.SUITABILITY.value, _("Geschiktheidseisen")),
     ):
@@ -91,7 +104,7 @@ def application(application_id: int) -> str:
         application=app_,
         sections=_sections(app_) if app_.is_draft else [],
         criteria_by_code={c.code: c for c in app_.das.criteria},
-        gap_messages=GAP_MESSAGES,
+        gap_message=gap_message,
     )
 
 
@@ -108,16 +121,24 @@ def lots(application_id: int) -> str | Response:
     app_ = _draft_or_redirect(application_id)
     if isinstance(app_, Response):
         return app_
-    form = LotsForm.for_lots(app_.das.lots, data={"lots": [al.lot_id for al in app_.lots]})
+    admitted = applications.admitted_lot_ids(app_.das, _org_id())
+    open_lots = [lot for lot in app_.das.lots if lot.id not in admitted]
+    form = ProductsForm.for_lots(open_lots, data={"products": [p.id for p in app_.products]})
     if form.validate_on_submit():
         try:
-            applications.save_lots(app_, form.lots.data or [], current_user)
+            applications.save_products(app_, form.products.data or [], current_user)
         except ServiceError as error:
-            form.lots.errors = list(form.lots.errors) + [message_for(error)]
+            form.products.errors = list(form.products.errors) + [message_for(error)]
         else:
-            flash(_("De percelen zijn opgeslagen."), "success")
+            flash(_("Uw keuze van percelen en producten is opgeslagen."), "success")
             return redirect(url_for("supplier.application", application_id=app_.id))
-    return render_template("supplier/lots.html", application=app_, form=form)
+    return render_template(
+        "supplier/lots.html",
+        application=app_,
+        form=form,
+        open_lots=open_lots,
+        admitted_lots=[lot for lot in app_.das.lots if lot.id in admitted],
+    )
 
 
 def _answer_data(app_: Application, kind: CriterionKind) -> dict[str, object]:
@@ -208,7 +229,7 @@ def submit(application_id: int) -> str | Response:
         form=form,
         sections=_sections(app_),
         criteria_by_code={c.code: c for c in app_.das.criteria},
-        gap_messages=GAP_MESSAGES,
+        gap_message=gap_message,
         error_message=error_message,
     )
 
@@ -240,7 +261,9 @@ def documents() -> str | Response:
     return render_template(
         "supplier/documents.html",
         form=form,
-        documents=evidence.documents_of(_org_id()),
+        documents=evidence.documents_with_validity(
+            _org_id(), local_date(now()), current_app.config["EXPIRY_WARNING_DAYS"]
+        ),
         next_url=next_url,
     )
 
@@ -261,3 +284,6 @@ def agreement(agreement_id: int) -> str:
     return render_template(
         "supplier/agreement.html", agreement=get_agreement(agreement_id, _org_id())
     )
+
+
+from portal.supplier import account_views  # noqa: E402,F401  (registers the account pages)

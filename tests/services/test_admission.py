@@ -16,7 +16,7 @@ from portal.models import (
     LotOutcome,
     SizeClass,
 )
-from portal.services import ServiceError, applications, calendar, registration, review
+from portal.services import ServiceError, accounts, applications, calendar, review
 from tests import factories
 
 
@@ -32,8 +32,8 @@ def das(app):  # type: ignore[no-untyped-def]
 
 
 def test_registration_to_agreement(das) -> None:  # type: ignore[no-untyped-def]
-    user = registration.register_provider(
-        registration.Registration(
+    user = accounts.register_provider(
+        accounts.Registration(
             legal_name="Praktijk Het Kompas",
             kvk_number="69599084",
             size_class=SizeClass.MICRO,
@@ -43,7 +43,7 @@ def test_registration_to_agreement(das) -> None:  # type: ignore[no-untyped-def]
         )
     )
     assert user.email == "anna@example.nl"
-    assert registration.authenticate("anna@example.nl", "een-lang-wachtwoord") == user
+    assert accounts.authenticate("anna@example.nl", "een-lang-wachtwoord") == user
 
     application = factories.complete_draft(das, user, date(2027, 3, 10))
     assert applications.missing_items(application, date(2027, 3, 10)) == []

@@ -27,13 +27,29 @@ VALID_REGISTRATION = {
 }
 
 
-def test_registration_logs_in_as_organisation_admin(app: Flask, client: FlaskClient) -> None:
+def test_registration_needs_a_verified_email(app: Flask, client: FlaskClient, mailbox) -> None:  # type: ignore[no-untyped-def]
     response = client.post("/registreren", data=VALID_REGISTRATION)
-    assert response.status_code == 302 and response.location == "/aanbieder/"
+    assert response.location == "/registreren/controleer-uw-e-mail"
+    assert "anna@debron.nl" in client.get(response.location).get_data(as_text=True)
     user = db.session.scalar(db.select(User))
     assert user.organisation.legal_name == "Praktijk De Bron"
-    assert user.may_submit
+    assert user.may_submit and not user.is_verified
+
+    # Not verified yet: logging in is refused with a way to get a new mail.
+    page = client.post(
+        "/inloggen", data={"email": "anna@debron.nl", "password": "een-lang-wachtwoord"}
+    ).get_data(as_text=True)
+    assert "U heeft uw e-mailadres nog niet bevestigd" in page
+    assert "Stuur de bevestigingsmail opnieuw" in page
+
+    message = mailbox.last_to("anna@debron.nl")
+    assert message["Subject"] == "Bevestig uw e-mailadres voor het DAS-portaal"
+    link = mailbox.link_in(message)
+    response = client.get(link.replace("http://localhost", ""))
+    assert response.status_code == 302 and response.location == "/aanbieder/"
     assert "Praktijk De Bron" in client.get("/aanbieder/").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.is_verified
 
 
 @pytest.mark.parametrize(
@@ -220,11 +236,11 @@ def test_whole_application_through_the_pages(app: Flask, client: FlaskClient, pr
 
     # Submitting too early lists exactly what is missing, each linking to its place.
     page = client.get(f"{base}/indienen").get_data(as_text=True)
-    assert "Kies ten minste één perceel." in page
+    assert "Kies ten minste één product." in page
     assert f'href="{base}/uitsluitingsgronden#criterium-U1"' in page
     assert f'href="{base}/geschiktheidseisen#criterium-G4"' in page
 
-    client.post(f"{base}/percelen", data={"lots": [str(das.lots[0].id)]})
+    client.post(f"{base}/percelen", data={"products": [str(das.lots[0].products[0].id)]})
     u1, u2, g1, g4 = das.criteria
     client.post(
         f"{base}/uitsluitingsgronden",
@@ -267,7 +283,7 @@ def test_whole_application_through_the_pages(app: Flask, client: FlaskClient, pr
     again = client.post(f"{base}/indienen", data={"declaration": "y"})
     assert again.status_code == 302 and again.location == base
     # A submitted application is frozen.
-    client.post(f"{base}/percelen", data={"lots": [str(das.lots[1].id)]})
+    client.post(f"{base}/percelen", data={"products": [str(das.lots[1].products[0].id)]})
     db.session.refresh(application)
     assert [al.lot_id for al in application.lots] == [das.lots[0].id]
 

@@ -1,0 +1,60 @@
+"""Outgoing e-mail. Over SMTP in production; to an outbox folder or the log in development.
+
+Mail is sent after the transaction that caused it has committed; a failure to send is logged and
+reported to the caller, never undoes the user's work.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, render_template
+
+log = logging.getLogger(__name__)
+
+
+def build(to: str, subject: str, template: str, **context: object) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="das-portaal.nl")
+    message.set_content(render_template(f"mail/{template}.txt", **context))
+    return message
+
+
+def send(to: str, subject: str, template: str, **context: object) -> bool:
+    """Render `templates/mail/<template>.txt` and send it. Returns False when sending failed."""
+    message = build(to, subject, template, **context)
+    config = current_app.config
+    backend = config["MAIL_BACKEND"]
+    try:
+        if backend == "smtp":
+            smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+            with smtp_class(
+                config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=int(config["MAIL_TIMEOUT"])
+            ) as smtp:
+                if config["MAIL_USE_STARTTLS"]:
+                    smtp.starttls()
+                if config["MAIL_USERNAME"]:
+                    smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+                smtp.send_message(message)
+        elif backend == "outbox":
+            outbox = config["MAIL_OUTBOX_DIR"] or os.path.join(current_app.instance_path, "outbox")
+            os.makedirs(outbox, exist_ok=True)
+            path = os.path.join(outbox, f"{uuid.uuid4().hex}.eml")
+            with open(path, "wb") as handle:
+                handle.write(bytes(message))
+            log.info("Mail to %s (%s) written to %s", to, subject, path)
+        else:
+            log.info("Mail to %s\n%s", to, message.as_string())
+    except (OSError, smtplib.SMTPException):
+        log.exception("Could not send mail to %s (%s)", to, subject)
+        return False
+    return True

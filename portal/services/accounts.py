@@ -1,0 +1,300 @@
+"""Accounts: registration with e-mail verification, passwords, and colleagues.
+
+Each function owns its transaction; mail goes out after the commit (portal.mail).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, url_for
+
+from portal import mail, tokens
+from portal.extensions import db
+from portal.models import Invitation, Organisation, OrganisationRole, Role, SizeClass, User
+from portal.services import ServiceError
+from portal.services.audit import record
+
+
+@dataclass(frozen=True)
+class Registration:
+    legal_name: str
+    kvk_number: str
+    size_class: SizeClass
+    user_name: str
+    email: str
+    password: str
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _email_taken(email: str) -> bool:
+    return db.session.scalar(db.select(User.id).where(User.email == email)) is not None
+
+
+def register_provider(data: Registration) -> User:
+    """The organisation and its first user, who becomes its administrator. The account can be
+    used once the e-mail address is confirmed (send_verification)."""
+    email = normalise_email(data.email)
+    if _email_taken(email):
+        raise ServiceError("email_taken")
+    if (
+        db.session.scalar(
+            db.select(Organisation.id).where(Organisation.kvk_number == data.kvk_number)
+        )
+        is not None
+    ):
+        raise ServiceError("kvk_taken")
+    organisation = Organisation(
+        legal_name=data.legal_name.strip(), kvk_number=data.kvk_number, size_class=data.size_class
+    )
+    user = User(
+        email=email,
+        name=data.user_name.strip(),
+        role=Role.PROVIDER,
+        organisation=organisation,
+        organisation_role=OrganisationRole.ADMIN,
+        is_signatory=True,
+    )
+    user.set_password(data.password)
+    db.session.add_all([organisation, user])
+    record("organisation.registered", organisation, user)
+    record("user.registered", user, user, organisation_id=None)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active or not user.check_password(password):
+        return None
+    return user
+
+
+# --- e-mail verification -------------------------------------------------------------------
+
+
+def send_verification(user: User) -> bool:
+    token = tokens.make(tokens.VERIFY_EMAIL, {"user": user.id, "email": user.email})
+    return mail.send(
+        user.email,
+        "Bevestig uw e-mailadres voor het DAS-portaal",
+        "verify_email",
+        user=user,
+        link=url_for("auth.verify_email", token=token, _external=True),
+        hours=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600,
+    )
+
+
+def verify_email(token: str, now: datetime) -> User:
+    try:
+        payload = tokens.read(
+            tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
+        )
+    except tokens.InvalidToken as error:
+        raise ServiceError("link_expired" if error.expired else "link_invalid") from error
+    user = db.session.get(User, payload["user"])
+    if user is None or user.email != payload["email"] or not user.is_active:
+        raise ServiceError("link_invalid")
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+        record("user.email_verified", user, user, organisation_id=user.organisation_id)
+        db.session.commit()
+    return user
+
+
+def unverified_user(email: str) -> User | None:
+    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    if user is None or user.is_verified or not user.is_active:
+        return None
+    return user
+
+
+# --- passwords -----------------------------------------------------------------------------
+
+
+def send_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way (no account probing)."""
+    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active:
+        return
+    token = tokens.make(
+        tokens.RESET_PASSWORD,
+        {"user": user.id, "fp": tokens.password_fingerprint(user.password_hash)},
+    )
+    mail.send(
+        user.email,
+        "Nieuw wachtwoord instellen voor het DAS-portaal",
+        "reset_password",
+        user=user,
+        link=url_for("auth.reset_password", token=token, _external=True),
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+
+
+def user_for_reset(token: str) -> User:
+    try:
+        payload = tokens.read(
+            tokens.RESET_PASSWORD, token, current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
+    except tokens.InvalidToken as error:
+        raise ServiceError("link_expired" if error.expired else "link_invalid") from error
+    user = db.session.get(User, payload["user"])
+    if (
+        user is None
+        or not user.is_active
+        or tokens.password_fingerprint(user.password_hash) != payload["fp"]
+    ):
+        # The password changed since the link was made: the link has been used.
+        raise ServiceError("link_used")
+    return user
+
+
+def reset_password(token: str, new_password: str, now: datetime) -> User:
+    user = user_for_reset(token)
+    user.set_password(new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = now  # they read mail sent to this address
+    record("user.password_reset", user, user, organisation_id=user.organisation_id)
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password):
+        raise ServiceError("wrong_password")
+    user.set_password(new_password)
+    record("user.password_changed", user, user, organisation_id=user.organisation_id)
+    db.session.commit()
+
+
+# --- colleagues ----------------------------------------------------------------------------
+
+
+def _require_org_admin(user: User) -> int:
+    if not user.is_organisation_admin or user.organisation_id is None:
+        raise ServiceError("not_organisation_admin")
+    return user.organisation_id
+
+
+def colleagues(organisation_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            db.select(User).where(User.organisation_id == organisation_id).order_by(User.name)
+        )
+    )
+
+
+def open_invitations(organisation_id: int) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            db.select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def invite(
+    admin: User, email: str, organisation_role: OrganisationRole, is_signatory: bool
+) -> Invitation:
+    organisation_id = _require_org_admin(admin)
+    email = normalise_email(email)
+    if _email_taken(email):
+        raise ServiceError("email_taken_elsewhere")
+    invitation = Invitation(
+        organisation_id=organisation_id,
+        email=email,
+        organisation_role=organisation_role,
+        is_signatory=is_signatory,
+        invited_by_id=admin.id,
+    )
+    db.session.add(invitation)
+    record(
+        "invitation.sent",
+        invitation,
+        admin,
+        organisation_id=organisation_id,
+        email=email,
+        role=organisation_role.value,
+        signatory=is_signatory,
+    )
+    db.session.commit()
+    token = tokens.make(tokens.INVITATION, {"invitation": invitation.id, "email": email})
+    mail.send(
+        email,
+        f"Uitnodiging voor het DAS-portaal van {admin.organisation.display_name}",
+        "invitation",
+        admin=admin,
+        organisation=admin.organisation,
+        link=url_for("auth.accept_invitation", token=token, _external=True),
+        days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+    )
+    return invitation
+
+
+def invitation_for(token: str) -> Invitation:
+    try:
+        payload = tokens.read(tokens.INVITATION, token, current_app.config["INVITATION_MAX_AGE"])
+    except tokens.InvalidToken as error:
+        raise ServiceError("link_expired" if error.expired else "link_invalid") from error
+    invitation = db.session.get(Invitation, payload["invitation"])
+    if invitation is None or invitation.email != payload["email"]:
+        raise ServiceError("link_invalid")
+    if not invitation.is_open:
+        raise ServiceError("link_used")
+    return invitation
+
+
+def accept_invitation(token: str, name: str, password: str, now: datetime) -> User:
+    invitation = invitation_for(token)
+    if _email_taken(invitation.email):
+        raise ServiceError("email_taken")
+    user = User(
+        email=invitation.email,
+        name=name.strip(),
+        role=Role.PROVIDER,
+        organisation_id=invitation.organisation_id,
+        organisation_role=invitation.organisation_role,
+        is_signatory=invitation.is_signatory,
+        email_verified_at=now,
+    )
+    user.set_password(password)
+    invitation.accepted_at = now
+    db.session.add(user)
+    record("invitation.accepted", invitation, user, organisation_id=invitation.organisation_id)
+    db.session.commit()
+    return user
+
+
+def revoke_invitation(admin: User, invitation_id: int, now: datetime) -> None:
+    organisation_id = _require_org_admin(admin)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organisation_id != organisation_id:
+        raise ServiceError("not_found")
+    if invitation.is_open:
+        invitation.revoked_at = now
+        record("invitation.revoked", invitation, admin, organisation_id=organisation_id)
+        db.session.commit()
+
+
+def remove_colleague(admin: User, colleague_id: int) -> User:
+    """Take away a colleague's access. The account stays (the audit trail names it) but cannot
+    log in. The last administrator cannot be removed."""
+    organisation_id = _require_org_admin(admin)
+    colleague = db.session.get(User, colleague_id)
+    if colleague is None or colleague.organisation_id != organisation_id:
+        raise ServiceError("not_found")
+    if colleague.id == admin.id:
+        raise ServiceError("cannot_remove_self")
+    colleague.is_active_account = False
+    record("user.access_removed", colleague, admin, organisation_id=organisation_id)
+    db.session.commit()
+    return colleague

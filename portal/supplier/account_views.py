@@ -1,0 +1,102 @@
+"""The provider's organisation profile and colleagues (same blueprint, same role check)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from portal.messages import message_for
+from portal.models import OrganisationRole, SizeClass
+from portal.services import ServiceError, accounts, organisations
+from portal.supplier.account_forms import InviteForm, ProfileForm
+from portal.supplier.views import bp
+from portal.timeutil import now
+
+
+@bp.route("/organisatie", methods=["GET", "POST"])
+def profile() -> str | Response:
+    organisation = current_user.organisation
+    current = organisations.profile_of(organisation)
+    data = {name: getattr(current, name) for name in organisations.PROFILE_FIELDS}
+    data["size_class"] = current.size_class.value
+    form = ProfileForm(data=data)
+    if form.validate_on_submit():
+        if not current_user.is_organisation_admin:
+            abort(403)
+        values = {name: form[name].data for name in organisations.PROFILE_FIELDS}
+        values["size_class"] = SizeClass(values["size_class"])
+        try:
+            changes = organisations.update_profile(current_user, organisations.Profile(**values))
+        except ServiceError as error:
+            form.kvk_number.errors = list(form.kvk_number.errors) + [message_for(error)]
+        else:
+            if changes:
+                flash(_("De gegevens van uw organisatie zijn opgeslagen."), "success")
+            else:
+                flash(_("Er was niets gewijzigd."), "info")
+            return redirect(url_for("supplier.profile"))
+    return render_template(
+        "supplier/profile.html", form=form, editable=current_user.is_organisation_admin
+    )
+
+
+@bp.route("/collegas", methods=["GET", "POST"])
+def colleagues() -> str | Response:
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            accounts.invite(
+                current_user,
+                form.email.data or "",
+                OrganisationRole(form.organisation_role.data),
+                bool(form.is_signatory.data),
+            )
+        except ServiceError as error:
+            form.email.errors = list(form.email.errors) + [message_for(error)]
+        else:
+            flash(
+                _("De uitnodiging is verstuurd naar %(email)s.", email=form.email.data), "success"
+            )
+            return redirect(url_for("supplier.colleagues"))
+    organisation_id = current_user.organisation_id
+    return render_template(
+        "supplier/colleagues.html",
+        form=form,
+        users=accounts.colleagues(organisation_id),
+        invitations=accounts.open_invitations(organisation_id),
+        manage=current_user.is_organisation_admin,
+        action_form=FlaskForm(),
+    )
+
+
+@bp.route("/collegas/<int:user_id>/intrekken", methods=["POST"])
+def remove_colleague(user_id: int) -> Response:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        colleague = accounts.remove_colleague(current_user, user_id)
+    except ServiceError as error:
+        if error.code == "not_found":
+            abort(404)
+        flash(message_for(error), "error")
+    else:
+        flash(_("De toegang van %(name)s is ingetrokken.", name=colleague.name), "success")
+    return redirect(url_for("supplier.colleagues"))
+
+
+@bp.route("/collegas/uitnodigingen/<int:invitation_id>/intrekken", methods=["POST"])
+def revoke_invitation(invitation_id: int) -> Response:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        accounts.revoke_invitation(current_user, invitation_id, now())
+    except ServiceError as error:
+        if error.code == "not_found":
+            abort(404)
+        flash(message_for(error), "error")
+    else:
+        flash(_("De uitnodiging is ingetrokken."), "success")
+    return redirect(url_for("supplier.colleagues"))
