@@ -95,3 +95,37 @@ def test_completeness_lists_everything_in_form_order() -> None:
         Missing("G1", Gap.EVIDENCE_MISSING),
     ]
     assert completeness(1, [exclusion(False)], ON) == []
+
+
+@pytest.mark.parametrize(
+    ("issued", "expires", "max_age", "valid_until"),
+    [
+        (date(2026, 6, 20), None, 6, date(2026, 12, 20)),
+        (date(2026, 6, 20), None, None, None),
+        (date(2026, 1, 1), date(2027, 1, 10), None, date(2027, 1, 10)),
+        (date(2026, 1, 1), date(2027, 1, 10), 6, date(2026, 7, 1)),  # whichever comes first
+        (date(2025, 8, 31), None, 6, date(2026, 2, 28)),  # month ends stay month ends
+    ],
+)
+def test_valid_until(
+    issued: date, expires: date | None, max_age: int | None, valid_until: date | None
+) -> None:
+    from portal.domain.evidence import valid_until as rule
+
+    assert rule(issued, expires, max_age) == valid_until
+
+
+@pytest.mark.parametrize(
+    ("last_day", "today", "soon"),
+    [
+        (date(2027, 1, 10), date(2026, 11, 22), True),  # 49 days
+        (date(2027, 1, 21), date(2026, 11, 22), True),  # exactly 60 days
+        (date(2027, 1, 22), date(2026, 11, 22), False),
+        (date(2026, 11, 21), date(2026, 11, 22), False),  # already expired: not "soon"
+        (None, date(2026, 11, 22), False),
+    ],
+)
+def test_expires_soon(last_day: date | None, today: date, soon: bool) -> None:
+    from portal.domain.evidence import expires_soon
+
+    assert expires_soon(last_day, today, 60) is soon

@@ -32,6 +32,9 @@ def live_server(app: Flask) -> Iterator[str]:
             "DATABASE_URL": app.config["DATABASE_URL"],
             "EVIDENCE_DIR": app.config["EVIDENCE_DIR"],
             "WTF_CSRF_ENABLED": True,
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": app.config["MAIL_SERVER"],
+            "MAIL_PORT": app.config["MAIL_PORT"],
         }
     )
     server = make_server("127.0.0.1", 0, served, threaded=True)
