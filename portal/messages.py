@@ -59,6 +59,15 @@ SERVICE_MESSAGES = {
     ),
     "not_found": _l("Dit bestaat niet (meer)."),
     "cannot_remove_self": _l("U kunt uw eigen toegang niet intrekken."),
+    "nothing_to_update": _l("Deze aanbieder is voor geen enkel perceel toegelaten."),
+    "update_has_fixed_lots": _l(
+        "Bij het bijwerken van uw verklaring blijven de percelen gelijk aan uw toelating."
+    ),
+    "message_required": _l("Schrijf wat u van de aanbieder vraagt."),
+    "due_date_in_past": _l("Kies een datum in de toekomst."),
+    "declaration_already_requested": _l(
+        "Er staat al een verzoek om een actuele verklaring open voor deze aanbieder."
+    ),
 }
 
 GAP_MESSAGES = {

@@ -100,12 +100,15 @@ GRID_URLS = [
     ("review.queue", "/beoordeling/"),
     ("review.application", "/beoordeling/aanmeldingen/{submitted}"),
     ("review.download", "/beoordeling/documenten/{doc}"),
+    ("review.request_declaration", "/beoordeling/aanmeldingen/{submitted}/actuele-verklaring"),
+    ("supplier.update_declaration", "/aanbieder/das/{slug}/verklaring-bijwerken"),
     ("contracts.register", "/contracten/"),
     ("admin.home", "/beheer/"),
 ]
 POST_ONLY = {
     "auth.logout", "set_language", "supplier.start", "auth.resend_verification",
-    "supplier.remove_colleague", "supplier.revoke_invitation",
+    "supplier.remove_colleague", "supplier.revoke_invitation", "review.request_declaration",
+    "supplier.update_declaration",
 }  # fmt: skip
 
 # Expected status per audience. "login" = redirect to the log-in page.
@@ -167,6 +170,8 @@ EXPECTED = {
         CONTRACT_MANAGER: 403,
         ADMIN: 200,
     },
+    "review.request_declaration": {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403},
+    "supplier.update_declaration": {ANON: "login", OWNER: 302, REVIEWER: 403},
     "contracts.register": {
         ANON: "login",
         OWNER: 403,

@@ -30,6 +30,7 @@ class ApplicationKind(enum.StrEnum):
     INITIAL = "initial"  # a first application for this DAS
     RENEWED = "renewed"  # a new try after a rejection
     MORE_LOTS = "more_lots"  # an admitted provider applies for further lots
+    UPDATE = "update"  # an admitted provider renews its declaration and evidence on request
 
 
 class Application(db.Model):
@@ -152,6 +153,30 @@ class Answer(db.Model):
     documents: Mapped[list[EvidenceDocument]] = relationship(secondary=answer_evidence)
 
     __table_args__ = (sa.UniqueConstraint("application_id", "criterion_id"),)
+
+
+class DeclarationRequest(db.Model):
+    """A reviewer asks an admitted provider for an updated declaration and evidence. Any
+    application the provider submits to the DAS afterwards answers it."""
+
+    __tablename__ = "declaration_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    due_on: Mapped[date]
+    message: Mapped[str] = mapped_column(sa.Text)
+    answered_by_application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    das: Mapped[Das] = relationship()
+    requested_by: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
 
 
 class EvidenceDocument(db.Model):

@@ -58,6 +58,13 @@ class AgreementLot(db.Model):
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), primary_key=True)
     admitted_on: Mapped[date]
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"))
+    # The admission for this lot ended (e.g. an updated declaration was rejected).
+    ended_on: Mapped[date | None]
+    end_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
 
     agreement: Mapped[FrameworkAgreement] = relationship(back_populates="lots")
     lot: Mapped[Lot] = relationship()

@@ -66,6 +66,8 @@ def das_detail(slug: str) -> str:
     providers_by_lot: dict[int, list[str]] = {lot.id: [] for lot in das.lots}
     for agreement in agreements:
         for agreement_lot in agreement.lots:
+            if not agreement_lot.is_current:
+                continue
             providers_by_lot.setdefault(agreement_lot.lot_id, []).append(
                 agreement.organisation.display_name
             )

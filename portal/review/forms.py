@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from portal.models import ApplicationLot
@@ -33,3 +33,18 @@ def decision_form(application_lots: Sequence[ApplicationLot], data: dict[str, ob
             TextAreaField(_l("Motivering (verplicht bij afwijzen)"), validators=[Optional()]),
         )
     return DecisionForm(data=data)
+
+
+class DeclarationRequestForm(FlaskForm):
+    message = TextAreaField(
+        _l("Wat vraagt u van de aanbieder?"),
+        description=_l("Bijvoorbeeld: uw verzekeringspolis is verlopen; stuur de nieuwe polis."),
+        validators=[InputRequired(_l("Schrijf wat u van de aanbieder vraagt."))],
+    )
+    due_on = DateField(
+        _l("Uiterlijk op"),
+        description=_l(
+            "Gevraagde bewijsstukken moeten binnen 14 kalenderdagen worden aangeleverd."
+        ),
+        validators=[InputRequired(_l("Kies de datum waarop u het antwoord wilt hebben."))],
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -15,16 +17,27 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portal.auth.access import protect_blueprint
 from portal.extensions import db
 from portal.messages import message_for
 from portal.models import LotOutcome, Role
-from portal.review.forms import decision_form
-from portal.services import ServiceError, evidence, organisations, review
+from portal.review.forms import DeclarationRequestForm, decision_form
+from portal.services import (
+    ServiceError,
+    applications,
+    declarations,
+    evidence,
+    organisations,
+    review,
+)
 from portal.services.audit import events_for
 from portal.timeutil import local_date, now
+
+# DOMAIN.md: requested evidence is due within 14 calendar days.
+DECLARATION_DUE_DAYS = 14
 
 bp = Blueprint("review", __name__, url_prefix="/beoordeling")
 protect_blueprint(bp, [Role.REVIEWER, Role.ADMINISTRATOR])
@@ -55,8 +68,25 @@ def _load(application_id: int):  # type: ignore[no-untyped-def]
     return application
 
 
+@bp.route("/aanmeldingen/<int:application_id>/actuele-verklaring", methods=["POST"])
+def request_declaration(application_id: int) -> str | Response:
+    app_ = _load(application_id)
+    form = DeclarationRequestForm()
+    if form.validate_on_submit():
+        try:
+            declarations.request_update(
+                current_user, app_, form.message.data or "", form.due_on.data, now()
+            )
+        except ServiceError as error:
+            form.message.errors = list(form.message.errors) + [message_for(error)]
+        else:
+            flash(_("Het verzoek is verstuurd naar de aanbieder."), "success")
+            return redirect(url_for("review.application", application_id=app_.id))
+    return application(application_id, request_form=form)
+
+
 @bp.route("/aanmeldingen/<int:application_id>", methods=["GET", "POST"])
-def application(application_id: int) -> str | Response:
+def application(application_id: int, request_form: FlaskForm | None = None) -> str | Response:
     app_ = _load(application_id)
     data: dict[str, object] = {"version": app_.version_id}
     for al in app_.lots:
@@ -65,7 +95,7 @@ def application(application_id: int) -> str | Response:
             data[f"lot{al.lot_id}_reason"] = al.reason
     form = decision_form(app_.lots, data)
     error_message = None
-    if form.validate_on_submit():
+    if request_form is None and form.validate_on_submit():
         decisions = {
             al.lot_id: review.LotDecision(
                 LotOutcome(form[f"lot{al.lot_id}_outcome"].data),
@@ -94,6 +124,12 @@ def application(application_id: int) -> str | Response:
         form=form,
         marks=review.pre_marks(app_),
         profile_changes=organisations.profile_changes(app_.organisation_id),
+        request_form=request_form
+        or DeclarationRequestForm(
+            formdata=None, due_on=local_date(now()) + timedelta(days=DECLARATION_DUE_DAYS)
+        ),
+        can_request_update=bool(applications.admitted_lot_ids(app_.das, app_.organisation_id)),
+        open_requests=applications.open_declaration_requests(app_.das_id, app_.organisation_id),
         timeline=events_for(app_),
         error_message=error_message,
     )

@@ -58,12 +58,23 @@ def admit_lots(
             start_date=start.isoformat(),
             end_date=end.isoformat(),
         )
-    present = {al.lot_id for al in agreement.lots}
-    added = [lot_id for lot_id in lot_ids if lot_id not in present]
+    present = {al.lot_id: al for al in agreement.lots}
+    added = [
+        lot_id for lot_id in lot_ids if lot_id not in present or not present[lot_id].is_current
+    ]
     for lot_id in added:
-        agreement.lots.append(
-            AgreementLot(lot_id=lot_id, admitted_on=admission_date, application_id=application.id)
-        )
+        if lot_id in present:  # admitted again after an earlier admission ended
+            agreement_lot = present[lot_id]
+            agreement_lot.ended_on = None
+            agreement_lot.end_reason = ""
+            agreement_lot.admitted_on = admission_date
+            agreement_lot.application_id = application.id
+        else:
+            agreement.lots.append(
+                AgreementLot(
+                    lot_id=lot_id, admitted_on=admission_date, application_id=application.id
+                )
+            )
     if added:
         record(
             "agreement.lots_added",
@@ -74,6 +85,32 @@ def admit_lots(
             lots=added,
         )
     return agreement
+
+
+def end_lots(
+    application: Application, lot_ids: Iterable[int], ended_on: date, reason: str, actor: User
+) -> None:
+    """End the admission for these lots (an updated declaration was rejected). Part of the
+    caller's transaction."""
+    agreement = agreement_of(application.das_id, application.organisation_id)
+    if agreement is None:
+        return
+    ended = []
+    for agreement_lot in agreement.lots:
+        if agreement_lot.lot_id in set(lot_ids) and agreement_lot.is_current:
+            agreement_lot.ended_on = ended_on
+            agreement_lot.end_reason = reason
+            ended.append(agreement_lot.lot_id)
+    if ended:
+        record(
+            "agreement.lots_ended",
+            agreement,
+            actor,
+            organisation_id=application.organisation_id,
+            das_id=application.das_id,
+            lots=ended,
+            reason=reason,
+        )
 
 
 def agreements_of(organisation_id: int) -> list[FrameworkAgreement]:

@@ -21,9 +21,13 @@ from portal.models import (
     ApplicationState,
     CriterionKind,
     Das,
+    DeclarationRequest,
     EvidenceDocument,
+    LotOutcome,
+    Product,
     SizeClass,
     User,
+    application_product,
 )
 from portal.services import ServiceError, agreements, calendar
 from portal.services.audit import record
@@ -52,8 +56,9 @@ def open_application(das: Das, organisation_id: int) -> Application | None:
 
 
 def admitted_lot_ids(das: Das, organisation_id: int) -> set[int]:
+    """The lots the organisation is admitted for now (ended admissions do not count)."""
     agreement = agreements.agreement_of(das.id, organisation_id)
-    return {al.lot_id for al in agreement.lots} if agreement else set()
+    return {al.lot_id for al in agreement.lots if al.is_current} if agreement else set()
 
 
 def latest_decided(das: Das, organisation_id: int) -> Application | None:
@@ -69,12 +74,13 @@ def latest_decided(das: Das, organisation_id: int) -> Application | None:
     )
 
 
-def start_application(das: Das, user: User) -> Application:
+def start_application(das: Das, user: User, update: bool = False) -> Application:
     """Start a draft, or return the organisation's draft for this DAS if there already is one.
 
     A provider that applied before starts from its previous answers: after a rejection it tries
     again with the same products and answers to correct; once admitted it applies for further
-    lots without re-entering its declaration and evidence (issue 3, "Later")."""
+    lots without re-entering its declaration and evidence; with `update` it renews its
+    declaration and evidence for the lots it is admitted for (issue 3, "Later")."""
     if not das.is_open:
         raise ServiceError("das_not_open")
     assert user.organisation_id is not None
@@ -84,10 +90,14 @@ def start_application(das: Das, user: User) -> Application:
             return existing
         raise ServiceError("application_in_review")
     admitted = admitted_lot_ids(das, user.organisation_id)
-    if admitted and admitted >= {lot.id for lot in das.lots}:
+    if update and not admitted:
+        raise ServiceError("nothing_to_update")
+    if not update and admitted and admitted >= {lot.id for lot in das.lots}:
         raise ServiceError("all_lots_admitted")
     previous = latest_decided(das, user.organisation_id)
-    if admitted:
+    if update:
+        kind = ApplicationKind.UPDATE
+    elif admitted:
         kind = ApplicationKind.MORE_LOTS
     elif previous is not None:
         kind = ApplicationKind.RENEWED
@@ -105,6 +115,9 @@ def start_application(das: Das, user: User) -> Application:
         if kind is ApplicationKind.RENEWED:
             application.products = list(previous.products)
             application.lots = [ApplicationLot(lot_id=al.lot_id) for al in previous.lots]
+    if kind is ApplicationKind.UPDATE:
+        application.lots = [ApplicationLot(lot_id=lot_id) for lot_id in sorted(admitted)]
+        application.products = _products_delivered(das, user.organisation_id, admitted)
     db.session.add(application)
     record(
         "application.started",
@@ -117,6 +130,26 @@ def start_application(das: Das, user: User) -> Application:
     )
     db.session.commit()
     return application
+
+
+def _products_delivered(das: Das, organisation_id: int, lot_ids: set[int]) -> list[Product]:
+    """The products chosen in the organisation's admitted applications, in the given lots."""
+    chosen = db.session.scalars(
+        db.select(Product)
+        .join(application_product, application_product.c.product_id == Product.id)
+        .join(Application, Application.id == application_product.c.application_id)
+        .join(ApplicationLot, ApplicationLot.application_id == Application.id)
+        .where(
+            Application.das_id == das.id,
+            Application.organisation_id == organisation_id,
+            ApplicationLot.lot_id == Product.lot_id,
+            ApplicationLot.outcome == LotOutcome.ADMITTED,
+            Product.lot_id.in_(lot_ids),
+        )
+        .distinct()
+        .order_by(Product.code)
+    )
+    return list(chosen)
 
 
 def _copy_answers(source: Application, target: Application) -> None:
@@ -140,6 +173,8 @@ def _require_draft(application: Application) -> None:
 def save_products(application: Application, product_ids: Iterable[int], user: User) -> None:
     """Choose the products to deliver; the lots applied for are the lots of those products."""
     _require_draft(application)
+    if application.kind is ApplicationKind.UPDATE:
+        raise ServiceError("update_has_fixed_lots")
     products = {p.id: p for lot in application.das.lots for p in lot.products}
     wanted = set(product_ids)
     if not wanted <= products.keys():
@@ -260,6 +295,9 @@ def submit(application: Application, user: User, now: datetime) -> Application:
     if result.rowcount != 1:
         db.session.rollback()
         raise ServiceError("application_not_draft")
+    for request in open_declaration_requests(application.das_id, application.organisation_id):
+        request.answered_by_application_id = application.id
+        request.answered_at = now
     record(
         "application.submitted",
         application,
@@ -282,6 +320,18 @@ def submit(application: Application, user: User, now: datetime) -> Application:
         else None,
     )
     return application
+
+
+def open_declaration_requests(das_id: int, organisation_id: int) -> list[DeclarationRequest]:
+    return list(
+        db.session.scalars(
+            db.select(DeclarationRequest).where(
+                DeclarationRequest.das_id == das_id,
+                DeclarationRequest.organisation_id == organisation_id,
+                DeclarationRequest.answered_at.is_(None),
+            )
+        )
+    )
 
 
 def build_snapshot(application: Application, user: User, now: datetime) -> dict[str, Any]:

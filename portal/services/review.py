@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import (
     Answer,
     Application,
+    ApplicationKind,
     ApplicationState,
     Criterion,
     EvidenceDocument,
@@ -169,6 +170,13 @@ def decide(
     admitted = [lot_id for lot_id, d in decisions.items() if d.outcome is LotOutcome.ADMITTED]
     if admitted:
         agreements.admit_lots(application, admitted, admission_date, reviewer)
+    if application.kind is ApplicationKind.UPDATE:
+        # A rejected update of the declaration ends the admission for that lot.
+        for lot_id, decision in decisions.items():
+            if decision.outcome is LotOutcome.REJECTED:
+                agreements.end_lots(
+                    application, [lot_id], admission_date, decision.reason.strip(), reviewer
+                )
     record(
         "application.decided",
         application,

@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.loaders import get_agreement, get_application, get_document, get_open_das
 from portal.messages import gap_message, message_for
 from portal.models import Application, CriterionKind, Das, DasState, EvidenceType, Role
-from portal.services import ServiceError, agreements, applications, evidence
+from portal.services import ServiceError, agreements, applications, declarations, evidence
 from portal.supplier.forms import ProductsForm, SubmitForm, UploadForm, answers_form
 from portal.timeutil import local_date, now
 
@@ -52,10 +52,22 @@ def dashboard() -> str:
         open_das=open_das,
         applications=applications.applications_of(_org_id()),
         agreements=agreements.agreements_of(_org_id()),
+        declaration_requests=declarations.open_requests_of(_org_id()),
         expiring=evidence.expiring_documents(
             _org_id(), today, current_app.config["EXPIRY_WARNING_DAYS"]
         ),
     )
+
+
+@bp.route("/das/<slug>/verklaring-bijwerken", methods=["POST"])
+def update_declaration(slug: str) -> Response:
+    das = get_open_das(slug)
+    try:
+        application = applications.start_application(das, current_user, update=True)
+    except ServiceError as error:
+        flash(message_for(error), "error")
+        return redirect(url_for("supplier.dashboard"))
+    return redirect(url_for("supplier.application", application_id=application.id))
 
 
 @bp.route("/das/<slug>/aanmelden", methods=["POST"])

@@ -1,0 +1,76 @@
+"""A reviewer asks an admitted provider for an updated declaration and evidence (issue 3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import url_for
+
+from portal import mail
+from portal.extensions import db
+from portal.models import Application, DeclarationRequest, User
+from portal.services import ServiceError
+from portal.services.applications import admitted_lot_ids, open_declaration_requests
+from portal.services.audit import record
+
+
+def request_update(
+    reviewer: User, application: Application, message: str, due_on: date, now: datetime
+) -> DeclarationRequest:
+    if not message.strip():
+        raise ServiceError("message_required")
+    if due_on <= now.date():
+        raise ServiceError("due_date_in_past")
+    if not admitted_lot_ids(application.das, application.organisation_id):
+        raise ServiceError("nothing_to_update")
+    if open_declaration_requests(application.das_id, application.organisation_id):
+        raise ServiceError("declaration_already_requested")
+    request = DeclarationRequest(
+        das_id=application.das_id,
+        organisation_id=application.organisation_id,
+        requested_by_id=reviewer.id,
+        requested_at=now,
+        due_on=due_on,
+        message=message.strip(),
+    )
+    db.session.add(request)
+    record(
+        "declaration.requested",
+        request,
+        reviewer,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        due_on=due_on.isoformat(),
+    )
+    db.session.commit()
+    recipients = db.session.scalars(
+        db.select(User).where(
+            User.organisation_id == application.organisation_id,
+            User.is_active_account.is_(True),
+        )
+    )
+    for user in recipients:
+        if user.may_submit:
+            mail.send(
+                user.email,
+                f"Verzoek om een actuele verklaring: {application.das.name}",
+                "declaration_request",
+                user=user,
+                request=request,
+                das=application.das,
+                link=url_for("supplier.dashboard", _external=True),
+            )
+    return request
+
+
+def open_requests_of(organisation_id: int) -> list[DeclarationRequest]:
+    return list(
+        db.session.scalars(
+            db.select(DeclarationRequest)
+            .where(
+                DeclarationRequest.organisation_id == organisation_id,
+                DeclarationRequest.answered_at.is_(None),
+            )
+            .order_by(DeclarationRequest.due_on)
+        )
+    )
