@@ -30,6 +30,7 @@ from portal.models import (
     OrganisationRole,
     Product,
     ProductVariant,
+    ReviewMark,
     Role,
     SizeClass,
     StaffAssignment,
@@ -457,6 +458,7 @@ def load_demo(today: date) -> None:
             "extension_options_total": 2,
             "extension_option_years": 3,
             "requires_processing_agreement": True,
+            "four_eyes": True,
             "lead_authority_id": authorities["Roermond"].id,
         },
     )
@@ -498,11 +500,19 @@ def load_demo(today: date) -> None:
             for das in (ml, parkstad):
                 _get_or_create(StaffAssignment, user_id=user.id, das_id=das.id)
     for provider in DEMO_PROVIDERS:
-        _demo_provider(provider, ml, today, staff["beoordelaar@demo.das-portaal.nl"])
+        _demo_provider(
+            provider,
+            ml,
+            today,
+            staff["beoordelaar@demo.das-portaal.nl"],
+            staff["beoordelaar2@demo.das-portaal.nl"],
+        )
     db.session.commit()
 
 
-def _demo_provider(p: DemoProvider, das: Das, today: date, reviewer: User) -> None:
+def _demo_provider(
+    p: DemoProvider, das: Das, today: date, reviewer: User, second_reviewer: User
+) -> None:
     from portal.services import applications, review
 
     organisation = _get_or_create(
@@ -544,13 +554,34 @@ def _demo_provider(p: DemoProvider, das: Das, today: date, reviewer: User) -> No
         if outcome is LotOutcome.ADMITTED
         else "Het kwaliteitscertificaat dekt de aangeboden zorg niet."
     )
-    review.decide(
+    decided_at = submitted_at.replace(hour=15)
+    review.declare_conflict(application, reviewer, False, "", decided_at)
+    failing = (
+        {c.code for c in das.criteria if c.code == "G1"}
+        if outcome is LotOutcome.REJECTED
+        else set()
+    )
+    review.assess(
+        application,
+        reviewer,
+        {
+            c.id: review.MarkInput(ReviewMark.FAIL, reason)
+            if c.code in failing
+            else review.MarkInput(ReviewMark.PASS)
+            for c in das.criteria
+        },
+        decided_at,
+    )
+    review.propose_decision(
         application,
         {al.lot_id: review.LotDecision(outcome, reason) for al in application.lots},
         reviewer,
-        submitted_at.replace(hour=15),
+        decided_at,
         application.version_id,
     )
+    if das.four_eyes:
+        review.declare_conflict(application, second_reviewer, False, "", decided_at)
+        review.confirm_decision(application, second_reviewer, decided_at, application.version_id)
     assert application.state is ApplicationState.DECIDED
 
 

@@ -94,3 +94,27 @@ PROFILE_FIELD_LABELS = {
 
 def profile_field_label(name: str) -> str:
     return str(PROFILE_FIELD_LABELS.get(name, name))
+
+
+ACTION_LABELS = {
+    "application.started": _l("Aanmelding gestart"),
+    "application.products_saved": _l("Percelen en producten gekozen"),
+    "application.answers_saved": _l("Antwoorden opgeslagen"),
+    "application.submitted": _l("Ingediend"),
+    "application.assigned": _l("Toegewezen"),
+    "application.extended": _l("Termijn verlengd"),
+    "application.assessed": _l("Eisen beoordeeld"),
+    "application.decided": _l("Besluit genomen"),
+    "conflict.declared": _l("Verklaring belangenconflict"),
+    "clarification.asked": _l("Herstelverzoek gestuurd (termijn staat stil)"),
+    "clarification.answered": _l("Herstelverzoek beantwoord (termijn loopt weer)"),
+    "decision.proposed": _l("Besluit voorgesteld"),
+    "decision.returned": _l("Besluit teruggestuurd"),
+    "lot.admitted": _l("Perceel toegelaten"),
+    "lot.rejected": _l("Perceel afgewezen"),
+    "declaration.requested": _l("Actuele verklaring gevraagd"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

@@ -13,12 +13,29 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 
 log = logging.getLogger(__name__)
 
 
-def build(to: str, subject: str, template: str, **context: object) -> EmailMessage:
+Attachment = tuple[str, bytes, str]  # file name, content, MIME type
+
+
+def link(endpoint: str, **values: object) -> str | None:
+    """An absolute link for a mail, or None where none can be made (a command run without
+    SERVER_NAME); the templates then leave it out."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    return None
+
+
+def build(
+    to: str,
+    subject: str,
+    template: str,
+    attachments: list[Attachment] | None = None,
+    **context: object,
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
@@ -26,12 +43,21 @@ def build(to: str, subject: str, template: str, **context: object) -> EmailMessa
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="das-portaal.nl")
     message.set_content(render_template(f"mail/{template}.txt", **context))
+    for filename, content, mimetype in attachments or []:
+        maintype, subtype = mimetype.split("/", 1)
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 
-def send(to: str, subject: str, template: str, **context: object) -> bool:
+def send(
+    to: str,
+    subject: str,
+    template: str,
+    attachments: list[Attachment] | None = None,
+    **context: object,
+) -> bool:
     """Render `templates/mail/<template>.txt` and send it. Returns False when sending failed."""
-    message = build(to, subject, template, **context)
+    message = build(to, subject, template, attachments, **context)
     config = current_app.config
     backend = config["MAIL_BACKEND"]
     try:

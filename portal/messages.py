@@ -59,6 +59,38 @@ SERVICE_MESSAGES = {
     ),
     "not_found": _l("Dit bestaat niet (meer)."),
     "cannot_remove_self": _l("U kunt uw eigen toegang niet intrekken."),
+    "extension_reason_required": _l("Geef de reden voor de verlenging op."),
+    "extension_beyond_maximum": _l(
+        "De beoordelingstermijn mag hoogstens 15 werkdagen zijn (de wettelijke grens)."
+    ),
+    "extension_not_longer": _l("Kies een termijn die langer is dan de huidige."),
+    "not_a_reviewer_of_this_das": _l("Deze persoon beoordeelt niet voor dit aankoopsysteem."),
+    "reviewer_has_conflict": _l(
+        "Er is een belangenconflict gemeld: deze beoordelaar mag deze aanmelding niet beoordelen."
+    ),
+    "conflict_already_declared": _l("U heeft voor deze aanmelding al een verklaring afgelegd."),
+    "declare_conflict_first": _l(
+        "Verklaar eerst of u een belangenconflict heeft met deze aanbieder."
+    ),
+    "decision_already_proposed": _l(
+        "Er ligt al een besluit klaar voor bevestiging door een tweede beoordelaar."
+    ),
+    "mark_reason_required": _l(
+        "Geef een reden bij elke afwijzing en bij elke afwijking van het voorlopige oordeel "
+        "(%(codes)s)."
+    ),
+    "question_required": _l("Schrijf uw vraag aan de aanbieder."),
+    "clarification_closed": _l("Deze vraag is al beantwoord."),
+    "reply_required": _l("Schrijf een antwoord of voeg een document toe."),
+    "assess_every_criterion": _l("Beoordeel eerst elke eis voordat u een besluit neemt."),
+    "admit_with_failed_criteria": _l(
+        "U kunt geen perceel toelaten zolang een eis als 'voldoet niet' is beoordeeld."
+    ),
+    "nothing_to_confirm": _l("Er is geen besluit om te bevestigen."),
+    "own_decision": _l(
+        "U kunt uw eigen besluit niet bevestigen. Een tweede beoordelaar moet dat doen."
+    ),
+    "return_reason_required": _l("Geef aan waarom u het besluit terugstuurt."),
     "nothing_to_update": _l("Deze aanbieder is voor geen enkel perceel toegelaten."),
     "update_has_fixed_lots": _l(
         "Bij het bijwerken van uw verklaring blijven de percelen gelijk aan uw toelating."

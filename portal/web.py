@@ -11,7 +11,7 @@ from portal.auth.access import public
 from portal.extensions import db, login_manager
 
 # Dutch interface labels for enum values, in one place so pages and e-mails agree.
-from portal.labels import LABELS, label, profile_field_label
+from portal.labels import LABELS, action_label, label, profile_field_label
 from portal.models import Role, User
 from portal.money import format_money
 from portal.timeutil import as_utc
@@ -57,6 +57,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_global(label, "label")
     app.add_template_global(profile_field_label, "profile_field_label")
+    app.add_template_global(action_label, "action_label")
     app.add_template_global(LABELS, "LABELS")
     app.add_template_global(Role, "Role")
     app.jinja_env.globals["_"] = gettext

@@ -101,6 +101,17 @@ GRID_URLS = [
     ("review.application", "/beoordeling/aanmeldingen/{submitted}"),
     ("review.download", "/beoordeling/documenten/{doc}"),
     ("review.request_declaration", "/beoordeling/aanmeldingen/{submitted}/actuele-verklaring"),
+    ("review.declare_conflict", "/beoordeling/aanmeldingen/{submitted}/belangenconflict"),
+    ("review.assign", "/beoordeling/aanmeldingen/{submitted}/toewijzen"),
+    ("review.extend", "/beoordeling/aanmeldingen/{submitted}/verlengen"),
+    ("review.assess", "/beoordeling/aanmeldingen/{submitted}/beoordelen"),
+    ("review.ask_clarification", "/beoordeling/aanmeldingen/{submitted}/herstelverzoek"),
+    ("review.propose", "/beoordeling/aanmeldingen/{submitted}/besluit"),
+    ("review.confirm", "/beoordeling/aanmeldingen/{submitted}/bevestigen"),
+    ("review.return_decision", "/beoordeling/aanmeldingen/{submitted}/terugsturen"),
+    ("review.letter", "/beoordeling/aanmeldingen/{decided}/besluitbrief"),
+    ("supplier.clarification", "/aanbieder/aanmeldingen/{decided}/vragen/{clarification}"),
+    ("supplier.letter", "/aanbieder/aanmeldingen/{decided}/besluitbrief"),
     ("supplier.update_declaration", "/aanbieder/das/{slug}/verklaring-bijwerken"),
     ("contracts.register", "/contracten/"),
     ("admin.home", "/beheer/"),
@@ -108,7 +119,9 @@ GRID_URLS = [
 POST_ONLY = {
     "auth.logout", "set_language", "supplier.start", "auth.resend_verification",
     "supplier.remove_colleague", "supplier.revoke_invitation", "review.request_declaration",
-    "supplier.update_declaration",
+    "supplier.update_declaration", "review.declare_conflict", "review.assign", "review.extend",
+    "review.assess", "review.ask_clarification", "review.propose", "review.confirm",
+    "review.return_decision",
 }  # fmt: skip
 
 # Expected status per audience. "login" = redirect to the log-in page.
@@ -172,6 +185,22 @@ EXPECTED = {
     },
     "review.request_declaration": {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403},
     "supplier.update_declaration": {ANON: "login", OWNER: 302, REVIEWER: 403},
+    **{
+        endpoint: {ANON: "login", OWNER: 403, REVIEWER: 200, CONTRACT_MANAGER: 403, ADMIN: 200}
+        for endpoint in (
+            "review.declare_conflict",
+            "review.assign",
+            "review.extend",
+            "review.assess",
+            "review.ask_clarification",
+            "review.propose",
+            "review.confirm",
+            "review.return_decision",
+            "review.letter",
+        )
+    },  # fmt: skip
+    "supplier.clarification": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.letter": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "contracts.register": {
         ANON: "login",
         OWNER: 403,
@@ -187,8 +216,12 @@ CASES = [
 
 
 @pytest.fixture()
-def scenario(app: Flask):  # type: ignore[no-untyped-def]
+def scenario(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """An owner with an admitted application (so an agreement) and a draft for a second DAS."""
+    from portal.services import letters
+
+    # Access is what these tests are about: skip rendering the decision letter's PDF.
+    monkeypatch.setattr(letters, "render_pdf", lambda html: factories.PDF_BYTES)
     from datetime import UTC, datetime
 
     from portal.models import LotOutcome
@@ -202,7 +235,7 @@ def scenario(app: Flask):  # type: ignore[no-untyped-def]
     factories.assign(reviewer, draft_das)
     submitted = factories.complete_draft(das, owner, date(2027, 3, 1))
     applications.submit(submitted, owner, datetime(2027, 3, 1, 9, tzinfo=UTC))
-    review.decide(
+    factories.decide(
         submitted,
         {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in submitted.lots},
         reviewer,
@@ -235,7 +268,23 @@ def scenario(app: Flask):  # type: ignore[no-untyped-def]
     )
     db.session.add(invitation)
     db.session.commit()
+    from datetime import timedelta
+
+    from portal.models import Clarification
+
+    clarification = Clarification(
+        application_id=submitted.id,
+        asked_by_id=reviewer.id,
+        reply_due_on=date(2027, 3, 15),
+        question="Graag de nieuwe polis.",
+        asked_at=datetime(2027, 3, 1, 10, tzinfo=UTC),
+        answered_at=datetime(2027, 3, 1, 11, tzinfo=UTC) + timedelta(hours=1),
+    )
+    db.session.add(clarification)
+    db.session.commit()
     ids = {
+        "decided": submitted.id,
+        "clarification": clarification.id,
         "colleague": colleague.id,
         "invitation": invitation.id,
         "slug": das.slug,

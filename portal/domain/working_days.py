@@ -168,6 +168,34 @@ def review_deadline(
     return add_working_days(received_on, working_days, holidays)
 
 
+def paused_days(pauses: Iterable[tuple[date, date]]) -> set[date]:
+    """The days on which the review clock stands still.
+
+    A pause runs from the day a clarification is asked (that day still counts) up to and
+    including the day the provider answers (the clock runs again from the next day), so a
+    pause (A, R) stops the clock on the days after A up to and including R. Source: the
+    portal's reading of "the assessment clock is paused while the portal waits for the
+    provider" (issue 4), counted like the receipt day in :func:`add_working_days`.
+    """
+    days: set[date] = set()
+    for asked_on, answered_on in pauses:
+        day = asked_on + _ONE_DAY
+        while day <= answered_on:
+            days.add(day)
+            day += _ONE_DAY
+    return days
+
+
+def review_deadline_with_pauses(
+    received_on: date,
+    holidays: Collection[date],
+    working_days: int,
+    pauses: Iterable[tuple[date, date]],
+) -> date:
+    """:func:`review_deadline` with the clock stopped during clarification pauses."""
+    return review_deadline(received_on, set(holidays) | paused_days(pauses), working_days)
+
+
 class DeadlineStatus(StrEnum):
     """How a review stands against its deadline."""
 

@@ -31,6 +31,15 @@ from portal.models.catalogue import (
 )
 from portal.models.contracts import AgreementLot, AgreementState, FrameworkAgreement
 from portal.models.organisations import Organisation, SizeClass
+from portal.models.review import (
+    Assessment,
+    AutoMark,
+    Clarification,
+    ConflictDeclaration,
+    DecisionLetter,
+    ReviewMark,
+    clarification_document,
+)
 from portal.models.users import (
     STAFF_ROLES,
     Invitation,
@@ -44,6 +53,13 @@ __all__ = [
     "STAFF_ROLES",
     "AgreementLot",
     "AgreementState",
+    "Assessment",
+    "AutoMark",
+    "Clarification",
+    "ConflictDeclaration",
+    "DecisionLetter",
+    "ReviewMark",
+    "clarification_document",
     "Answer",
     "Application",
     "ApplicationKind",

@@ -52,6 +52,12 @@ class Application(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     received_at: Mapped[datetime | None] = mapped_column(Timestamp)
     review_deadline: Mapped[date | None] = mapped_column(index=True)
+    # 10 by law; extended to at most 15 with a recorded reason.
+    review_working_days: Mapped[int] = mapped_column(default=10)
+    extension_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Four eyes: one reviewer proposes the decision per lot, another confirms it.
+    decision_proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decision_proposed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     assigned_reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
     # The earlier application this one starts from (a new try after rejection, or more lots).
@@ -66,6 +72,7 @@ class Application(db.Model):
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     assigned_reviewer: Mapped[User | None] = relationship(foreign_keys=[assigned_reviewer_id])
+    decision_proposed_by: Mapped[User | None] = relationship(foreign_keys=[decision_proposed_by_id])
     previous_application: Mapped[Application | None] = relationship(
         remote_side=[id], foreign_keys=[previous_application_id]
     )

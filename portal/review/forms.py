@@ -4,10 +4,18 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectChoice, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional
 
-from portal.models import ApplicationLot
+from portal.forms import MultiCheckboxField
+from portal.models import ApplicationLot, Criterion
 
 
 def decision_form(application_lots: Sequence[ApplicationLot], data: dict[str, object]) -> FlaskForm:
@@ -35,6 +43,93 @@ def decision_form(application_lots: Sequence[ApplicationLot], data: dict[str, ob
     return DecisionForm(data=data)
 
 
+def assessment_form(criteria: Sequence[Criterion], data: dict[str, object]) -> FlaskForm:
+    class AssessmentForm(FlaskForm):
+        pass
+
+    for criterion in criteria:
+        setattr(
+            AssessmentForm,
+            f"c{criterion.id}_mark",
+            RadioField(
+                f"{criterion.code}. {criterion.title}",
+                choices=[
+                    SelectChoice("pass", _l("Voldoet")),
+                    SelectChoice("fail", _l("Voldoet niet")),
+                ],
+                validators=[InputRequired(_l("Kies voldoet of voldoet niet."))],
+            ),
+        )
+        setattr(
+            AssessmentForm,
+            f"c{criterion.id}_reason",
+            TextAreaField(
+                _l(
+                    "Reden (verplicht bij 'voldoet niet' en bij afwijken van het voorlopige oordeel)"
+                ),
+                validators=[Optional()],
+            ),
+        )
+    return AssessmentForm(data=data)
+
+
+class ConflictForm(FlaskForm):
+    has_conflict = RadioField(
+        _l("Heeft u een belangenconflict met deze aanbieder?"),
+        choices=[
+            SelectChoice("no", _l("Nee, ik heb geen belangenconflict met deze aanbieder")),
+            SelectChoice("yes", _l("Ja, ik heb een belangenconflict (ik beoordeel niet)")),
+        ],
+        validators=[InputRequired(_l("Kies of u een belangenconflict heeft."))],
+    )
+    note = TextAreaField(_l("Toelichting (optioneel)"), validators=[Optional()])
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(
+        _l("Toewijzen aan"), coerce=int, validators=[InputRequired(_l("Kies een beoordelaar."))]
+    )
+
+
+class ExtendForm(FlaskForm):
+    working_days = SelectField(
+        _l("Nieuwe beoordelingstermijn"),
+        choices=[SelectChoice(str(n), _l("%(n)s werkdagen", n=n)) for n in range(11, 16)],
+        validators=[InputRequired(_l("Kies de nieuwe termijn."))],
+    )
+    reason = TextAreaField(
+        _l("Reden van de verlenging"),
+        validators=[InputRequired(_l("Geef de reden voor de verlenging op."))],
+    )
+
+
+class ClarificationForm(FlaskForm):
+    question = TextAreaField(
+        _l("Uw vraag aan de aanbieder"),
+        validators=[InputRequired(_l("Schrijf uw vraag aan de aanbieder."))],
+    )
+    criteria = MultiCheckboxField(_l("Over welke eisen gaat de vraag?"), validators=[Optional()])
+    reply_due_on = DateField(
+        _l("Antwoord uiterlijk op"),
+        description=_l(
+            "Gevraagde bewijsstukken moeten binnen 14 kalenderdagen worden aangeleverd."
+        ),
+        validators=[InputRequired(_l("Kies de datum waarop u het antwoord wilt hebben."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    version = HiddenField()
+
+
+class ReturnForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(
+        _l("Waarom stuurt u het besluit terug?"),
+        validators=[InputRequired(_l("Geef aan waarom u het besluit terugstuurt."))],
+    )
+
+
 class DeclarationRequestForm(FlaskForm):
     message = TextAreaField(
         _l("Wat vraagt u van de aanbieder?"),
@@ -48,3 +143,13 @@ class DeclarationRequestForm(FlaskForm):
         ),
         validators=[InputRequired(_l("Kies de datum waarop u het antwoord wilt hebben."))],
     )
+
+
+class QueueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    das = SelectField(_l("Aankoopsysteem"), coerce=int, validators=[Optional()])
+    lot = SelectField(_l("Perceel"), coerce=int, validators=[Optional()])
+    state = SelectField(_l("Status"), validators=[Optional()])
+    reviewer = SelectField(_l("Beoordelaar"), coerce=int, validators=[Optional()])

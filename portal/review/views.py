@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -19,39 +20,108 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from portal.auth.access import protect_blueprint
 from portal.extensions import db
+from portal.labels import label
 from portal.messages import message_for
-from portal.models import LotOutcome, Role
-from portal.review.forms import DeclarationRequestForm, decision_form
+from portal.models import (
+    Application,
+    ApplicationState,
+    Das,
+    Lot,
+    LotOutcome,
+    ReviewMark,
+    Role,
+    User,
+)
+from portal.review import forms
 from portal.services import (
     ServiceError,
     applications,
     declarations,
     evidence,
+    letters,
     organisations,
     review,
 )
 from portal.services.audit import events_for
 from portal.timeutil import local_date, now
 
+bp = Blueprint("review", __name__, url_prefix="/beoordeling")
+protect_blueprint(bp, [Role.REVIEWER, Role.ADMINISTRATOR])
+
 # DOMAIN.md: requested evidence is due within 14 calendar days.
 DECLARATION_DUE_DAYS = 14
 
-bp = Blueprint("review", __name__, url_prefix="/beoordeling")
-protect_blueprint(bp, [Role.REVIEWER, Role.ADMINISTRATOR])
+
+def _filter_form() -> tuple[forms.QueueFilterForm, review.QueueFilters]:
+    das_ids = review.visible_das_ids(current_user)
+    das_query = db.select(Das).order_by(Das.name)
+    if das_ids is not None:
+        das_query = das_query.where(Das.id.in_(das_ids))
+    das_list = db.session.scalars(das_query).all()
+    lots = db.session.scalars(
+        db.select(Lot)
+        .where(Lot.das_id.in_([d.id for d in das_list]))
+        .order_by(Lot.das_id, Lot.position)
+    ).all()
+    reviewers = db.session.scalars(
+        db.select(User)
+        .where(User.role.in_(review.REVIEWER_ROLES), User.is_active_account.is_(True))
+        .order_by(User.name)
+    ).all()
+    form = forms.QueueFilterForm(request.args)
+    form.das.choices = [SelectChoice(0, _("Alle"))] + [SelectChoice(d.id, d.name) for d in das_list]
+    form.lot.choices = [SelectChoice(0, _("Alle"))] + [
+        SelectChoice(lot.id, f"{lot.das.reference} {lot.code}. {lot.name}") for lot in lots
+    ]
+    form.state.choices = [SelectChoice("", _("Alle"))] + [
+        SelectChoice(s.value, label(s)) for s in review.IN_REVIEW
+    ]
+    form.reviewer.choices = [
+        SelectChoice(-1, _("Iedereen")),
+        SelectChoice(0, _("Niemand toegewezen")),
+    ] + [SelectChoice(u.id, u.name) for u in reviewers]
+    form.validate()
+    state = form.state.data if form.state.data in {s.value for s in review.IN_REVIEW} else None
+    filters = review.QueueFilters(
+        das_id=form.das.data or None if not form.das.errors else None,
+        lot_id=form.lot.data or None if not form.lot.errors else None,
+        state=ApplicationState(state) if state else None,
+        reviewer_id=None
+        if form.reviewer.errors or form.reviewer.data in (None, -1)
+        else form.reviewer.data,
+    )
+    return form, filters
 
 
 @bp.route("/")
 def queue() -> str:
     page = max(request.args.get("pagina", 1, type=int) or 1, 1)
     per_page = current_app.config["PER_PAGE"]
+    form, filters = _filter_form()
     rows, total = review.queue(
-        current_user, local_date(now()), current_app.config["AT_RISK_WORKING_DAYS"], page, per_page
+        current_user,
+        local_date(now()),
+        current_app.config["AT_RISK_WORKING_DAYS"],
+        page,
+        per_page,
+        filters,
     )
     pages = max((total + per_page - 1) // per_page, 1)
-    return render_template("review/queue.html", rows=rows, total=total, page=page, pages=pages)
+    query = {k: v for k, v in request.args.items() if k != "pagina"}
+    return render_template(
+        "review/queue.html", rows=rows, total=total, page=page, pages=pages, form=form, query=query
+    )
+
+
+def _load(application_id: int) -> Application:
+    application = review.get_for_review(application_id, current_user)
+    if application is None:
+        abort(404)
+    return application
 
 
 def _seen_version(raw: str | None) -> int:
@@ -61,77 +131,265 @@ def _seen_version(raw: str | None) -> int:
         return 0
 
 
-def _load(application_id: int):  # type: ignore[no-untyped-def]
-    application = review.get_for_review(application_id, current_user)
-    if application is None:
-        abort(404)
-    return application
+def _page(app_: Application, **overrides: Any) -> str:
+    """The assessment page with all its forms; a refused form is passed in to keep its input."""
+    criteria = app_.das.criteria
+    marks = review.pre_marks(app_)
+    assessed = review.assessments_of(app_)
+    assessment_data: dict[str, object] = {}
+    for criterion in criteria:
+        done = assessed.get(criterion.id)
+        auto = marks[criterion.code].value
+        assessment_data[f"c{criterion.id}_mark"] = (
+            done.mark.value if done else (auto if auto in ("pass", "fail") else None)
+        )
+        assessment_data[f"c{criterion.id}_reason"] = done.reason if done else ""
+    decision_data: dict[str, object] = {"version": app_.version_id}
+    for al in app_.lots:
+        if al.outcome is not LotOutcome.PENDING:
+            decision_data[f"lot{al.lot_id}_outcome"] = al.outcome.value
+            decision_data[f"lot{al.lot_id}_reason"] = al.reason
+    today = local_date(now())
+    clarification_form = forms.ClarificationForm(
+        formdata=None, reply_due_on=today + timedelta(days=DECLARATION_DUE_DAYS)
+    )
+    assign_form = forms.AssignForm(formdata=None, assignee=app_.assigned_reviewer_id)
+    assign_form.assignee.choices = [
+        SelectChoice(u.id, u.name) for u in review.reviewers_for(app_.das_id)
+    ]
+    context: dict[str, Any] = {
+        "application": app_,
+        "marks": marks,
+        "assessed": assessed,
+        "conflict": review.conflict_of(app_, current_user),
+        "conflicts": db.session.scalars(
+            db.select(review.ConflictDeclaration).where(
+                review.ConflictDeclaration.application_id == app_.id
+            )
+        ).all(),
+        "clarifications": review.clarifications_of(app_),
+        "timeline": events_for(app_),
+        "profile_changes": organisations.profile_changes(app_.organisation_id),
+        "letter": letters.letter_of(app_),
+        "can_request_update": bool(applications.admitted_lot_ids(app_.das, app_.organisation_id)),
+        "open_requests": applications.open_declaration_requests(app_.das_id, app_.organisation_id),
+        "conflict_form": forms.ConflictForm(formdata=None),
+        "assign_form": assign_form,
+        "extend_form": forms.ExtendForm(formdata=None),
+        "assessment_form": forms.assessment_form(criteria, assessment_data),
+        "clarification_form": clarification_form,
+        "decision_form": forms.decision_form(app_.lots, decision_data),
+        "confirm_form": forms.ConfirmForm(formdata=None, version=app_.version_id),
+        "return_form": forms.ReturnForm(formdata=None, version=app_.version_id),
+        "request_form": forms.DeclarationRequestForm(
+            formdata=None, due_on=today + timedelta(days=DECLARATION_DUE_DAYS)
+        ),
+        "error_message": None,
+    }
+    context["clarification_form"].criteria.choices = [
+        SelectChoice(c.code, f"{c.code}. {c.title}") for c in criteria
+    ]
+    context.update(overrides)
+    if "clarification_form" in overrides:
+        overrides["clarification_form"].criteria.choices = [
+            SelectChoice(c.code, f"{c.code}. {c.title}") for c in criteria
+        ]
+    return render_template("review/application.html", **context)
+
+
+def _refused(app_id: int, error: ServiceError, **forms_: Any) -> str:
+    db.session.rollback()
+    return _page(_load(app_id), error_message=message_for(error), **forms_)
+
+
+def _done(app_: Application, message: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("review.application", application_id=app_.id))
+
+
+@bp.route("/aanmeldingen/<int:application_id>")
+def application(application_id: int) -> str:
+    return _page(_load(application_id))
+
+
+@bp.route("/aanmeldingen/<int:application_id>/belangenconflict", methods=["POST"])
+def declare_conflict(application_id: int) -> str | Response:
+    app_ = _load(application_id)
+    form = forms.ConflictForm()
+    if not form.validate_on_submit():
+        return _page(app_, conflict_form=form)
+    try:
+        review.declare_conflict(
+            app_, current_user, form.has_conflict.data == "yes", form.note.data or "", now()
+        )
+    except ServiceError as error:
+        return _refused(application_id, error, conflict_form=form)
+    return _done(app_, _("Uw verklaring is vastgelegd."))
+
+
+@bp.route("/aanmeldingen/<int:application_id>/toewijzen", methods=["POST"])
+def assign(application_id: int) -> str | Response:
+    app_ = _load(application_id)
+    take = request.form.get("take") == "1"
+    form = forms.AssignForm()
+    form.assignee.choices = [SelectChoice(u.id, u.name) for u in review.reviewers_for(app_.das_id)]
+    if not take and not form.validate_on_submit():
+        return _page(app_, assign_form=form)
+    if take and not FlaskForm().validate_on_submit():
+        abort(400)
+    assignee = current_user if take else db.session.get(User, form.assignee.data)
+    try:
+        review.assign(app_, assignee, current_user)
+    except ServiceError as error:
+        return _refused(application_id, error, assign_form=form)
+    return _done(app_, _("De aanmelding is toegewezen aan %(name)s.", name=assignee.name))
+
+
+@bp.route("/aanmeldingen/<int:application_id>/verlengen", methods=["POST"])
+def extend(application_id: int) -> str | Response:
+    app_ = _load(application_id)
+    form = forms.ExtendForm()
+    if not form.validate_on_submit():
+        return _page(app_, extend_form=form)
+    try:
+        deadline = review.extend_deadline(
+            app_, current_user, int(form.working_days.data), form.reason.data or "", now()
+        )
+    except ServiceError as error:
+        return _refused(application_id, error, extend_form=form)
+    return _done(
+        app_, _("De termijn is verlengd tot %(date)s.", date=deadline.strftime("%d-%m-%Y"))
+    )
+
+
+@bp.route("/aanmeldingen/<int:application_id>/beoordelen", methods=["POST"])
+def assess(application_id: int) -> str | Response:
+    app_ = _load(application_id)
+    form = forms.assessment_form(app_.das.criteria, {})
+    if not form.validate_on_submit():
+        return _page(app_, assessment_form=form)
+    marks = {
+        c.id: review.MarkInput(
+            ReviewMark(form[f"c{c.id}_mark"].data), form[f"c{c.id}_reason"].data or ""
+        )
+        for c in app_.das.criteria
+    }
+    try:
+        review.assess(app_, current_user, marks, now())
+    except ServiceError as error:
+        return _refused(application_id, error, assessment_form=form)
+    return _done(app_, _("De beoordeling per eis is opgeslagen."))
+
+
+@bp.route("/aanmeldingen/<int:application_id>/herstelverzoek", methods=["POST"])
+def ask_clarification(application_id: int) -> str | Response:
+    app_ = _load(application_id)
+    form = forms.ClarificationForm()
+    form.criteria.choices = [SelectChoice(c.code, c.code) for c in app_.das.criteria]
+    if not form.validate_on_submit():
+        return _page(app_, clarification_form=form)
+    try:
+        review.ask_clarification(
+            app_,
+            current_user,
+            form.question.data or "",
+            list(form.criteria.data or []),
+            form.reply_due_on.data,
+            now(),
+        )
+    except ServiceError as error:
+        return _refused(application_id, error, clarification_form=form)
+    return _done(
+        app_, _("Het herstelverzoek is verstuurd. De termijn staat stil tot het antwoord.")
+    )
+
+
+@bp.route("/aanmeldingen/<int:application_id>/besluit", methods=["POST"])
+def propose(application_id: int) -> str | Response:
+    app_ = _load(application_id)
+    form = forms.decision_form(app_.lots, {})
+    if not form.validate_on_submit():
+        return _page(app_, decision_form=form)
+    decisions = {
+        al.lot_id: review.LotDecision(
+            LotOutcome(form[f"lot{al.lot_id}_outcome"].data),
+            form[f"lot{al.lot_id}_reason"].data or "",
+        )
+        for al in app_.lots
+    }
+    try:
+        review.propose_decision(
+            app_, decisions, current_user, now(), _seen_version(form.version.data)
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        current = _load(application_id)
+        if error.code == "reason_required":
+            for lot_id, decision in decisions.items():
+                field = form[f"lot{lot_id}_reason"]
+                if decision.outcome is LotOutcome.REJECTED and not decision.reason.strip():
+                    field.errors = list(field.errors) + [message_for(error)]
+        form.version.data = str(current.version_id)  # the next try is against what is there now
+        return _page(current, decision_form=form, error_message=message_for(error))
+    if app_.state is ApplicationState.DECIDED:
+        return _done(app_, _("Het besluit is vastgelegd en aan de aanbieder verstuurd."))
+    return _done(app_, _("Het besluit wacht op bevestiging door een tweede beoordelaar."))
+
+
+@bp.route("/aanmeldingen/<int:application_id>/bevestigen", methods=["POST"])
+def confirm(application_id: int) -> str | Response:
+    app_ = _load(application_id)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        review.confirm_decision(app_, current_user, now(), _seen_version(form.version.data))
+    except ServiceError as error:
+        return _refused(application_id, error)
+    return _done(app_, _("Het besluit is bevestigd en aan de aanbieder verstuurd."))
+
+
+@bp.route("/aanmeldingen/<int:application_id>/terugsturen", methods=["POST"])
+def return_decision(application_id: int) -> str | Response:
+    app_ = _load(application_id)
+    form = forms.ReturnForm()
+    if not form.validate_on_submit():
+        return _page(app_, return_form=form)
+    try:
+        review.return_decision(
+            app_, current_user, form.reason.data or "", now(), _seen_version(form.version.data)
+        )
+    except ServiceError as error:
+        return _refused(application_id, error, return_form=form)
+    return _done(app_, _("Het besluit is teruggestuurd."))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/actuele-verklaring", methods=["POST"])
 def request_declaration(application_id: int) -> str | Response:
     app_ = _load(application_id)
-    form = DeclarationRequestForm()
-    if form.validate_on_submit():
-        try:
-            declarations.request_update(
-                current_user, app_, form.message.data or "", form.due_on.data, now()
-            )
-        except ServiceError as error:
-            form.message.errors = list(form.message.errors) + [message_for(error)]
-        else:
-            flash(_("Het verzoek is verstuurd naar de aanbieder."), "success")
-            return redirect(url_for("review.application", application_id=app_.id))
-    return application(application_id, request_form=form)
+    form = forms.DeclarationRequestForm()
+    if not form.validate_on_submit():
+        return _page(app_, request_form=form)
+    try:
+        declarations.request_update(
+            current_user, app_, form.message.data or "", form.due_on.data, now()
+        )
+    except ServiceError as error:
+        return _refused(application_id, error, request_form=form)
+    return _done(app_, _("Het verzoek is verstuurd naar de aanbieder."))
 
 
-@bp.route("/aanmeldingen/<int:application_id>", methods=["GET", "POST"])
-def application(application_id: int, request_form: FlaskForm | None = None) -> str | Response:
+@bp.route("/aanmeldingen/<int:application_id>/besluitbrief")
+def letter(application_id: int) -> Response:
     app_ = _load(application_id)
-    data: dict[str, object] = {"version": app_.version_id}
-    for al in app_.lots:
-        if al.outcome is not LotOutcome.PENDING:
-            data[f"lot{al.lot_id}_outcome"] = al.outcome.value
-            data[f"lot{al.lot_id}_reason"] = al.reason
-    form = decision_form(app_.lots, data)
-    error_message = None
-    if request_form is None and form.validate_on_submit():
-        decisions = {
-            al.lot_id: review.LotDecision(
-                LotOutcome(form[f"lot{al.lot_id}_outcome"].data),
-                form[f"lot{al.lot_id}_reason"].data or "",
-            )
-            for al in app_.lots
-        }
-        try:
-            review.decide(app_, decisions, current_user, now(), _seen_version(form.version.data))
-        except ServiceError as error:
-            db.session.rollback()
-            error_message = message_for(error)
-            if error.code == "reason_required":
-                for lot_id, decision in decisions.items():
-                    reason = form[f"lot{lot_id}_reason"]
-                    if decision.outcome is LotOutcome.REJECTED and not decision.reason.strip():
-                        reason.errors = list(reason.errors) + [error_message]
-            app_ = _load(application_id)
-            form.version.data = str(app_.version_id)  # the next try is against what is there now
-        else:
-            flash(_("Het besluit is vastgelegd."), "success")
-            return redirect(url_for("review.application", application_id=app_.id))
-    return render_template(
-        "review/application.html",
-        application=app_,
-        form=form,
-        marks=review.pre_marks(app_),
-        profile_changes=organisations.profile_changes(app_.organisation_id),
-        request_form=request_form
-        or DeclarationRequestForm(
-            formdata=None, due_on=local_date(now()) + timedelta(days=DECLARATION_DUE_DAYS)
-        ),
-        can_request_update=bool(applications.admitted_lot_ids(app_.das, app_.organisation_id)),
-        open_requests=applications.open_declaration_requests(app_.das_id, app_.organisation_id),
-        timeline=events_for(app_),
-        error_message=error_message,
+    found = letters.letter_of(app_)
+    if found is None:
+        abort(404)
+    return send_file(
+        letters.path_for(found),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=found.filename,
     )
 
 

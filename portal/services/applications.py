@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, url_for
 
 from portal import mail
 from portal.domain import eligibility
@@ -315,9 +314,7 @@ def submit(application: Application, user: User, now: datetime) -> Application:
         "receipt",
         user=user,
         application=application,
-        link=url_for("supplier.application", application_id=application.id, _external=True)
-        if has_request_context()
-        else None,
+        link=mail.link("supplier.application", application_id=application.id),
     )
     return application
 

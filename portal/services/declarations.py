@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import url_for
-
 from portal import mail
 from portal.extensions import db
 from portal.models import Application, DeclarationRequest, User
@@ -58,7 +56,7 @@ def request_update(
                 user=user,
                 request=request,
                 das=application.das,
-                link=url_for("supplier.dashboard", _external=True),
+                link=mail.link("supplier.dashboard"),
             )
     return request
 

@@ -1,4 +1,5 @@
-"""The reviewer's work: the queue with its deadlines, and the decision per lot."""
+"""The reviewer's work: the queue and its deadlines, assignment and conflicts of interest,
+assessment of every answer, clarification, and the four-eyes decision per lot (issue 4)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal import mail
 from portal.domain import working_days
 from portal.domain.eligibility import Mark, pre_mark
 from portal.extensions import db
@@ -16,28 +19,32 @@ from portal.models import (
     Answer,
     Application,
     ApplicationKind,
+    ApplicationLot,
     ApplicationState,
+    Assessment,
+    AutoMark,
+    Clarification,
+    ConflictDeclaration,
     Criterion,
     EvidenceDocument,
     LotOutcome,
+    ReviewMark,
     Role,
     StaffAssignment,
     User,
     answer_evidence,
+    clarification_document,
 )
-from portal.services import ServiceError, agreements, calendar
+from portal.services import ServiceError, agreements, calendar, letters
 from portal.services.applications import answer_facts
 from portal.services.audit import record
 from portal.timeutil import local_date
 
 IN_REVIEW = (ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
+REVIEWER_ROLES = (Role.REVIEWER, Role.ADMINISTRATOR)
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    application: Application
-    working_days_left: int
-    status: working_days.DeadlineStatus
+# --- who sees what ------------------------------------------------------------------------
 
 
 def visible_das_ids(user: User) -> list[int] | None:
@@ -51,38 +58,23 @@ def visible_das_ids(user: User) -> list[int] | None:
     )
 
 
-def queue(
-    user: User, today: date, at_risk_within: int, page: int, per_page: int
-) -> tuple[list[QueueRow], int]:
-    """Applications waiting for a decision, soonest deadline first, one page of them."""
-    query = db.select(Application).where(Application.state.in_(IN_REVIEW))
-    das_ids = visible_das_ids(user)
-    if das_ids is not None:
-        query = query.where(Application.das_id.in_(das_ids))
-    total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None)) or 0
-    applications = db.session.scalars(
-        query.options(joinedload(Application.organisation), joinedload(Application.das))
-        .order_by(Application.review_deadline, Application.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    if not applications:
-        return [], total
-    deadlines = [a.review_deadline for a in applications if a.review_deadline]
-    first, last = min([today, *deadlines]), max([today, *deadlines])
-    holidays = calendar.holidays_between(first - timedelta(days=1), last + timedelta(days=1))
-    rows = []
-    for application in applications:
-        deadline = application.review_deadline
-        assert deadline is not None
-        rows.append(
-            QueueRow(
-                application,
-                working_days.working_days_between(today, deadline, holidays),
-                working_days.deadline_status(today, deadline, holidays, at_risk_within),
+def reviewers_for(das_id: int) -> list[User]:
+    """Who may be assigned an application of this DAS."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .outerjoin(StaffAssignment, StaffAssignment.user_id == User.id)
+            .where(
+                User.is_active_account.is_(True),
+                sa.or_(
+                    User.role == Role.ADMINISTRATOR,
+                    sa.and_(User.role == Role.REVIEWER, StaffAssignment.das_id == das_id),
+                ),
             )
+            .distinct()
+            .order_by(User.name)
         )
-    return rows, total
+    )
 
 
 def get_for_review(application_id: int, user: User) -> Application | None:
@@ -98,19 +90,245 @@ def get_for_review(application_id: int, user: User) -> Application | None:
 
 
 def get_document_for_staff(document_id: int, user: User) -> EvidenceDocument | None:
-    """Staff see a document only when it is evidence in a submitted application they may review."""
-    query = (
-        db.select(EvidenceDocument)
-        .join(answer_evidence, answer_evidence.c.document_id == EvidenceDocument.id)
-        .join(Answer, Answer.id == answer_evidence.c.answer_id)
-        .join(Application, Application.id == Answer.application_id)
-        .where(EvidenceDocument.id == document_id, Application.state != ApplicationState.DRAFT)
-        .limit(1)
+    """Staff see a document only when it is evidence in a submitted application they may
+    review: attached to an answer or to a reply to a clarification."""
+    via_answer = (
+        db.select(Application.id)
+        .join(Answer, Answer.application_id == Application.id)
+        .join(answer_evidence, answer_evidence.c.answer_id == Answer.id)
+        .where(answer_evidence.c.document_id == document_id)
+    )
+    via_reply = (
+        db.select(Application.id)
+        .join(Clarification, Clarification.application_id == Application.id)
+        .join(clarification_document, clarification_document.c.clarification_id == Clarification.id)
+        .where(clarification_document.c.document_id == document_id)
+    )
+    query = db.select(Application.id).where(
+        Application.id.in_(via_answer.union(via_reply).scalar_subquery()),
+        Application.state != ApplicationState.DRAFT,
     )
     das_ids = visible_das_ids(user)
     if das_ids is not None:
         query = query.where(Application.das_id.in_(das_ids))
-    return db.session.scalar(query)
+    if db.session.scalar(query.limit(1)) is None:
+        return None
+    return db.session.get(EvidenceDocument, document_id)
+
+
+# --- the queue ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    das_id: int | None = None
+    lot_id: int | None = None
+    state: ApplicationState | None = None
+    reviewer_id: int | None = None  # 0 = nobody assigned
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    application: Application
+    working_days_left: int | None  # None while paused for a clarification
+    status: working_days.DeadlineStatus | None
+
+
+def queue(
+    user: User,
+    today: date,
+    at_risk_within: int,
+    page: int,
+    per_page: int,
+    filters: QueueFilters | None = None,
+) -> tuple[list[QueueRow], int]:
+    """Applications waiting for a decision, soonest deadline first, one page of them."""
+    filters = filters or QueueFilters()
+    query = db.select(Application).where(Application.state.in_(IN_REVIEW))
+    das_ids = visible_das_ids(user)
+    if das_ids is not None:
+        query = query.where(Application.das_id.in_(das_ids))
+    if filters.das_id:
+        query = query.where(Application.das_id == filters.das_id)
+    if filters.state:
+        query = query.where(Application.state == filters.state)
+    if filters.reviewer_id == 0:
+        query = query.where(Application.assigned_reviewer_id.is_(None))
+    elif filters.reviewer_id:
+        query = query.where(Application.assigned_reviewer_id == filters.reviewer_id)
+    if filters.lot_id:
+        query = query.where(
+            Application.id.in_(
+                db.select(ApplicationLot.application_id).where(
+                    ApplicationLot.lot_id == filters.lot_id
+                )
+            )
+        )
+    total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None)) or 0
+    applications = db.session.scalars(
+        query.options(
+            joinedload(Application.organisation),
+            joinedload(Application.das),
+            joinedload(Application.assigned_reviewer),
+        )
+        .order_by(Application.review_deadline, Application.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    if not applications:
+        return [], total
+    deadlines = [a.review_deadline for a in applications if a.review_deadline]
+    first, last = min([today, *deadlines]), max([today, *deadlines])
+    holidays = calendar.holidays_between(first - timedelta(days=1), last + timedelta(days=1))
+    rows = []
+    for application in applications:
+        deadline = application.review_deadline
+        if application.state is ApplicationState.CLARIFICATION or deadline is None:
+            rows.append(QueueRow(application, None, None))
+            continue
+        rows.append(
+            QueueRow(
+                application,
+                working_days.working_days_between(today, deadline, holidays),
+                working_days.deadline_status(today, deadline, holidays, at_risk_within),
+            )
+        )
+    return rows, total
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def pauses_of(application: Application, today: date) -> list[tuple[date, date]]:
+    """Clarification pauses as (asked on, answered on); an open one runs until today."""
+    return [
+        (
+            local_date(c.asked_at),
+            local_date(c.answered_at) if c.answered_at else today,
+        )
+        for c in clarifications_of(application)
+    ]
+
+
+def recompute_deadline(application: Application, today: date) -> date:
+    assert application.received_at is not None
+    received_on = local_date(application.received_at)
+    pauses = pauses_of(application, today)
+    holidays = calendar.holidays_between(received_on, received_on + timedelta(days=400))
+    deadline = working_days.review_deadline_with_pauses(
+        received_on, holidays, application.review_working_days, pauses
+    )
+    application.review_deadline = deadline
+    return deadline
+
+
+def extend_deadline(
+    application: Application, user: User, total_working_days: int, reason: str, now: datetime
+) -> date:
+    """Extend the review period to `total_working_days` (at most 15, dir. 2014/24 art. 34(5))."""
+    _require_in_review(application)
+    if not reason.strip():
+        raise ServiceError("extension_reason_required")
+    if total_working_days > working_days.MAX_REVIEW_WORKING_DAYS:
+        raise ServiceError("extension_beyond_maximum")
+    if total_working_days <= application.review_working_days:
+        raise ServiceError("extension_not_longer")
+    old = application.review_deadline
+    application.review_working_days = total_working_days
+    application.extension_reason = reason.strip()
+    deadline = recompute_deadline(application, local_date(now))
+    record(
+        "application.extended",
+        application,
+        user,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        working_days=total_working_days,
+        reason=reason.strip(),
+        old_deadline=old.isoformat() if old else None,
+        new_deadline=deadline.isoformat(),
+    )
+    _commit()
+    return deadline
+
+
+# --- assignment and conflicts ---------------------------------------------------------------
+
+
+def _require_in_review(application: Application) -> None:
+    if application.state not in IN_REVIEW:
+        raise ServiceError("application_not_in_review")
+
+
+def assign(application: Application, assignee: User, actor: User) -> None:
+    _require_in_review(application)
+    if assignee not in reviewers_for(application.das_id):
+        raise ServiceError("not_a_reviewer_of_this_das")
+    if conflict_of(application, assignee) is True:
+        raise ServiceError("reviewer_has_conflict")
+    application.assigned_reviewer_id = assignee.id
+    record(
+        "application.assigned",
+        application,
+        actor,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        assignee=assignee.name,
+    )
+    _commit()
+
+
+def declare_conflict(
+    application: Application, user: User, has_conflict: bool, note: str, now: datetime
+) -> None:
+    if db.session.scalar(
+        db.select(ConflictDeclaration.id).where(
+            ConflictDeclaration.application_id == application.id,
+            ConflictDeclaration.user_id == user.id,
+        )
+    ):
+        raise ServiceError("conflict_already_declared")
+    db.session.add(
+        ConflictDeclaration(
+            application_id=application.id,
+            user_id=user.id,
+            has_conflict=has_conflict,
+            note=note.strip(),
+            declared_at=now,
+        )
+    )
+    if has_conflict and application.assigned_reviewer_id == user.id:
+        application.assigned_reviewer_id = None
+    record(
+        "conflict.declared",
+        application,
+        user,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        has_conflict=has_conflict,
+    )
+    _commit()
+
+
+def conflict_of(application: Application, user: User) -> bool | None:
+    """True: a conflict; False: declared none; None: not declared yet."""
+    return db.session.scalar(
+        db.select(ConflictDeclaration.has_conflict).where(
+            ConflictDeclaration.application_id == application.id,
+            ConflictDeclaration.user_id == user.id,
+        )
+    )
+
+
+def _require_no_conflict(application: Application, user: User) -> None:
+    declared = conflict_of(application, user)
+    if declared is None:
+        raise ServiceError("declare_conflict_first")
+    if declared:
+        raise ServiceError("reviewer_has_conflict")
+
+
+# --- assessment ------------------------------------------------------------------------------
 
 
 def pre_marks(application: Application) -> dict[str, Mark]:
@@ -120,10 +338,362 @@ def pre_marks(application: Application) -> dict[str, Mark]:
     return {facts.code: pre_mark(facts, on) for facts in answer_facts(application)}
 
 
+def assessments_of(application: Application) -> dict[int, Assessment]:
+    return {
+        a.criterion_id: a
+        for a in db.session.scalars(
+            db.select(Assessment).where(Assessment.application_id == application.id)
+        )
+    }
+
+
+@dataclass(frozen=True)
+class MarkInput:
+    mark: ReviewMark
+    reason: str = ""
+
+
+def assess(
+    application: Application, user: User, marks: Mapping[int, MarkInput], now: datetime
+) -> None:
+    """Confirm or override the rule's mark per criterion. A fail or an override needs a reason;
+    a "needs judgement" mark is always the reviewer's call."""
+    _require_in_review(application)
+    _require_no_conflict(application, user)
+    if application.decision_proposed_at is not None:
+        raise ServiceError("decision_already_proposed")
+    criteria = {c.id: c for c in application.das.criteria}
+    automatic = pre_marks(application)
+    existing = assessments_of(application)
+    missing_reason = []
+    for criterion_id, given in marks.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            raise ServiceError("unknown_criterion")
+        auto = AutoMark(automatic[criterion.code].value)
+        if (
+            given.mark is ReviewMark.FAIL or auto.value != given.mark.value
+        ) and not given.reason.strip():
+            missing_reason.append(criterion.code)
+    if missing_reason:
+        raise ServiceError("mark_reason_required", codes=", ".join(missing_reason))
+    for criterion_id, given in marks.items():
+        code = criteria[criterion_id].code
+        auto = AutoMark(automatic[code].value)
+        assessment = existing.get(criterion_id)
+        if assessment is None:
+            assessment = Assessment(application_id=application.id, criterion_id=criterion_id)
+            db.session.add(assessment)
+        assessment.auto_mark = auto
+        assessment.mark = given.mark
+        assessment.reason = given.reason.strip()
+        assessment.assessed_by_id = user.id
+        assessment.assessed_at = now
+    record(
+        "application.assessed",
+        application,
+        user,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        marks={criteria[i].code: m.mark.value for i, m in marks.items()},
+    )
+    _commit()
+
+
+def failed_criteria(application: Application) -> list[tuple[Criterion, Assessment]]:
+    criteria = {c.id: c for c in application.das.criteria}
+    return [
+        (criteria[a.criterion_id], a)
+        for a in assessments_of(application).values()
+        if a.mark is ReviewMark.FAIL
+    ]
+
+
+# --- clarification ---------------------------------------------------------------------------
+
+
+def clarifications_of(application: Application) -> list[Clarification]:
+    return list(
+        db.session.scalars(
+            db.select(Clarification)
+            .where(Clarification.application_id == application.id)
+            .order_by(Clarification.asked_at, Clarification.id)
+        )
+    )
+
+
+def ask_clarification(
+    application: Application,
+    user: User,
+    question: str,
+    criterion_codes: list[str],
+    reply_due_on: date,
+    now: datetime,
+) -> Clarification:
+    if application.state is not ApplicationState.SUBMITTED:
+        raise ServiceError("application_not_in_review")
+    _require_no_conflict(application, user)
+    if not question.strip():
+        raise ServiceError("question_required")
+    if reply_due_on <= local_date(now):
+        raise ServiceError("due_date_in_past")
+    known = {c.code for c in application.das.criteria}
+    if not set(criterion_codes) <= known:
+        raise ServiceError("unknown_criterion")
+    clarification = Clarification(
+        application_id=application.id,
+        asked_by_id=user.id,
+        asked_at=now,
+        reply_due_on=reply_due_on,
+        question=question.strip(),
+        criterion_codes=criterion_codes,
+    )
+    db.session.add(clarification)
+    application.state = ApplicationState.CLARIFICATION
+    record(
+        "clarification.asked",
+        application,
+        user,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        criteria=criterion_codes,
+        reply_due_on=reply_due_on.isoformat(),
+    )
+    _commit()
+    for recipient in _provider_recipients(application):
+        mail.send(
+            recipient.email,
+            f"Vraag over uw aanmelding {application.reference}",
+            "clarification_asked",
+            user=recipient,
+            application=application,
+            clarification=clarification,
+            link=mail.link(
+                "supplier.clarification",
+                application_id=application.id,
+                clarification_id=clarification.id,
+            ),
+        )
+    return clarification
+
+
+def answer_clarification(
+    application: Application,
+    clarification: Clarification,
+    user: User,
+    answer: str,
+    document_ids: list[int],
+    now: datetime,
+) -> None:
+    """The provider's reply. New evidence is attached to the reply and to the answers the
+    question was about, so the rules judge it; the clock runs again from the next day."""
+    if clarification.application_id != application.id or not clarification.is_open:
+        raise ServiceError("clarification_closed")
+    if not answer.strip() and not document_ids:
+        raise ServiceError("reply_required")
+    documents = list(
+        db.session.scalars(
+            db.select(EvidenceDocument).where(
+                EvidenceDocument.id.in_(document_ids),
+                EvidenceDocument.organisation_id == application.organisation_id,
+            )
+        )
+    )
+    if len(documents) != len(set(document_ids)):
+        raise ServiceError("unknown_document")
+    clarification.answer = answer.strip()
+    clarification.answered_at = now
+    clarification.answered_by_id = user.id
+    clarification.documents = documents
+    for criterion in application.das.criteria:
+        if criterion.code in clarification.criterion_codes and criterion.evidence_required:
+            existing = application.answer_for(criterion)
+            if existing is not None:
+                existing.documents = list(existing.documents) + [
+                    d for d in documents if d not in existing.documents
+                ]
+    if not any(c.is_open for c in clarifications_of(application) if c is not clarification):
+        application.state = ApplicationState.SUBMITTED
+    recompute_deadline(application, local_date(now))
+    record(
+        "clarification.answered",
+        application,
+        user,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        documents=[d.id for d in documents],
+        new_deadline=application.review_deadline.isoformat()
+        if application.review_deadline
+        else None,
+    )
+    _commit()
+
+
+def _provider_recipients(application: Application) -> list[User]:
+    users = db.session.scalars(
+        db.select(User).where(
+            User.organisation_id == application.organisation_id, User.is_active_account.is_(True)
+        )
+    )
+    return [u for u in users if u.may_submit]
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class LotDecision:
     outcome: LotOutcome
     reason: str
+
+
+def propose_decision(
+    application: Application,
+    decisions: Mapping[int, LotDecision],
+    reviewer: User,
+    now: datetime,
+    seen_version: int,
+) -> Application:
+    """Record the decision per lot. Where the DAS requires four eyes it waits for a second
+    reviewer's confirmation; otherwise it takes effect at once.
+
+    `seen_version` is the version the reviewer looked at: if someone else changed the
+    application since, the decision is refused rather than laid over theirs."""
+    if application.version_id != seen_version:
+        raise ServiceError("application_changed")
+    if application.state is not ApplicationState.SUBMITTED:
+        raise ServiceError("application_not_in_review")
+    if application.decision_proposed_at is not None:
+        raise ServiceError("decision_already_proposed")
+    _require_no_conflict(application, reviewer)
+    applied = {al.lot_id: al for al in application.lots}
+    if set(decisions) != set(applied):
+        raise ServiceError("decide_every_lot")
+    assessed = assessments_of(application)
+    if {c.id for c in application.das.criteria} - assessed.keys():
+        raise ServiceError("assess_every_criterion")
+    any_failed = any(a.mark is ReviewMark.FAIL for a in assessed.values())
+    for decision in decisions.values():
+        if decision.outcome is LotOutcome.PENDING:
+            raise ServiceError("decide_every_lot")
+        if decision.outcome is LotOutcome.REJECTED and not decision.reason.strip():
+            raise ServiceError("reason_required")
+        if decision.outcome is LotOutcome.ADMITTED and any_failed:
+            raise ServiceError("admit_with_failed_criteria")
+    for lot_id, decision in decisions.items():
+        application_lot = applied[lot_id]
+        application_lot.outcome = decision.outcome
+        application_lot.reason = decision.reason.strip()
+        application_lot.decided_by_id = reviewer.id
+        application_lot.decided_at = now
+    application.decision_proposed_by_id = reviewer.id
+    application.decision_proposed_at = now
+    record(
+        "decision.proposed",
+        application,
+        reviewer,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        lots={str(k): v.outcome.value for k, v in decisions.items()},
+    )
+    if not application.das.four_eyes:
+        return _finalise(application, reviewer, now)
+    _commit()
+    return application
+
+
+def confirm_decision(
+    application: Application, reviewer: User, now: datetime, seen_version: int
+) -> Application:
+    """The second reviewer confirms the proposed decision; nobody confirms their own."""
+    if application.version_id != seen_version:
+        raise ServiceError("application_changed")
+    if (
+        application.state is not ApplicationState.SUBMITTED
+        or application.decision_proposed_at is None
+    ):
+        raise ServiceError("nothing_to_confirm")
+    if application.decision_proposed_by_id == reviewer.id:
+        raise ServiceError("own_decision")
+    _require_no_conflict(application, reviewer)
+    return _finalise(application, reviewer, now)
+
+
+def return_decision(
+    application: Application, reviewer: User, reason: str, now: datetime, seen_version: int
+) -> None:
+    """The second reviewer sends the proposal back; the lots are open again."""
+    if application.version_id != seen_version:
+        raise ServiceError("application_changed")
+    if (
+        application.decision_proposed_at is None
+        or application.state is not ApplicationState.SUBMITTED
+    ):
+        raise ServiceError("nothing_to_confirm")
+    if application.decision_proposed_by_id == reviewer.id:
+        raise ServiceError("own_decision")
+    if not reason.strip():
+        raise ServiceError("return_reason_required")
+    _require_no_conflict(application, reviewer)
+    for application_lot in application.lots:
+        application_lot.outcome = LotOutcome.PENDING
+        application_lot.reason = ""
+        application_lot.decided_by_id = None
+        application_lot.decided_at = None
+    application.decision_proposed_by_id = None
+    application.decision_proposed_at = None
+    record(
+        "decision.returned",
+        application,
+        reviewer,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        reason=reason.strip(),
+    )
+    _commit()
+
+
+def _finalise(application: Application, confirmer: User, now: datetime) -> Application:
+    admission_date = local_date(now)
+    for application_lot in application.lots:
+        application_lot.confirmed_by_id = confirmer.id
+        application_lot.confirmed_at = now
+        record(
+            f"lot.{application_lot.outcome.value}",
+            application,
+            confirmer,
+            organisation_id=application.organisation_id,
+            das_id=application.das_id,
+            lot_id=application_lot.lot_id,
+            reason=application_lot.reason,
+        )
+    application.state = ApplicationState.DECIDED
+    application.decided_at = now
+    admitted = [al.lot_id for al in application.lots if al.outcome is LotOutcome.ADMITTED]
+    if admitted:
+        agreements.admit_lots(application, admitted, admission_date, confirmer)
+    if application.kind is ApplicationKind.UPDATE:
+        # A rejected update of the declaration ends the admission for that lot.
+        for application_lot in application.lots:
+            if application_lot.outcome is LotOutcome.REJECTED:
+                agreements.end_lots(
+                    application,
+                    [application_lot.lot_id],
+                    admission_date,
+                    application_lot.reason,
+                    confirmer,
+                )
+    record(
+        "application.decided",
+        application,
+        confirmer,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+    )
+    letter = letters.write_decision_letter(application, failed_criteria(application), now)
+    _commit()
+    letters.send_decision(application, letter, _provider_recipients(application))
+    return application
 
 
 def decide(
@@ -133,63 +703,16 @@ def decide(
     now: datetime,
     seen_version: int,
 ) -> Application:
-    """Admit or reject every lot applied for. Admitted lots go into the framework agreement.
+    """Propose and, where a second reviewer is needed, leave it for them (see propose_decision)."""
+    return propose_decision(application, decisions, reviewer, now, seen_version)
 
-    `seen_version` is the version the reviewer looked at: if someone else changed the application
-    since, the decision is refused rather than laid over theirs."""
-    if application.version_id != seen_version:
-        raise ServiceError("application_changed")
-    if application.state not in IN_REVIEW:
-        raise ServiceError("application_not_in_review")
-    applied = {al.lot_id: al for al in application.lots}
-    if set(decisions) != set(applied):
-        raise ServiceError("decide_every_lot")
-    for decision in decisions.values():
-        if decision.outcome is LotOutcome.PENDING:
-            raise ServiceError("decide_every_lot")
-        if decision.outcome is LotOutcome.REJECTED and not decision.reason.strip():
-            raise ServiceError("reason_required")
-    admission_date = local_date(now)
-    for lot_id, decision in decisions.items():
-        application_lot = applied[lot_id]
-        application_lot.outcome = decision.outcome
-        application_lot.reason = decision.reason.strip()
-        application_lot.decided_by_id = reviewer.id
-        application_lot.decided_at = now
-        record(
-            f"lot.{decision.outcome.value}",
-            application,
-            reviewer,
-            organisation_id=application.organisation_id,
-            das_id=application.das_id,
-            lot_id=lot_id,
-            reason=decision.reason.strip(),
-        )
-    application.state = ApplicationState.DECIDED
-    application.decided_at = now
-    admitted = [lot_id for lot_id, d in decisions.items() if d.outcome is LotOutcome.ADMITTED]
-    if admitted:
-        agreements.admit_lots(application, admitted, admission_date, reviewer)
-    if application.kind is ApplicationKind.UPDATE:
-        # A rejected update of the declaration ends the admission for that lot.
-        for lot_id, decision in decisions.items():
-            if decision.outcome is LotOutcome.REJECTED:
-                agreements.end_lots(
-                    application, [lot_id], admission_date, decision.reason.strip(), reviewer
-                )
-    record(
-        "application.decided",
-        application,
-        reviewer,
-        organisation_id=application.organisation_id,
-        das_id=application.das_id,
-    )
+
+def _commit() -> None:
     try:
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
         raise ServiceError("application_changed") from error
-    return application
 
 
 def criteria_by_code(application: Application) -> dict[str, Criterion]:

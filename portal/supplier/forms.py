@@ -116,3 +116,10 @@ class SubmitForm(FlaskForm):
         ),
         validators=[DataRequired(_l("Bevestig de verklaring om in te dienen."))],
     )
+
+
+class ClarificationReplyForm(FlaskForm):
+    answer = TextAreaField(_l("Uw antwoord"), validators=[Optional()])
+    documents = MultiCheckboxField(
+        _l("Bewijsstukken bij uw antwoord"), coerce=int, validators=[Optional()]
+    )

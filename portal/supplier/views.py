@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,14 +16,38 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from portal.auth.access import protect_blueprint
 from portal.extensions import db
+from portal.labels import label
 from portal.loaders import get_agreement, get_application, get_document, get_open_das
 from portal.messages import gap_message, message_for
-from portal.models import Application, CriterionKind, Das, DasState, EvidenceType, Role
-from portal.services import ServiceError, agreements, applications, declarations, evidence
-from portal.supplier.forms import ProductsForm, SubmitForm, UploadForm, answers_form
+from portal.models import (
+    Application,
+    Clarification,
+    CriterionKind,
+    Das,
+    DasState,
+    EvidenceType,
+    Role,
+)
+from portal.services import (
+    ServiceError,
+    agreements,
+    applications,
+    declarations,
+    evidence,
+    letters,
+    review,
+)
+from portal.supplier.forms import (
+    ClarificationReplyForm,
+    ProductsForm,
+    SubmitForm,
+    UploadForm,
+    answers_form,
+)
 from portal.timeutil import local_date, now
 
 bp = Blueprint("supplier", __name__, url_prefix="/aanbieder")
@@ -115,6 +140,8 @@ def application(application_id: int) -> str:
         "supplier/application.html",
         application=app_,
         sections=_sections(app_) if app_.is_draft else [],
+        clarifications=review.clarifications_of(app_) if not app_.is_draft else [],
+        letter=letters.letter_of(app_),
         criteria_by_code={c.code: c for c in app_.das.criteria},
         gap_message=gap_message,
     )
@@ -243,6 +270,60 @@ def submit(application_id: int) -> str | Response:
         criteria_by_code={c.code: c for c in app_.das.criteria},
         gap_message=gap_message,
         error_message=error_message,
+    )
+
+
+@bp.route(
+    "/aanmeldingen/<int:application_id>/vragen/<int:clarification_id>", methods=["GET", "POST"]
+)
+def clarification(application_id: int, clarification_id: int) -> str | Response:
+    app_ = get_application(application_id, _org_id())
+    found = db.session.get(Clarification, clarification_id)
+    if found is None or found.application_id != app_.id:
+        abort(404)
+    documents = evidence.documents_of(_org_id())
+    form = ClarificationReplyForm(data={"documents": [d.id for d in found.documents]})
+    form.documents.choices = [
+        SelectChoice(d.id, f"{d.filename} ({label(d.evidence_type)}, {d.issued_on:%d-%m-%Y})")
+        for d in documents
+    ]
+    error_message = None
+    if found.is_open and form.validate_on_submit():
+        try:
+            review.answer_clarification(
+                app_,
+                found,
+                current_user,
+                form.answer.data or "",
+                list(form.documents.data or []),
+                now(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            error_message = message_for(error)
+        else:
+            flash(_("Uw antwoord is verstuurd. De beoordeling gaat verder."), "success")
+            return redirect(url_for("supplier.application", application_id=app_.id))
+    return render_template(
+        "supplier/clarification.html",
+        application=app_,
+        clarification=found,
+        form=form,
+        error_message=error_message,
+    )
+
+
+@bp.route("/aanmeldingen/<int:application_id>/besluitbrief")
+def letter(application_id: int) -> Response:
+    app_ = get_application(application_id, _org_id())
+    found = letters.letter_of(app_)
+    if found is None:
+        abort(404)
+    return send_file(
+        letters.path_for(found),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=found.filename,
     )
 
 

@@ -282,3 +282,49 @@ def test_deadline_status_default_margin_is_three_working_days() -> None:
 def test_deadline_status_refuses_a_negative_margin() -> None:
     with pytest.raises(ValueError):
         deadline_status(date(2026, 12, 18), DEADLINE, HOLIDAYS, -1)
+
+
+# --- pauses while waiting for a provider's reply (issue 4) ---------------------------------
+
+from portal.domain.working_days import paused_days, review_deadline_with_pauses  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("received", "pauses", "days", "expected"),
+    [
+        # No pause: Monday 2 November 2026 + 10 working days = Monday 16 November.
+        (date(2026, 11, 2), [], 10, date(2026, 11, 16)),
+        # Asked Wednesday 4 Nov, answered Monday 9 Nov: Thu, Fri and Mon do not count (3 days).
+        (date(2026, 11, 2), [(date(2026, 11, 4), date(2026, 11, 9))], 10, date(2026, 11, 19)),
+        # Asked and answered the same day: no working day is lost.
+        (date(2026, 11, 2), [(date(2026, 11, 4), date(2026, 11, 4))], 10, date(2026, 11, 16)),
+        # Two pauses of one working day each.
+        (
+            date(2026, 11, 2),
+            [(date(2026, 11, 3), date(2026, 11, 4)), (date(2026, 11, 10), date(2026, 11, 11))],
+            10,
+            date(2026, 11, 18),
+        ),
+        # Extended to 15 working days with a pause over Christmas 2026.
+        (
+            date(2026, 12, 14),
+            [(date(2026, 12, 16), date(2026, 12, 21))],
+            15,
+            # 15, 16 | paused 17, 18, 21 | 22, 23, 24, 28, 29, 30, 31, 4, 5, 6, 7, 8, 11 Jan
+            date(2027, 1, 11),
+        ),
+    ],
+)
+def test_review_deadline_with_pauses(
+    received: date, pauses: list[tuple[date, date]], days: int, expected: date
+) -> None:
+    holidays = statutory_holidays_for_years([2026, 2027])
+    assert review_deadline_with_pauses(received, holidays, days, pauses) == expected
+
+
+def test_paused_days() -> None:
+    assert paused_days([(date(2026, 11, 4), date(2026, 11, 6))]) == {
+        date(2026, 11, 5),
+        date(2026, 11, 6),
+    }
+    assert paused_days([(date(2026, 11, 4), date(2026, 11, 4))]) == set()

@@ -61,7 +61,7 @@ def test_registration_to_agreement(das) -> None:  # type: ignore[no-untyped-def]
     assert rows[0].working_days_left == 9
 
     decided_at = at(2027, 3, 15)
-    review.decide(
+    factories.decide(
         application,
         {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in application.lots},
         reviewer,
@@ -88,7 +88,7 @@ def test_initial_round_admission_starts_with_the_term(das) -> None:  # type: ign
     applications.submit(application, user, at(2025, 7, 1))
     reviewer = factories.UserFactory()
     factories.assign(reviewer, das)
-    review.decide(
+    factories.decide(
         application,
         {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in application.lots},
         reviewer,
@@ -107,7 +107,7 @@ def test_reject_one_lot_admit_other(das) -> None:  # type: ignore[no-untyped-def
     factories.assign(reviewer, das)
     first, second = das.lots
     with pytest.raises(ServiceError) as refused:
-        review.decide(
+        factories.decide(
             application,
             {
                 first.id: review.LotDecision(LotOutcome.ADMITTED, ""),
@@ -118,7 +118,7 @@ def test_reject_one_lot_admit_other(das) -> None:  # type: ignore[no-untyped-def
             application.version_id,
         )
     assert refused.value.code == "reason_required"
-    review.decide(
+    factories.decide(
         application,
         {
             first.id: review.LotDecision(LotOutcome.ADMITTED, ""),
@@ -218,7 +218,7 @@ def test_stale_decision_is_refused(das) -> None:  # type: ignore[no-untyped-def]
     factories.assign(reviewer, das)
     seen = application.version_id
     decisions = {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in application.lots}
-    review.decide(application, decisions, reviewer, at(2027, 3, 11), seen)
+    factories.decide(application, decisions, reviewer, at(2027, 3, 11), seen)
     with pytest.raises(ServiceError) as refused:
         review.decide(application, decisions, reviewer, at(2027, 3, 11), seen)
     assert refused.value.code == "application_changed"

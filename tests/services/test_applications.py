@@ -30,7 +30,7 @@ def decide_all(application, outcome: LotOutcome, when: datetime) -> None:  # typ
     reviewer = factories.UserFactory()
     factories.assign(reviewer, application.das)
     reason = "" if outcome is LotOutcome.ADMITTED else "Certificaat ontbreekt"
-    review.decide(
+    factories.decide(
         application,
         {al.lot_id: review.LotDecision(outcome, reason) for al in application.lots},
         reviewer,

@@ -26,7 +26,7 @@ def test_request_answer_and_reject_an_update(app: Flask, client: FlaskClient, ma
     applications.submit(first, provider, datetime.now(UTC) - timedelta(days=4))
     reviewer = factories.UserFactory(role=Role.REVIEWER)
     factories.assign(reviewer, das)
-    review.decide(
+    factories.decide(
         first,
         {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in first.lots},
         reviewer,
@@ -74,7 +74,7 @@ def test_request_answer_and_reject_an_update(app: Flask, client: FlaskClient, ma
     # The reviewer keeps one lot and ends the other.
     first_lot, second_lot = das.lots
     db.session.refresh(update)
-    review.decide(
+    factories.decide(
         update,
         {
             first_lot.id: review.LotDecision(LotOutcome.ADMITTED, ""),

@@ -1,15 +1,25 @@
-"""The reviewer's queue and decision pages."""
+"""The reviewer's queue and assessment: deadlines, extension, conflicts, assessment per
+criterion, clarification with the clock paused, four-eyes decision and the letter (issue 4)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import io
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 
 from portal.extensions import db
-from portal.models import Application, ApplicationState, FrameworkAgreement, LotOutcome, Role
+from portal.models import (
+    Application,
+    ApplicationState,
+    Clarification,
+    FrameworkAgreement,
+    LotOutcome,
+    Role,
+)
 from portal.services import applications, calendar
 from tests import factories
 from tests.conftest import login
@@ -19,15 +29,19 @@ from tests.conftest import login
 def submitted(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
     calendar.ensure_statutory_holidays(range(2026, 2029))
     db.session.commit()
-    das = factories.DasFactory()
+    das = factories.DasFactory(four_eyes=True)
     provider = factories.ProviderUserFactory()
     application = factories.complete_draft(das, provider, date(2026, 12, 1))
     # Received Friday 18 December 2026: due Tuesday 5 January 2027 (DOMAIN.md, issue 4).
     applications.submit(application, provider, datetime(2026, 12, 18, 9, tzinfo=UTC))
-    reviewer = factories.UserFactory(role=Role.REVIEWER)
+    reviewer = factories.UserFactory(role=Role.REVIEWER, name="Bram Eerste")
     factories.assign(reviewer, das)
     login(client, reviewer)
     return das, application, reviewer
+
+
+def url(application: Application, action: str = "") -> str:
+    return f"/beoordeling/aanmeldingen/{application.id}" + (f"/{action}" if action else "")
 
 
 def test_queue_shows_deadline(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
@@ -39,66 +53,285 @@ def test_queue_shows_deadline(app: Flask, client: FlaskClient, submitted) -> Non
     assert application.organisation.legal_name in page
 
 
-def test_application_page_shows_answers_marks_and_timeline(
+def test_queue_filters(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+    das, application, reviewer = submitted
+    other_das = factories.DasFactory()
+    factories.assign(reviewer, other_das)
+    provider = factories.ProviderUserFactory()
+    other = factories.complete_draft(other_das, provider, date(2026, 12, 1))
+    applications.submit(other, provider, datetime(2026, 12, 21, 9, tzinfo=UTC))
+
+    def listed(query: str) -> set[str]:
+        page = client.get(f"/beoordeling/?{query}").get_data(as_text=True)
+        return {a.reference for a in (application, other) if a.reference in page}
+
+    assert listed("") == {application.reference, other.reference}
+    assert listed(f"das={other_das.id}") == {other.reference}
+    assert listed(f"lot={das.lots[0].id}") == {application.reference}
+    assert listed("state=clarification") == set()
+    assert listed("reviewer=0") == {application.reference, other.reference}
+    client.post(url(application, "toewijzen"), data={"take": "1"})
+    assert listed(f"reviewer={reviewer.id}") == {application.reference}
+    assert listed("reviewer=0") == {other.reference}
+    assert listed("das=banaan") == {application.reference, other.reference}  # bad input: no filter
+
+
+def test_extension_is_capped_at_fifteen_working_days(
+    app: Flask,
+    client: FlaskClient,  # type: ignore[no-untyped-def]
+    submitted,
+) -> None:
+    _, application, _ = submitted
+    page = client.post(url(application, "verlengen"), data={"working_days": "15", "reason": ""})
+    assert "Geef de reden voor de verlenging op." in page.get_data(as_text=True)
+    page = client.post(url(application, "verlengen"), data={"working_days": "16", "reason": "x"})
+    assert (
+        "Not a valid choice" in page.get_data(as_text=True)
+        or "ongeldige keuze" in page.get_data(as_text=True).lower()
+    )
+    response = client.post(
+        url(application, "verlengen"), data={"working_days": "15", "reason": "Veel bewijsstukken"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(application)
+    # 18-12-2026 + 15 working days = 12-01-2027 (Christmas and New Year's Day do not count).
+    assert application.review_deadline == date(2027, 1, 12)
+    assert application.extension_reason == "Veel bewijsstukken"
+    page = client.get(url(application)).get_data(as_text=True)
+    assert "Termijn verlengd" in page and "Veel bewijsstukken" in page
+
+
+def test_extension_service_refuses_beyond_the_legal_maximum(app: Flask, submitted) -> None:  # type: ignore[no-untyped-def]
+    from portal.services import ServiceError, review
+
+    _, application, reviewer = submitted
+    with pytest.raises(ServiceError) as refused:
+        review.extend_deadline(application, reviewer, 16, "Te veel", datetime.now(UTC))
+    assert refused.value.code == "extension_beyond_maximum"
+
+
+def test_conflict_of_interest_blocks_assessment(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+    _, application, _ = submitted
+    page = client.get(url(application)).get_data(as_text=True)
+    assert "verklaart u of u een belangenconflict heeft" in page
+    assert "Beoordeling opslaan" not in page
+    client.post(
+        url(application, "belangenconflict"),
+        data={"has_conflict": "yes", "note": "Mijn zus werkt daar"},
+    )
+    page = client.get(url(application)).get_data(as_text=True)
+    assert "U heeft een belangenconflict gemeld" in page
+    criteria = application.das.criteria
+    page = client.post(
+        url(application, "beoordelen"), data={f"c{c.id}_mark": "pass" for c in criteria}
+    ).get_data(as_text=True)
+    assert "deze beoordelaar mag deze aanmelding niet beoordelen" in page
+    # Nor can they be assigned it.
+    page = client.post(url(application, "toewijzen"), data={"take": "1"}).get_data(as_text=True)
+    assert "deze beoordelaar mag deze aanmelding niet beoordelen" in page
+
+
+def test_assessment_fail_or_override_needs_a_reason(
+    app: Flask,
+    client: FlaskClient,  # type: ignore[no-untyped-def]
+    submitted,
+) -> None:
+    _, application, _ = submitted
+    client.post(url(application, "belangenconflict"), data={"has_conflict": "no"})
+    u1, u2, g1, g4 = application.das.criteria
+    data = {f"c{c.id}_mark": "pass" for c in (u1, u2, g1, g4)}
+    data[f"c{g1.id}_mark"] = "fail"
+    page = client.post(url(application, "beoordelen"), data=data).get_data(as_text=True)
+    assert "Geef een reden bij elke afwijzing" in page and "(G1)" in page
+    data[f"c{g1.id}_reason"] = "Certificaat dekt jeugdhulp niet"
+    assert client.post(url(application, "beoordelen"), data=data).status_code == 302
+    page = client.get(url(application)).get_data(as_text=True)
+    assert "Certificaat dekt jeugdhulp niet" in page
+
+
+def test_clarification_pauses_the_clock(
     app: Flask,
     client: FlaskClient,
     submitted,  # type: ignore[no-untyped-def]
+    mailbox,
 ) -> None:
     _, application, _ = submitted
-    page = client.get(f"/beoordeling/aanmeldingen/{application.id}").get_data(as_text=True)
-    assert "Voldoet" in page and "Oordeel nodig" not in page
-    assert "application.submitted" in page
-    assert "kwaliteitscertificaat.pdf" in page
-
-
-def decision_data(application: Application, outcomes: dict[int, tuple[str, str]]) -> dict:  # type: ignore[type-arg]
-    data: dict[str, str] = {"version": str(application.version_id)}
-    for lot_id, (outcome, reason) in outcomes.items():
-        data[f"lot{lot_id}_outcome"] = outcome
-        data[f"lot{lot_id}_reason"] = reason
-    return data
-
-
-def test_admit_and_reject_through_the_page(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
-    das, application, _ = submitted
-    first, second = das.lots
-    url = f"/beoordeling/aanmeldingen/{application.id}"
+    client.post(url(application, "belangenconflict"), data={"has_conflict": "no"})
     page = client.post(
-        url,
-        data=decision_data(application, {first.id: ("admitted", ""), second.id: ("rejected", "")}),
+        url(application, "herstelverzoek"),
+        data={"question": "", "reply_due_on": (date.today() + timedelta(days=14)).isoformat()},
+    )
+    assert "Schrijf uw vraag aan de aanbieder." in page.get_data(as_text=True)
+    response = client.post(
+        url(application, "herstelverzoek"),
+        data={
+            "question": "Uw KvK-uittreksel is onleesbaar. Stuur een nieuw exemplaar.",
+            "criteria": ["G4"],
+            "reply_due_on": (date.today() + timedelta(days=14)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(application)
+    assert application.state is ApplicationState.CLARIFICATION
+    assert "staat stil" in client.get("/beoordeling/").get_data(as_text=True)
+    provider = application.organisation.users[0]
+    message = mailbox.last_to(provider.email)
+    assert "KvK-uittreksel is onleesbaar" in mailbox.body(message)
+
+    # The provider answers with a new document; it is attached to the reply and to G4.
+    clarification = db.session.scalar(db.select(Clarification))
+    new_extract = factories.upload_pdf(
+        provider,
+        factories.EvidenceType.KVK_EXTRACT,
+        date.today(),
+        content=factories.PDF_BYTES + b"nieuw",
+    )
+    provider_client = app.test_client()
+    login(provider_client, provider)
+    reply_url = f"/aanbieder/aanmeldingen/{application.id}/vragen/{clarification.id}"
+    assert "KvK-uittreksel is onleesbaar" in provider_client.get(
+        f"/aanbieder/aanmeldingen/{application.id}"
     ).get_data(as_text=True)
-    assert page.count("Geef bij een afwijzing de reden op.") >= 2  # summary and field
+    page = provider_client.post(reply_url, data={"answer": ""}).get_data(as_text=True)
+    assert "Schrijf een antwoord of voeg een document toe." in page
+    response = provider_client.post(
+        reply_url, data={"answer": "Bijgevoegd.", "documents": [str(new_extract.id)]}
+    )
+    assert response.status_code == 302
     db.session.refresh(application)
     assert application.state is ApplicationState.SUBMITTED
+    g4 = next(a for a in application.answers if a.criterion.code == "G4")
+    assert new_extract in g4.documents
+    # Asked and answered today: paused days are after today, so the deadline moved only by
+    # the working days that passed in between (none here).
+    assert application.review_deadline == date(2027, 1, 5) or application.review_deadline > date(
+        2027, 1, 5
+    )
+    page = client.get(url(application)).get_data(as_text=True)
+    assert "Herstelverzoek gestuurd (termijn staat stil)" in page
+    assert "Herstelverzoek beantwoord (termijn loopt weer)" in page
+    assert "Bijgevoegd." in page
 
-    response = client.post(
-        url,
-        data=decision_data(
-            application,
-            {first.id: ("admitted", ""), second.id: ("rejected", "Geen passend certificaat")},
-        ),
+
+def test_four_eyes_decision_and_letter(
+    app: Flask,
+    client: FlaskClient,
+    submitted,  # type: ignore[no-untyped-def]
+    mailbox,
+) -> None:
+    das, application, reviewer = submitted
+    first, second = das.lots
+    client.post(url(application, "belangenconflict"), data={"has_conflict": "no"})
+    # A decision before every criterion is assessed is refused.
+    decision = {
+        "version": str(application.version_id),
+        f"lot{first.id}_outcome": "admitted",
+        f"lot{second.id}_outcome": "rejected",
+        f"lot{second.id}_reason": "Geen aanbod in dit perceel",
+    }
+    page = client.post(url(application, "besluit"), data=decision).get_data(as_text=True)
+    assert "Beoordeel eerst elke eis" in page
+    client.post(
+        url(application, "beoordelen"), data={f"c{c.id}_mark": "pass" for c in das.criteria}
+    )
+    page = client.post(
+        url(application, "besluit"), data=dict(decision, **{f"lot{second.id}_reason": ""})
+    )
+    assert page.get_data(as_text=True).count("Geef bij een afwijzing de reden op.") >= 2
+    response = client.post(url(application, "besluit"), data=decision)
+    assert response.status_code == 302
+    db.session.refresh(application)
+    assert application.state is ApplicationState.SUBMITTED  # waiting for the second reviewer
+    assert not any(m["Subject"].startswith("Besluit") for m in mailbox.messages)
+    # The provider does not see the proposal.
+    provider_client = app.test_client()
+    login(provider_client, application.organisation.users[0])
+    assert "Geen aanbod in dit perceel" not in provider_client.get(
+        f"/aanbieder/aanmeldingen/{application.id}"
+    ).get_data(as_text=True)
+
+    # Nobody confirms their own decision.
+    page = client.post(
+        url(application, "bevestigen"), data={"version": str(application.version_id)}
+    ).get_data(as_text=True)
+    assert "U kunt uw eigen besluit niet bevestigen" in page
+
+    colleague = factories.UserFactory(role=Role.REVIEWER, name="Wendy Tweede")
+    factories.assign(colleague, das)
+    other = app.test_client()
+    login(other, colleague)
+    other.post(url(application, "belangenconflict"), data={"has_conflict": "no"})
+    response = other.post(
+        url(application, "bevestigen"), data={"version": str(application.version_id)}
     )
     assert response.status_code == 302
     db.session.refresh(application)
     assert application.state is ApplicationState.DECIDED
-    outcomes = {al.lot_id: al.outcome for al in application.lots}
-    assert outcomes == {first.id: LotOutcome.ADMITTED, second.id: LotOutcome.REJECTED}
+    assert {al.lot_id: al.outcome for al in application.lots} == {
+        first.id: LotOutcome.ADMITTED,
+        second.id: LotOutcome.REJECTED,
+    }
     agreement = db.session.scalar(db.select(FrameworkAgreement))
-    assert agreement.end_date == date(2029, 12, 31)
+    assert [al.lot_id for al in agreement.lots] == [first.id]
+
+    # The letter: mailed as an attachment and downloadable by the provider.
+    message = mailbox.last_to(application.organisation.users[0].email)
+    assert message["Subject"] == f"Besluit op uw aanmelding {application.reference}"
+    attachment = next(message.iter_attachments())
+    assert attachment.get_filename() == f"besluit-{application.reference}.pdf"
+    download = provider_client.get(f"/aanbieder/aanmeldingen/{application.id}/besluitbrief")
+    assert download.status_code == 200 and download.data == attachment.get_content()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(download.data)).pages)
+    assert application.reference in text
+    assert "Toegelaten" in text and "Afgewezen" in text
+    assert "Geen aanbod in dit perceel" in text
+    assert "Bent u het niet eens met dit besluit?" in text
+
+
+def test_rejection_letter_lists_failed_criteria(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+    das, application, _ = submitted
+    das.four_eyes = False
+    db.session.commit()
+    client.post(url(application, "belangenconflict"), data={"has_conflict": "no"})
+    marks = {f"c{c.id}_mark": "pass" for c in das.criteria}
+    g1 = das.criteria[2]
+    marks[f"c{g1.id}_mark"] = "fail"
+    marks[f"c{g1.id}_reason"] = "HKZ-certificaat is verlopen"
+    client.post(url(application, "beoordelen"), data=marks)
+    admit = {"version": str(application.version_id)}
+    for lot in das.lots:
+        admit[f"lot{lot.id}_outcome"] = "admitted"
+    page = client.post(url(application, "besluit"), data=admit).get_data(as_text=True)
+    assert "U kunt geen perceel toelaten zolang een eis als" in page
+    reject = {"version": str(application.version_id)}
+    for lot in das.lots:
+        reject[f"lot{lot.id}_outcome"] = "rejected"
+        reject[f"lot{lot.id}_reason"] = "Niet voldaan aan G1"
+    assert client.post(url(application, "besluit"), data=reject).status_code == 302
+    letter = client.get(url(application, "besluitbrief"))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.data)).pages)
+    assert "Eisen waaraan niet is voldaan" in text
+    assert "HKZ-certificaat is verlopen" in text
 
 
 def test_decision_on_a_stale_page_is_refused(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
-    das, application, _ = submitted
-    url = f"/beoordeling/aanmeldingen/{application.id}"
-    stale = decision_data(application, {lot.id: ("admitted", "") for lot in das.lots})
-    # A colleague decides first.
+    das, application, reviewer = submitted
+    factories.prepare_for_decision(application, reviewer, datetime.now(UTC))
+    stale = {"version": str(application.version_id)}
+    for lot in das.lots:
+        stale[f"lot{lot.id}_outcome"] = "admitted"
     colleague = factories.UserFactory(role=Role.REVIEWER)
     factories.assign(colleague, das)
+    factories.prepare_for_decision(application, colleague, datetime.now(UTC))
     other = app.test_client()
     login(other, colleague)
-    assert other.post(url, data=stale).status_code == 302
+    assert other.post(url(application, "besluit"), data=stale).status_code == 302
     page = client.post(
-        url, data=dict(stale, **{f"lot{das.lots[1].id}_outcome": "rejected"})
+        url(application, "besluit"),
+        data=dict(
+            stale,
+            **{f"lot{das.lots[1].id}_outcome": "rejected", f"lot{das.lots[1].id}_reason": "x"},
+        ),
     ).get_data(as_text=True)
     assert "Iemand anders heeft deze aanmelding intussen gewijzigd" in page
     db.session.expire_all()
@@ -111,7 +344,7 @@ def test_reviewer_of_another_das_gets_404(app: Flask, client: FlaskClient, submi
     _, application, _ = submitted
     outsider = factories.UserFactory(role=Role.REVIEWER)
     login(client, outsider)
-    assert client.get(f"/beoordeling/aanmeldingen/{application.id}").status_code == 404
+    assert client.get(url(application)).status_code == 404
     document = application.answers[-1].documents[0]
     assert client.get(f"/beoordeling/documenten/{document.id}").status_code == 404
     assert application.reference not in client.get("/beoordeling/").get_data(as_text=True)
