@@ -91,6 +91,12 @@ SERVICE_MESSAGES = {
         "U kunt uw eigen besluit niet bevestigen. Een tweede beoordelaar moet dat doen."
     ),
     "return_reason_required": _l("Geef aan waarom u het besluit terugstuurt."),
+    "suspension_reason_required": _l("Geef de reden voor de opschorting op."),
+    "agreement_not_live": _l("Deze overeenkomst loopt niet (meer)."),
+    "no_overdue_request": _l("Opschorten kan pas als een gevraagde actuele verklaring te laat is."),
+    "update_in_review": _l(
+        "De aanbieder heeft een bijgewerkte verklaring ingediend; beoordeel die eerst."
+    ),
     "nothing_to_update": _l("Deze aanbieder is voor geen enkel perceel toegelaten."),
     "update_has_fixed_lots": _l(
         "Bij het bijwerken van uw verklaring blijven de percelen gelijk aan uw toelating."

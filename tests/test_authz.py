@@ -110,6 +110,8 @@ GRID_URLS = [
     ("review.confirm", "/beoordeling/aanmeldingen/{submitted}/bevestigen"),
     ("review.return_decision", "/beoordeling/aanmeldingen/{submitted}/terugsturen"),
     ("review.letter", "/beoordeling/aanmeldingen/{decided}/besluitbrief"),
+    ("review.reverification", "/beoordeling/herbeoordeling"),
+    ("review.suspend", "/beoordeling/overeenkomsten/{agreement}/opschorten"),
     ("supplier.clarification", "/aanbieder/aanmeldingen/{decided}/vragen/{clarification}"),
     ("supplier.letter", "/aanbieder/aanmeldingen/{decided}/besluitbrief"),
     ("supplier.update_declaration", "/aanbieder/das/{slug}/verklaring-bijwerken"),
@@ -121,7 +123,7 @@ POST_ONLY = {
     "supplier.remove_colleague", "supplier.revoke_invitation", "review.request_declaration",
     "supplier.update_declaration", "review.declare_conflict", "review.assign", "review.extend",
     "review.assess", "review.ask_clarification", "review.propose", "review.confirm",
-    "review.return_decision",
+    "review.return_decision", "review.suspend",
 }  # fmt: skip
 
 # Expected status per audience. "login" = redirect to the log-in page.
@@ -197,6 +199,8 @@ EXPECTED = {
             "review.confirm",
             "review.return_decision",
             "review.letter",
+            "review.reverification",
+            "review.suspend",
         )
     },  # fmt: skip
     "supplier.clarification": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},

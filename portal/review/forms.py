@@ -153,3 +153,10 @@ class QueueFilterForm(FlaskForm):
     lot = SelectField(_l("Perceel"), coerce=int, validators=[Optional()])
     state = SelectField(_l("Status"), validators=[Optional()])
     reviewer = SelectField(_l("Beoordelaar"), coerce=int, validators=[Optional()])
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reden van de opschorting"),
+        validators=[InputRequired(_l("Geef de reden voor de opschorting op."))],
+    )

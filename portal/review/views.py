@@ -30,6 +30,7 @@ from portal.models import (
     Application,
     ApplicationState,
     Das,
+    FrameworkAgreement,
     Lot,
     LotOutcome,
     ReviewMark,
@@ -46,6 +47,7 @@ from portal.services import (
     organisations,
     review,
 )
+from portal.services import reverification as reverification_service
 from portal.services.audit import events_for
 from portal.timeutil import local_date, now
 
@@ -390,6 +392,53 @@ def letter(application_id: int) -> Response:
         mimetype="application/pdf",
         as_attachment=True,
         download_name=found.filename,
+    )
+
+
+@bp.route("/herbeoordeling")
+def reverification() -> str:
+    today = local_date(now())
+    return render_template(
+        "review/reverification.html",
+        rows=reverification_service.due_for_reverification(current_user, today),
+        today=today,
+        form=forms.SuspendForm(formdata=None),
+    )
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/opschorten", methods=["POST"])
+def suspend(agreement_id: int) -> str | Response:
+    agreement = db.session.get(FrameworkAgreement, agreement_id)
+    das_ids = review.visible_das_ids(current_user)
+    if agreement is None or (das_ids is not None and agreement.das_id not in das_ids):
+        abort(404)
+    form = forms.SuspendForm()
+    today = local_date(now())
+    error_message = None
+    if form.validate_on_submit():
+        try:
+            reverification_service.suspend_admission(
+                current_user, agreement, form.reason.data or "", now(), today
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            error_message = message_for(error)
+        else:
+            flash(
+                _(
+                    "De toelating van %(name)s is opgeschort.",
+                    name=agreement.organisation.legal_name,
+                ),
+                "success",
+            )
+            return redirect(url_for("review.reverification"))
+    return render_template(
+        "review/reverification.html",
+        rows=reverification_service.due_for_reverification(current_user, today),
+        today=today,
+        form=form,
+        error_message=error_message,
+        failed_agreement_id=agreement.id,
     )
 
 

@@ -3,9 +3,11 @@ assessment of every answer, clarification, and the four-eyes decision per lot (i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,6 +18,7 @@ from portal.domain import working_days
 from portal.domain.eligibility import Mark, pre_mark
 from portal.extensions import db
 from portal.models import (
+    AgreementState,
     Answer,
     Application,
     ApplicationKind,
@@ -41,6 +44,25 @@ from portal.services.audit import record
 from portal.timeutil import local_date
 
 IN_REVIEW = (ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def refuses_stale(func: F) -> F:
+    """Someone else changed the application between our read and our write (its version column
+    did not match, at whichever flush): refuse instead of writing over their change."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except StaleDataError as error:
+            db.session.rollback()
+            raise ServiceError("application_changed") from error
+
+    return wrapper  # type: ignore[return-value]
+
+
 REVIEWER_ROLES = (Role.REVIEWER, Role.ADMINISTRATOR)
 
 
@@ -222,6 +244,7 @@ def recompute_deadline(application: Application, today: date) -> date:
     return deadline
 
 
+@refuses_stale
 def extend_deadline(
     application: Application, user: User, total_working_days: int, reason: str, now: datetime
 ) -> date:
@@ -260,6 +283,7 @@ def _require_in_review(application: Application) -> None:
         raise ServiceError("application_not_in_review")
 
 
+@refuses_stale
 def assign(application: Application, assignee: User, actor: User) -> None:
     _require_in_review(application)
     if assignee not in reviewers_for(application.das_id):
@@ -422,6 +446,7 @@ def clarifications_of(application: Application) -> list[Clarification]:
     )
 
 
+@refuses_stale
 def ask_clarification(
     application: Application,
     user: User,
@@ -477,6 +502,7 @@ def ask_clarification(
     return clarification
 
 
+@refuses_stale
 def answer_clarification(
     application: Application,
     clarification: Clarification,
@@ -547,6 +573,7 @@ class LotDecision:
     reason: str
 
 
+@refuses_stale
 def propose_decision(
     application: Application,
     decisions: Mapping[int, LotDecision],
@@ -602,6 +629,7 @@ def propose_decision(
     return application
 
 
+@refuses_stale
 def confirm_decision(
     application: Application, reviewer: User, now: datetime, seen_version: int
 ) -> Application:
@@ -619,6 +647,7 @@ def confirm_decision(
     return _finalise(application, reviewer, now)
 
 
+@refuses_stale
 def return_decision(
     application: Application, reviewer: User, reason: str, now: datetime, seen_version: int
 ) -> None:
@@ -673,6 +702,17 @@ def _finalise(application: Application, confirmer: User, now: datetime) -> Appli
     if admitted:
         agreements.admit_lots(application, admitted, admission_date, confirmer)
     if application.kind is ApplicationKind.UPDATE:
+        agreement = agreements.agreement_of(application.das_id, application.organisation_id)
+        if admitted and agreement is not None and agreement.state is AgreementState.SUSPENDED:
+            # The update that was asked for has come and is accepted: the admission resumes.
+            agreement.state = AgreementState.LIVE
+            record(
+                "agreement.resumed",
+                agreement,
+                confirmer,
+                organisation_id=application.organisation_id,
+                das_id=application.das_id,
+            )
         # A rejected update of the declaration ends the admission for that lot.
         for application_lot in application.lots:
             if application_lot.outcome is LotOutcome.REJECTED:
