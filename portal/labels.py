@@ -110,6 +110,7 @@ ACTION_LABELS = {
     "clarification.answered": _l("Herstelverzoek beantwoord (termijn loopt weer)"),
     "decision.proposed": _l("Besluit voorgesteld"),
     "decision.returned": _l("Besluit teruggestuurd"),
+    "decision.confirmed": _l("Besluit bevestigd door tweede beoordelaar"),
     "lot.admitted": _l("Perceel toegelaten"),
     "lot.rejected": _l("Perceel afgewezen"),
     "declaration.requested": _l("Actuele verklaring gevraagd"),

@@ -644,6 +644,14 @@ def confirm_decision(
     if application.decision_proposed_by_id == reviewer.id:
         raise ServiceError("own_decision")
     _require_no_conflict(application, reviewer)
+    record(
+        "decision.confirmed",
+        application,
+        reviewer,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        proposed_by=application.decision_proposed_by_id,
+    )
     return _finalise(application, reviewer, now)
 
 
