@@ -499,6 +499,7 @@ def load_demo(today: date) -> None:
         if user.role is not Role.ADMINISTRATOR:
             for das in (ml, parkstad):
                 _get_or_create(StaffAssignment, user_id=user.id, das_id=das.id)
+    _demo_tariffs(ml, staff["beheerder@demo.das-portaal.nl"], authorities)
     for provider in DEMO_PROVIDERS:
         _demo_provider(
             provider,
@@ -629,3 +630,71 @@ def _demo_document(organisation: Organisation, user: User, criterion: Criterion,
             else None,
         ),
     )
+
+
+# Illustrative base tariffs for 2024 in euros (the real ones come from the region's cost-price
+# study, seed 003 §4.2), and the public VNG index figures (DOMAIN.md).
+DEMO_BASE_TARIFFS_2024 = {
+    "45A01": "68,40", "45A02": "79,20", "45A03": "92,10", "45B01": "88,50", "45B02": "101,30",
+    "45B03": "118,60", "45G01": "92,00", "45G02": "108,40", "45G03": "126,80", "45H01": "141,20",
+    "42V01": "24,50", "54D01": "3.950,00", "45R01": "2.450,00", "45K01": "1,62",
+    "35P01": "62,30", "43G01": "215,00", "43K01": "298,00", "44Z01": "174,00", "44L01": "189,00",
+}  # fmt: skip
+
+
+def _demo_tariffs(das: Das, admin: User, authorities: dict[str, ContractingAuthority]) -> None:
+    from decimal import Decimal
+
+    from portal.models import IndexFigure, TariffSheet
+    from portal.services import tariffs
+
+    if db.session.scalar(db.select(TariffSheet.id).where(TariffSheet.das_id == das.id)):
+        return
+    db.session.add_all(
+        [
+            IndexFigure(
+                das_id=das.id,
+                year=2024,
+                ova_prognosis=Decimal("4.94"),
+                ppc_prognosis=Decimal("2.51"),
+                ova_definitive=Decimal("6.00"),
+                ppc_definitive=Decimal("3.10"),
+                updated_by_id=admin.id,
+            ),
+            IndexFigure(
+                das_id=das.id,
+                year=2025,
+                ova_prognosis=Decimal("4.18"),
+                ppc_prognosis=Decimal("1.82"),
+                updated_by_id=admin.id,
+            ),
+        ]
+    )
+    # The 2024 tariffs were set at 2024 prices: 2024 is the first indexed year, so 2025
+    # carries the after-calculation for 2024 (4.957%, the public VNG figure).
+    das.first_index_year = 2024
+    db.session.commit()
+    codes = {p.code: p.id for lot in das.lots for p in lot.products}
+    amounts = {
+        codes[code]: tariffs.parse_amount(text) for code, text in DEMO_BASE_TARIFFS_2024.items()
+    }
+    now = datetime(2024, 11, 1, 9, tzinfo=UTC)
+    tariffs.publish_base(admin, das, 2024, amounts, now)
+    tariffs.publish_year(admin, das, 2025, datetime(2024, 12, 1, 9, tzinfo=UTC))
+    tariffs.save_lump_sum(admin, das, authorities["Roermond"].id, 2024, 1_250_000_000)
+    for lot in das.lots:
+        for product in lot.products:
+            if not product.description:
+                product.description = (
+                    f"**{product.name}** ({label_unit(product)}).\n\n"
+                    "- Voor jeugdigen en gezinnen met een indicatie van de toegang;\n"
+                    "- resultaatgericht en zo thuis mogelijk;\n"
+                    "- de aanbieder bepaalt *hoe* de hulp wordt geleverd (seed 003 §4.2)."
+                )
+    db.session.commit()
+
+
+def label_unit(product: Product) -> str:
+    from portal.labels import label
+
+    return f"per {label(product.unit)}"

@@ -97,6 +97,31 @@ SERVICE_MESSAGES = {
     "update_in_review": _l(
         "De aanbieder heeft een bijgewerkte verklaring ingediend; beoordeel die eerst."
     ),
+    "import_unreadable": _l(
+        "Dit bestand kunnen we niet lezen. Gebruik een CSV-bestand (UTF-8) of een Excel-bestand "
+        "(.xlsx)."
+    ),
+    "tariff_missing": _l("Vul voor elk product een tarief in."),
+    "tariff_negative": _l("Een tarief kan niet negatief zijn."),
+    "figure_implausible": _l(
+        "Een indexcijfer ligt buiten -10% tot 25%. Controleer het en bevestig dat het klopt."
+    ),
+    "weight_out_of_range": _l("Het gewicht van de OVA ligt tussen 0 en 100%."),
+    "no_tariffs_for_previous_year": _l(
+        "Er zijn nog geen tarieven voor %(year)s; die zijn nodig om verder te indexeren."
+    ),
+    "index_figure_missing": _l(
+        "Het indexcijfer %(figure)s van %(year)s ontbreekt. Vul het eerst in."
+    ),
+    "sheet_exists": _l(
+        "De tarieven voor %(year)s zijn al gepubliceerd. Een gepubliceerd tarievenblad wijzigt "
+        "niet; publiceer zo nodig een correctie."
+    ),
+    "correct_the_current_sheet": _l("Een correctie verwijst naar het geldende tarievenblad."),
+    "correction_note_required": _l("Schrijf wat de correctie verbetert."),
+    "unknown_authority": _l("Deze gemeente hoort niet bij dit aankoopsysteem."),
+    "product_code_taken": _l("Productcode %(product_code)s bestaat al in dit aankoopsysteem."),
+    "product_already_retired": _l("Dit product is al beëindigd."),
     "nothing_to_update": _l("Deze aanbieder is voor geen enkel perceel toegelaten."),
     "update_has_fixed_lots": _l(
         "Bij het bijwerken van uw verklaring blijven de percelen gelijk aan uw toelating."

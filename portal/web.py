@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, Response, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 
 from portal.auth.access import public
 from portal.extensions import db, login_manager
 
 # Dutch interface labels for enum values, in one place so pages and e-mails agree.
 from portal.labels import LABELS, action_label, label, profile_field_label
+from portal.markdown import render_markdown
 from portal.models import Role, User
 from portal.money import format_money
 from portal.timeutil import as_utc
@@ -20,12 +21,13 @@ from portal.timeutil import as_utc
 def register_web(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
+    from portal.catalogue.views import bp as catalogue_bp
     from portal.contracts.views import bp as contracts_bp
     from portal.public.views import bp as public_bp
     from portal.review.views import bp as review_bp
     from portal.supplier.views import bp as supplier_bp
 
-    for bp in (public_bp, auth_bp, supplier_bp, review_bp, contracts_bp, admin_bp):
+    for bp in (public_bp, auth_bp, supplier_bp, review_bp, contracts_bp, admin_bp, catalogue_bp):
         app.register_blueprint(bp)
 
     @login_manager.user_loader
@@ -55,6 +57,13 @@ def register_web(app: Flask) -> None:
         return "–" if value is None else format_date(value, "d MMMM yyyy")
 
     app.add_template_filter(format_money, "money")
+    app.add_template_filter(render_markdown, "markdown")
+
+    @app.template_filter("pct")
+    def _percent(value: object) -> str:
+        """A percentage figure the Dutch way, without trailing zeros: 4,957."""
+        return "–" if value is None else format_decimal(value, format="0.###")
+
     app.add_template_global(label, "label")
     app.add_template_global(profile_field_label, "profile_field_label")
     app.add_template_global(action_label, "action_label")

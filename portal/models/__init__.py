@@ -40,6 +40,7 @@ from portal.models.review import (
     ReviewMark,
     clarification_document,
 )
+from portal.models.tariffs import IndexFigure, LumpSum, Tariff, TariffSheet
 from portal.models.users import (
     STAFF_ROLES,
     Invitation,
@@ -79,6 +80,10 @@ __all__ = [
     "Holiday",
     "HolidayKind",
     "IjwUnit",
+    "IndexFigure",
+    "LumpSum",
+    "Tariff",
+    "TariffSheet",
     "Invitation",
     "Lot",
     "LotOutcome",

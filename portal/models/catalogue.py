@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -68,6 +69,12 @@ class Das(db.Model):
     extension_options_exercised: Mapped[int] = mapped_column(default=0)
     review_working_days: Mapped[int] = mapped_column(default=10)
     four_eyes: Mapped[bool] = mapped_column(default=False)
+    # Indexation (seed 000, seed 003 §4.6): weights, the tariffs' base year and the first year
+    # indexed under the contract (no after-calculation in that year).
+    ova_weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4), default=Decimal("0.9"))
+    ppc_weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4), default=Decimal("0.1"))
+    tariff_base_year: Mapped[int | None]
+    first_index_year: Mapped[int | None]
     requires_processing_agreement: Mapped[bool] = mapped_column(default=False)
     lead_authority_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contracting_authority.id"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 from sqlalchemy.orm import selectinload
 
 from portal.auth.access import public
 from portal.extensions import db
-from portal.models import AgreementState, Das, DasState, FrameworkAgreement, Lot
+from portal.models import AgreementState, Das, DasState, FrameworkAgreement, Lot, TariffSheet
+from portal.services import tariffs
+from portal.timeutil import local_date, now
 
 bp = Blueprint("public", __name__)
 
@@ -84,3 +86,77 @@ def das_detail(slug: str) -> str:
         provider_count=len(agreements),
         subregions=dict(sorted(subregions.items())),
     )
+
+
+def _published_das(slug: str) -> Das:
+    das = db.session.scalar(
+        db.select(Das)
+        .where(Das.slug == slug, Das.state.in_(PUBLISHED_STATES))
+        .options(selectinload(Das.lots).selectinload(Lot.products))
+    )
+    if das is None:
+        abort(404)
+    return das
+
+
+@bp.route("/das/<slug>/producten")
+@public
+def products(slug: str) -> str:
+    """Product descriptions and the tariffs in force, the same for every provider."""
+    das = _published_das(slug)
+    today = local_date(now())
+    sheet = tariffs.sheet_for_today(das.id, today.year)
+    amounts = {t.product_id: t.amount_cents for t in sheet.tariffs} if sheet else {}
+    return render_template(
+        "public/products.html", das=das, sheet=sheet, amounts=amounts, today=today
+    )
+
+
+@bp.route("/das/<slug>/tarieven")
+@public
+def tariff_sheets(slug: str) -> str:
+    das = _published_das(slug)
+    return render_template("public/tariff_sheets.html", das=das, sheets=tariffs.sheets_of(das.id))
+
+
+def _sheet(das: Das, sheet_id: int) -> TariffSheet:
+    sheet = db.session.get(TariffSheet, sheet_id)
+    if sheet is None or sheet.das_id != das.id:
+        abort(404)
+    return sheet
+
+
+@bp.route("/das/<slug>/tarieven/<int:sheet_id>")
+@public
+def tariff_sheet(slug: str, sheet_id: int) -> str:
+    das = _published_das(slug)
+    sheet = _sheet(das, sheet_id)
+    rows = sorted(sheet.tariffs, key=lambda t: (t.product.lot.position, t.product.code))
+    superseded_by = db.session.scalar(
+        db.select(TariffSheet).where(TariffSheet.corrects_id == sheet.id)
+    )
+    return render_template(
+        "public/tariff_sheet.html", das=das, sheet=sheet, rows=rows, superseded_by=superseded_by
+    )
+
+
+DOWNLOADS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@bp.route("/das/<slug>/tarieven/<int:sheet_id>.<kind>")
+@public
+def tariff_sheet_file(slug: str, sheet_id: int, kind: str) -> Response:
+    das = _published_das(slug)
+    sheet = _sheet(das, sheet_id)
+    if kind not in DOWNLOADS:
+        abort(404)
+    content = tariffs.read_file(sheet, kind)
+    response = Response(content, mimetype=DOWNLOADS[kind])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="tarieven-{das.reference}-{sheet.year}-{sheet.id}.{kind}"'
+    )
+    return response

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from portal.labels import label
+from portal.models import IjwUnit, ProductVariant
+
+
+class PercentField(StringField):
+    """A percentage as people write it in Dutch: '4,94' or '4.94'."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.raw = raw
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = Decimal(raw.replace(",", ".").rstrip("%").strip())
+        except InvalidOperation:
+            self.data = None
+            raise ValueError(_l("Schrijf een percentage, bijvoorbeeld 4,94.")) from None
+
+    def _value(self) -> str:
+        if getattr(self, "raw", None) is not None:
+            return self.raw
+        return "" if self.data is None else str(self.data).replace(".", ",")
+
+
+class ProductForm(FlaskForm):
+    lot = SelectField(
+        _l("Perceel"), coerce=int, validators=[InputRequired(_l("Kies een perceel."))]
+    )
+    code = StringField(
+        _l("Productcode"),
+        description=_l("1 tot 5 tekens, zoals in de iJw-productcodelijst (bijvoorbeeld 45A03)."),
+        validators=[
+            InputRequired(_l("Vul de productcode in.")),
+            Regexp(
+                r"^[A-Za-z0-9]{1,5}$",
+                message=_l("Een productcode bestaat uit 1 tot 5 letters of cijfers."),
+            ),
+        ],
+    )
+    name = StringField(
+        _l("Naam"), validators=[InputRequired(_l("Vul de naam in.")), Length(max=200)]
+    )
+    ijw_category = StringField(
+        _l("iJw-productcategorie"),
+        description=_l("2 cijfers, bijvoorbeeld 45 (ambulante jeugdhulp) of 43 (verblijf)."),
+        validators=[
+            InputRequired(_l("Vul de productcategorie in.")),
+            Regexp(r"^\d{2}$", message=_l("Een productcategorie bestaat uit 2 cijfers.")),
+        ],
+    )
+    unit = SelectField(_l("Eenheid"), validators=[InputRequired(_l("Kies de eenheid."))])
+    variant = SelectField(_l("Zwaarte"), validators=[Optional()])
+    description = TextAreaField(
+        _l("Productbeschrijving"),
+        description=_l("Opmaak met Markdown: **vet**, *schuin*, lijstjes met - aan het begin."),
+        validators=[Optional()],
+    )
+    valid_from = DateField(_l("Geldig vanaf"), validators=[Optional()])
+    valid_to = DateField(_l("Geldig tot en met"), validators=[Optional()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit.choices = [SelectChoice(u.value, f"{u.value} {label(u)}") for u in IjwUnit]
+        self.variant.choices = [SelectChoice("", _l("geen"))] + [
+            SelectChoice(v.value, label(v)) for v in ProductVariant
+        ]
+
+    def validate_valid_to(self, field: DateField) -> None:
+        if field.data and self.valid_from.data and field.data < self.valid_from.data:
+            raise ValidationError(_l("De einddatum ligt voor de begindatum."))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Bestand met tarieven"),
+        description=_l(
+            "CSV of Excel met de kolommen productcode en tarief (en eventueel eenheid)."
+        ),
+        validators=[FileRequired(_l("Kies een bestand."))],
+    )
+    year = IntegerField(
+        _l("Basisjaar"),
+        validators=[InputRequired(_l("Vul het basisjaar in.")), NumberRange(2000, 2100)],
+    )
+    correction_note = TextAreaField(
+        _l("Wat corrigeert dit blad? (alleen bij een correctie)"), validators=[Optional()]
+    )
+
+
+class FiguresForm(FlaskForm):
+    year = IntegerField(
+        _l("Jaar"),
+        validators=[
+            InputRequired(_l("Vul het jaar in.")),
+            NumberRange(2000, 2100, _l("Vul een jaar in, zoals 2027.")),
+        ],
+    )
+    ova_prognosis = PercentField(_l("OVA prognose (%)"))
+    ppc_prognosis = PercentField(_l("PPC prognose (%)"))
+    ova_definitive = PercentField(_l("OVA definitief (%)"))
+    ppc_definitive = PercentField(_l("PPC definitief (%)"))
+    confirm = BooleanField(_l("Ik heb gecontroleerd dat een cijfer buiten -10% tot 25% klopt"))
+
+
+class WeightsForm(FlaskForm):
+    ova_weight = PercentField(
+        _l("Gewicht OVA (%)"), description=_l("Standaard 90; de PPC weegt de rest.")
+    )
+    first_index_year = IntegerField(
+        _l("Eerste indexatiejaar onder de overeenkomst"),
+        description=_l("In dit jaar geen nacalculatie."),
+        validators=[Optional(), NumberRange(2000, 2100)],
+    )
+
+
+class PublishForm(FlaskForm):
+    correction_note = TextAreaField(
+        _l("Wat corrigeert dit blad? (alleen bij een correctie)"), validators=[Optional()]
+    )
+
+
+class LumpSumForm(FlaskForm):
+    authority = SelectField(_l("Gemeente"), coerce=int, validators=[InputRequired()])
+    base_year = IntegerField(
+        _l("Basisjaar"),
+        validators=[InputRequired(_l("Vul het basisjaar in.")), NumberRange(2000, 2100)],
+    )
+    amount = StringField(
+        _l("Budget in het basisjaar (€)"), validators=[InputRequired(_l("Vul het bedrag in."))]
+    )

@@ -1,0 +1,303 @@
+"""The administrator's catalogue and tariffs: products, base tariffs, index figures,
+indexation with preview, published sheets and lump sums (issue 5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from portal.auth.access import protect_blueprint
+from portal.catalogue import forms
+from portal.extensions import db
+from portal.messages import message_for
+from portal.models import Das, IjwUnit, Product, ProductVariant, Role
+from portal.services import ServiceError, catalogue, tariffs
+from portal.timeutil import local_date, now
+
+bp = Blueprint("catalogue", __name__, url_prefix="/beheer/das")
+protect_blueprint(bp, [Role.ADMINISTRATOR])
+
+
+def _das(slug: str) -> Das:
+    das = db.session.scalar(db.select(Das).where(Das.slug == slug))
+    if das is None:
+        abort(404)
+    return das
+
+
+def _product(das: Das, product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None or product.lot.das_id != das.id:
+        abort(404)
+    return product
+
+
+@bp.route("/<slug>/catalogus")
+def products(slug: str) -> str:
+    das = _das(slug)
+    return render_template(
+        "catalogue/products.html", das=das, today=local_date(now()), action_form=FlaskForm()
+    )
+
+
+def _product_form(das: Das, **kwargs: object) -> forms.ProductForm:
+    form = forms.ProductForm(**kwargs)
+    form.lot.choices = [SelectChoice(lot.id, f"{lot.code}. {lot.name}") for lot in das.lots]
+    return form
+
+
+def _product_input(form: forms.ProductForm) -> catalogue.ProductInput:
+    return catalogue.ProductInput(
+        lot_id=form.lot.data,
+        code=form.code.data or "",
+        name=form.name.data or "",
+        ijw_category=form.ijw_category.data or "",
+        unit=IjwUnit(form.unit.data),
+        variant=ProductVariant(form.variant.data) if form.variant.data else None,
+        description=form.description.data or "",
+        valid_from=form.valid_from.data,
+        valid_to=form.valid_to.data,
+    )
+
+
+@bp.route("/<slug>/producten/nieuw", methods=["GET", "POST"])
+def new_product(slug: str) -> str | Response:
+    das = _das(slug)
+    form = _product_form(das)
+    if form.validate_on_submit():
+        try:
+            catalogue.create_product(current_user, das, _product_input(form))
+        except ServiceError as error:
+            form.code.errors = list(form.code.errors) + [message_for(error)]
+        else:
+            flash(_("Het product is toegevoegd."), "success")
+            return redirect(url_for("catalogue.products", slug=slug))
+    return render_template("catalogue/product_form.html", das=das, form=form, product=None)
+
+
+@bp.route("/<slug>/producten/<int:product_id>", methods=["GET", "POST"])
+def edit_product(slug: str, product_id: int) -> str | Response:
+    das = _das(slug)
+    product = _product(das, product_id)
+    form = _product_form(
+        das,
+        data={
+            "lot": product.lot_id,
+            "code": product.code,
+            "name": product.name,
+            "ijw_category": product.ijw_category,
+            "unit": product.unit.value,
+            "variant": product.variant.value if product.variant else "",
+            "description": product.description,
+            "valid_from": product.valid_from,
+            "valid_to": product.valid_to,
+        },
+    )
+    if form.validate_on_submit():
+        try:
+            catalogue.update_product(current_user, das, product, _product_input(form))
+        except ServiceError as error:
+            form.code.errors = list(form.code.errors) + [message_for(error)]
+        else:
+            flash(_("Het product is opgeslagen."), "success")
+            return redirect(url_for("catalogue.products", slug=slug))
+    return render_template("catalogue/product_form.html", das=das, form=form, product=product)
+
+
+@bp.route("/<slug>/producten/<int:product_id>/beeindigen", methods=["POST"])
+def retire_product(slug: str, product_id: int) -> Response:
+    das = _das(slug)
+    product = _product(das, product_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        catalogue.retire_product(current_user, das, product, local_date(now()))
+    except ServiceError as error:
+        flash(message_for(error), "error")
+    else:
+        flash(
+            _("Product %(code)s is beëindigd. Het blijft in de historie staan.", code=product.code),
+            "success",
+        )
+    return redirect(url_for("catalogue.products", slug=slug))
+
+
+@bp.route("/<slug>/tarieven", methods=["GET", "POST"])
+def tariff_admin(slug: str) -> str | Response:
+    das = _das(slug)
+    form = forms.ImportForm(year=das.tariff_base_year or local_date(now()).year)
+    errors: list[tariffs.RowError] = []
+    error_message = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = tariffs.read_upload(upload.filename or "", upload.read())
+            amounts, errors = tariffs.parse_tariff_rows(das, rows)
+            if not errors:
+                existing = tariffs.current_sheet(das.id, form.year.data)
+                tariffs.publish_base(
+                    current_user,
+                    das,
+                    form.year.data,
+                    amounts,
+                    now(),
+                    corrects=existing if form.correction_note.data else None,
+                    note=form.correction_note.data or "",
+                )
+        except ServiceError as error:
+            db.session.rollback()
+            error_message = message_for(error)
+        else:
+            if not errors:
+                flash(
+                    _("De basistarieven voor %(year)s zijn gepubliceerd.", year=form.year.data),
+                    "success",
+                )
+                return redirect(url_for("catalogue.tariff_admin", slug=slug))
+    return render_template(
+        "catalogue/tariffs.html",
+        das=das,
+        form=form,
+        row_errors=errors,
+        error_message=error_message,
+        sheets=tariffs.sheets_of(das.id),
+    )
+
+
+@bp.route("/<slug>/indexcijfers", methods=["GET", "POST"])
+def index_figures(slug: str) -> str | Response:
+    das = _das(slug)
+    form = forms.FiguresForm()
+    weights_form = forms.WeightsForm(
+        formdata=None,
+        data={
+            "ova_weight": Decimal(das.ova_weight) * 100,
+            "first_index_year": das.first_index_year,
+        },
+    )
+    error_message = None
+    needs_confirmation = False
+    if request.form.get("form") == "weights":
+        weights_form = forms.WeightsForm()
+        if weights_form.validate_on_submit() and weights_form.ova_weight.data is not None:
+            try:
+                tariffs.save_weights(
+                    current_user,
+                    das,
+                    weights_form.ova_weight.data,
+                    weights_form.first_index_year.data,
+                )
+            except ServiceError as error:
+                error_message = message_for(error)
+            else:
+                flash(_("De weging is opgeslagen."), "success")
+                return redirect(url_for("catalogue.index_figures", slug=slug))
+        elif weights_form.ova_weight.data is None and not weights_form.ova_weight.errors:
+            weights_form.ova_weight.errors = [_("Vul het gewicht van de OVA in.")]
+    elif form.validate_on_submit():
+        try:
+            tariffs.save_figures(
+                current_user,
+                das,
+                tariffs.FiguresInput(
+                    form.year.data,
+                    form.ova_prognosis.data,
+                    form.ppc_prognosis.data,
+                    form.ova_definitive.data,
+                    form.ppc_definitive.data,
+                ),
+                bool(form.confirm.data),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            error_message = message_for(error)
+            needs_confirmation = error.code == "figure_implausible"
+        else:
+            flash(
+                _("De indexcijfers voor %(year)s zijn opgeslagen.", year=form.year.data), "success"
+            )
+            return redirect(url_for("catalogue.index_figures", slug=slug))
+    elif request.method == "GET":
+        form = forms.FiguresForm(formdata=None)
+    return render_template(
+        "catalogue/index_figures.html",
+        das=das,
+        form=form,
+        weights_form=weights_form,
+        rows=tariffs.index_figure_rows(das.id),
+        error_message=error_message,
+        needs_confirmation=needs_confirmation,
+    )
+
+
+@bp.route("/<slug>/indexeren/<int:year>", methods=["GET", "POST"])
+def indexation(slug: str, year: int) -> str | Response:
+    das = _das(slug)
+    form = forms.PublishForm()
+    error_message = None
+    try:
+        computed = tariffs.preview(das, year)
+    except ServiceError as error:
+        computed = None
+        error_message = message_for(error)
+    existing = tariffs.current_sheet(das.id, year)
+    if computed is not None and form.validate_on_submit():
+        try:
+            sheet = (
+                tariffs.publish_year(
+                    current_user,
+                    das,
+                    year,
+                    now(),
+                    corrects=existing,
+                    note=form.correction_note.data or "",
+                )
+                if existing
+                else tariffs.publish_year(current_user, das, year, now())
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            error_message = message_for(error)
+        else:
+            flash(_("De tarieven voor %(year)s zijn gepubliceerd.", year=sheet.year), "success")
+            return redirect(url_for("public.tariff_sheet", slug=slug, sheet_id=sheet.id))
+    return render_template(
+        "catalogue/indexation.html",
+        das=das,
+        year=year,
+        preview=computed,
+        form=form,
+        error_message=error_message,
+        existing=existing,
+    )
+
+
+@bp.route("/<slug>/lumpsums", methods=["GET", "POST"])
+def lump_sums(slug: str) -> str | Response:
+    das = _das(slug)
+    form = forms.LumpSumForm()
+    form.authority.choices = [SelectChoice(a.id, a.name) for a in das.authorities]
+    if form.validate_on_submit():
+        try:
+            cents = tariffs.parse_amount(form.amount.data or "")
+        except ValueError:
+            form.amount.errors = [_("Schrijf een bedrag, bijvoorbeeld 1.250.000,00.")]
+        else:
+            try:
+                tariffs.save_lump_sum(
+                    current_user, das, form.authority.data, form.base_year.data, cents
+                )
+            except ServiceError as error:
+                form.authority.errors = [message_for(error)]
+            else:
+                flash(_("Het budget is opgeslagen."), "success")
+                return redirect(url_for("catalogue.lump_sums", slug=slug))
+    return render_template(
+        "catalogue/lump_sums.html", das=das, form=form, lump_sums=tariffs.lump_sums_of(das)
+    )

@@ -1,0 +1,157 @@
+"""Yearly indexation of tariffs and lump sums.
+
+Sources: seed 000 ("Correctie indexering naar contractjaar 2023") and seed 003 §4.6.
+- The index for year T is 90% OVA + 10% PPC (weights are settings), both prognoses made in T-1.
+- When the definitive figures for a year are known, the difference (definitive - prognosis) is not
+  applied to that year retroactively but added to the index of the following year.
+- In a contract's first year there is no after-calculation (the year before was not indexed under
+  the contract); years before the contract use their definitive figures (seed 000: the 2023
+  budget is the 2021 base indexed with the definitive 2022 and the provisional 2023 index).
+- Amounts are integer cents; a tariff rounds half-up to the cent (DOMAIN.md).
+Worked figures (VNG, DOMAIN.md): 2025 = 0.9*4.18 + 0.1*1.82 + 0.9*(6.00-4.94) + 0.1*(3.10-2.51)
+= 3.944 + 1.013 = 4.957%.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
+# Figures outside this range need an explicit confirmation (issue 5): a typo guard, not a law.
+PLAUSIBLE_MIN = Decimal(-10)
+PLAUSIBLE_MAX = Decimal(25)
+
+
+@dataclass(frozen=True)
+class Weights:
+    ova: Decimal = Decimal("0.9")
+    ppc: Decimal = Decimal("0.1")
+
+    def __post_init__(self) -> None:
+        if self.ova < 0 or self.ppc < 0 or self.ova + self.ppc != 1:
+            raise ValueError("the weights must be non-negative and add up to 1")
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """Percentages for one year, e.g. Decimal('4.94') for 4.94%."""
+
+    year: int
+    ova_prognosis: Decimal | None = None
+    ppc_prognosis: Decimal | None = None
+    ova_definitive: Decimal | None = None
+    ppc_definitive: Decimal | None = None
+
+
+class MissingFigure(ValueError):
+    """A figure the computation needs is not there; names the year and the figure."""
+
+    def __init__(self, year: int, figure: str) -> None:
+        super().__init__(f"{figure} {year}")
+        self.year = year
+        self.figure = figure
+
+
+@dataclass(frozen=True)
+class IndexBreakdown:
+    year: int
+    prognosis_part: Decimal  # weighted prognoses for the year
+    correction_part: Decimal  # weighted (definitive - prognosis) of the year before; 0 if none
+    correction_year: int | None
+    definitive: bool = False  # a pre-contract year indexed with its definitive figures
+
+    @property
+    def total(self) -> Decimal:
+        return self.prognosis_part + self.correction_part
+
+    @property
+    def factor(self) -> Decimal:
+        return 1 + self.total / HUNDRED
+
+
+def _need(value: Decimal | None, year: int, figure: str) -> Decimal:
+    if value is None:
+        raise MissingFigure(year, figure)
+    return value
+
+
+def index_for_year(
+    year: int,
+    figures: Mapping[int, YearFigures],
+    weights: Weights,
+    first_contract_year: int,
+) -> IndexBreakdown:
+    """The index (in percent) applied to go from year-1 to `year`."""
+    if year < first_contract_year:
+        current = figures.get(year) or YearFigures(year)
+        definitive = weights.ova * _need(
+            current.ova_definitive, year, "OVA definitief"
+        ) + weights.ppc * _need(current.ppc_definitive, year, "PPC definitief")
+        return IndexBreakdown(year, definitive, Decimal(0), None, definitive=True)
+    current = figures.get(year) or YearFigures(year)
+    prognosis = weights.ova * _need(
+        current.ova_prognosis, year, "OVA prognose"
+    ) + weights.ppc * _need(current.ppc_prognosis, year, "PPC prognose")
+    if year == first_contract_year:
+        return IndexBreakdown(year, prognosis, Decimal(0), None)
+    previous = figures.get(year - 1) or YearFigures(year - 1)
+    # The rule puts the correction for year-1 in exactly this year's index, so the definitive
+    # figures of year-1 must be known before this year can be computed.
+    correction = weights.ova * (
+        _need(previous.ova_definitive, year - 1, "OVA definitief")
+        - _need(previous.ova_prognosis, year - 1, "OVA prognose")
+    ) + weights.ppc * (
+        _need(previous.ppc_definitive, year - 1, "PPC definitief")
+        - _need(previous.ppc_prognosis, year - 1, "PPC prognose")
+    )
+    return IndexBreakdown(year, prognosis, correction, year - 1)
+
+
+def round_cents(amount: Decimal) -> int:
+    """Half-up to the cent (DOMAIN.md)."""
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def apply_factors(cents: int, factors: Iterable[Decimal]) -> int:
+    """Index an amount by several yearly factors, rounding once at the end."""
+    amount = Decimal(cents)
+    for factor in factors:
+        amount *= factor
+    return round_cents(amount)
+
+
+def apply_index(cents: int, percent: Decimal) -> int:
+    """Index an amount in cents by `percent` and round half-up to the cent."""
+    return apply_factors(cents, [1 + percent / HUNDRED])
+
+
+def is_plausible(percent: Decimal) -> bool:
+    return PLAUSIBLE_MIN <= percent <= PLAUSIBLE_MAX
+
+
+@dataclass(frozen=True)
+class BudgetYear:
+    year: int
+    index: IndexBreakdown
+    amount_cents: int
+
+
+def lump_sum_series(
+    base_cents: int,
+    base_year: int,
+    until_year: int,
+    figures: Mapping[int, YearFigures],
+    weights: Weights,
+    first_contract_year: int,
+) -> list[BudgetYear]:
+    """A lump sum indexed year by year from its base year (seed 000): each year's budget is the
+    previous year's budget times that year's index, rounded to the cent."""
+    series = []
+    amount = base_cents
+    for year in range(base_year + 1, until_year + 1):
+        index = index_for_year(year, figures, weights, first_contract_year)
+        amount = apply_index(amount, index.total)
+        series.append(BudgetYear(year, index, amount))
+    return series

@@ -1,0 +1,89 @@
+"""The catalogue of a DAS: lots and products. Products are retired, never deleted (issue 5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from portal.extensions import db
+from portal.models import Das, IjwUnit, Lot, Product, ProductVariant, User
+from portal.services import ServiceError
+from portal.services.audit import record
+
+
+@dataclass(frozen=True)
+class ProductInput:
+    lot_id: int
+    code: str
+    name: str
+    ijw_category: str
+    unit: IjwUnit
+    variant: ProductVariant | None
+    description: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+def _check(das: Das, given: ProductInput, product_id: int | None) -> Lot:
+    lot = next((lot for lot in das.lots if lot.id == given.lot_id), None)
+    if lot is None:
+        raise ServiceError("unknown_lot")
+    code = given.code.strip().upper()
+    clash = next(
+        (p for lot_ in das.lots for p in lot_.products if p.code == code and p.id != product_id),
+        None,
+    )
+    if clash is not None:
+        raise ServiceError("product_code_taken", product_code=code)
+    return lot
+
+
+def create_product(admin: User, das: Das, given: ProductInput) -> Product:
+    lot = _check(das, given, None)
+    product = Product(
+        lot_id=lot.id,
+        code=given.code.strip().upper(),
+        name=given.name.strip(),
+        ijw_category=given.ijw_category,
+        unit=given.unit,
+        variant=given.variant,
+        description=given.description,
+        valid_from=given.valid_from,
+        valid_to=given.valid_to,
+    )
+    db.session.add(product)
+    record("product.created", product, admin, das_id=das.id, code=product.code)
+    db.session.commit()
+    return product
+
+
+def update_product(admin: User, das: Das, product: Product, given: ProductInput) -> Product:
+    lot = _check(das, given, product.id)
+    changes = {}
+    for field, value in (
+        ("lot_id", lot.id),
+        ("code", given.code.strip().upper()),
+        ("name", given.name.strip()),
+        ("ijw_category", given.ijw_category),
+        ("unit", given.unit),
+        ("variant", given.variant),
+        ("description", given.description),
+        ("valid_from", given.valid_from),
+        ("valid_to", given.valid_to),
+    ):
+        if getattr(product, field) != value:
+            changes[field] = str(value)
+            setattr(product, field, value)
+    if changes:
+        record("product.updated", product, admin, das_id=das.id, changes=changes)
+        db.session.commit()
+    return product
+
+
+def retire_product(admin: User, das: Das, product: Product, today: date) -> None:
+    """Products in use stay in the catalogue with an end date, so history still names them."""
+    if product.valid_to is not None and product.valid_to <= today:
+        raise ServiceError("product_already_retired")
+    product.valid_to = today
+    record("product.retired", product, admin, das_id=das.id, valid_to=today.isoformat())
+    db.session.commit()

@@ -1,0 +1,602 @@
+"""Tariffs: base tariffs (entered or imported), index figures, the indexation preview, and
+publication of immutable tariff sheets (issue 5). Rules: portal.domain.indexation."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from flask import current_app, render_template
+
+from portal import mail
+from portal.domain import indexation
+from portal.extensions import db
+from portal.models import (
+    AgreementState,
+    Das,
+    FrameworkAgreement,
+    IndexFigure,
+    LumpSum,
+    Product,
+    Tariff,
+    TariffSheet,
+    User,
+)
+from portal.services import ServiceError
+from portal.services.audit import record
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def products_of(das: Das, year: int | None = None) -> list[Product]:
+    """The DAS's products, in lot order; with `year`, without those retired before it. A
+    product that starts later still gets tariffs, so the yearly chain reaches its first year."""
+    products = [p for lot in das.lots for p in lot.products]
+    if year is None:
+        return products
+    return [p for p in products if p.valid_to is None or p.valid_to.year >= year]
+
+
+def sheets_of(das_id: int) -> list[TariffSheet]:
+    return list(
+        db.session.scalars(
+            db.select(TariffSheet)
+            .where(TariffSheet.das_id == das_id)
+            .order_by(TariffSheet.year.desc(), TariffSheet.id.desc())
+        )
+    )
+
+
+def current_sheet(das_id: int, year: int) -> TariffSheet | None:
+    """The sheet in force for a year: the last published for it (a correction replaces)."""
+    return db.session.scalar(
+        db.select(TariffSheet)
+        .where(TariffSheet.das_id == das_id, TariffSheet.year == year)
+        .order_by(TariffSheet.id.desc())
+        .limit(1)
+    )
+
+
+def sheet_for_today(das_id: int, year: int) -> TariffSheet | None:
+    """The tariffs in force in `year`: that year's sheet, or else the latest before it."""
+    return db.session.scalar(
+        db.select(TariffSheet)
+        .where(TariffSheet.das_id == das_id, TariffSheet.year <= year)
+        .order_by(TariffSheet.year.desc(), TariffSheet.id.desc())
+        .limit(1)
+    )
+
+
+def figures_of(das_id: int) -> dict[int, indexation.YearFigures]:
+    return {
+        f.year: indexation.YearFigures(
+            f.year, f.ova_prognosis, f.ppc_prognosis, f.ova_definitive, f.ppc_definitive
+        )
+        for f in db.session.scalars(db.select(IndexFigure).where(IndexFigure.das_id == das_id))
+    }
+
+
+def index_figure_rows(das_id: int) -> list[IndexFigure]:
+    return list(
+        db.session.scalars(
+            db.select(IndexFigure).where(IndexFigure.das_id == das_id).order_by(IndexFigure.year)
+        )
+    )
+
+
+def weights_of(das: Das) -> indexation.Weights:
+    return indexation.Weights(Decimal(das.ova_weight), Decimal(das.ppc_weight))
+
+
+# --- amounts as people write them ------------------------------------------------------------
+
+AMOUNT_FORMS = (
+    re.compile(r"^(?P<euros>\d{1,3}(?:\.\d{3})+),(?P<cents>\d{1,2})$"),  # 1.234,56
+    re.compile(r"^(?P<euros>\d+)(?:,(?P<cents>\d{1,2}))?$"),  # 104,96 or 104
+    re.compile(r"^(?P<euros>\d+)\.(?P<cents>\d{1,2})$"),  # 104.96 (from a spreadsheet)
+)
+
+
+def parse_amount(text: str) -> int:
+    """'104,96', '1.234,56', '€ 104,96' or '104.96' -> cents. Refuses more than two decimals,
+    negative amounts, and a dot that could be either a thousands separator or a decimal point
+    ('1.234' without cents)."""
+    value = text.strip().replace("\u00a0", " ").removeprefix("€").strip()
+    for form in AMOUNT_FORMS:
+        match = form.match(value)
+        if match:
+            euros = int(match.group("euros").replace(".", ""))
+            cents = int((match.group("cents") or "0").ljust(2, "0"))
+            return euros * 100 + cents
+    raise ValueError(value)
+
+
+def format_amount(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d}"
+
+
+# --- base tariffs ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    message: str
+
+
+def parse_tariff_rows(das: Das, rows: list[list[str]]) -> tuple[dict[int, int], list[RowError]]:
+    """Rows of (product code, tariff[, unit]) with a header row first. Every wrong row is
+    reported; the caller imports nothing if there is any (issue 5)."""
+    errors: list[RowError] = []
+    if not rows:
+        return {}, [RowError(1, "Het bestand is leeg.")]
+    header = [c.strip().lower() for c in rows[0]]
+    try:
+        code_col = next(i for i, c in enumerate(header) if c in ("productcode", "code"))
+        amount_col = next(i for i, c in enumerate(header) if c in ("tarief", "bedrag"))
+    except StopIteration:
+        return {}, [
+            RowError(1, "De eerste regel moet de kolommen 'productcode' en 'tarief' bevatten.")
+        ]
+    unit_col = next((i for i, c in enumerate(header) if c in ("eenheid", "unit")), None)
+    products = {p.code.upper(): p for p in products_of(das)}
+    amounts: dict[int, int] = {}
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [str(c).strip() if c is not None else "" for c in row]
+        if not any(cells):
+            continue
+        code = cells[code_col].upper() if code_col < len(cells) else ""
+        raw = cells[amount_col] if amount_col < len(cells) else ""
+        if not code:
+            errors.append(RowError(number, "De productcode ontbreekt."))
+            continue
+        product = products.get(code)
+        if product is None:
+            errors.append(
+                RowError(number, f"Productcode {code} bestaat niet in dit aankoopsysteem.")
+            )
+            continue
+        if code in seen:
+            errors.append(RowError(number, f"Productcode {code} staat ook op regel {seen[code]}."))
+            continue
+        seen[code] = number
+        if unit_col is not None and unit_col < len(cells) and cells[unit_col]:
+            unit = cells[unit_col].lstrip("0") or "0"
+            if unit != product.unit.value.lstrip("0"):
+                errors.append(
+                    RowError(
+                        number,
+                        f"Eenheid {cells[unit_col]} hoort niet bij "
+                        f"{code} (verwacht {product.unit.value}).",
+                    )
+                )
+                continue
+        try:
+            amounts[product.id] = parse_amount(raw)
+        except ValueError:
+            errors.append(RowError(number, f"'{raw}' is geen bedrag; schrijf bijvoorbeeld 104,96."))
+    missing = [p.code for p in products_of(das) if p.id not in amounts and p.code not in seen]
+    if missing and not errors:
+        errors.append(
+            RowError(len(rows) + 1, "Er ontbreekt een tarief voor: " + ", ".join(missing) + ".")
+        )
+    return amounts, errors
+
+
+def read_upload(filename: str, content: bytes) -> list[list[str]]:
+    """CSV (comma or semicolon, UTF-8) or Excel (.xlsx, first sheet) into rows of text."""
+    if content[:2] == b"PK":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a broken file
+            raise ServiceError("import_unreadable") from error
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else _cell_text(v) for v in row])
+        return rows
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ServiceError("import_unreadable") from error
+    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float | Decimal):
+        return f"{Decimal(str(value)):.2f}"
+    return str(value)
+
+
+def publish_base(
+    admin: User,
+    das: Das,
+    year: int,
+    amounts: Mapping[int, int],
+    now: datetime,
+    corrects: TariffSheet | None = None,
+    note: str = "",
+) -> TariffSheet:
+    """Publish the base year's tariffs (set by the municipalities, seed 003 §4.2)."""
+    products = products_of(das, year)
+    if {p.id for p in products} - amounts.keys():
+        raise ServiceError("tariff_missing")
+    if any(v < 0 for v in amounts.values()):
+        raise ServiceError("tariff_negative")
+    _check_correction(das, year, corrects, note)
+    sheet = TariffSheet(
+        das_id=das.id,
+        year=year,
+        is_base=True,
+        ova_weight=das.ova_weight,
+        ppc_weight=das.ppc_weight,
+        published_by_id=admin.id,
+        published_at=now,
+        corrects_id=corrects.id if corrects else None,
+        correction_note=note.strip(),
+    )
+    for product in products:
+        sheet.tariffs.append(Tariff(product_id=product.id, amount_cents=amounts[product.id]))
+    das.tariff_base_year = das.tariff_base_year or year
+    return _publish(admin, das, sheet)
+
+
+# --- index figures ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiguresInput:
+    year: int
+    ova_prognosis: Decimal | None
+    ppc_prognosis: Decimal | None
+    ova_definitive: Decimal | None
+    ppc_definitive: Decimal | None
+
+
+def save_figures(admin: User, das: Das, given: FiguresInput, confirmed: bool) -> IndexFigure:
+    values = [given.ova_prognosis, given.ppc_prognosis, given.ova_definitive, given.ppc_definitive]
+    if not confirmed and any(v is not None and not indexation.is_plausible(v) for v in values):
+        raise ServiceError("figure_implausible")
+    row = db.session.scalar(
+        db.select(IndexFigure).where(IndexFigure.das_id == das.id, IndexFigure.year == given.year)
+    )
+    if row is None:
+        row = IndexFigure(das_id=das.id, year=given.year)
+        db.session.add(row)
+    old = {
+        k: str(getattr(row, k)) if getattr(row, k) is not None else None
+        for k in ("ova_prognosis", "ppc_prognosis", "ova_definitive", "ppc_definitive")
+    }
+    row.ova_prognosis, row.ppc_prognosis = given.ova_prognosis, given.ppc_prognosis
+    row.ova_definitive, row.ppc_definitive = given.ova_definitive, given.ppc_definitive
+    row.updated_by_id = admin.id
+    record(
+        "index_figures.saved",
+        das,
+        admin,
+        das_id=das.id,
+        year=given.year,
+        old=old,
+        new={k: str(v) if v is not None else None for k, v in zip(old, values, strict=True)},
+    )
+    db.session.commit()
+    return row
+
+
+def save_weights(admin: User, das: Das, ova_percent: Decimal, first_index_year: int | None) -> None:
+    if not Decimal(0) <= ova_percent <= Decimal(100):
+        raise ServiceError("weight_out_of_range")
+    das.ova_weight = ova_percent / 100
+    das.ppc_weight = 1 - das.ova_weight
+    das.first_index_year = first_index_year
+    record(
+        "index_weights.saved",
+        das,
+        admin,
+        das_id=das.id,
+        ova=str(ova_percent),
+        first_index_year=first_index_year,
+    )
+    db.session.commit()
+
+
+# --- indexation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    product: Product
+    old_cents: int
+    new_cents: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    year: int
+    source: TariffSheet
+    index: indexation.IndexBreakdown
+    rows: list[PreviewRow]
+
+
+def preview(das: Das, year: int) -> Preview:
+    """Year `year`'s tariffs from those of year-1, before anything is published."""
+    source = current_sheet(das.id, year - 1)
+    if source is None:
+        raise ServiceError("no_tariffs_for_previous_year", year=year - 1)
+    first_year = das.first_index_year or (das.tariff_base_year or year - 1) + 1
+    try:
+        index = indexation.index_for_year(year, figures_of(das.id), weights_of(das), first_year)
+    except indexation.MissingFigure as error:
+        raise ServiceError("index_figure_missing", figure=error.figure, year=error.year) from error
+    old = {t.product_id: t.amount_cents for t in source.tariffs}
+    rows = [
+        PreviewRow(p, old[p.id], indexation.apply_index(old[p.id], index.total))
+        for p in products_of(das, year)
+        if p.id in old
+    ]
+    return Preview(year, source, index, rows)
+
+
+def publish_year(
+    admin: User,
+    das: Das,
+    year: int,
+    now: datetime,
+    corrects: TariffSheet | None = None,
+    note: str = "",
+) -> TariffSheet:
+    computed = preview(das, year)
+    _check_correction(das, year, corrects, note)
+    sheet = TariffSheet(
+        das_id=das.id,
+        year=year,
+        prognosis_part=computed.index.prognosis_part,
+        correction_part=computed.index.correction_part,
+        index_total=computed.index.total,
+        ova_weight=das.ova_weight,
+        ppc_weight=das.ppc_weight,
+        published_by_id=admin.id,
+        published_at=now,
+        corrects_id=corrects.id if corrects else None,
+        correction_note=note.strip(),
+    )
+    for row in computed.rows:
+        sheet.tariffs.append(
+            Tariff(
+                product_id=row.product.id, amount_cents=row.new_cents, previous_cents=row.old_cents
+            )
+        )
+    return _publish(admin, das, sheet)
+
+
+def _check_correction(das: Das, year: int, corrects: TariffSheet | None, note: str) -> None:
+    existing = current_sheet(das.id, year)
+    if existing is not None and corrects is None:
+        raise ServiceError("sheet_exists", year=year)
+    if corrects is not None:
+        if corrects.das_id != das.id or corrects.year != year or corrects.id != existing.id:
+            raise ServiceError("correct_the_current_sheet")
+        if not note.strip():
+            raise ServiceError("correction_note_required")
+
+
+def _publish(admin: User, das: Das, sheet: TariffSheet) -> TariffSheet:
+    db.session.add(sheet)
+    db.session.flush()
+    files = {"csv": sheet_csv(sheet), "xlsx": sheet_xlsx(sheet), "pdf": sheet_pdf(sheet)}
+    for kind, content in files.items():
+        setattr(sheet, f"{kind}_sha256", _store(content))
+    record(
+        "tariff_sheet.published",
+        sheet,
+        admin,
+        das_id=das.id,
+        year=sheet.year,
+        index=str(sheet.index_total),
+        corrects=sheet.corrects_id,
+    )
+    db.session.commit()
+    _notify_providers(das, sheet)
+    return sheet
+
+
+def _notify_providers(das: Das, sheet: TariffSheet) -> None:
+    agreements = db.session.scalars(
+        db.select(FrameworkAgreement).where(
+            FrameworkAgreement.das_id == das.id, FrameworkAgreement.state == AgreementState.LIVE
+        )
+    )
+    organisation_ids = [a.organisation_id for a in agreements]
+    if not organisation_ids:
+        return
+    users = db.session.scalars(
+        db.select(User).where(
+            User.organisation_id.in_(organisation_ids), User.is_active_account.is_(True)
+        )
+    )
+    for user in users:
+        if user.may_submit:
+            mail.send(
+                user.email,
+                f"Tarieven {sheet.year} gepubliceerd: {das.name}",
+                "tariff_sheet",
+                user=user,
+                das=das,
+                sheet=sheet,
+                link=mail.link("public.tariff_sheet", slug=das.slug, sheet_id=sheet.id),
+            )
+
+
+# --- sheet files -----------------------------------------------------------------------------
+
+
+def _rows(sheet: TariffSheet) -> list[tuple[Product, Tariff]]:
+    return [
+        (t.product, t)
+        for t in sorted(sheet.tariffs, key=lambda t: (t.product.lot.position, t.product.code))
+    ]
+
+
+def sheet_csv(sheet: TariffSheet) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["perceel", "productcode", "product", "eenheid", "tarief_eur", "vorig_tarief_eur", "jaar"]
+    )
+    for product, tariff in _rows(sheet):
+        writer.writerow(
+            [
+                product.lot.code,
+                product.code,
+                product.name,
+                product.unit.value,
+                f"{tariff.amount_cents / 100:.2f}",
+                "" if tariff.previous_cents is None else f"{tariff.previous_cents / 100:.2f}",
+                sheet.year,
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def sheet_xlsx(sheet: TariffSheet) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = f"Tarieven {sheet.year}"
+    ws.append([f"Tarieven {sheet.year}", sheet_title(sheet)])
+    ws.append(
+        [
+            "Index",
+            float(sheet.index_total),
+            "Prognose",
+            float(sheet.prognosis_part),
+            "Nacalculatie",
+            float(sheet.correction_part),
+        ]
+    )
+    ws.append([])
+    ws.append(["Perceel", "Productcode", "Product", "Eenheid", "Tarief", "Vorig tarief"])
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+    for product, tariff in _rows(sheet):
+        ws.append(
+            [
+                product.lot.code,
+                product.code,
+                product.name,
+                product.unit.value,
+                Decimal(tariff.amount_cents) / 100,
+                None if tariff.previous_cents is None else Decimal(tariff.previous_cents) / 100,
+            ]
+        )
+        for column in (5, 6):
+            ws.cell(row=ws.max_row, column=column).number_format = '"€" #,##0.00'
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def sheet_title(sheet: TariffSheet) -> str:
+    das = db.session.get(Das, sheet.das_id)
+    return das.name if das else ""
+
+
+def sheet_pdf(sheet: TariffSheet) -> bytes:
+    from portal.services.letters import render_pdf
+
+    das = db.session.get(Das, sheet.das_id)
+    return render_pdf(
+        render_template("letters/tariff_sheet.html", sheet=sheet, das=das, rows=_rows(sheet))
+    )
+
+
+def _files_dir() -> str:
+    return os.path.join(str(current_app.config["EVIDENCE_DIR"]), "sheets")
+
+
+def _store(content: bytes) -> str:
+    sha256 = hashlib.sha256(content).hexdigest()
+    path = os.path.join(_files_dir(), sha256[:2], sha256)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if not os.path.exists(path):
+        with open(f"{path}.tmp", "wb") as handle:
+            handle.write(content)
+        os.replace(f"{path}.tmp", path)
+    return sha256
+
+
+def read_file(sheet: TariffSheet, kind: str) -> bytes:
+    sha256 = getattr(sheet, f"{kind}_sha256")
+    with open(os.path.join(_files_dir(), sha256[:2], sha256), "rb") as handle:
+        content = handle.read()
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise OSError("tariff sheet file changed on disk")
+    return content
+
+
+# --- lump sums -------------------------------------------------------------------------------
+
+
+def lump_sums_of(das: Das) -> list[tuple[LumpSum, list[indexation.BudgetYear], str | None]]:
+    """Each lump sum with its indexed series up to the last year that can be computed."""
+    figures = figures_of(das.id)
+    weights = weights_of(das)
+    result = []
+    for lump in db.session.scalars(db.select(LumpSum).where(LumpSum.das_id == das.id)):
+        first_year = das.first_index_year or lump.base_year + 1
+        series: list[indexation.BudgetYear] = []
+        problem = None
+        amount = lump.base_cents
+        year = lump.base_year + 1
+        while year <= max(figures, default=lump.base_year):
+            try:
+                index = indexation.index_for_year(year, figures, weights, first_year)
+            except indexation.MissingFigure as error:
+                problem = f"{error.figure} {error.year}"
+                break
+            amount = indexation.apply_index(amount, index.total)
+            series.append(indexation.BudgetYear(year, index, amount))
+            year += 1
+        result.append((lump, series, problem))
+    return result
+
+
+def save_lump_sum(
+    admin: User, das: Das, authority_id: int, base_year: int, base_cents: int
+) -> LumpSum:
+    if authority_id not in {a.id for a in das.authorities}:
+        raise ServiceError("unknown_authority")
+    lump = db.session.scalar(
+        db.select(LumpSum).where(LumpSum.das_id == das.id, LumpSum.authority_id == authority_id)
+    )
+    if lump is None:
+        lump = LumpSum(
+            das_id=das.id, authority_id=authority_id, base_year=base_year, base_cents=base_cents
+        )
+        db.session.add(lump)
+    else:
+        lump.base_year, lump.base_cents = base_year, base_cents
+    record(
+        "lump_sum.saved",
+        das,
+        admin,
+        das_id=das.id,
+        authority=authority_id,
+        base_year=base_year,
+        base_cents=base_cents,
+    )
+    db.session.commit()
+    return lump

@@ -1,0 +1,311 @@
+"""Catalogue, base tariffs, index figures, indexation and tariff sheets (issue 5)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import Workbook, load_workbook
+from pypdf import PdfReader
+
+from portal.extensions import db
+from portal.models import IndexFigure, Product, Role, Tariff, TariffSheet
+from tests import factories
+from tests.conftest import login
+
+
+@pytest.fixture()
+def admin_das(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
+    das = factories.DasFactory()  # products 45A01 (lot 1) and 45A02 (lot 2), per hour
+    admin = factories.UserFactory(role=Role.ADMINISTRATOR)
+    login(client, admin)
+    return das, admin
+
+
+def upload(
+    client: FlaskClient,
+    das,
+    content: bytes,
+    name: str = "tarieven.csv",  # type: ignore[no-untyped-def]
+    year: int = 2024,
+    note: str = "",
+):
+    return client.post(
+        f"/beheer/das/{das.slug}/tarieven",
+        data={"file": (io.BytesIO(content), name), "year": str(year), "correction_note": note},
+        content_type="multipart/form-data",
+    )
+
+
+def sheets() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(TariffSheet)) or 0
+
+
+def test_csv_import_publishes_the_base_year(
+    app: Flask,
+    client: FlaskClient,
+    admin_das,  # type: ignore[no-untyped-def]
+    mailbox,
+) -> None:
+    das, _ = admin_das
+    response = upload(client, das, "productcode;tarief\n45A01;100,00\n45a02;€ 1.234,56\n".encode())
+    assert response.status_code == 302
+    sheet = db.session.scalar(db.select(TariffSheet))
+    assert sheet.is_base and sheet.year == 2024
+    assert sorted(t.amount_cents for t in sheet.tariffs) == [10_000, 123_456]
+
+
+@pytest.mark.parametrize(
+    ("content", "messages"),
+    [
+        (b"code,prijs\n45A01,100\n", ["De eerste regel moet de kolommen"]),
+        (b"productcode,tarief\n45A01,honderd\n45A02,10\n", ["Regel 2: 'honderd' is geen bedrag"]),
+        (
+            b"productcode,tarief\n45A01,100\n45A01,101\n45A02,10\n",
+            ["Regel 3: Productcode 45A01 staat ook op regel 2."],
+        ),
+        (
+            b"productcode,tarief,eenheid\n45A01,100,14\n45A02,10,04\n",
+            ["Regel 2: Eenheid 14 hoort niet bij 45A01 (verwacht 04)."],
+        ),
+        (
+            b"productcode,tarief\n99X99,100\n45A01,1\n45A02,-3\n",
+            ["Regel 2: Productcode 99X99 bestaat niet", "Regel 4: '-3' is geen bedrag"],
+        ),
+        (b"productcode,tarief\n45A01,100\n", ["Er ontbreekt een tarief voor: 45A02."]),
+        (b"productcode,tarief\n45A01,100.123\n45A02,1\n", ["Regel 2: '100.123' is geen bedrag"]),
+    ],
+)
+def test_an_import_with_any_wrong_row_imports_nothing(
+    app: Flask,
+    client: FlaskClient,  # type: ignore[no-untyped-def]
+    admin_das,
+    content: bytes,
+    messages: list[str],
+) -> None:
+    das, _ = admin_das
+    page = html.unescape(upload(client, das, content).get_data(as_text=True))
+    assert "Het bestand is niet ingelezen" in page
+    for message in messages:
+        assert message in page
+    assert sheets() == 0
+
+
+def test_excel_import(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+    das, _ = admin_das
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Productcode", "Tarief", "Eenheid"])
+    sheet.append(["45A01", 100.5, "04"])
+    sheet.append(["45A02", "88,10", "4"])
+    out = io.BytesIO()
+    workbook.save(out)
+    assert upload(client, das, out.getvalue(), "tarieven.xlsx").status_code == 302
+    amounts = sorted(t.amount_cents for t in db.session.scalars(db.select(Tariff)))
+    assert amounts == [8_810, 10_050]
+
+
+def test_a_broken_excel_file_is_refused(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+    das, _ = admin_das
+    page = upload(client, das, b"PK\x03\x04 kapot", "tarieven.xlsx").get_data(as_text=True)
+    assert "Dit bestand kunnen we niet lezen" in page
+    assert sheets() == 0
+
+
+def figures(client: FlaskClient, das, year: int, **values: str):  # type: ignore[no-untyped-def]
+    data = {
+        "form": "figures",
+        "year": str(year),
+        "ova_prognosis": "",
+        "ppc_prognosis": "",
+        "ova_definitive": "",
+        "ppc_definitive": "",
+    }
+    data.update(values)
+    return client.post(f"/beheer/das/{das.slug}/indexcijfers", data=data)
+
+
+def test_index_figures_and_the_2025_preview_and_publication(  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, admin_das, mailbox
+) -> None:
+    das, _ = admin_das
+    upload(
+        client,
+        das,
+        b"productcode,tarief\n45A01,100,00\n45A02,85,13\n".replace(b",00", b"").replace(
+            b"85,13", b"85.13"
+        ),
+    )
+    page = client.get(f"/beheer/das/{das.slug}/indexeren/2025").get_data(as_text=True)
+    assert "Het indexcijfer OVA prognose van 2025 ontbreekt." in page
+
+    figures(
+        client,
+        das,
+        2024,
+        ova_prognosis="4,94",
+        ppc_prognosis="2,51",
+        ova_definitive="6,00",
+        ppc_definitive="3,10",
+    )
+    # Out of range needs a confirmation; what was typed stays.
+    page = figures(client, das, 2025, ova_prognosis="41,8", ppc_prognosis="1,82")
+    text = page.get_data(as_text=True)
+    assert "ligt buiten -10% tot 25%" in text and 'value="41,8"' in text
+    assert db.session.scalar(db.select(IndexFigure).where(IndexFigure.year == 2025)) is None
+    page = figures(client, das, 2025, ova_prognosis="4,1x")
+    assert "Schrijf een percentage, bijvoorbeeld 4,94." in page.get_data(as_text=True)
+    figures(client, das, 2025, ova_prognosis="4,18", ppc_prognosis="1,82")
+    # 2024 is the first indexed year here (the base tariffs are 2024 prices).
+    client.post(
+        f"/beheer/das/{das.slug}/indexcijfers",
+        data={"form": "weights", "ova_weight": "90", "first_index_year": "2024"},
+    )
+
+    page = client.get(f"/beheer/das/{das.slug}/indexeren/2025").get_data(as_text=True)
+    assert "Index 2025: 4,957%" in page
+    assert "3,944%" in page and "1,013%" in page
+    assert "€\xa0104,96" in page or "€ 104,96" in page
+    assert sheets() == 1  # nothing published by the preview
+
+    response = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data={})
+    assert response.status_code == 302
+    sheet = db.session.scalar(db.select(TariffSheet).where(TariffSheet.year == 2025))
+    assert sheet.index_total == Decimal("4.957")
+    amounts = {t.product.code: (t.previous_cents, t.amount_cents) for t in sheet.tariffs}
+    assert amounts == {"45A01": (10_000, 10_496), "45A02": (8_513, 8_935)}
+
+    # The files hold the same figures.
+    base = f"/das/{das.slug}/tarieven/{sheet.id}"
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{base}.csv").get_data(as_text=True))))
+    assert {r["productcode"]: r["tarief_eur"] for r in rows} == {
+        "45A01": "104.96",
+        "45A02": "89.35",
+    }
+    workbook = load_workbook(io.BytesIO(client.get(f"{base}.xlsx").data))
+    values = {row[1]: row[4] for row in workbook.active.iter_rows(min_row=5, values_only=True)}
+    assert values == {"45A01": 104.96, "45A02": 89.35}
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(client.get(f"{base}.pdf").data)).pages
+    )
+    assert "Tarieven 2025" in text and "104,96" in text and "4,957" in text
+
+    # A published sheet is not changed: publishing again needs a correction note.
+    page = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data={})
+    assert "Schrijf wat de correctie verbetert." in page.get_data(as_text=True)
+    figures(client, das, 2025, ova_prognosis="4,20", ppc_prognosis="1,82")
+    response = client.post(
+        f"/beheer/das/{das.slug}/indexeren/2025",
+        data={"correction_note": "OVA-prognose 2025 was 4,20"},
+    )
+    assert response.status_code == 302
+    correction = db.session.scalar(db.select(TariffSheet).order_by(TariffSheet.id.desc()))
+    assert correction.corrects_id == sheet.id and correction.index_total == Decimal("4.975")
+    assert {t.product.code: t.amount_cents for t in sheet.tariffs}["45A01"] == 10_496
+    old_page = client.get(base).get_data(as_text=True)
+    assert "Dit blad is gecorrigeerd." in old_page
+
+
+def test_public_products_and_tariffs(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+    das, _ = admin_das
+    product = das.lots[0].products[0]
+    product.description = "**Licht** traject <script>alert(1)</script> [x](javascript:alert(1))"
+    db.session.commit()
+    upload(client, das, b"productcode,tarief\n45A01,100\n45A02,80\n", year=2025)
+    public = app.test_client()
+    page = public.get(f"/das/{das.slug}/producten").get_data(as_text=True)
+    assert "<strong>Licht</strong>" in page
+    assert "<script>alert(1)</script>" not in page and 'href="javascript' not in page
+    assert "€\xa0100,00" in page or "€ 100,00" in page
+    assert "2025" in public.get(f"/das/{das.slug}/tarieven").get_data(as_text=True)
+
+
+def test_products_are_retired_not_deleted(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+    das, _ = admin_das
+    page = client.post(
+        f"/beheer/das/{das.slug}/producten/nieuw",
+        data={
+            "lot": str(das.lots[0].id),
+            "code": "45A0999",
+            "name": "Te lang",
+            "ijw_category": "45",
+            "unit": "04",
+        },
+    ).get_data(as_text=True)
+    assert "Een productcode bestaat uit 1 tot 5 letters of cijfers." in page
+    assert "Te lang" in page
+    page = client.post(
+        f"/beheer/das/{das.slug}/producten/nieuw",
+        data={
+            "lot": str(das.lots[0].id),
+            "code": "45a02",
+            "name": "Dubbel",
+            "ijw_category": "45",
+            "unit": "04",
+        },
+    ).get_data(as_text=True)
+    assert "Productcode 45A02 bestaat al" in page
+    response = client.post(
+        f"/beheer/das/{das.slug}/producten/nieuw",
+        data={
+            "lot": str(das.lots[0].id),
+            "code": "45c01",
+            "name": "Vaktherapie",
+            "ijw_category": "45",
+            "unit": "01",
+            "description": "600 minuten in *8 maanden*",
+        },
+    )
+    assert response.status_code == 302
+    product = db.session.scalar(db.select(Product).where(Product.code == "45C01"))
+    client.post(f"/beheer/das/{das.slug}/producten/{product.id}/beeindigen")
+    db.session.refresh(product)
+    assert product.valid_to is not None
+    assert db.session.get(Product, product.id) is not None
+
+
+def test_lump_sum_series(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+    das, _ = admin_das
+    municipality = factories.AuthorityFactory(name="Roermond")
+    das.authorities = [municipality]
+    db.session.commit()
+    figures(
+        client,
+        das,
+        2022,
+        ova_definitive="3,0",
+        ppc_definitive="10,0",
+        ova_prognosis="2,0",
+        ppc_prognosis="2,0",
+    )
+    figures(
+        client,
+        das,
+        2023,
+        ova_prognosis="5,0",
+        ppc_prognosis="5,0",
+        ova_definitive="6,0",
+        ppc_definitive="4,0",
+    )
+    figures(client, das, 2024, ova_prognosis="4,0", ppc_prognosis="3,0")
+    client.post(
+        f"/beheer/das/{das.slug}/indexcijfers",
+        data={"form": "weights", "ova_weight": "90", "first_index_year": "2023"},
+    )
+    page = client.post(
+        f"/beheer/das/{das.slug}/lumpsums",
+        data={"authority": str(municipality.id), "base_year": "2021", "amount": "veel"},
+    )
+    assert "Schrijf een bedrag" in page.get_data(as_text=True)
+    client.post(
+        f"/beheer/das/{das.slug}/lumpsums",
+        data={"authority": str(municipality.id), "base_year": "2021", "amount": "1.000.000,00"},
+    )
+    page = client.get(f"/beheer/das/{das.slug}/lumpsums").get_data(as_text=True)
+    for amount in ("1.037.000,00", "1.088.850,00", "1.140.025,95"):
+        assert amount in page
