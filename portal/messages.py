@@ -122,6 +122,7 @@ SERVICE_MESSAGES = {
     "unknown_authority": _l("Deze gemeente hoort niet bij dit aankoopsysteem."),
     "product_code_taken": _l("Productcode %(product_code)s bestaat al in dit aankoopsysteem."),
     "product_already_retired": _l("Dit product is al beëindigd."),
+    "lot_code_taken": _l("Perceel %(lot_code)s bestaat al in dit aankoopsysteem."),
     "nothing_to_update": _l("Deze aanbieder is voor geen enkel perceel toegelaten."),
     "update_has_fixed_lots": _l(
         "Bij het bijwerken van uw verklaring blijven de percelen gelijk aan uw toelating."

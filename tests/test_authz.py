@@ -127,6 +127,8 @@ GRID_URLS = [
     ("catalogue.index_figures", "/beheer/das/{slug}/indexcijfers"),
     ("catalogue.indexation", "/beheer/das/{slug}/indexeren/2027"),
     ("catalogue.lump_sums", "/beheer/das/{slug}/lumpsums"),
+    ("catalogue.lot_form", "/beheer/das/{slug}/percelen/nieuw"),
+    ("catalogue.base_tariffs", "/beheer/das/{slug}/basistarieven"),
     ("review.suspend", "/beoordeling/overeenkomsten/{agreement}/opschorten"),
     ("supplier.clarification", "/aanbieder/aanmeldingen/{decided}/vragen/{clarification}"),
     ("supplier.letter", "/aanbieder/aanmeldingen/{decided}/besluitbrief"),
@@ -239,6 +241,8 @@ EXPECTED = {
             "catalogue.index_figures",
             "catalogue.indexation",
             "catalogue.lump_sums",
+            "catalogue.lot_form",
+            "catalogue.base_tariffs",
         )
     },  # fmt: skip
     "catalogue.retire_product": {ANON: "login", OWNER: 403, REVIEWER: 403, ADMIN: 302},

@@ -148,3 +148,27 @@ class LumpSumForm(FlaskForm):
     amount = StringField(
         _l("Budget in het basisjaar (€)"), validators=[InputRequired(_l("Vul het bedrag in."))]
     )
+
+
+class LotForm(FlaskForm):
+    code = StringField(
+        _l("Perceelcode"),
+        validators=[
+            InputRequired(_l("Vul de perceelcode in.")),
+            Regexp(
+                r"^[A-Za-z0-9]{1,10}$",
+                message=_l("Een perceelcode bestaat uit 1 tot 10 letters of cijfers."),
+            ),
+        ],
+    )
+    name = StringField(
+        _l("Naam"), validators=[InputRequired(_l("Vul de naam in.")), Length(max=200)]
+    )
+    description = TextAreaField(_l("Omschrijving"), validators=[Optional()])
+
+
+class BaseTariffForm(FlaskForm):
+    year = IntegerField(
+        _l("Basisjaar"),
+        validators=[InputRequired(_l("Vul het basisjaar in.")), NumberRange(2000, 2100)],
+    )

@@ -66,6 +66,34 @@ def _product_input(form: forms.ProductForm) -> catalogue.ProductInput:
     )
 
 
+@bp.route("/<slug>/percelen/nieuw", methods=["GET", "POST"])
+@bp.route("/<slug>/percelen/<int:lot_id>", methods=["GET", "POST"])
+def lot_form(slug: str, lot_id: int | None = None) -> str | Response:
+    das = _das(slug)
+    lot = None
+    if lot_id is not None:
+        lot = next((lot_ for lot_ in das.lots if lot_.id == lot_id), None)
+        if lot is None:
+            abort(404)
+    form = forms.LotForm(obj=lot)
+    if form.validate_on_submit():
+        try:
+            catalogue.save_lot(
+                current_user,
+                das,
+                form.code.data or "",
+                form.name.data or "",
+                form.description.data or "",
+                lot,
+            )
+        except ServiceError as error:
+            form.code.errors = list(form.code.errors) + [message_for(error)]
+        else:
+            flash(_("Het perceel is opgeslagen."), "success")
+            return redirect(url_for("catalogue.products", slug=slug))
+    return render_template("catalogue/lot_form.html", das=das, form=form, lot=lot)
+
+
 @bp.route("/<slug>/producten/nieuw", methods=["GET", "POST"])
 def new_product(slug: str) -> str | Response:
     das = _das(slug)
@@ -167,6 +195,45 @@ def tariff_admin(slug: str) -> str | Response:
         row_errors=errors,
         error_message=error_message,
         sheets=tariffs.sheets_of(das.id),
+    )
+
+
+@bp.route("/<slug>/basistarieven", methods=["GET", "POST"])
+def base_tariffs(slug: str) -> str | Response:
+    """Enter the base year's tariffs by hand, one field per product."""
+    das = _das(slug)
+    form = forms.BaseTariffForm(year=das.tariff_base_year or local_date(now()).year)
+    products = tariffs.products_of(das)
+    typed = {p.id: request.form.get(f"p{p.id}", "") for p in products}
+    field_errors: dict[int, str] = {}
+    error_message = None
+    if form.validate_on_submit():
+        amounts = {}
+        for product in products:
+            try:
+                amounts[product.id] = tariffs.parse_amount(typed[product.id])
+            except ValueError:
+                field_errors[product.id] = _("Vul een bedrag in, bijvoorbeeld 104,96.")
+        if not field_errors:
+            try:
+                tariffs.publish_base(current_user, das, form.year.data, amounts, now())
+            except ServiceError as error:
+                db.session.rollback()
+                error_message = message_for(error)
+            else:
+                flash(
+                    _("De basistarieven voor %(year)s zijn gepubliceerd.", year=form.year.data),
+                    "success",
+                )
+                return redirect(url_for("catalogue.tariff_admin", slug=slug))
+    return render_template(
+        "catalogue/base_tariffs.html",
+        das=das,
+        form=form,
+        products=products,
+        typed=typed,
+        field_errors=field_errors,
+        error_message=error_message,
     )
 
 

@@ -87,3 +87,18 @@ def retire_product(admin: User, das: Das, product: Product, today: date) -> None
     product.valid_to = today
     record("product.retired", product, admin, das_id=das.id, valid_to=today.isoformat())
     db.session.commit()
+
+
+def save_lot(
+    admin: User, das: Das, code: str, name: str, description: str, lot: Lot | None = None
+) -> Lot:
+    code = code.strip().upper()
+    if any(other.code == code and other is not lot for other in das.lots):
+        raise ServiceError("lot_code_taken", lot_code=code)
+    if lot is None:
+        lot = Lot(das_id=das.id, position=len(das.lots) + 1)
+        db.session.add(lot)
+    lot.code, lot.name, lot.description = code, name.strip(), description
+    record("lot.saved", das, admin, das_id=das.id, lot=code)
+    db.session.commit()
+    return lot

@@ -309,3 +309,38 @@ def test_lump_sum_series(app: Flask, client: FlaskClient, admin_das) -> None:  #
     page = client.get(f"/beheer/das/{das.slug}/lumpsums").get_data(as_text=True)
     for amount in ("1.037.000,00", "1.088.850,00", "1.140.025,95"):
         assert amount in page
+
+
+def test_base_tariffs_by_hand_keep_what_was_typed(
+    app: Flask,
+    client: FlaskClient,  # type: ignore[no-untyped-def]
+    admin_das,
+) -> None:
+    das, _ = admin_das
+    first, second = (lot.products[0] for lot in das.lots)
+    url = f"/beheer/das/{das.slug}/basistarieven"
+    page = client.post(
+        url, data={"year": "2024", f"p{first.id}": "100,00", f"p{second.id}": "tachtig"}
+    ).get_data(as_text=True)
+    assert "Vul een bedrag in, bijvoorbeeld 104,96." in page
+    assert 'value="100,00"' in page and 'value="tachtig"' in page
+    assert sheets() == 0
+    response = client.post(
+        url, data={"year": "2024", f"p{first.id}": "100,00", f"p{second.id}": "80"}
+    )
+    assert response.status_code == 302
+    assert sorted(t.amount_cents for t in db.session.scalars(db.select(Tariff))) == [8_000, 10_000]
+
+
+def test_lots_are_maintained(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+    das, _ = admin_das
+    page = client.post(
+        f"/beheer/das/{das.slug}/percelen/nieuw", data={"code": "1", "name": "Dubbel"}
+    ).get_data(as_text=True)
+    assert "Perceel 1 bestaat al" in page
+    response = client.post(
+        f"/beheer/das/{das.slug}/percelen/nieuw", data={"code": "3", "name": "Vervoer"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(das)
+    assert [lot.code for lot in das.lots] == ["1", "2", "3"]
