@@ -16,3 +16,19 @@ def register_cli(app: Flask) -> None:
 
         load_demo(local_date(now()))
         click.echo("Demodata geladen.")
+
+    @app.cli.command("reminders")
+    def reminders() -> None:
+        """Remind providers to sign their agreements; suspend those not signed in time."""
+        from flask import current_app
+
+        from portal.services.agreements import send_signature_reminders
+
+        reminded, suspended = send_signature_reminders(
+            now(),
+            current_app.config["SIGNATURE_REMINDER_DAYS"],
+            current_app.config["SIGNATURE_SUSPEND_DAYS"],
+        )
+        click.echo(
+            f"{reminded} herinnering(en) verstuurd, {suspended} overeenkomst(en) opgeschort."
+        )

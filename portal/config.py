@@ -47,6 +47,13 @@ class Defaults:
     INVITATION_MAX_AGE = 7 * 24 * 3600
     # Documents that expire within this many days are pointed out to the provider.
     EXPIRY_WARNING_DAYS = 60
+    # Unsigned agreements: a reminder every so many days, suspension after so many days.
+    SIGNATURE_REMINDER_DAYS = 7
+    SIGNATURE_SUSPEND_DAYS = 30
+    # The OCDS prefix registered for this publisher (https://standard.open-contracting.org/
+    # latest/en/guidance/identifiers/); "ocds-xxxxxx" until one is registered.
+    OCDS_PREFIX = "ocds-xxxxxx"
+    PUBLISHER_NAME = "Gemeenten Midden-Limburg (DAS-portaal jeugdhulp)"
     # Days before the review deadline at which an application is marked "at risk".
     AT_RISK_WORKING_DAYS = 3
 

@@ -114,6 +114,16 @@ ACTION_LABELS = {
     "lot.admitted": _l("Perceel toegelaten"),
     "lot.rejected": _l("Perceel afgewezen"),
     "declaration.requested": _l("Actuele verklaring gevraagd"),
+    "agreement.created": _l("Overeenkomst opgesteld"),
+    "agreement.lots_added": _l("Percelen toegevoegd"),
+    "agreement.lots_ended": _l("Toelating voor percelen beëindigd"),
+    "agreement.signed": _l("Ondertekend door de aanbieder"),
+    "agreement.countersigned": _l("Medeondertekend door de gemeenten"),
+    "agreement.suspended": _l("Opgeschort"),
+    "agreement.live": _l("Hervat"),
+    "agreement.resumed": _l("Hervat"),
+    "agreement.ended": _l("Beëindigd"),
+    "agreement.variation_accepted": _l("Wijziging geaccepteerd"),
 }
 
 

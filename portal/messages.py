@@ -123,6 +123,26 @@ SERVICE_MESSAGES = {
     "product_code_taken": _l("Productcode %(product_code)s bestaat al in dit aankoopsysteem."),
     "product_already_retired": _l("Dit product is al beëindigd."),
     "lot_code_taken": _l("Perceel %(lot_code)s bestaat al in dit aankoopsysteem."),
+    "not_a_signatory": _l(
+        "Alleen de tekenbevoegde of de beheerder van uw organisatie kan dit ondertekenen."
+    ),
+    "agreement_not_awaiting_signature": _l("Deze overeenkomst wacht niet op ondertekening."),
+    "provider_has_not_signed": _l(
+        "De aanbieder heeft nog niet ondertekend; pas daarna kunt u medeondertekenen."
+    ),
+    "document_changed": _l(
+        "Het opgeslagen document komt niet overeen met de vastgelegde versie. Neem contact op "
+        "met de beheerder."
+    ),
+    "no_option_left": _l("Er is geen verlengingsoptie meer over."),
+    "option_too_late": _l("Een optie kan alleen worden gelicht op of voor de huidige einddatum."),
+    "changed_meanwhile": _l(
+        "Iemand anders heeft dit intussen gewijzigd. Bekijk de actuele stand en probeer het "
+        "opnieuw."
+    ),
+    "variation_already_accepted": _l("Deze wijziging is al geaccepteerd."),
+    "state_reason_required": _l("Geef de reden op."),
+    "state_change_not_allowed": _l("Deze wijziging kan niet in de huidige status."),
     "nothing_to_update": _l("Deze aanbieder is voor geen enkel perceel toegelaten."),
     "update_has_fixed_lots": _l(
         "Bij het bijwerken van uw verklaring blijven de percelen gelijk aan uw toelating."

@@ -57,6 +57,7 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "public.tariff_sheets",
         "public.tariff_sheet",
         "public.tariff_sheet_file",
+        "public.ocds_release_package",
     }
     assert decisions["auth.change_password"] == SIGNED_IN
     assert decisions["auth.logout"] == SIGNED_IN
@@ -128,6 +129,20 @@ GRID_URLS = [
     ("catalogue.indexation", "/beheer/das/{slug}/indexeren/2027"),
     ("catalogue.lump_sums", "/beheer/das/{slug}/lumpsums"),
     ("catalogue.lot_form", "/beheer/das/{slug}/percelen/nieuw"),
+    ("public.ocds_release_package", "/das/{slug}/ocds.json"),
+    ("supplier.sign", "/aanbieder/overeenkomsten/{agreement}/ondertekenen"),
+    ("supplier.agreement_pdf", "/aanbieder/overeenkomsten/{agreement}/pdf"),
+    (
+        "supplier.accept_variation",
+        "/aanbieder/overeenkomsten/{agreement}/wijzigingen/{variation}/accepteren",
+    ),
+    ("contracts.export", "/contracten/export.csv"),
+    ("contracts.agreement", "/contracten/{agreement}"),
+    ("contracts.agreement_pdf", "/contracten/{agreement}/pdf"),
+    ("contracts.countersign", "/contracten/{agreement}/medeondertekenen"),
+    ("contracts.change_state", "/contracten/{agreement}/status"),
+    ("contracts.options", "/contracten/das/{slug}/opties"),
+    ("contracts.official_report", "/contracten/das/{slug}/proces-verbaal"),
     ("catalogue.base_tariffs", "/beheer/das/{slug}/basistarieven"),
     ("review.suspend", "/beoordeling/overeenkomsten/{agreement}/opschorten"),
     ("supplier.clarification", "/aanbieder/aanmeldingen/{decided}/vragen/{clarification}"),
@@ -141,7 +156,8 @@ POST_ONLY = {
     "supplier.remove_colleague", "supplier.revoke_invitation", "review.request_declaration",
     "supplier.update_declaration", "review.declare_conflict", "review.assign", "review.extend",
     "review.assess", "review.ask_clarification", "review.propose", "review.confirm",
-    "review.return_decision", "review.suspend", "catalogue.retire_product",
+    "review.return_decision", "review.suspend", "catalogue.retire_product", "supplier.sign",
+    "supplier.accept_variation", "contracts.countersign", "contracts.change_state",
 }  # fmt: skip
 
 # Expected status per audience. "login" = redirect to the log-in page.
@@ -246,6 +262,22 @@ EXPECTED = {
         )
     },  # fmt: skip
     "catalogue.retire_product": {ANON: "login", OWNER: 403, REVIEWER: 403, ADMIN: 302},
+    "public.ocds_release_package": {ANON: 200, OWNER: 200, REVIEWER: 200},
+    "supplier.sign": {ANON: "login", OTHER_PROVIDER: 404, REVIEWER: 403, OWNER: 200},
+    "supplier.agreement_pdf": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.accept_variation": {ANON: "login", OTHER_PROVIDER: 404, REVIEWER: 403, OWNER: 302},
+    **{
+        endpoint: {ANON: "login", OWNER: 403, REVIEWER: 403, CONTRACT_MANAGER: 200, ADMIN: 200}
+        for endpoint in (
+            "contracts.export",
+            "contracts.agreement",
+            "contracts.agreement_pdf",
+            "contracts.options",
+            "contracts.official_report",
+        )
+    },  # fmt: skip
+    "contracts.countersign": {ANON: "login", OWNER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
+    "contracts.change_state": {ANON: "login", OWNER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
     "supplier.letter": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "contracts.register": {
         ANON: "login",
@@ -334,7 +366,21 @@ def scenario(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-un
         {p.id: 10_000 for lot in das.lots for p in lot.products},
         datetime(2026, 1, 1, tzinfo=UTC),
     )
+    from portal.models import AgreementVariation, VariationKind
+
+    factories.assign(users[CONTRACT_MANAGER], das)
+
+    agreement_id = agreement_of(das.id, owner.organisation_id).id
+    variation = AgreementVariation(
+        agreement_id=agreement_id,
+        kind=VariationKind.TARIFFS,
+        description="Tarieven 2026",
+        effective_on=date(2026, 1, 1),
+    )
+    db.session.add(variation)
+    db.session.commit()
     ids = {
+        "variation": variation.id,
         "sheet": sheet.id,
         "product": das.lots[0].products[0].id,
         "decided": submitted.id,

@@ -1,35 +1,248 @@
-"""Contract management: the register of framework agreements."""
+"""Contract management: the register of framework agreements, countersigning, suspension and
+ending, extension options and the official report (issue 6)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
-from sqlalchemy.orm import joinedload, selectinload
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
-from portal.auth.access import protect_blueprint
+from portal.auth.access import protect_blueprint, role_required
+from portal.contracts import forms
 from portal.extensions import db
-from portal.models import FrameworkAgreement, Role
+from portal.labels import label
+from portal.messages import message_for
+from portal.models import AgreementState, Das, FrameworkAgreement, Lot, Role
+from portal.services import ServiceError, agreements, reports, review
+from portal.services.audit import events_for
+from portal.timeutil import local_date, now
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracten")
 protect_blueprint(bp, [Role.CONTRACT_MANAGER, Role.ADMINISTRATOR])
+
+
+def _filters() -> tuple[forms.RegisterFilterForm, reports.RegisterFilters]:
+    das_ids = review.visible_das_ids(current_user)
+    das_query = db.select(Das).order_by(Das.name)
+    if das_ids is not None:
+        das_query = das_query.where(Das.id.in_(das_ids))
+    das_list = db.session.scalars(das_query).all()
+    lots = db.session.scalars(
+        db.select(Lot)
+        .where(Lot.das_id.in_([d.id for d in das_list]))
+        .options(joinedload(Lot.das))
+        .order_by(Lot.das_id, Lot.position)
+    ).all()
+    form = forms.RegisterFilterForm(request.args)
+    form.das.choices = [SelectChoice(0, _("Alle"))] + [SelectChoice(d.id, d.name) for d in das_list]
+    form.lot.choices = [SelectChoice(0, _("Alle"))] + [
+        SelectChoice(lot.id, f"{lot.das.reference} {lot.code}. {lot.name}") for lot in lots
+    ]
+    form.state.choices = [SelectChoice("", _("Alle"))] + [
+        SelectChoice(s.value, label(s)) for s in AgreementState
+    ]
+    form.validate()
+    state = form.state.data if form.state.data in {s.value for s in AgreementState} else None
+    return form, reports.RegisterFilters(
+        das_ids=das_ids,
+        das_id=None if form.das.errors else (form.das.data or None),
+        lot_id=None if form.lot.errors else (form.lot.data or None),
+        state=AgreementState(state) if state else None,
+        ends_before=None if form.ends_before.errors else form.ends_before.data,
+    )
 
 
 @bp.route("/")
 def register() -> str:
     page = max(request.args.get("pagina", 1, type=int) or 1, 1)
     per_page = current_app.config["PER_PAGE"]
-    query = db.select(FrameworkAgreement)
-    total = db.session.scalar(query.with_only_columns(db.func.count())) or 0
-    agreements = db.session.scalars(
-        query.options(
-            joinedload(FrameworkAgreement.organisation),
-            joinedload(FrameworkAgreement.das),
-            selectinload(FrameworkAgreement.lots),
-        )
-        .order_by(FrameworkAgreement.start_date.desc(), FrameworkAgreement.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    form, filters = _filters()
+    rows, total = reports.register_page(filters, page, per_page)
     pages = max((total + per_page - 1) // per_page, 1)
+    query = {k: v for k, v in request.args.items() if k != "pagina"}
     return render_template(
-        "contracts/register.html", agreements=agreements, total=total, page=page, pages=pages
+        "contracts/register.html",
+        agreements=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        form=form,
+        query=query,
     )
+
+
+@bp.route("/export.<kind>")
+def export(kind: str) -> Response:
+    _form, filters = _filters()
+    if kind == "csv":
+        content, mimetype = reports.register_csv(filters), "text/csv; charset=utf-8"
+    elif kind == "xlsx":
+        content = reports.register_xlsx(filters)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="contractregister.{kind}"'
+    return response
+
+
+def _agreement(agreement_id: int) -> FrameworkAgreement:
+    found = db.session.get(FrameworkAgreement, agreement_id)
+    das_ids = review.visible_das_ids(current_user)
+    if found is None or (das_ids is not None and found.das_id not in das_ids):
+        abort(404)
+    return found
+
+
+def _detail(found: FrameworkAgreement, **overrides: object) -> str:
+    context: dict[str, object] = {
+        "agreement": found,
+        "variations": agreements.variations_of(found),
+        "end_dates": agreements.end_date_history(found.das_id, found.id),
+        "timeline": events_for(found),
+        "countersign_form": forms.CountersignForm(formdata=None),
+        "state_form": forms.StateForm(formdata=None, on=local_date(now())),
+        "error_message": None,
+    }
+    context.update(overrides)
+    return render_template("contracts/agreement.html", **context)
+
+
+@bp.route("/<int:agreement_id>")
+def agreement(agreement_id: int) -> str:
+    return _detail(_agreement(agreement_id))
+
+
+@bp.route("/<int:agreement_id>/pdf")
+def agreement_pdf(agreement_id: int) -> Response:
+    found = _agreement(agreement_id)
+    try:
+        content, filename = agreements.document(found)
+    except ServiceError:
+        abort(404)
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/<int:agreement_id>/medeondertekenen", methods=["POST"])
+@role_required(Role.ADMINISTRATOR)
+def countersign(agreement_id: int) -> str | Response:
+    found = _agreement(agreement_id)
+    form = forms.CountersignForm()
+    if not form.validate_on_submit():
+        return _detail(found, countersign_form=form)
+    try:
+        agreements.countersign(
+            found, current_user, form.password.data or "", request.remote_addr or "", now()
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        return _detail(
+            _agreement(agreement_id), countersign_form=form, error_message=message_for(error)
+        )
+    flash(_("De overeenkomst is medeondertekend en loopt nu."), "success")
+    return redirect(url_for("contracts.agreement", agreement_id=agreement_id))
+
+
+@bp.route("/<int:agreement_id>/status", methods=["POST"])
+@role_required(Role.ADMINISTRATOR)
+def change_state(agreement_id: int) -> str | Response:
+    found = _agreement(agreement_id)
+    form = forms.StateForm()
+    if not form.validate_on_submit():
+        return _detail(found, state_form=form)
+    try:
+        agreements.change_state(
+            current_user,
+            found,
+            AgreementState(form.state.data),
+            form.reason.data or "",
+            form.on.data,
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        return _detail(_agreement(agreement_id), state_form=form, error_message=message_for(error))
+    flash(_("De status is gewijzigd en de aanbieder is ingelicht."), "success")
+    return redirect(url_for("contracts.agreement", agreement_id=agreement_id))
+
+
+def _das(slug: str) -> Das:
+    das = db.session.scalar(db.select(Das).where(Das.slug == slug))
+    das_ids = review.visible_das_ids(current_user)
+    if das is None or (das_ids is not None and das.id not in das_ids):
+        abort(404)
+    return das
+
+
+@bp.route("/das/<slug>/opties", methods=["GET", "POST"])
+def options(slug: str) -> str | Response:
+    das = _das(slug)
+    form = forms.OptionForm(
+        formdata=request.form if request.method == "POST" else None, decision_date=local_date(now())
+    )
+    error_message = None
+    if request.method == "POST":
+        if current_user.role is not Role.ADMINISTRATOR:
+            abort(403)
+        if form.validate_on_submit():
+            if not current_user.check_password(form.password.data or ""):
+                form.password.errors = [message_for(ServiceError("wrong_password"))]
+            else:
+                try:
+                    new_end = agreements.exercise_option(
+                        current_user, das, form.decision_date.data, now()
+                    )
+                except ServiceError as error:
+                    db.session.rollback()
+                    error_message = message_for(error)
+                else:
+                    flash(
+                        _(
+                            "De optie is gelicht. De gemeenschappelijke einddatum is nu %(date)s.",
+                            date=new_end.strftime("%d-%m-%Y"),
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("contracts.options", slug=slug))
+    return render_template(
+        "contracts/options.html",
+        das=das,
+        form=form,
+        history=agreements.end_date_history(das.id),
+        error_message=error_message,
+    )
+
+
+@bp.route("/das/<slug>/proces-verbaal")
+def official_report(slug: str) -> str | Response:
+    das = _das(slug)
+    form = forms.ReportForm(request.args)
+    if not request.args or not form.validate():
+        if not request.args:
+            form = forms.ReportForm(formdata=None, start=das.term_start, end=local_date(now()))
+        return render_template("contracts/report_form.html", das=das, form=form)
+    report = reports.official_report(das, form.start.data, form.end.data)
+    from portal.services.letters import render_pdf
+
+    html = render_template(
+        "letters/official_report.html", report=report, das=das, made_on=local_date(now())
+    )
+    response = Response(render_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="proces-verbaal-{das.reference}-{form.start.data:%Y%m%d}-'
+        f'{form.end.data:%Y%m%d}.pdf"'
+    )
+    return response

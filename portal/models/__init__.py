@@ -29,7 +29,14 @@ from portal.models.catalogue import (
     ProductVariant,
     das_authority,
 )
-from portal.models.contracts import AgreementLot, AgreementState, FrameworkAgreement
+from portal.models.contracts import (
+    AgreementLot,
+    AgreementState,
+    AgreementVariation,
+    EndDateChange,
+    FrameworkAgreement,
+    VariationKind,
+)
 from portal.models.organisations import Organisation, SizeClass
 from portal.models.review import (
     Assessment,
@@ -54,6 +61,9 @@ __all__ = [
     "STAFF_ROLES",
     "AgreementLot",
     "AgreementState",
+    "AgreementVariation",
+    "EndDateChange",
+    "VariationKind",
     "Assessment",
     "AutoMark",
     "Clarification",

@@ -37,6 +37,23 @@ class FrameworkAgreement(db.Model):
     start_date: Mapped[date]
     end_date: Mapped[date] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # Signing: the provider's authorised signatory first, then an administrator countersigns.
+    provider_signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    provider_signed_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    provider_signed_role: Mapped[str] = mapped_column(sa.String(200), default="")
+    provider_signed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    provider_signed_ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    authority_signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    authority_signed_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    authority_signed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    authority_signed_ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    # The agreement as drawn up, and as signed; the hashes are checked on every download.
+    document_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    signed_document_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    last_reminder_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    state_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    state_changed_on: Mapped[date | None]
     version_id: Mapped[int] = mapped_column(default=1)
 
     das: Mapped[Das] = relationship()
@@ -47,6 +64,47 @@ class FrameworkAgreement(db.Model):
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (sa.UniqueConstraint("das_id", "organisation_id"),)
+
+
+class VariationKind(enum.StrEnum):
+    LOTS_ADDED = "lots_added"  # an admission for more lots
+    TARIFFS = "tariffs"  # a published tariff sheet
+    END_DATE = "end_date"  # an extension option exercised
+
+
+class AgreementVariation(db.Model):
+    """A change to a running agreement that the provider sees and accepts."""
+
+    __tablename__ = "agreement_variation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"), index=True)
+    kind: Mapped[VariationKind] = mapped_column(str_enum(VariationKind))
+    description: Mapped[str] = mapped_column(sa.Text)
+    effective_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    agreement: Mapped[FrameworkAgreement] = relationship()
+
+
+class EndDateChange(db.Model):
+    """A move of an end date: of the DAS (an option exercised) and of each agreement with it."""
+
+    __tablename__ = "end_date_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), index=True)
+    agreement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("framework_agreement.id"), index=True
+    )
+    old_end: Mapped[date]
+    new_end: Mapped[date]
+    decided_on: Mapped[date]
+    option_number: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
 
 
 class AgreementLot(db.Model):

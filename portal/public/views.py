@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+import json
+
+from flask import Blueprint, Response, abort, render_template, url_for
 from sqlalchemy.orm import selectinload
 
 from portal.auth.access import public
 from portal.extensions import db
 from portal.models import AgreementState, Das, DasState, FrameworkAgreement, Lot, TariffSheet
-from portal.services import tariffs
+from portal.services import ocds, tariffs
 from portal.timeutil import local_date, now
 
 bp = Blueprint("public", __name__)
@@ -83,6 +85,7 @@ def das_detail(slug: str) -> str:
         "public/das.html",
         das=das,
         providers_by_lot=providers_by_lot,
+        award_notices=_award_notices(agreements),
         provider_count=len(agreements),
         subregions=dict(sorted(subregions.items())),
     )
@@ -140,6 +143,21 @@ def tariff_sheet(slug: str, sheet_id: int) -> str:
     )
 
 
+@bp.route("/das/<slug>/ocds.json")
+@public
+def ocds_release_package(slug: str) -> Response:
+    """The DAS as an OCDS release package, at a stable URL."""
+    das = _published_das(slug)
+    package = ocds.release_package(
+        das, url_for("public.ocds_release_package", slug=slug, _external=True), now()
+    )
+    response = Response(
+        json.dumps(package, ensure_ascii=False, indent=2), mimetype="application/json"
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"  # open data
+    return response
+
+
 DOWNLOADS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -160,3 +178,19 @@ def tariff_sheet_file(slug: str, sheet_id: int, kind: str) -> Response:
         f'attachment; filename="tarieven-{das.reference}-{sheet.year}-{sheet.id}.{kind}"'
     )
     return response
+
+
+def _award_notices(agreements: list[FrameworkAgreement]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Admissions grouped per quarter, as a DAS may publish its award notices (DOMAIN.md)."""
+    quarters: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    for agreement in agreements:
+        for agreement_lot in agreement.lots:
+            day = agreement_lot.admitted_on
+            key = (day.year, (day.month - 1) // 3 + 1)
+            quarters.setdefault(key, []).append(
+                (agreement.organisation.display_name, agreement_lot.lot.name)
+            )
+    return [
+        (f"{year} K{quarter}", sorted(rows))
+        for (year, quarter), rows in sorted(quarters.items(), reverse=True)
+    ]

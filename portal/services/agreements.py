@@ -1,20 +1,41 @@
-"""Framework agreements: drawn up when lots are admitted."""
+"""Framework agreements for their whole life (issue 6): drawn up on admission, signed by the
+provider and countersigned, varied (more lots, new tariffs, a later end date), extended for
+everyone at once, suspended or ended. Dates: portal.domain.contract_dates."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from flask import current_app, render_template
+
+from portal import mail
 from portal.domain import contract_dates
 from portal.extensions import db
 from portal.models import (
     AgreementLot,
     AgreementState,
+    AgreementVariation,
     Application,
+    ApplicationLot,
+    Das,
+    EndDateChange,
     FrameworkAgreement,
+    LotOutcome,
+    Product,
+    Role,
+    TariffSheet,
     User,
+    VariationKind,
+    application_product,
 )
+from portal.services import ServiceError, refuses_stale
 from portal.services.audit import record
+from portal.timeutil import as_utc, local_date
+
+# --- reading ---------------------------------------------------------------------------------
 
 
 def agreement_of(das_id: int, organisation_id: int) -> FrameworkAgreement | None:
@@ -26,6 +47,112 @@ def agreement_of(das_id: int, organisation_id: int) -> FrameworkAgreement | None
     )
 
 
+def agreements_of(organisation_id: int) -> list[FrameworkAgreement]:
+    return list(
+        db.session.scalars(
+            db.select(FrameworkAgreement)
+            .where(FrameworkAgreement.organisation_id == organisation_id)
+            .order_by(FrameworkAgreement.start_date)
+        )
+    )
+
+
+def variations_of(agreement: FrameworkAgreement) -> list[AgreementVariation]:
+    return list(
+        db.session.scalars(
+            db.select(AgreementVariation)
+            .where(AgreementVariation.agreement_id == agreement.id)
+            .order_by(AgreementVariation.created_at, AgreementVariation.id)
+        )
+    )
+
+
+def end_date_history(das_id: int, agreement_id: int | None = None) -> list[EndDateChange]:
+    query = db.select(EndDateChange).where(EndDateChange.das_id == das_id)
+    query = query.where(
+        EndDateChange.agreement_id.is_(None)
+        if agreement_id is None
+        else EndDateChange.agreement_id == agreement_id
+    )
+    return list(db.session.scalars(query.order_by(EndDateChange.id)))
+
+
+def products_of(agreement: FrameworkAgreement) -> list[Product]:
+    """The products the provider chose in the applications admitted for its current lots."""
+    lot_ids = [al.lot_id for al in agreement.lots if al.is_current]
+    if not lot_ids:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(Product)
+            .join(application_product, application_product.c.product_id == Product.id)
+            .join(Application, Application.id == application_product.c.application_id)
+            .join(ApplicationLot, ApplicationLot.application_id == Application.id)
+            .where(
+                Application.das_id == agreement.das_id,
+                Application.organisation_id == agreement.organisation_id,
+                ApplicationLot.lot_id == Product.lot_id,
+                ApplicationLot.outcome == LotOutcome.ADMITTED,
+                Product.lot_id.in_(lot_ids),
+            )
+            .distinct()
+            .order_by(Product.code)
+        )
+    )
+
+
+# --- the document ----------------------------------------------------------------------------
+
+
+def _documents_dir() -> str:
+    return os.path.join(str(current_app.config["EVIDENCE_DIR"]), "agreements")
+
+
+def _store(content: bytes) -> str:
+    sha256 = hashlib.sha256(content).hexdigest()
+    path = os.path.join(_documents_dir(), sha256[:2], sha256)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if not os.path.exists(path):
+        with open(f"{path}.tmp", "wb") as handle:
+            handle.write(content)
+        os.replace(f"{path}.tmp", path)
+    return sha256
+
+
+def render_document(agreement: FrameworkAgreement) -> bytes:
+    from portal.services import tariffs
+    from portal.services.letters import render_pdf
+
+    year = agreement.start_date.year
+    sheet = tariffs.sheet_for_today(agreement.das_id, year)
+    amounts = {t.product_id: t.amount_cents for t in sheet.tariffs} if sheet else {}
+    html = render_template(
+        "letters/agreement.html",
+        agreement=agreement,
+        das=agreement.das,
+        products=products_of(agreement),
+        sheet=sheet,
+        amounts=amounts,
+    )
+    return render_pdf(html)
+
+
+def document(agreement: FrameworkAgreement) -> tuple[bytes, str]:
+    """The signed PDF when there is one, else the agreement as drawn up; hash-checked."""
+    sha256 = agreement.signed_document_sha256 or agreement.document_sha256
+    if not sha256:
+        raise ServiceError("not_found")
+    with open(os.path.join(_documents_dir(), sha256[:2], sha256), "rb") as handle:
+        content = handle.read()
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise ServiceError("document_changed")
+    signed = "ondertekend-" if agreement.signed_document_sha256 else ""
+    return content, f"raamovereenkomst-{signed}{agreement.reference}.pdf"
+
+
+# --- admission -------------------------------------------------------------------------------
+
+
 def admit_lots(
     application: Application, lot_ids: Iterable[int], admission_date: date, actor: User
 ) -> FrameworkAgreement:
@@ -34,6 +161,7 @@ def admit_lots(
     Part of the caller's transaction (the decision); does not commit."""
     das = application.das
     agreement = agreement_of(das.id, application.organisation_id)
+    created = agreement is None
     if agreement is None:
         start, end = contract_dates.agreement_period(
             admission_date, das.term_start, das.common_end_date
@@ -42,9 +170,7 @@ def admit_lots(
             das=das,
             organisation_id=application.organisation_id,
             reference=f"RO-{das.reference}-{application.organisation_id:05d}",
-            # Signing in the portal comes with the agreements issue; until then an agreement
-            # is live from its start date as soon as the admission is decided.
-            state=AgreementState.LIVE,
+            state=AgreementState.AWAITING_SIGNATURE,
             start_date=start,
             end_date=end,
         )
@@ -84,6 +210,19 @@ def admit_lots(
             das_id=das.id,
             lots=added,
         )
+    db.session.flush()
+    if created:
+        agreement.document_sha256 = _store(render_document(agreement))
+    elif added:
+        names = ", ".join(lot.name for lot in das.lots if lot.id in added)
+        db.session.add(
+            AgreementVariation(
+                agreement_id=agreement.id,
+                kind=VariationKind.LOTS_ADDED,
+                description=f"Toelating voor: {names}",
+                effective_on=admission_date,
+            )
+        )
     return agreement
 
 
@@ -113,11 +252,330 @@ def end_lots(
         )
 
 
-def agreements_of(organisation_id: int) -> list[FrameworkAgreement]:
-    return list(
-        db.session.scalars(
-            db.select(FrameworkAgreement)
-            .where(FrameworkAgreement.organisation_id == organisation_id)
-            .order_by(FrameworkAgreement.start_date)
+# --- signing ---------------------------------------------------------------------------------
+
+
+@refuses_stale("changed_meanwhile")
+def sign(agreement: FrameworkAgreement, user: User, password: str, ip: str, now: datetime) -> None:
+    """The provider's authorised signatory signs, confirming with their password."""
+    if user.role is not Role.PROVIDER or user.organisation_id != agreement.organisation_id:
+        raise ServiceError("not_found")
+    if not user.may_submit:
+        raise ServiceError("not_a_signatory")
+    if agreement.state is not AgreementState.AWAITING_SIGNATURE or agreement.provider_signed_at:
+        raise ServiceError("agreement_not_awaiting_signature")
+    if not user.check_password(password):
+        raise ServiceError("wrong_password")
+    organisation = user.organisation
+    agreement.provider_signed_by_id = user.id
+    agreement.provider_signed_name = user.name
+    agreement.provider_signed_role = (
+        organisation.signatory_role
+        if organisation and organisation.signatory_name == user.name and organisation.signatory_role
+        else "Tekenbevoegde"
+    )
+    agreement.provider_signed_at = now
+    agreement.provider_signed_ip = ip
+    record(
+        "agreement.signed",
+        agreement,
+        user,
+        organisation_id=agreement.organisation_id,
+        das_id=agreement.das_id,
+        ip=ip,
+    )
+    _commit()
+
+
+@refuses_stale("changed_meanwhile")
+def countersign(
+    agreement: FrameworkAgreement, admin: User, password: str, ip: str, now: datetime
+) -> None:
+    """An administrator countersigns for the municipalities; only then is the agreement live."""
+    if admin.role is not Role.ADMINISTRATOR:
+        raise ServiceError("not_found")
+    if agreement.state is not AgreementState.AWAITING_SIGNATURE:
+        raise ServiceError("agreement_not_awaiting_signature")
+    if agreement.provider_signed_at is None:
+        raise ServiceError("provider_has_not_signed")
+    if not admin.check_password(password):
+        raise ServiceError("wrong_password")
+    agreement.authority_signed_by_id = admin.id
+    agreement.authority_signed_name = admin.name
+    agreement.authority_signed_at = now
+    agreement.authority_signed_ip = ip
+    agreement.state = AgreementState.LIVE
+    agreement.state_changed_on = local_date(now)
+    agreement.signed_document_sha256 = _store(render_document(agreement))
+    record(
+        "agreement.countersigned",
+        agreement,
+        admin,
+        organisation_id=agreement.organisation_id,
+        das_id=agreement.das_id,
+        ip=ip,
+        signed_sha256=agreement.signed_document_sha256,
+    )
+    _commit()
+    _notify(agreement, f"Raamovereenkomst {agreement.reference} is ondertekend", "agreement_live")
+
+
+def send_signature_reminders(
+    now: datetime, remind_every_days: int, suspend_after_days: int
+) -> tuple[int, int]:
+    """Remind providers who have not signed; suspend those who have not signed in time.
+    Returns (reminded, suspended). Run daily (`flask reminders`)."""
+    reminded = suspended = 0
+    waiting = db.session.scalars(
+        db.select(FrameworkAgreement).where(
+            FrameworkAgreement.state == AgreementState.AWAITING_SIGNATURE,
+            FrameworkAgreement.provider_signed_at.is_(None),
+        )
+    ).all()
+    for agreement in waiting:
+        age = now - as_utc(agreement.created_at)
+        if age >= timedelta(days=suspend_after_days):
+            agreement.state = AgreementState.SUSPENDED
+            agreement.state_reason = (
+                f"Niet ondertekend binnen {suspend_after_days} dagen na het opstellen."
+            )
+            agreement.state_changed_on = local_date(now)
+            record(
+                "agreement.suspended",
+                agreement,
+                None,
+                organisation_id=agreement.organisation_id,
+                das_id=agreement.das_id,
+                reason=agreement.state_reason,
+            )
+            db.session.commit()
+            _notify(
+                agreement,
+                f"Raamovereenkomst {agreement.reference} is opgeschort",
+                "agreement_state",
+                reason=agreement.state_reason,
+            )
+            suspended += 1
+            continue
+        last = (
+            as_utc(agreement.last_reminder_at)
+            if agreement.last_reminder_at
+            else as_utc(agreement.created_at)
+        )
+        if now - last >= timedelta(days=remind_every_days):
+            agreement.reminders_sent += 1
+            agreement.last_reminder_at = now
+            db.session.commit()
+            _notify(
+                agreement,
+                f"Herinnering: onderteken raamovereenkomst {agreement.reference}",
+                "agreement_reminder",
+                suspend_on=local_date(
+                    as_utc(agreement.created_at) + timedelta(days=suspend_after_days)
+                ),
+            )
+            reminded += 1
+    return reminded, suspended
+
+
+# --- extension options -----------------------------------------------------------------------
+
+
+@refuses_stale("changed_meanwhile")
+def exercise_option(admin: User, das: Das, decision_date: date, now: datetime) -> date:
+    """Exercise the DAS's next extension option: the common end date moves by the option's
+    length, and so does every live (or not yet signed) agreement's end date; suspended and ended
+    agreements keep theirs (seed 003 §4.1)."""
+    if admin.role is not Role.ADMINISTRATOR:
+        raise ServiceError("not_found")
+    current_end = das.common_end_date
+    try:
+        new_end = contract_dates.next_option_end_date(
+            current_end,
+            das.extension_option_years,
+            das.extension_options_exercised,
+            das.extension_options_total,
+            decision_date,
+        )
+    except contract_dates.NoOptionLeftError as error:
+        raise ServiceError("no_option_left") from error
+    except contract_dates.OptionTooLateError as error:
+        raise ServiceError("option_too_late") from error
+    das.extension_options_exercised += 1
+    number = das.extension_options_exercised
+    db.session.add(
+        EndDateChange(
+            das_id=das.id,
+            old_end=current_end,
+            new_end=new_end,
+            decided_on=decision_date,
+            option_number=number,
+            actor_id=admin.id,
         )
     )
+    moving = db.session.scalars(
+        db.select(FrameworkAgreement).where(
+            FrameworkAgreement.das_id == das.id,
+            FrameworkAgreement.state.in_((AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE)),
+        )
+    ).all()
+    for agreement in moving:
+        db.session.add(
+            EndDateChange(
+                das_id=das.id,
+                agreement_id=agreement.id,
+                old_end=agreement.end_date,
+                new_end=new_end,
+                decided_on=decision_date,
+                option_number=number,
+                actor_id=admin.id,
+            )
+        )
+        db.session.add(
+            AgreementVariation(
+                agreement_id=agreement.id,
+                kind=VariationKind.END_DATE,
+                effective_on=decision_date,
+                description=f"Verlengingsoptie {number} gelicht: einddatum "
+                f"{agreement.end_date:%d-%m-%Y} wordt {new_end:%d-%m-%Y}.",
+            )
+        )
+        agreement.end_date = new_end
+    record(
+        "das.option_exercised",
+        das,
+        admin,
+        das_id=das.id,
+        option=number,
+        old_end=current_end.isoformat(),
+        new_end=new_end.isoformat(),
+        agreements=len(moving),
+    )
+    _commit()
+    for agreement in moving:
+        _notify(
+            agreement,
+            f"{das.name}: de einddatum wordt {new_end:%d-%m-%Y}",
+            "agreement_extended",
+            new_end=new_end,
+        )
+    return new_end
+
+
+# --- variations, suspension and ending -------------------------------------------------------
+
+
+def add_tariff_variation(das: Das, sheet: TariffSheet) -> None:
+    """A published tariff sheet is a variation of every live agreement. Part of the caller's
+    transaction."""
+    for agreement in db.session.scalars(
+        db.select(FrameworkAgreement).where(
+            FrameworkAgreement.das_id == das.id, FrameworkAgreement.state == AgreementState.LIVE
+        )
+    ):
+        kind = "basistarieven" if sheet.is_base else f"index {sheet.index_total}%"
+        correction = " (correctie)" if sheet.corrects_id else ""
+        db.session.add(
+            AgreementVariation(
+                agreement_id=agreement.id,
+                kind=VariationKind.TARIFFS,
+                effective_on=date(sheet.year, 1, 1),
+                description=f"Tarieven {sheet.year}{correction}: {kind}.",
+            )
+        )
+
+
+def accept_variation(user: User, variation: AgreementVariation, now: datetime) -> None:
+    agreement = variation.agreement
+    if user.organisation_id != agreement.organisation_id:
+        raise ServiceError("not_found")
+    if not user.may_submit:
+        raise ServiceError("not_a_signatory")
+    if variation.accepted_at is not None:
+        raise ServiceError("variation_already_accepted")
+    variation.accepted_at = now
+    variation.accepted_by_id = user.id
+    record(
+        "agreement.variation_accepted",
+        agreement,
+        user,
+        organisation_id=agreement.organisation_id,
+        das_id=agreement.das_id,
+        variation=variation.id,
+    )
+    db.session.commit()
+
+
+@refuses_stale("changed_meanwhile")
+def change_state(
+    admin: User, agreement: FrameworkAgreement, state: AgreementState, reason: str, on: date
+) -> None:
+    """Suspend, resume or end an agreement, with a reason and a date; the provider is told."""
+    if admin.role is not Role.ADMINISTRATOR:
+        raise ServiceError("not_found")
+    if not reason.strip():
+        raise ServiceError("state_reason_required")
+    allowed = {
+        AgreementState.SUSPENDED: (AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE),
+        AgreementState.LIVE: (AgreementState.SUSPENDED,),
+        AgreementState.ENDED: (
+            AgreementState.LIVE,
+            AgreementState.SUSPENDED,
+            AgreementState.AWAITING_SIGNATURE,
+        ),
+    }
+    if agreement.state not in allowed.get(state, ()):
+        raise ServiceError("state_change_not_allowed")
+    if state is AgreementState.LIVE and agreement.authority_signed_at is None:
+        state = AgreementState.AWAITING_SIGNATURE  # resuming an unsigned one: back to signing
+    old = agreement.state
+    agreement.state = state
+    agreement.state_reason = reason.strip()
+    agreement.state_changed_on = on
+    if state is AgreementState.ENDED and on < agreement.end_date:
+        agreement.end_date = max(on, agreement.start_date)
+    record(
+        f"agreement.{state.value}",
+        agreement,
+        admin,
+        organisation_id=agreement.organisation_id,
+        das_id=agreement.das_id,
+        reason=reason.strip(),
+        on=on.isoformat(),
+        old=old.value,
+    )
+    _commit()
+    _notify(
+        agreement,
+        f"Raamovereenkomst {agreement.reference}: {state.value}",
+        "agreement_state",
+        reason=reason.strip(),
+    )
+
+
+def _notify(agreement: FrameworkAgreement, subject: str, template: str, **context: object) -> None:
+    for user in db.session.scalars(
+        db.select(User).where(
+            User.organisation_id == agreement.organisation_id, User.is_active_account.is_(True)
+        )
+    ):
+        if user.may_submit:
+            mail.send(
+                user.email,
+                subject,
+                template,
+                user=user,
+                agreement=agreement,
+                link=mail.link("supplier.agreement", agreement_id=agreement.id),
+                **context,
+            )
+
+
+def _commit() -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise ServiceError("changed_meanwhile") from error

@@ -26,6 +26,9 @@ from portal.services.applications import latest_decided, open_declaration_reques
 from portal.services.audit import record
 from portal.services.review import visible_das_ids
 
+# An admitted provider's agreement is live, or drawn up and waiting for signatures.
+ADMITTED_STATES = (AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE)
+
 
 @dataclass(frozen=True)
 class ExpiringEvidence:
@@ -67,7 +70,7 @@ def due_for_reverification(
     expired or expires within `within_days`, soonest first."""
     query = (
         db.select(FrameworkAgreement)
-        .where(FrameworkAgreement.state == AgreementState.LIVE)
+        .where(FrameworkAgreement.state.in_(ADMITTED_STATES))
         .options(joinedload(FrameworkAgreement.organisation), joinedload(FrameworkAgreement.das))
     )
     das_ids = visible_das_ids(user)
@@ -106,7 +109,7 @@ def suspend_admission(
     """Suspend an admission whose requested update did not come in time, with notice."""
     if not reason.strip():
         raise ServiceError("suspension_reason_required")
-    if agreement.state is not AgreementState.LIVE:
+    if agreement.state not in ADMITTED_STATES:
         raise ServiceError("agreement_not_live")
     overdue = [
         r

@@ -3,11 +3,9 @@ assessment of every answer, clarification, and the four-eyes decision per lot (i
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -39,28 +37,14 @@ from portal.models import (
     clarification_document,
 )
 from portal.services import ServiceError, agreements, calendar, letters
+from portal.services import refuses_stale as _refuses_stale
 from portal.services.applications import answer_facts
 from portal.services.audit import record
 from portal.timeutil import local_date
 
 IN_REVIEW = (ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def refuses_stale(func: F) -> F:
-    """Someone else changed the application between our read and our write (its version column
-    did not match, at whichever flush): refuse instead of writing over their change."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except StaleDataError as error:
-            db.session.rollback()
-            raise ServiceError("application_changed") from error
-
-    return wrapper  # type: ignore[return-value]
+refuses_stale = _refuses_stale("application_changed")
 
 
 REVIEWER_ROLES = (Role.REVIEWER, Role.ADMINISTRATOR)
@@ -713,7 +697,11 @@ def _finalise(application: Application, confirmer: User, now: datetime) -> Appli
         agreement = agreements.agreement_of(application.das_id, application.organisation_id)
         if admitted and agreement is not None and agreement.state is AgreementState.SUSPENDED:
             # The update that was asked for has come and is accepted: the admission resumes.
-            agreement.state = AgreementState.LIVE
+            agreement.state = (
+                AgreementState.LIVE
+                if agreement.authority_signed_at
+                else AgreementState.AWAITING_SIGNATURE
+            )
             record(
                 "agreement.resumed",
                 agreement,

@@ -397,6 +397,9 @@ def _publish(admin: User, das: Das, sheet: TariffSheet) -> TariffSheet:
     files = {"csv": sheet_csv(sheet), "xlsx": sheet_xlsx(sheet), "pdf": sheet_pdf(sheet)}
     for kind, content in files.items():
         setattr(sheet, f"{kind}_sha256", _store(content))
+    from portal.services.agreements import add_tariff_variation
+
+    add_tariff_variation(das, sheet)
     record(
         "tariff_sheet.published",
         sheet,

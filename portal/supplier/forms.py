@@ -6,7 +6,15 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from portal.forms import MultiCheckboxField
@@ -122,4 +130,16 @@ class ClarificationReplyForm(FlaskForm):
     answer = TextAreaField(_l("Uw antwoord"), validators=[Optional()])
     documents = MultiCheckboxField(
         _l("Bewijsstukken bij uw antwoord"), coerce=int, validators=[Optional()]
+    )
+
+
+class SignForm(FlaskForm):
+    password = PasswordField(
+        _l("Uw wachtwoord"),
+        description=_l("Ter bevestiging dat u het zelf bent die ondertekent."),
+        validators=[InputRequired(_l("Vul uw wachtwoord in om te ondertekenen."))],
+    )
+    agree = BooleanField(
+        _l("Ik onderteken deze raamovereenkomst namens mijn organisatie."),
+        validators=[DataRequired(_l("Bevestig dat u namens uw organisatie ondertekent."))],
     )

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -24,12 +25,14 @@ from portal.labels import label
 from portal.loaders import get_agreement, get_application, get_document, get_open_das
 from portal.messages import gap_message, message_for
 from portal.models import (
+    AgreementVariation,
     Application,
     Clarification,
     CriterionKind,
     Das,
     DasState,
     EvidenceType,
+    FrameworkAgreement,
     Role,
 )
 from portal.services import (
@@ -44,6 +47,7 @@ from portal.services import (
 from portal.supplier.forms import (
     ClarificationReplyForm,
     ProductsForm,
+    SignForm,
     SubmitForm,
     UploadForm,
     answers_form,
@@ -372,11 +376,77 @@ def download(document_id: int) -> Response:
     )
 
 
+def _agreement_page(
+    found: FrameworkAgreement, form: SignForm | None = None, error_message: str | None = None
+) -> str:
+    return render_template(
+        "supplier/agreement.html",
+        agreement=found,
+        form=form or SignForm(formdata=None),
+        variations=agreements.variations_of(found),
+        end_dates=agreements.end_date_history(found.das_id, found.id),
+        products=agreements.products_of(found),
+        action_form=FlaskForm(),
+        error_message=error_message,
+    )
+
+
 @bp.route("/overeenkomsten/<int:agreement_id>")
 def agreement(agreement_id: int) -> str:
-    return render_template(
-        "supplier/agreement.html", agreement=get_agreement(agreement_id, _org_id())
-    )
+    return _agreement_page(get_agreement(agreement_id, _org_id()))
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/ondertekenen", methods=["POST"])
+def sign(agreement_id: int) -> str | Response:
+    found = get_agreement(agreement_id, _org_id())
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            agreements.sign(
+                found, current_user, form.password.data or "", request.remote_addr or "", now()
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            if error.code == "wrong_password":
+                form.password.errors = list(form.password.errors) + [message_for(error)]
+                return _agreement_page(found, form)
+            return _agreement_page(found, form, message_for(error))
+        flash(
+            _("U heeft de raamovereenkomst ondertekend. De gemeenten ondertekenen nu mee."),
+            "success",
+        )
+        return redirect(url_for("supplier.agreement", agreement_id=found.id))
+    return _agreement_page(found, form)
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/pdf")
+def agreement_pdf(agreement_id: int) -> Response:
+    found = get_agreement(agreement_id, _org_id())
+    try:
+        content, filename = agreements.document(found)
+    except ServiceError:
+        abort(404)
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route(
+    "/overeenkomsten/<int:agreement_id>/wijzigingen/<int:variation_id>/accepteren", methods=["POST"]
+)
+def accept_variation(agreement_id: int, variation_id: int) -> str | Response:
+    found = get_agreement(agreement_id, _org_id())
+    variation = db.session.get(AgreementVariation, variation_id)
+    if variation is None or variation.agreement_id != found.id:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        agreements.accept_variation(current_user, variation, now())
+    except ServiceError as error:
+        return _agreement_page(found, error_message=message_for(error))
+    flash(_("U heeft de wijziging geaccepteerd."), "success")
+    return redirect(url_for("supplier.agreement", agreement_id=found.id))
 
 
 from portal.supplier import account_views  # noqa: E402,F401  (registers the account pages)

@@ -71,7 +71,7 @@ def test_registration_to_agreement(das) -> None:  # type: ignore[no-untyped-def]
     agreement = db.session.scalar(db.select(FrameworkAgreement))
     assert agreement is not None
     assert (agreement.start_date, agreement.end_date) == (date(2027, 3, 15), date(2029, 12, 31))
-    assert agreement.state is AgreementState.LIVE
+    assert agreement.state is AgreementState.AWAITING_SIGNATURE  # until both have signed
     assert {al.lot_id for al in agreement.lots} == {lot.id for lot in das.lots}
     actions = set(db.session.scalars(db.select(AuditEvent.action)))
     assert {

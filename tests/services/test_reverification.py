@@ -104,4 +104,5 @@ def test_suspend_only_after_an_overdue_request_and_resume_on_update(admitted, ma
         moment(later + timedelta(days=1)),
     )
     db.session.refresh(agreement)
-    assert agreement.state is AgreementState.LIVE
+    # Resumed to where it was: drawn up, waiting for the signatures (none were set here).
+    assert agreement.state is AgreementState.AWAITING_SIGNATURE
