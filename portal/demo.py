@@ -508,7 +508,24 @@ def load_demo(today: date) -> None:
             staff["beoordelaar@demo.das-portaal.nl"],
             staff["beoordelaar2@demo.das-portaal.nl"],
         )
+    _demo_signatures(ml, staff["beheerder@demo.das-portaal.nl"], today)
     db.session.commit()
+
+
+def _demo_signatures(das: Das, admin: User, today: date) -> None:
+    """Gezinshuis De Linde has signed and been countersigned; Roerdal still has to sign."""
+    from portal.services import agreements
+
+    organisation = db.session.scalar(
+        db.select(Organisation).where(Organisation.kvk_number == "34567890")
+    )
+    agreement = agreements.agreement_of(das.id, organisation.id) if organisation else None
+    if agreement is None or agreement.provider_signed_at is not None:
+        return
+    signatory = organisation.users[0]
+    moment = datetime.combine(today, datetime.min.time(), UTC).replace(hour=16)
+    agreements.sign(agreement, signatory, DEMO_PASSWORD, "127.0.0.1", moment)
+    agreements.countersign(agreement, admin, DEMO_PASSWORD, "127.0.0.1", moment)
 
 
 def _demo_provider(
