@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from portal.auth.access import protect_blueprint, role_required
@@ -24,39 +23,26 @@ from portal.contracts import forms
 from portal.extensions import db
 from portal.labels import label
 from portal.messages import message_for
-from portal.models import AgreementState, Das, FrameworkAgreement, Lot, Role
+from portal.models import AgreementState, Das, FrameworkAgreement, Role
 from portal.services import ServiceError, agreements, reports, review
 from portal.services.audit import events_for
 from portal.timeutil import local_date, now
+from portal.views_common import download, staff_das_and_lot_choices
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracten")
 protect_blueprint(bp, [Role.CONTRACT_MANAGER, Role.ADMINISTRATOR])
 
 
 def _filters() -> tuple[forms.RegisterFilterForm, reports.RegisterFilters]:
-    das_ids = review.visible_das_ids(current_user)
-    das_query = db.select(Das).order_by(Das.name)
-    if das_ids is not None:
-        das_query = das_query.where(Das.id.in_(das_ids))
-    das_list = db.session.scalars(das_query).all()
-    lots = db.session.scalars(
-        db.select(Lot)
-        .where(Lot.das_id.in_([d.id for d in das_list]))
-        .options(joinedload(Lot.das))
-        .order_by(Lot.das_id, Lot.position)
-    ).all()
     form = forms.RegisterFilterForm(request.args)
-    form.das.choices = [SelectChoice(0, _("Alle"))] + [SelectChoice(d.id, d.name) for d in das_list]
-    form.lot.choices = [SelectChoice(0, _("Alle"))] + [
-        SelectChoice(lot.id, f"{lot.das.reference} {lot.code}. {lot.name}") for lot in lots
-    ]
+    staff_das_and_lot_choices(current_user, form.das, form.lot)
     form.state.choices = [SelectChoice("", _("Alle"))] + [
         SelectChoice(s.value, label(s)) for s in AgreementState
     ]
     form.validate()
     state = form.state.data if form.state.data in {s.value for s in AgreementState} else None
     return form, reports.RegisterFilters(
-        das_ids=das_ids,
+        das_ids=review.visible_das_ids(current_user),
         das_id=None if form.das.errors else (form.das.data or None),
         lot_id=None if form.lot.errors else (form.lot.data or None),
         state=AgreementState(state) if state else None,
@@ -93,9 +79,7 @@ def export(kind: str) -> Response:
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         abort(404)
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="contractregister.{kind}"'
-    return response
+    return download(content, mimetype, f"contractregister.{kind}")
 
 
 def _agreement(agreement_id: int) -> FrameworkAgreement:
@@ -132,9 +116,7 @@ def agreement_pdf(agreement_id: int) -> Response:
         content, filename = agreements.document(found)
     except ServiceError:
         abort(404)
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(content, "application/pdf", filename)
 
 
 @bp.route("/<int:agreement_id>/medeondertekenen", methods=["POST"])
@@ -240,9 +222,8 @@ def official_report(slug: str) -> str | Response:
     html = render_template(
         "letters/official_report.html", report=report, das=das, made_on=local_date(now())
     )
-    response = Response(render_pdf(html), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="proces-verbaal-{das.reference}-{form.start.data:%Y%m%d}-'
-        f'{form.end.data:%Y%m%d}.pdf"'
+    return download(
+        render_pdf(html),
+        "application/pdf",
+        f"proces-verbaal-{das.reference}-{form.start.data:%Y%m%d}-{form.end.data:%Y%m%d}.pdf",
     )
-    return response

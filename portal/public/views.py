@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.models import AgreementState, Das, DasState, FrameworkAgreement, Lot, TariffSheet
 from portal.services import ocds, tariffs
 from portal.timeutil import local_date, now
+from portal.views_common import download
 
 bp = Blueprint("public", __name__)
 
@@ -173,11 +174,9 @@ def tariff_sheet_file(slug: str, sheet_id: int, kind: str) -> Response:
     if kind not in DOWNLOADS:
         abort(404)
     content = tariffs.read_file(sheet, kind)
-    response = Response(content, mimetype=DOWNLOADS[kind])
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="tarieven-{das.reference}-{sheet.year}-{sheet.id}.{kind}"'
+    return download(
+        content, DOWNLOADS[kind], f"tarieven-{das.reference}-{sheet.year}-{sheet.id}.{kind}"
     )
-    return response
 
 
 def _award_notices(agreements: list[FrameworkAgreement]) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -29,9 +29,7 @@ from portal.messages import message_for
 from portal.models import (
     Application,
     ApplicationState,
-    Das,
     FrameworkAgreement,
-    Lot,
     LotOutcome,
     ReviewMark,
     Role,
@@ -50,6 +48,7 @@ from portal.services import (
 from portal.services import reverification as reverification_service
 from portal.services.audit import events_for
 from portal.timeutil import local_date, now
+from portal.views_common import staff_das_and_lot_choices
 
 bp = Blueprint("review", __name__, url_prefix="/beoordeling")
 protect_blueprint(bp, [Role.REVIEWER, Role.ADMINISTRATOR])
@@ -59,26 +58,13 @@ DECLARATION_DUE_DAYS = 14
 
 
 def _filter_form() -> tuple[forms.QueueFilterForm, review.QueueFilters]:
-    das_ids = review.visible_das_ids(current_user)
-    das_query = db.select(Das).order_by(Das.name)
-    if das_ids is not None:
-        das_query = das_query.where(Das.id.in_(das_ids))
-    das_list = db.session.scalars(das_query).all()
-    lots = db.session.scalars(
-        db.select(Lot)
-        .where(Lot.das_id.in_([d.id for d in das_list]))
-        .order_by(Lot.das_id, Lot.position)
-    ).all()
     reviewers = db.session.scalars(
         db.select(User)
         .where(User.role.in_(review.REVIEWER_ROLES), User.is_active_account.is_(True))
         .order_by(User.name)
     ).all()
     form = forms.QueueFilterForm(request.args)
-    form.das.choices = [SelectChoice(0, _("Alle"))] + [SelectChoice(d.id, d.name) for d in das_list]
-    form.lot.choices = [SelectChoice(0, _("Alle"))] + [
-        SelectChoice(lot.id, f"{lot.das.reference} {lot.code}. {lot.name}") for lot in lots
-    ]
+    staff_das_and_lot_choices(current_user, form.das, form.lot)
     form.state.choices = [SelectChoice("", _("Alle"))] + [
         SelectChoice(s.value, label(s)) for s in review.IN_REVIEW
     ]

@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from portal import views_common
 from portal.auth.access import protect_blueprint
 from portal.extensions import db
 from portal.labels import label
@@ -426,9 +427,7 @@ def agreement_pdf(agreement_id: int) -> Response:
         content, filename = agreements.document(found)
     except ServiceError:
         abort(404)
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return views_common.download(content, "application/pdf", filename)
 
 
 @bp.route(
