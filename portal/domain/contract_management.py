@@ -1,0 +1,153 @@
+"""Contract-management rules: social return (SROI), which providers to talk to, market
+concentration, and KPI flags. Pure functions over plain numbers (amounts in cents).
+
+Sources: seed 003 §4.4 (social conditions above a realised previous-year turnover of EUR 250,000
+excl. VAT; the region may revise the rule, so threshold and percentage are settings; 5% of the
+contract value is common practice elsewhere, DOMAIN.md), §2.4 (select the providers that matter
+most by number of clients and/or turnover), §3.3 (market shape: top 5, next 8, the rest).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+SROI_THRESHOLD_CENTS = 250_000_00
+SROI_PERCENT = Decimal(5)
+
+
+def sroi_obligation(
+    previous_year_turnover_cents: int,
+    threshold_cents: int = SROI_THRESHOLD_CENTS,
+    percent: Decimal = SROI_PERCENT,
+) -> int | None:
+    """The SROI obligation in cents, or None when the turnover is not strictly above the
+    threshold (EUR 250,000.00 exactly is not above it)."""
+    if previous_year_turnover_cents <= threshold_cents:
+        return None
+    amount = Decimal(previous_year_turnover_cents) * percent / 100
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class SroiStatus(enum.StrEnum):
+    NOT_APPLICABLE = "not_applicable"
+    OBLIGED = "obliged"  # obliged, nothing reported yet
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    FULFILLED = "fulfilled"
+
+
+def sroi_status(
+    obligation_cents: int | None, realised_cents: int, today: date, year: int
+) -> SroiStatus:
+    """On track when the share realised is at least the share of the year that has passed."""
+    if obligation_cents is None:
+        return SroiStatus.NOT_APPLICABLE
+    if realised_cents >= obligation_cents:
+        return SroiStatus.FULFILLED
+    if realised_cents <= 0:
+        return SroiStatus.OBLIGED
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if today < start:
+        return SroiStatus.ON_TRACK
+    elapsed = Decimal(min((today - start).days + 1, (end - start).days + 1)) / (
+        (end - start).days + 1
+    )
+    return (
+        SroiStatus.ON_TRACK
+        if Decimal(realised_cents) / obligation_cents >= elapsed
+        else SroiStatus.BEHIND
+    )
+
+
+@dataclass(frozen=True)
+class ProviderFigures:
+    provider_id: int
+    clients: int
+    turnover_cents: int
+
+
+@dataclass(frozen=True)
+class Ranked:
+    provider_id: int
+    score: Decimal
+    clients: int
+    turnover_cents: int
+
+
+def rank_providers(
+    figures: Sequence[ProviderFigures],
+    clients_weight: Decimal,
+    turnover_weight: Decimal,
+    top_n: int,
+) -> list[Ranked]:
+    """The top N providers by a weighted score of their share of the largest clients count and
+    turnover (0..1 each); ties go to the larger turnover, then the lower id."""
+    if clients_weight < 0 or turnover_weight < 0 or clients_weight + turnover_weight == 0:
+        raise ValueError("the weights must be non-negative and not both zero")
+    if top_n < 1:
+        raise ValueError("top_n must be at least 1")
+    most_clients = max((f.clients for f in figures), default=0) or 1
+    most_turnover = max((f.turnover_cents for f in figures), default=0) or 1
+    total_weight = clients_weight + turnover_weight
+    ranked = [
+        Ranked(
+            f.provider_id,
+            (
+                clients_weight * Decimal(f.clients) / most_clients
+                + turnover_weight * Decimal(f.turnover_cents) / most_turnover
+            )
+            / total_weight,
+            f.clients,
+            f.turnover_cents,
+        )
+        for f in figures
+    ]
+    ranked.sort(key=lambda r: (-r.score, -r.turnover_cents, r.provider_id))
+    return ranked[:top_n]
+
+
+@dataclass(frozen=True)
+class Concentration:
+    top5_percent: Decimal
+    next8_percent: Decimal
+    rest_percent: Decimal
+    providers: int
+
+
+def market_concentration(turnovers_cents: Iterable[int]) -> Concentration:
+    """Shares of the total turnover billed by the top 5, the next 8, and the rest (seed 003
+    §3.3: about 54%, 20% and 20% in Midden-Limburg in 2023)."""
+    ordered = sorted((t for t in turnovers_cents if t > 0), reverse=True)
+    total = sum(ordered)
+    if total == 0:
+        zero = Decimal(0)
+        return Concentration(zero, zero, zero, len(ordered))
+
+    def share(part: Sequence[int]) -> Decimal:
+        return (Decimal(sum(part)) * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    top5, next8 = share(ordered[:5]), share(ordered[5:13])
+    return Concentration(top5, next8, Decimal(100) - top5 - next8, len(ordered))
+
+
+class KpiFlag(enum.StrEnum):
+    OK = "ok"
+    BELOW_TARGET = "below_target"  # worse than the target, not yet past the alert threshold
+    ALERT = "alert"  # at or past the alert threshold
+
+
+def kpi_flag(
+    value: Decimal, target: Decimal, threshold: Decimal, higher_is_better: bool
+) -> KpiFlag:
+    """Compare a reported figure with its target and alert threshold."""
+    if higher_is_better:
+        if value <= threshold:
+            return KpiFlag.ALERT
+        return KpiFlag.OK if value >= target else KpiFlag.BELOW_TARGET
+    if value >= threshold:
+        return KpiFlag.ALERT
+    return KpiFlag.OK if value <= target else KpiFlag.BELOW_TARGET
