@@ -17,6 +17,16 @@ def register_cli(app: Flask) -> None:
         load_demo(local_date(now()))
         click.echo("Demodata geladen.")
 
+    @app.cli.command("kpi-reminders")
+    def kpi_reminders() -> None:
+        """Remind providers of KPI reports that are due soon or late."""
+        from flask import current_app
+
+        from portal.services.kpis import kpi_reminders as send
+
+        sent = send(local_date(now()), current_app.config["KPI_DUE_DAYS"])
+        click.echo(f"{sent} herinnering(en) verstuurd.")
+
     @app.cli.command("reminders")
     def reminders() -> None:
         """Remind providers to sign their agreements; suspend those not signed in time."""

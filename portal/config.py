@@ -50,6 +50,8 @@ class Defaults:
     # Unsigned agreements: a reminder every so many days, suspension after so many days.
     SIGNATURE_REMINDER_DAYS = 7
     SIGNATURE_SUSPEND_DAYS = 30
+    # KPI figures are due this many days after the end of their period.
+    KPI_DUE_DAYS = 30
     # The OCDS prefix registered for this publisher (https://standard.open-contracting.org/
     # latest/en/guidance/identifiers/); "ocds-xxxxxx" until one is registered.
     OCDS_PREFIX = "ocds-xxxxxx"

@@ -509,6 +509,10 @@ def load_demo(today: date) -> None:
             staff["beoordelaar2@demo.das-portaal.nl"],
         )
     _demo_signatures(ml, staff["beheerder@demo.das-portaal.nl"], today)
+    from portal.services import kpis
+
+    for das in (ml, parkstad):
+        kpis.ensure_default_kpis(das)
     db.session.commit()
 
 

@@ -143,6 +143,19 @@ SERVICE_MESSAGES = {
     "variation_already_accepted": _l("Deze wijziging is al geaccepteerd."),
     "state_reason_required": _l("Geef de reden op."),
     "state_change_not_allowed": _l("Deze wijziging kan niet in de huidige status."),
+    "kpi_code_taken": _l("KPI %(kpi_code)s bestaat al in dit aankoopsysteem."),
+    "threshold_beyond_target": _l(
+        "De signaleringsgrens moet aan de slechte kant van de norm liggen."
+    ),
+    "figures_refused": _l("Er is niets opgeslagen: %(problems)s"),
+    "duplicate_figure": _l("U vult voor dezelfde KPI en periode twee waarden in."),
+    "correction_reason_required": _l(
+        "Voor deze periode is al een waarde gemeld. Geef de reden van de correctie op; de eerdere "
+        "waarde blijft in de historie."
+    ),
+    "participants_required": _l("Vul in wie er bij het gesprek waren."),
+    "sroi_activity_required": _l("Beschrijf de activiteit."),
+    "sroi_amount_positive": _l("Het bedrag moet groter zijn dan nul."),
     "nothing_to_update": _l("Deze aanbieder is voor geen enkel perceel toegelaten."),
     "update_has_fixed_lots": _l(
         "Bij het bijwerken van uw verklaring blijven de percelen gelijk aan uw toelating."

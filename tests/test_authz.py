@@ -143,6 +143,15 @@ GRID_URLS = [
     ("contracts.change_state", "/contracten/{agreement}/status"),
     ("contracts.options", "/contracten/das/{slug}/opties"),
     ("contracts.official_report", "/contracten/das/{slug}/proces-verbaal"),
+    ("contracts.kpi_definitions", "/contracten/das/{slug}/kpis"),
+    ("contracts.overview", "/contracten/das/{slug}/overzicht"),
+    ("contracts.overview_export", "/contracten/das/{slug}/overzicht/sroi.csv"),
+    ("contracts.dashboard", "/contracten/{agreement}/kpi"),
+    ("contracts.log_talk", "/contracten/{agreement}/gesprekken"),
+    ("contracts.correct_kpi", "/contracten/{agreement}/kpi/correctie"),
+    ("supplier.kpi_report", "/aanbieder/overeenkomsten/{agreement}/kpi"),
+    ("supplier.kpi_upload", "/aanbieder/overeenkomsten/{agreement}/kpi/bestand"),
+    ("supplier.sroi", "/aanbieder/overeenkomsten/{agreement}/sroi"),
     ("catalogue.base_tariffs", "/beheer/das/{slug}/basistarieven"),
     ("review.suspend", "/beoordeling/overeenkomsten/{agreement}/opschorten"),
     ("supplier.clarification", "/aanbieder/aanmeldingen/{decided}/vragen/{clarification}"),
@@ -158,6 +167,7 @@ POST_ONLY = {
     "review.assess", "review.ask_clarification", "review.propose", "review.confirm",
     "review.return_decision", "review.suspend", "catalogue.retire_product", "supplier.sign",
     "supplier.accept_variation", "contracts.countersign", "contracts.change_state",
+    "contracts.log_talk", "contracts.correct_kpi", "supplier.kpi_upload",
 }  # fmt: skip
 
 # Expected status per audience. "login" = redirect to the log-in page.
@@ -277,6 +287,20 @@ EXPECTED = {
         )
     },  # fmt: skip
     "contracts.countersign": {ANON: "login", OWNER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
+    **{
+        endpoint: {ANON: "login", OWNER: 403, REVIEWER: 403, CONTRACT_MANAGER: 200, ADMIN: 200}
+        for endpoint in (
+            "contracts.kpi_definitions",
+            "contracts.overview",
+            "contracts.overview_export",
+            "contracts.dashboard",
+            "contracts.log_talk",
+            "contracts.correct_kpi",
+        )
+    },  # fmt: skip
+    "supplier.kpi_report": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.kpi_upload": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "supplier.sroi": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "contracts.change_state": {ANON: "login", OWNER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
     "supplier.letter": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "contracts.register": {

@@ -2,8 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms import (
+    DateField,
+    DecimalField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Optional, Regexp
 
 
 class RegisterFilterForm(FlaskForm):
@@ -56,3 +64,70 @@ class ReportForm(FlaskForm):
 
     start = DateField(_l("Van"), validators=[InputRequired(_l("Kies de begindatum."))])
     end = DateField(_l("Tot en met"), validators=[InputRequired(_l("Kies de einddatum."))])
+
+
+class KpiDefinitionForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            InputRequired(_l("Vul de code in.")),
+            Regexp(
+                r"^[A-Za-z0-9_]{1,20}$", message=_l("Letters, cijfers of _; hoogstens 20 tekens.")
+            ),
+        ],
+    )
+    name = StringField(_l("Naam"), validators=[InputRequired(_l("Vul de naam in."))])
+    unit = StringField(_l("Eenheid"), validators=[InputRequired(_l("Vul de eenheid in."))])
+    higher_is_better = SelectField(
+        _l("Beter is"), choices=[SelectChoice("1", _l("hoger")), SelectChoice("0", _l("lager"))]
+    )
+    target = DecimalField(
+        _l("Norm"), places=None, validators=[InputRequired(_l("Vul de norm in."))]
+    )
+    threshold = DecimalField(
+        _l("Signaleringsgrens"),
+        places=None,
+        validators=[InputRequired(_l("Vul de signaleringsgrens in."))],
+    )
+    period = SelectField(
+        _l("Rapportageperiode"),
+        choices=[
+            SelectChoice("quarter", _l("kwartaal")),
+            SelectChoice("half_year", _l("halfjaar")),
+            SelectChoice("year", _l("jaar")),
+        ],
+    )
+
+
+class TalkForm(FlaskForm):
+    kind = SelectField(
+        _l("Soort gesprek"),
+        choices=[
+            SelectChoice("account", _l("Account-/contractgesprek")),
+            SelectChoice("development", _l("Ontwikkelgesprek")),
+        ],
+    )
+    held_on = DateField(
+        _l("Datum"), validators=[InputRequired(_l("Kies de datum van het gesprek."))]
+    )
+    participants = TextAreaField(
+        _l("Deelnemers"), validators=[InputRequired(_l("Vul in wie er bij het gesprek waren."))]
+    )
+    agreements_made = TextAreaField(_l("Gemaakte afspraken"), validators=[Optional()])
+    action = TextAreaField(_l("Vervolgactie (optioneel)"), validators=[Optional()])
+    action_owner = StringField(_l("Eigenaar van de actie"), validators=[Optional()])
+    action_due = DateField(_l("Actie gereed op"), validators=[Optional()])
+
+
+class CorrectionForm(FlaskForm):
+    kpi = SelectField(_l("KPI"), coerce=int)
+    period = StringField(
+        _l("Periode"),
+        description=_l("Bijvoorbeeld 2027-K1, 2027-H1 of 2027."),
+        validators=[InputRequired(_l("Vul de periode in."))],
+    )
+    value = StringField(_l("Nieuwe waarde"), validators=[InputRequired(_l("Vul de waarde in."))])
+    reason = TextAreaField(
+        _l("Reden van de correctie"),
+        validators=[InputRequired(_l("Geef de reden van de correctie op."))],
+    )

@@ -227,3 +227,6 @@ def official_report(slug: str) -> str | Response:
         "application/pdf",
         f"proces-verbaal-{das.reference}-{form.start.data:%Y%m%d}-{form.end.data:%Y%m%d}.pdf",
     )
+
+
+from portal.contracts import kpi_views  # noqa: E402,F401  (registers the contract-management pages)

@@ -151,3 +151,51 @@ def kpi_flag(
     if value >= threshold:
         return KpiFlag.ALERT
     return KpiFlag.OK if value <= target else KpiFlag.BELOW_TARGET
+
+
+# --- reporting periods ---------------------------------------------------------------------
+
+PERIOD_MONTHS = {"quarter": 3, "half_year": 6, "year": 12}
+
+
+def period_start_of(day: date, period: str) -> date:
+    months = PERIOD_MONTHS[period]
+    return date(day.year, (day.month - 1) // months * months + 1, 1)
+
+
+def next_period(start: date, period: str) -> date:
+    month = start.month - 1 + PERIOD_MONTHS[period]
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def period_label(start: date, period: str) -> str:
+    if period == "quarter":
+        return f"{start.year}-K{(start.month - 1) // 3 + 1}"
+    if period == "half_year":
+        return f"{start.year}-H{(start.month - 1) // 6 + 1}"
+    return str(start.year)
+
+
+def parse_period(text: str, period: str) -> date:
+    """'2027-K1' or '2027-Q1', '2027-H2', '2027' -> the period's first day."""
+    value = text.strip().upper().replace(" ", "")
+    if period == "year" and value.isdigit() and len(value) == 4:
+        return date(int(value), 1, 1)
+    prefix = {"quarter": ("K", "Q"), "half_year": ("H",)}.get(period, ())
+    year, _, rest = value.partition("-")
+    if year.isdigit() and len(year) == 4 and rest[:1] in prefix and rest[1:].isdigit():
+        number = int(rest[1:])
+        months = PERIOD_MONTHS[period]
+        if 1 <= number <= 12 // months:
+            return date(int(year), (number - 1) * months + 1, 1)
+    raise ValueError(text)
+
+
+def completed_periods(first_day: date, today: date, period: str) -> list[date]:
+    """The periods from the one containing `first_day` up to the last one that has ended."""
+    starts = []
+    start = period_start_of(first_day, period)
+    while next_period(start, period) <= today:
+        starts.append(start)
+        start = next_period(start, period)
+    return starts

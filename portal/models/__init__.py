@@ -37,6 +37,15 @@ from portal.models.contracts import (
     FrameworkAgreement,
     VariationKind,
 )
+from portal.models.kpis import (
+    ContractTalk,
+    KpiDefinition,
+    KpiValue,
+    ReportingPeriod,
+    SroiReport,
+    TalkAction,
+    TalkKind,
+)
 from portal.models.organisations import Organisation, SizeClass
 from portal.models.review import (
     Assessment,
@@ -90,6 +99,13 @@ __all__ = [
     "Holiday",
     "HolidayKind",
     "IjwUnit",
+    "ContractTalk",
+    "KpiDefinition",
+    "KpiValue",
+    "ReportingPeriod",
+    "SroiReport",
+    "TalkAction",
+    "TalkKind",
     "IndexFigure",
     "LumpSum",
     "Tariff",

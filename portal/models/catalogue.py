@@ -74,6 +74,10 @@ class Das(db.Model):
     ova_weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4), default=Decimal("0.9"))
     ppc_weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4), default=Decimal("0.1"))
     tariff_base_year: Mapped[int | None]
+    # Social return (seed 003 §4.4) and contract-talk selection (§2.4): settings per DAS.
+    sroi_threshold_cents: Mapped[int] = mapped_column(default=250_000_00)
+    sroi_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal(5))
+    talks_top_n: Mapped[int] = mapped_column(default=13)
     first_index_year: Mapped[int | None]
     requires_processing_agreement: Mapped[bool] = mapped_column(default=False)
     lead_authority_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contracting_authority.id"))

@@ -13,6 +13,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
@@ -143,3 +144,27 @@ class SignForm(FlaskForm):
         _l("Ik onderteken deze raamovereenkomst namens mijn organisatie."),
         validators=[DataRequired(_l("Bevestig dat u namens uw organisatie ondertekent."))],
     )
+
+
+class KpiUploadForm(FlaskForm):
+    file = FileField(
+        _l("Bestand met cijfers"),
+        description=_l("CSV of Excel met de kolommen kpi, periode en waarde."),
+        validators=[FileRequired(_l("Kies een bestand."))],
+    )
+    reason = TextAreaField(
+        _l("Reden (alleen bij een correctie van eerder gemelde cijfers)"), validators=[Optional()]
+    )
+
+
+class SroiForm(FlaskForm):
+    year = SelectField(_l("Jaar"), coerce=int)
+    activity = TextAreaField(
+        _l("Wat heeft u gedaan?"),
+        description=_l(
+            "Bijvoorbeeld: een leerwerkplek voor iemand met een afstand tot de arbeidsmarkt."
+        ),
+        validators=[InputRequired(_l("Beschrijf de activiteit."))],
+    )
+    amount = StringField(_l("Waarde in euro"), validators=[InputRequired(_l("Vul de waarde in."))])
+    pso_level = StringField(_l("Trede op de PSO-ladder (als u die heeft)"), validators=[Optional()])

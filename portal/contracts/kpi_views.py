@@ -1,0 +1,274 @@
+"""Contract management pages: KPI definitions, the DAS overview (totals, market concentration,
+contract-talk selection, SROI) and the dashboard per provider (issue 7). Same blueprint and role
+check as the contract register."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from portal.auth.access import role_required
+from portal.contracts import forms
+from portal.contracts.views import _agreement, _das, bp
+from portal.domain import contract_management as rules
+from portal.extensions import db
+from portal.messages import message_for
+from portal.models import KpiDefinition, ReportingPeriod, Role, TalkKind
+from portal.services import ServiceError, kpis
+from portal.svg import line_chart
+from portal.timeutil import local_date, now
+from portal.views_common import download
+
+
+@bp.route("/das/<slug>/kpis", methods=["GET", "POST"])
+def kpi_definitions(slug: str) -> str | Response:
+    das = _das(slug)
+    editing_id = request.args.get("kpi", type=int)
+    editing = db.session.get(KpiDefinition, editing_id) if editing_id else None
+    if editing is not None and editing.das_id != das.id:
+        abort(404)
+    form = (
+        forms.KpiDefinitionForm(obj=editing)
+        if request.method == "GET" and editing
+        else forms.KpiDefinitionForm()
+    )
+    if request.method == "GET" and editing:
+        form.higher_is_better.data = "1" if editing.higher_is_better else "0"
+        form.period.data = editing.period.value
+    if request.method == "POST":
+        if current_user.role is not Role.ADMINISTRATOR:
+            abort(403)
+        if request.form.get("defaults") == "1" and form.csrf_token.validate(form):
+            kpis.ensure_default_kpis(das)
+            db.session.commit()
+            flash(_("De standaard-KPI's zijn toegevoegd."), "success")
+            return redirect(url_for("contracts.kpi_definitions", slug=slug))
+        if form.validate_on_submit():
+            try:
+                kpis.save_definition(
+                    current_user,
+                    das,
+                    editing,
+                    form.code.data or "",
+                    form.name.data or "",
+                    form.unit.data or "",
+                    form.higher_is_better.data == "1",
+                    form.target.data,
+                    form.threshold.data,
+                    ReportingPeriod(form.period.data),
+                )
+            except ServiceError as error:
+                form.threshold.errors = list(form.threshold.errors) + [message_for(error)]
+            else:
+                flash(_("De KPI is opgeslagen."), "success")
+                return redirect(url_for("contracts.kpi_definitions", slug=slug))
+    return render_template(
+        "contracts/kpi_definitions.html",
+        das=das,
+        form=form,
+        editing=editing,
+        definitions=kpis.definitions_of(das.id),
+    )
+
+
+def _weights() -> tuple[Decimal, Decimal]:
+    try:
+        clients = Decimal(request.args.get("gewicht_clienten", "1").replace(",", "."))
+        turnover = Decimal(request.args.get("gewicht_omzet", "1").replace(",", "."))
+    except InvalidOperation:
+        return Decimal(1), Decimal(1)
+    if clients < 0 or turnover < 0 or clients + turnover == 0:
+        return Decimal(1), Decimal(1)
+    return clients, turnover
+
+
+def _overview(slug: str):  # type: ignore[no-untyped-def]
+    das = _das(slug)
+    today = local_date(now())
+    year = request.args.get("jaar", today.year, type=int) or today.year
+    clients_weight, turnover_weight = _weights()
+    return (
+        das,
+        kpis.das_overview(das, year, today, clients_weight, turnover_weight),
+        (clients_weight, turnover_weight),
+    )
+
+
+@bp.route("/das/<slug>/overzicht")
+def overview(slug: str) -> str:
+    das, data, weights = _overview(slug)
+    return render_template(
+        "contracts/overview.html",
+        das=das,
+        data=data,
+        weights=weights,
+        query={k: v for k, v in request.args.items()},
+    )
+
+
+@bp.route("/das/<slug>/overzicht/<table>.<kind>")
+def overview_export(slug: str, table: str, kind: str) -> Response:
+    das, data, _weights_ = _overview(slug)
+    if table == "gesprekken":
+        header = ["rang", "aanbieder", "clienten", "omzet_eur", "score"]
+        rows = [
+            [
+                i,
+                a.organisation.legal_name,
+                r.clients,
+                f"{r.turnover_cents / 100:.2f}",
+                f"{r.score:.3f}",
+            ]
+            for i, (a, r) in enumerate(data.ranking, start=1)
+        ]
+    elif table == "sroi":
+        header = ["aanbieder", "verplichting_eur", "gerealiseerd_eur", "status"]
+        rows = [
+            [
+                a.organisation.legal_name,
+                "" if o is None else f"{o / 100:.2f}",
+                f"{d / 100:.2f}",
+                s.value,
+            ]
+            for a, o, d, s in data.sroi
+        ]
+    else:
+        abort(404)
+    return _table_download(f"{table}-{das.reference}-{data.year}", kind, header, rows)
+
+
+def _table_download(name: str, kind: str, header: list[str], rows: list[list[object]]) -> Response:
+    if kind == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return download(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv")
+    if kind == "xlsx":
+        import io
+
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        out = io.BytesIO()
+        workbook.save(out)
+        return download(
+            out.getvalue(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{name}.xlsx",
+        )
+    abort(404)
+
+
+def _dashboard(agreement_id: int, **overrides: object) -> str:
+    found = _agreement(agreement_id)
+    today = local_date(now())
+    series = kpis.provider_dashboard(found, today, current_app.config["KPI_DUE_DAYS"])
+    charts = {
+        s.definition.id: line_chart(
+            _("%(name)s per periode", name=s.definition.name),
+            [rules.period_label(start, s.definition.period.value) for start, _v, _f in s.points],
+            [value for _s, value, _f in s.points],
+            s.definition.target,
+            s.definition.threshold,
+        )
+        for s in series
+    }
+    correction = forms.CorrectionForm(formdata=None)
+    correction.kpi.choices = [SelectChoice(s.definition.id, s.definition.name) for s in series]
+    context: dict[str, object] = {
+        "agreement": found,
+        "series": series,
+        "charts": charts,
+        "talks": kpis.talks_of(found),
+        "talk_form": forms.TalkForm(formdata=None, held_on=today),
+        "correction_form": correction,
+        "sroi": kpis.sroi_reports_of(found),
+        "period_label": rules.period_label,
+        "error_message": None,
+    }
+    context.update(overrides)
+    if "correction_form" in overrides:
+        overrides["correction_form"].kpi.choices = correction.kpi.choices  # type: ignore[attr-defined]
+    return render_template("contracts/dashboard.html", **context)
+
+
+@bp.route("/<int:agreement_id>/kpi")
+def dashboard(agreement_id: int) -> str:
+    return _dashboard(agreement_id)
+
+
+@bp.route("/<int:agreement_id>/gesprekken", methods=["POST"])
+def log_talk(agreement_id: int) -> str | Response:
+    found = _agreement(agreement_id)
+    form = forms.TalkForm()
+    if not form.validate_on_submit():
+        return _dashboard(agreement_id, talk_form=form)
+    actions = []
+    if (form.action.data or "").strip():
+        actions.append(
+            (
+                form.action.data.strip(),
+                form.action_owner.data or "",
+                form.action_due.data or local_date(now()),
+            )
+        )
+    try:
+        kpis.log_talk(
+            current_user,
+            found,
+            TalkKind(form.kind.data),
+            form.held_on.data,
+            form.participants.data or "",
+            form.agreements_made.data or "",
+            actions,
+        )
+    except ServiceError as error:
+        return _dashboard(agreement_id, talk_form=form, error_message=message_for(error))
+    flash(_("Het gesprek is vastgelegd."), "success")
+    return redirect(url_for("contracts.dashboard", agreement_id=agreement_id))
+
+
+@bp.route("/<int:agreement_id>/kpi/correctie", methods=["POST"])
+@role_required(Role.CONTRACT_MANAGER, Role.ADMINISTRATOR)
+def correct_kpi(agreement_id: int) -> str | Response:
+    found = _agreement(agreement_id)
+    form = forms.CorrectionForm()
+    form.kpi.choices = [SelectChoice(d.id, d.name) for d in kpis.definitions_of(found.das_id)]
+    if not form.validate_on_submit():
+        return _dashboard(agreement_id, correction_form=form)
+    definition = db.session.get(KpiDefinition, form.kpi.data)
+    try:
+        start = rules.parse_period(form.period.data or "", definition.period.value)
+        value = Decimal((form.value.data or "").replace(",", "."))
+    except (ValueError, InvalidOperation):
+        return _dashboard(
+            agreement_id,
+            correction_form=form,
+            error_message=_("Controleer de periode en de waarde."),
+        )
+    try:
+        kpis.report(
+            current_user,
+            found,
+            [kpis.Figure(definition, start, value)],
+            form.reason.data or "",
+            local_date(now()),
+            now(),
+        )
+    except ServiceError as error:
+        return _dashboard(agreement_id, correction_form=form, error_message=message_for(error))
+    flash(_("De correctie is vastgelegd; de eerdere waarde blijft in de historie."), "success")
+    return redirect(url_for("contracts.dashboard", agreement_id=agreement_id))

@@ -1,0 +1,119 @@
+"""Contract management: KPI definitions and reported values, contract talks, SROI reports."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models._base import Timestamp, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from portal.models.contracts import FrameworkAgreement
+    from portal.models.users import User
+
+FIGURE = sa.Numeric(14, 2)
+
+
+class ReportingPeriod(enum.StrEnum):
+    QUARTER = "quarter"
+    HALF_YEAR = "half_year"
+    YEAR = "year"
+
+
+class KpiDefinition(db.Model):
+    __tablename__ = "kpi_definition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    unit: Mapped[str] = mapped_column(sa.String(40))
+    higher_is_better: Mapped[bool]
+    target: Mapped[Decimal] = mapped_column(FIGURE)
+    threshold: Mapped[Decimal] = mapped_column(FIGURE)
+    period: Mapped[ReportingPeriod] = mapped_column(str_enum(ReportingPeriod))
+    min_value: Mapped[Decimal | None] = mapped_column(FIGURE)
+    max_value: Mapped[Decimal | None] = mapped_column(FIGURE)
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.UniqueConstraint("das_id", "code"),)
+
+
+class KpiValue(db.Model):
+    """A reported figure. Rows are never changed: a correction adds a row, so the history keeps
+    the earlier value; the latest row per agreement, KPI and period counts."""
+
+    __tablename__ = "kpi_value"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"))
+    definition_id: Mapped[int] = mapped_column(sa.ForeignKey("kpi_definition.id"))
+    period_start: Mapped[date]
+    value: Mapped[Decimal] = mapped_column(FIGURE)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")  # why a figure was corrected
+    reported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    reported_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+
+    definition: Mapped[KpiDefinition] = relationship()
+    reported_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        sa.Index("ix_kpi_value_key", "agreement_id", "definition_id", "period_start"),
+    )
+
+
+class TalkKind(enum.StrEnum):
+    ACCOUNT = "account"  # account/contract talk with one provider (seed 003 §2.4)
+    DEVELOPMENT = "development"  # development talk, possibly with several providers
+
+
+class ContractTalk(db.Model):
+    __tablename__ = "contract_talk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"), index=True)
+    kind: Mapped[TalkKind] = mapped_column(str_enum(TalkKind))
+    held_on: Mapped[date]
+    participants: Mapped[str] = mapped_column(sa.Text)
+    agreements_made: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    agreement: Mapped[FrameworkAgreement] = relationship()
+    actions: Mapped[list[TalkAction]] = relationship(
+        back_populates="talk", order_by="TalkAction.due_on", cascade="all, delete-orphan"
+    )
+
+
+class TalkAction(db.Model):
+    __tablename__ = "talk_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(sa.ForeignKey("contract_talk.id"), index=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    owner: Mapped[str] = mapped_column(sa.String(200))
+    due_on: Mapped[date]
+    done_on: Mapped[date | None]
+
+    talk: Mapped[ContractTalk] = relationship(back_populates="actions")
+
+
+class SroiReport(db.Model):
+    """What a provider did for social return in a year (seed 003 §4.4)."""
+
+    __tablename__ = "sroi_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"), index=True)
+    year: Mapped[int]
+    activity: Mapped[str] = mapped_column(sa.Text)
+    amount_cents: Mapped[int]
+    pso_level: Mapped[str] = mapped_column(sa.String(40), default="")
+    reported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    reported_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))

@@ -1,0 +1,610 @@
+"""Contract management services: KPI definitions and reports, dashboards, contract talks and
+SROI (issue 7). Rules: portal.domain.contract_management."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from portal.domain import contract_management as rules
+from portal.extensions import db
+from portal.models import (
+    AgreementState,
+    ContractTalk,
+    Das,
+    FrameworkAgreement,
+    KpiDefinition,
+    KpiValue,
+    ReportingPeriod,
+    Role,
+    SroiReport,
+    TalkAction,
+    TalkKind,
+    User,
+)
+from portal.services import ServiceError
+from portal.services.audit import record
+
+CLIENTS, TURNOVER = "CLIENTS", "TURNOVER"
+# The national outcome set and seed 003 (DOMAIN.md "Contract management").
+DEFAULT_KPIS = [
+    (CLIENTS, "Cliënten in zorg", "aantal", True, "1", "0", "quarter", "0", None),
+    (TURNOVER, "Omzet excl. btw", "euro", True, "0", "0", "quarter", "0", None),
+    ("DROPOUT", "Uitval (voortijdig beëindigd)", "%", False, "10", "20", "quarter", "0", "100"),
+    ("SATISFACTION", "Cliënttevredenheid", "cijfer 1-10", True, "7.5", "6", "half_year", "1",
+     "10"),
+    ("GOALS", "Doelrealisatie", "%", True, "70", "50", "half_year", "0", "100"),
+    ("WAITING", "Gemiddelde wachttijd", "dagen", False, "28", "42", "quarter", "0", None),
+]  # fmt: skip
+
+
+def definitions_of(das_id: int) -> list[KpiDefinition]:
+    return list(
+        db.session.scalars(
+            db.select(KpiDefinition)
+            .where(KpiDefinition.das_id == das_id)
+            .order_by(KpiDefinition.position, KpiDefinition.id)
+        )
+    )
+
+
+def ensure_default_kpis(das: Das) -> None:
+    existing = {d.code for d in definitions_of(das.id)}
+    for position, (code, name, unit, higher, target, threshold, period, low, high) in enumerate(
+        DEFAULT_KPIS, start=1
+    ):
+        if code not in existing:
+            db.session.add(
+                KpiDefinition(
+                    das_id=das.id,
+                    code=code,
+                    name=name,
+                    unit=unit,
+                    higher_is_better=higher,
+                    target=Decimal(target),
+                    threshold=Decimal(threshold),
+                    period=ReportingPeriod(period),
+                    min_value=Decimal(low) if low else None,
+                    max_value=Decimal(high) if high else None,
+                    position=position,
+                )
+            )
+    db.session.flush()
+
+
+def save_definition(
+    admin: User,
+    das: Das,
+    definition: KpiDefinition | None,
+    code: str,
+    name: str,
+    unit: str,
+    higher_is_better: bool,
+    target: Decimal,
+    threshold: Decimal,
+    period: ReportingPeriod,
+) -> KpiDefinition:
+    if admin.role is not Role.ADMINISTRATOR:
+        raise ServiceError("not_found")
+    code = code.strip().upper()
+    if any(d.code == code and d is not definition for d in definitions_of(das.id)):
+        raise ServiceError("kpi_code_taken", kpi_code=code)
+    if (higher_is_better and threshold > target) or (not higher_is_better and threshold < target):
+        raise ServiceError("threshold_beyond_target")
+    if definition is None:
+        definition = KpiDefinition(das_id=das.id, position=len(definitions_of(das.id)) + 1)
+        db.session.add(definition)
+    definition.code, definition.name, definition.unit = code, name.strip(), unit.strip()
+    definition.higher_is_better, definition.target, definition.threshold = (
+        higher_is_better,
+        target,
+        threshold,
+    )
+    definition.period = period
+    record("kpi.defined", das, admin, das_id=das.id, code=code)
+    db.session.commit()
+    return definition
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    definition: KpiDefinition
+    period_start: date
+    value: Decimal
+
+
+def check_figure(
+    agreement: FrameworkAgreement,
+    definition: KpiDefinition,
+    period_start: date,
+    value: Decimal,
+    today: date,
+) -> str | None:
+    """A Dutch message for what is wrong with one figure, or None."""
+    if definition.min_value is not None and value < definition.min_value:
+        return (
+            f"{definition.name}: de waarde mag niet lager zijn dan "
+            f"{rules_number(definition.min_value)}."
+        )
+    if definition.max_value is not None and value > definition.max_value:
+        return (
+            f"{definition.name}: de waarde mag niet hoger zijn dan "
+            f"{rules_number(definition.max_value)}."
+        )
+    if rules.next_period(period_start, definition.period.value) > today:
+        return (
+            f"{definition.name}: periode "
+            f"{rules.period_label(period_start, definition.period.value)} is nog niet voorbij."
+        )
+    if rules.next_period(period_start, definition.period.value) <= agreement.start_date:
+        return f"{definition.name}: de overeenkomst liep in die periode nog niet."
+    return None
+
+
+def rules_number(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def current_value(agreement_id: int, definition_id: int, period_start: date) -> KpiValue | None:
+    return db.session.scalar(
+        db.select(KpiValue)
+        .where(
+            KpiValue.agreement_id == agreement_id,
+            KpiValue.definition_id == definition_id,
+            KpiValue.period_start == period_start,
+        )
+        .order_by(KpiValue.id.desc())
+        .limit(1)
+    )
+
+
+def report(
+    user: User,
+    agreement: FrameworkAgreement,
+    figures: list[Figure],
+    reason: str,
+    today: date,
+    now: datetime,
+) -> None:
+    """Store figures; all or nothing. A figure for a period already reported is a correction
+    and needs a reason (the earlier value stays in the history). Staff may only correct, with a
+    reason."""
+    if user.role is Role.PROVIDER and user.organisation_id != agreement.organisation_id:
+        raise ServiceError("not_found")
+    if user.role not in (Role.PROVIDER, Role.CONTRACT_MANAGER, Role.ADMINISTRATOR):
+        raise ServiceError("not_found")
+    problems = [
+        p
+        for f in figures
+        if (p := check_figure(agreement, f.definition, f.period_start, f.value, today))
+    ]
+    if problems:
+        raise ServiceError("figures_refused", problems="; ".join(problems))
+    keys = [(f.definition.id, f.period_start) for f in figures]
+    if len(keys) != len(set(keys)):
+        raise ServiceError("duplicate_figure")
+    corrections = [
+        f
+        for f in figures
+        if current_value(agreement.id, f.definition.id, f.period_start) is not None
+    ]
+    if (corrections or user.role is not Role.PROVIDER) and not reason.strip():
+        raise ServiceError("correction_reason_required")
+    for figure in figures:
+        db.session.add(
+            KpiValue(
+                agreement_id=agreement.id,
+                definition_id=figure.definition.id,
+                period_start=figure.period_start,
+                value=figure.value,
+                reason=reason.strip(),
+                reported_at=now,
+                reported_by_id=user.id,
+            )
+        )
+    record(
+        "kpi.reported",
+        agreement,
+        user,
+        organisation_id=agreement.organisation_id,
+        das_id=agreement.das_id,
+        figures=len(figures),
+        corrections=len(corrections),
+        reason=reason.strip(),
+    )
+    db.session.commit()
+
+
+def parse_rows(
+    agreement: FrameworkAgreement, rows: list[list[str]], today: date
+) -> tuple[list[Figure], list[tuple[int, str]]]:
+    """Rows of (kpi, periode, waarde) after a header; every wrong row is reported."""
+    if not rows:
+        return [], [(1, "Het bestand is leeg.")]
+    header = [c.strip().lower() for c in rows[0]]
+    try:
+        code_col, period_col, value_col = (header.index(n) for n in ("kpi", "periode", "waarde"))
+    except ValueError:
+        return [], [(1, "De eerste regel moet de kolommen 'kpi', 'periode' en 'waarde' bevatten.")]
+    definitions = {d.code: d for d in definitions_of(agreement.das_id)}
+    figures, errors, seen = [], [], {}
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [str(c).strip() for c in row] + [""] * 3
+        if not any(cells):
+            continue
+        definition = definitions.get(cells[code_col].upper())
+        if definition is None:
+            errors.append((number, f"KPI '{cells[code_col]}' bestaat niet."))
+            continue
+        try:
+            start = rules.parse_period(cells[period_col], definition.period.value)
+        except ValueError:
+            errors.append(
+                (
+                    number,
+                    f"Periode '{cells[period_col]}' past niet bij {definition.name}"
+                    " (bijvoorbeeld 2027-K1, 2027-H1 of 2027).",
+                )
+            )
+            continue
+        try:
+            value = Decimal(
+                cells[value_col].replace(".", "").replace(",", ".")
+                if "," in cells[value_col]
+                else cells[value_col]
+            )
+        except InvalidOperation:
+            errors.append((number, f"'{cells[value_col]}' is geen getal."))
+            continue
+        key = (definition.id, start)
+        if key in seen:
+            errors.append(
+                (number, f"{definition.name} {cells[period_col]} staat ook op regel {seen[key]}.")
+            )
+            continue
+        seen[key] = number
+        if problem := check_figure(agreement, definition, start, value, today):
+            errors.append((number, problem))
+            continue
+        figures.append(Figure(definition, start, value))
+    return figures, errors
+
+
+# --- dashboards ----------------------------------------------------------------------------
+
+
+@dataclass
+class KpiSeries:
+    definition: KpiDefinition
+    points: list[tuple[date, Decimal, rules.KpiFlag]]
+    late: list[date]
+    history: list[KpiValue]
+
+
+def provider_dashboard(
+    agreement: FrameworkAgreement, today: date, due_days: int
+) -> list[KpiSeries]:
+    values = db.session.scalars(
+        db.select(KpiValue)
+        .where(KpiValue.agreement_id == agreement.id)
+        .order_by(KpiValue.period_start, KpiValue.id)
+    ).all()
+    by_definition: dict[int, list[KpiValue]] = defaultdict(list)
+    for value in values:
+        by_definition[value.definition_id].append(value)
+    series = []
+    for definition in definitions_of(agreement.das_id):
+        rows = by_definition.get(definition.id, [])
+        latest: dict[date, KpiValue] = {}
+        for row in rows:
+            latest[row.period_start] = row  # ordered by id: the last one counts
+        points = [
+            (
+                start,
+                row.value,
+                rules.kpi_flag(
+                    row.value, definition.target, definition.threshold, definition.higher_is_better
+                ),
+            )
+            for start, row in sorted(latest.items())
+        ]
+        due = [
+            start
+            for start in rules.completed_periods(
+                agreement.start_date, today, definition.period.value
+            )
+            if rules.next_period(start, definition.period.value) + timedelta(days=due_days) <= today
+        ]
+        late = [start for start in due if start not in latest]
+        series.append(
+            KpiSeries(
+                definition, points, late, [r for r in rows if r.id != latest[r.period_start].id]
+            )
+        )
+    return series
+
+
+def _live_agreements(das_id: int) -> list[FrameworkAgreement]:
+    return list(
+        db.session.scalars(
+            db.select(FrameworkAgreement).where(
+                FrameworkAgreement.das_id == das_id,
+                FrameworkAgreement.state.in_(
+                    (
+                        AgreementState.LIVE,
+                        AgreementState.AWAITING_SIGNATURE,
+                        AgreementState.SUSPENDED,
+                    )
+                ),
+            )
+        )
+    )
+
+
+def _sum_per_agreement(das_id: int, code: str, first: date, last: date) -> dict[int, Decimal]:
+    """The latest reported value per agreement and period, summed over [first, last), in SQL."""
+    latest = (
+        db.select(db.func.max(KpiValue.id).label("id"))
+        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+        .where(
+            KpiDefinition.das_id == das_id,
+            KpiDefinition.code == code,
+            KpiValue.period_start >= first,
+            KpiValue.period_start < last,
+        )
+        .group_by(KpiValue.agreement_id, KpiValue.period_start)
+        .subquery()
+    )
+    rows = (
+        db.session.execute(
+            db.select(KpiValue.agreement_id, db.func.sum(KpiValue.value))
+            .where(KpiValue.id.in_(db.select(latest.c.id)))
+            .group_by(KpiValue.agreement_id)
+        )
+        .tuples()
+        .all()
+    )
+    return {agreement_id: Decimal(total) for agreement_id, total in rows}
+
+
+def _latest_per_agreement(das_id: int, code: str) -> dict[int, Decimal]:
+    latest = (
+        db.select(KpiValue.agreement_id, db.func.max(KpiValue.period_start).label("start"))
+        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+        .where(KpiDefinition.das_id == das_id, KpiDefinition.code == code)
+        .group_by(KpiValue.agreement_id)
+        .subquery()
+    )
+    rows = (
+        db.session.execute(
+            db.select(KpiValue.agreement_id, KpiValue.value, KpiValue.id)
+            .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+            .join(
+                latest,
+                (latest.c.agreement_id == KpiValue.agreement_id)
+                & (latest.c.start == KpiValue.period_start),
+            )
+            .where(KpiDefinition.code == code, KpiDefinition.das_id == das_id)
+            .order_by(KpiValue.id)
+        )
+        .tuples()
+        .all()
+    )
+    result: dict[int, Decimal] = {}
+    for agreement_id, value, _id in rows:
+        result[agreement_id] = Decimal(value)
+    return result
+
+
+@dataclass
+class DasOverview:
+    year: int
+    turnover: dict[int, Decimal]
+    clients: dict[int, Decimal]
+    concentration: rules.Concentration
+    ranking: list[tuple[FrameworkAgreement, rules.Ranked]]
+    sroi: list[tuple[FrameworkAgreement, int | None, int, rules.SroiStatus]]
+
+    @property
+    def total_turnover(self) -> Decimal:
+        return sum(self.turnover.values(), Decimal(0))
+
+    @property
+    def total_clients(self) -> Decimal:
+        return sum(self.clients.values(), Decimal(0))
+
+
+def das_overview(
+    das: Das, year: int, today: date, clients_weight: Decimal, turnover_weight: Decimal
+) -> DasOverview:
+    agreements = {a.id: a for a in _live_agreements(das.id)}
+    turnover = _sum_per_agreement(das.id, TURNOVER, date(year, 1, 1), date(year + 1, 1, 1))
+    previous = _sum_per_agreement(das.id, TURNOVER, date(year - 1, 1, 1), date(year, 1, 1))
+    clients = _latest_per_agreement(das.id, CLIENTS)
+    concentration = rules.market_concentration(int(v * 100) for v in turnover.values())
+    figures = [
+        rules.ProviderFigures(a_id, int(clients.get(a_id, 0)), int(turnover.get(a_id, 0) * 100))
+        for a_id in agreements
+    ]
+    ranking = (
+        [
+            (agreements[r.provider_id], r)
+            for r in rules.rank_providers(figures, clients_weight, turnover_weight, das.talks_top_n)
+        ]
+        if figures
+        else []
+    )
+    realised = dict(
+        db.session.execute(
+            db.select(SroiReport.agreement_id, db.func.sum(SroiReport.amount_cents))
+            .where(SroiReport.year == year, SroiReport.agreement_id.in_(list(agreements)))
+            .group_by(SroiReport.agreement_id)
+        )
+        .tuples()
+        .all()
+    )
+    sroi = []
+    for a_id, agreement in agreements.items():
+        obligation = rules.sroi_obligation(
+            int(previous.get(a_id, 0) * 100), das.sroi_threshold_cents, Decimal(das.sroi_percent)
+        )
+        done = int(realised.get(a_id, 0) or 0)
+        sroi.append((agreement, obligation, done, rules.sroi_status(obligation, done, today, year)))
+    sroi.sort(key=lambda row: (row[1] is None, -(row[1] or 0)))
+    return DasOverview(
+        year,
+        {a: turnover.get(a, Decimal(0)) for a in agreements},
+        {a: clients.get(a, Decimal(0)) for a in agreements},
+        concentration,
+        ranking,
+        sroi,
+    )
+
+
+# --- talks and SROI ------------------------------------------------------------------------
+
+
+def log_talk(
+    user: User,
+    agreement: FrameworkAgreement,
+    kind: TalkKind,
+    held_on: date,
+    participants: str,
+    agreements_made: str,
+    actions: list[tuple[str, str, date]],
+) -> ContractTalk:
+    if not participants.strip():
+        raise ServiceError("participants_required")
+    talk = ContractTalk(
+        agreement_id=agreement.id,
+        kind=kind,
+        held_on=held_on,
+        participants=participants.strip(),
+        agreements_made=agreements_made.strip(),
+        created_by_id=user.id,
+    )
+    for description, owner, due_on in actions:
+        talk.actions.append(TalkAction(description=description, owner=owner, due_on=due_on))
+    db.session.add(talk)
+    record(
+        "talk.logged",
+        agreement,
+        user,
+        organisation_id=agreement.organisation_id,
+        das_id=agreement.das_id,
+        kind=kind.value,
+        held_on=held_on.isoformat(),
+    )
+    db.session.commit()
+    return talk
+
+
+def talks_of(agreement: FrameworkAgreement) -> list[ContractTalk]:
+    return list(
+        db.session.scalars(
+            db.select(ContractTalk)
+            .where(ContractTalk.agreement_id == agreement.id)
+            .order_by(ContractTalk.held_on.desc())
+        )
+    )
+
+
+def report_sroi(
+    user: User,
+    agreement: FrameworkAgreement,
+    year: int,
+    activity: str,
+    amount_cents: int,
+    pso_level: str,
+    now: datetime,
+) -> SroiReport:
+    if user.organisation_id != agreement.organisation_id:
+        raise ServiceError("not_found")
+    if not activity.strip():
+        raise ServiceError("sroi_activity_required")
+    if amount_cents <= 0:
+        raise ServiceError("sroi_amount_positive")
+    row = SroiReport(
+        agreement_id=agreement.id,
+        year=year,
+        activity=activity.strip(),
+        amount_cents=amount_cents,
+        pso_level=pso_level.strip(),
+        reported_at=now,
+        reported_by_id=user.id,
+    )
+    db.session.add(row)
+    record(
+        "sroi.reported",
+        agreement,
+        user,
+        organisation_id=agreement.organisation_id,
+        das_id=agreement.das_id,
+        year=year,
+        amount_cents=amount_cents,
+    )
+    db.session.commit()
+    return row
+
+
+def sroi_reports_of(agreement: FrameworkAgreement) -> list[SroiReport]:
+    return list(
+        db.session.scalars(
+            db.select(SroiReport)
+            .where(SroiReport.agreement_id == agreement.id)
+            .order_by(SroiReport.year.desc(), SroiReport.id)
+        )
+    )
+
+
+def kpi_reminders(today: date, due_days: int, warn_days: int = 7) -> int:
+    """Remind providers of KPI reports due within `warn_days`, and of those overdue (run daily;
+    a reminder goes out on the day a period becomes due-soon and on the day it becomes late, so
+    nobody is mailed every day). Returns the number of mails sent."""
+    from portal import mail
+
+    sent = 0
+    for agreement in db.session.scalars(
+        db.select(FrameworkAgreement).where(FrameworkAgreement.state == AgreementState.LIVE)
+    ):
+        series = provider_dashboard(agreement, today, due_days)
+        soon, late = [], []
+        for s in series:
+            reported = {start for start, _v, _f in s.points}
+            for start in rules.completed_periods(
+                agreement.start_date, today, s.definition.period.value
+            ):
+                due = rules.next_period(start, s.definition.period.value) + timedelta(days=due_days)
+                label = (
+                    f"{s.definition.name} {rules.period_label(start, s.definition.period.value)}"
+                )
+                if start in reported:
+                    continue
+                if due - timedelta(days=warn_days) == today:
+                    soon.append((label, due))
+                elif due == today:
+                    late.append((label, due))
+        if not soon and not late:
+            continue
+        for user in db.session.scalars(
+            db.select(User).where(
+                User.organisation_id == agreement.organisation_id, User.is_active_account.is_(True)
+            )
+        ):
+            mail.send(
+                user.email,
+                f"Cijfers melden: {agreement.das.name}",
+                "kpi_reminder",
+                user=user,
+                agreement=agreement,
+                soon=soon,
+                late=late,
+                link=mail.link("supplier.kpi_report", agreement_id=agreement.id),
+            )
+            sent += 1
+    return sent

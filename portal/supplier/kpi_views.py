@@ -1,0 +1,154 @@
+"""The provider reports KPI figures (form or file) and social return (issue 7)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from portal.domain import contract_management as rules
+from portal.extensions import db
+from portal.loaders import get_agreement
+from portal.messages import message_for
+from portal.services import ServiceError, kpis, tariffs
+from portal.supplier.forms import KpiUploadForm, SroiForm
+from portal.supplier.views import _org_id, bp
+from portal.timeutil import local_date, now
+
+
+def _quarters(agreement, today):  # type: ignore[no-untyped-def]
+    return list(reversed(rules.completed_periods(agreement.start_date, today, "quarter")))
+
+
+def _page(agreement, **overrides):  # type: ignore[no-untyped-def]
+    today = local_date(now())
+    series = kpis.provider_dashboard(agreement, today, current_app.config["KPI_DUE_DAYS"])
+    context = {
+        "agreement": agreement,
+        "series": series,
+        "quarters": _quarters(agreement, today),
+        "period_label": rules.period_label,
+        "upload_form": KpiUploadForm(formdata=None),
+        "typed": {},
+        "row_errors": [],
+        "error_message": None,
+        "chosen_quarter": None,
+    }
+    context.update(overrides)
+    return render_template("supplier/kpi.html", **context)
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/kpi", methods=["GET", "POST"])
+def kpi_report(agreement_id: int) -> str | Response:
+    """One quarter at a time: a half-year or year KPI is asked when its period has ended."""
+    agreement = get_agreement(agreement_id, _org_id())
+    if request.method == "GET":
+        return _page(agreement)
+    from flask_wtf import FlaskForm
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    today = local_date(now())
+    quarters = {q.isoformat(): q for q in _quarters(agreement, today)}
+    chosen = quarters.get(request.form.get("quarter", ""))
+    typed = {
+        d.id: request.form.get(f"kpi{d.id}", "").strip()
+        for d in kpis.definitions_of(agreement.das_id)
+    }
+    reason = request.form.get("reason", "")
+    if chosen is None:
+        return _page(agreement, typed=typed, error_message=_("Kies een afgelopen kwartaal."))
+    figures, problems = [], []
+    for definition in kpis.definitions_of(agreement.das_id):
+        raw = typed[definition.id]
+        if not raw:
+            continue
+        try:
+            value = Decimal(raw.replace(".", "").replace(",", ".") if "," in raw else raw)
+        except InvalidOperation:
+            problems.append(_("%(name)s: '%(raw)s' is geen getal.", name=definition.name, raw=raw))
+            continue
+        start = rules.period_start_of(chosen, definition.period.value)
+        figures.append(kpis.Figure(definition, start, value))
+    if problems or not figures:
+        return _page(
+            agreement,
+            typed=typed,
+            chosen_quarter=chosen,
+            error_message=" ".join(problems) or _("Vul ten minste één cijfer in."),
+        )
+    try:
+        kpis.report(current_user, agreement, figures, reason, today, now())
+    except ServiceError as error:
+        db.session.rollback()
+        return _page(
+            agreement, typed=typed, chosen_quarter=chosen, error_message=message_for(error)
+        )
+    flash(_("Uw cijfers zijn opgeslagen."), "success")
+    return redirect(url_for("supplier.kpi_report", agreement_id=agreement.id))
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/kpi/bestand", methods=["POST"])
+def kpi_upload(agreement_id: int) -> str | Response:
+    agreement = get_agreement(agreement_id, _org_id())
+    form = KpiUploadForm()
+    if not form.validate_on_submit():
+        return _page(agreement, upload_form=form)
+    today = local_date(now())
+    try:
+        rows = tariffs.read_upload(form.file.data.filename or "", form.file.data.read())
+    except ServiceError as error:
+        return _page(agreement, upload_form=form, error_message=message_for(error))
+    figures, errors = kpis.parse_rows(agreement, rows, today)
+    if errors:
+        return _page(agreement, upload_form=form, row_errors=errors)
+    try:
+        kpis.report(current_user, agreement, figures, form.reason.data or "", today, now())
+    except ServiceError as error:
+        db.session.rollback()
+        return _page(agreement, upload_form=form, error_message=message_for(error))
+    flash(_("%(n)s cijfers zijn ingelezen.", n=len(figures)), "success")
+    return redirect(url_for("supplier.kpi_report", agreement_id=agreement.id))
+
+
+@bp.route("/overeenkomsten/<int:agreement_id>/sroi", methods=["GET", "POST"])
+def sroi(agreement_id: int) -> str | Response:
+    agreement = get_agreement(agreement_id, _org_id())
+    today = local_date(now())
+    form = SroiForm()
+    form.year.choices = [
+        SelectChoice(y, str(y)) for y in range(today.year, agreement.start_date.year - 1, -1)
+    ]
+    error_message = None
+    if form.validate_on_submit():
+        try:
+            cents = tariffs.parse_amount(form.amount.data or "")
+        except ValueError:
+            form.amount.errors = [_("Schrijf een bedrag, bijvoorbeeld 2.500,00.")]
+        else:
+            try:
+                kpis.report_sroi(
+                    current_user,
+                    agreement,
+                    form.year.data,
+                    form.activity.data or "",
+                    cents,
+                    form.pso_level.data or "",
+                    now(),
+                )
+            except ServiceError as error:
+                error_message = message_for(error)
+            else:
+                flash(_("Uw social-returnactiviteit is vastgelegd."), "success")
+                return redirect(url_for("supplier.sroi", agreement_id=agreement.id))
+    return render_template(
+        "supplier/sroi.html",
+        agreement=agreement,
+        form=form,
+        reports=kpis.sroi_reports_of(agreement),
+        error_message=error_message,
+    )

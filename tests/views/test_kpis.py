@@ -1,0 +1,239 @@
+"""Contract management: KPI reporting, dashboards, talks and SROI (issue 7)."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.extensions import db
+from portal.models import KpiDefinition, KpiValue, Role
+from portal.services import agreements, calendar, kpis
+from tests import factories
+from tests.conftest import login
+from tests.services.test_agreements import admit, at
+
+
+@pytest.fixture()
+def reporting(app: Flask):  # type: ignore[no-untyped-def]
+    calendar.ensure_statutory_holidays(range(2024, 2028))
+    db.session.commit()
+    das = factories.DasFactory(term_start=date(2024, 1, 1))
+    kpis.ensure_default_kpis(das)
+    db.session.commit()
+    provider = factories.ProviderUserFactory()
+    agreement = admit(das, provider, date(2024, 1, 8))
+    manager = factories.UserFactory(role=Role.CONTRACT_MANAGER)
+    factories.assign(manager, das)
+    return das, provider, agreement, manager
+
+
+def definition(das, code: str) -> KpiDefinition:  # type: ignore[no-untyped-def]
+    return next(d for d in kpis.definitions_of(das.id) if d.code == code)
+
+
+def test_report_a_quarter_through_the_form(app: Flask, client: FlaskClient, reporting) -> None:  # type: ignore[no-untyped-def]
+    das, provider, agreement, manager = reporting
+    login(client, provider)
+    url = f"/aanbieder/overeenkomsten/{agreement.id}/kpi"
+    satisfaction, clients = definition(das, "SATISFACTION"), definition(das, "CLIENTS")
+    page = client.post(
+        url, data={"quarter": "2024-04-01", f"kpi{satisfaction.id}": "11", f"kpi{clients.id}": "40"}
+    ).get_data(as_text=True)
+    assert "Cliënttevredenheid: de waarde mag niet hoger zijn dan 10." in html.unescape(page)
+    assert 'value="40"' in page  # what was typed stays
+    assert db.session.scalar(db.select(db.func.count()).select_from(KpiValue)) == 0
+    response = client.post(
+        url,
+        data={"quarter": "2024-04-01", f"kpi{satisfaction.id}": "7,9", f"kpi{clients.id}": "40"},
+    )
+    assert response.status_code == 302
+    # Q2 ends the first half year: satisfaction is stored for 2024-H1.
+    stored = {
+        v.definition.code: (v.period_start, v.value)
+        for v in db.session.scalars(db.select(KpiValue))
+    }
+    assert stored == {
+        "SATISFACTION": (date(2024, 1, 1), Decimal("7.90")),
+        "CLIENTS": (date(2024, 4, 1), Decimal("40.00")),
+    }
+    # Reporting the same quarter again is a correction: it needs a reason, keeps the old value.
+    page = client.post(url, data={"quarter": "2024-04-01", f"kpi{clients.id}": "42"})
+    assert "Geef de reden van de correctie op" in page.get_data(as_text=True)
+    client.post(url, data={"quarter": "2024-04-01", f"kpi{clients.id}": "42", "reason": "Telfout"})
+    values = db.session.scalars(
+        db.select(KpiValue.value).where(KpiValue.definition_id == clients.id).order_by(KpiValue.id)
+    ).all()
+    assert values == [Decimal("40.00"), Decimal("42.00")]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"kpi,periode,waarde\nCLIENTS,2024-K1,-3\n", "mag niet lager zijn dan 0"),
+        (b"kpi,periode,waarde\nONBEKEND,2024-K1,3\n", "KPI 'ONBEKEND' bestaat niet."),
+        (b"kpi,periode,waarde\nCLIENTS,2024-H1,3\n", "Periode '2024-H1' past niet"),
+        (b"kpi,periode,waarde\nGOALS,2024-H1,120\n", "niet hoger zijn dan 100"),
+        (b"kpi,periode,waarde\nCLIENTS,2099-K1,3\n", "is nog niet voorbij"),
+        (b"kpi,periode,waarde\nCLIENTS,2024-K1,3\nCLIENTS,2024-K1,4\n", "staat ook op regel 2"),
+        (b"kpi,periode,waarde\nCLIENTS,2024-K1,veel\n", "'veel' is geen getal."),
+        (b"code,waarde\n", "De eerste regel moet de kolommen"),
+    ],
+)
+def test_an_upload_with_any_wrong_row_imports_nothing(
+    app: Flask,
+    client: FlaskClient,  # type: ignore[no-untyped-def]
+    reporting,
+    content: bytes,
+    message: str,
+) -> None:
+    das, provider, agreement, manager = reporting
+    login(client, provider)
+    rows = content + b"TURNOVER,2024-K1,1000\n"
+    page = client.post(
+        f"/aanbieder/overeenkomsten/{agreement.id}/kpi/bestand",
+        data={"file": (io.BytesIO(rows), "cijfers.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert message in html.unescape(page)
+    assert db.session.scalar(db.select(db.func.count()).select_from(KpiValue)) == 0
+
+
+def test_dashboard_chart_and_table_show_the_same_numbers(
+    app: Flask,
+    client: FlaskClient,  # type: ignore[no-untyped-def]
+    reporting,
+) -> None:
+    das, provider, agreement, manager = reporting
+    waiting = definition(das, "WAITING")
+    figures = [
+        kpis.Figure(waiting, date(2024, m, 1), Decimal(v)) for m, v in ((1, 20), (4, 35), (7, 50))
+    ]
+    kpis.report(provider, agreement, figures, "", date(2024, 11, 1), at(date(2024, 11, 1)))
+    login(client, manager)
+    page = client.get(f"/contracten/{agreement.id}/kpi").get_data(as_text=True)
+    section = page.split(f'id="kpi-{waiting.id}"')[1].split("</section>")[0]
+    chart_values = re.findall(r"<title>(2024-K\d): (\d+)</title>", section)
+    assert chart_values == [("2024-K1", "20"), ("2024-K2", "35"), ("2024-K3", "50")]
+    for label, value in chart_values:
+        assert f"<td>{label}</td><td>{value}</td>" in section
+    assert "over de grens" in section and "onder de norm" in section  # 50 >= 42, 35 > 28
+    # A quarter with no clients reported is late 30 days after it ended.
+    clients_section = page.split(f'id="kpi-{definition(das, "CLIENTS").id}"')[1]
+    assert "Te laat gemeld" in clients_section.split("</section>")[0]
+
+
+def test_manager_corrects_only_with_a_reason(app: Flask, client: FlaskClient, reporting) -> None:  # type: ignore[no-untyped-def]
+    das, provider, agreement, manager = reporting
+    clients = definition(das, "CLIENTS")
+    login(client, manager)
+    page = client.post(
+        f"/contracten/{agreement.id}/kpi/correctie",
+        data={"kpi": str(clients.id), "period": "2024-K1", "value": "12", "reason": ""},
+    )
+    assert "Geef de reden van de correctie op." in page.get_data(as_text=True)
+    client.post(
+        f"/contracten/{agreement.id}/kpi/correctie",
+        data={"kpi": str(clients.id), "period": "2024-K1", "value": "12", "reason": "Nagebeld"},
+    )
+    value = db.session.scalar(db.select(KpiValue))
+    assert value.reason == "Nagebeld" and value.reported_by_id == manager.id
+
+
+def test_overview_ranks_concentrates_and_applies_sroi(
+    app: Flask,
+    client: FlaskClient,  # type: ignore[no-untyped-def]
+    reporting,
+) -> None:
+    das, provider, agreement, manager = reporting
+    turnover, clients = definition(das, "TURNOVER"), definition(das, "CLIENTS")
+    big = factories.ProviderUserFactory(organisation__legal_name="Groot Jeugdzorg B.V.")
+    big_agreement = admit(das, big, date(2024, 1, 8))
+    # 2024 turnover: EUR 250,000.00 exactly (not above) and EUR 250,000.01 (above).
+    kpis.report(
+        provider,
+        agreement,
+        [
+            kpis.Figure(turnover, date(2024, 1, 1), Decimal("250000.00")),
+            kpis.Figure(clients, date(2024, 10, 1), Decimal(90)),
+        ],
+        "",
+        date(2025, 2, 1),
+        at(date(2025, 2, 1)),
+    )
+    kpis.report(
+        big,
+        big_agreement,
+        [
+            kpis.Figure(turnover, date(2024, 1, 1), Decimal("250000.01")),
+            kpis.Figure(clients, date(2024, 10, 1), Decimal(30)),
+        ],
+        "",
+        date(2025, 2, 1),
+        at(date(2025, 2, 1)),
+    )
+    data = kpis.das_overview(das, 2025, date(2025, 2, 1), Decimal(1), Decimal(0))
+    sroi = {a.id: (obligation, status.value) for a, obligation, _d, status in data.sroi}
+    assert sroi[agreement.id] == (None, "not_applicable")
+    assert sroi[big_agreement.id] == (12_500_00, "obliged")
+    assert [a.id for a, _r in data.ranking] == [agreement.id, big_agreement.id]  # by clients
+    login(client, manager)
+    page = client.get(f"/contracten/das/{das.slug}/overzicht?jaar=2024").get_data(as_text=True)
+    assert "Marktconcentratie" in page and "100%" in page
+    csv_text = client.get(f"/contracten/das/{das.slug}/overzicht/sroi.csv?jaar=2025").get_data(
+        as_text=True
+    )
+    assert "Groot Jeugdzorg B.V.,12500.00,0.00,obliged" in csv_text
+
+
+def test_log_a_talk_with_an_action(app: Flask, client: FlaskClient, reporting) -> None:  # type: ignore[no-untyped-def]
+    das, provider, agreement, manager = reporting
+    login(client, manager)
+    url = f"/contracten/{agreement.id}/gesprekken"
+    page = client.post(
+        url, data={"kind": "account", "held_on": "2025-03-01", "participants": ""}
+    ).get_data(as_text=True)
+    assert "Vul in wie er bij het gesprek waren." in page
+    client.post(
+        url,
+        data={
+            "kind": "account",
+            "held_on": "2025-03-01",
+            "participants": "Carla (gemeente), Piet (aanbieder)",
+            "agreements_made": "Wachttijd terugdringen",
+            "action": "Plan van aanpak wachtlijst",
+            "action_owner": "Piet",
+            "action_due": "2025-04-01",
+        },
+    )
+    page = client.get(f"/contracten/{agreement.id}/kpi").get_data(as_text=True)
+    assert "Wachttijd terugdringen" in page and "Plan van aanpak wachtlijst" in page
+
+
+def test_provider_reports_sroi_and_kpi_reminders(
+    app: Flask,
+    client: FlaskClient,
+    reporting,  # type: ignore[no-untyped-def]
+    mailbox,
+) -> None:
+    das, provider, agreement, manager = reporting
+    admin = factories.UserFactory(role=Role.ADMINISTRATOR)
+    agreements.sign(agreement, provider, factories.PASSWORD, "1.1.1.1", at(date(2024, 1, 9)))
+    agreements.countersign(agreement, admin, factories.PASSWORD, "1.1.1.2", at(date(2024, 1, 9)))
+    login(client, provider)
+    url = f"/aanbieder/overeenkomsten/{agreement.id}/sroi"
+    page = client.post(url, data={"year": "2024", "activity": "Leerwerkplek", "amount": "-5"})
+    assert "Schrijf een bedrag" in page.get_data(as_text=True)
+    client.post(url, data={"year": "2024", "activity": "Leerwerkplek", "amount": "2.500,00"})
+    assert kpis.sroi_reports_of(agreement)[0].amount_cents == 2_500_00
+    # Q1 2024 is due 30 days after 1 April: warned 7 days before, then reminded when late.
+    assert kpis.kpi_reminders(date(2024, 4, 24), 30) == 1
+    assert "uiterlijk 01-05-2024" in mailbox.body(mailbox.last_to(provider.email))
+    assert kpis.kpi_reminders(date(2024, 4, 25), 30) == 0
+    assert kpis.kpi_reminders(date(2024, 5, 1), 30) == 1
