@@ -147,6 +147,7 @@ GRID_URLS = [
     ("contracts.overview", "/contracten/das/{slug}/overzicht"),
     ("contracts.overview_export", "/contracten/das/{slug}/overzicht/sroi.csv"),
     ("contracts.dashboard", "/contracten/{agreement}/kpi"),
+    ("contracts.dashboard_export", "/contracten/{agreement}/kpi/cijfers.csv"),
     ("contracts.log_talk", "/contracten/{agreement}/gesprekken"),
     ("contracts.correct_kpi", "/contracten/{agreement}/kpi/correctie"),
     ("supplier.kpi_report", "/aanbieder/overeenkomsten/{agreement}/kpi"),
@@ -296,6 +297,7 @@ EXPECTED = {
             "contracts.dashboard",
             "contracts.log_talk",
             "contracts.correct_kpi",
+            "contracts.dashboard_export",
         )
     },  # fmt: skip
     "supplier.kpi_report": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},

@@ -126,6 +126,18 @@ def overview_export(slug: str, table: str, kind: str) -> Response:
             ]
             for i, (a, r) in enumerate(data.ranking, start=1)
         ]
+    elif table == "percelen":
+        header = ["perceel", "omzet_eur"]
+        rows = [
+            [f"{lot.code}. {lot.name}", f"{data.turnover_per_lot.get(lot.id, 0):.2f}"]
+            for lot in das.lots
+        ]
+    elif table == "gemeenten":
+        header = ["gemeente", "cbs", "omzet_eur"]
+        rows = [
+            [a.name, a.cbs_code or "", f"{data.turnover_per_authority.get(a.id, 0):.2f}"]
+            for a in das.authorities
+        ]
     elif table == "sroi":
         header = ["aanbieder", "verplichting_eur", "gerealiseerd_eur", "status"]
         rows = [
@@ -208,6 +220,52 @@ def _dashboard(agreement_id: int, **overrides: object) -> str:
 @bp.route("/<int:agreement_id>/kpi")
 def dashboard(agreement_id: int) -> str:
     return _dashboard(agreement_id)
+
+
+@bp.route("/<int:agreement_id>/kpi/<table>.<kind>")
+def dashboard_export(agreement_id: int, table: str, kind: str) -> Response:
+    found = _agreement(agreement_id)
+    if table == "cijfers":
+        header = [
+            "kpi",
+            "periode",
+            "perceel",
+            "gemeente",
+            "waarde",
+            "gemeld_op",
+            "gemeld_door",
+            "reden",
+        ]
+        rows = [
+            [
+                v.definition.code,
+                rules.period_label(v.period_start, v.definition.period.value),
+                v.lot_id or "",
+                v.authority_id or "",
+                f"{v.value}",
+                local_date(v.reported_at).isoformat(),
+                v.reported_by.name,
+                v.reason,
+            ]
+            for v in kpis.values_of(found)
+        ]
+    elif table == "gesprekken":
+        header = ["datum", "soort", "deelnemers", "afspraken", "acties"]
+        rows = [
+            [
+                t.held_on.isoformat(),
+                t.kind.value,
+                t.participants,
+                t.agreements_made,
+                "; ".join(
+                    f"{a.description} ({a.owner}, {a.due_on.isoformat()})" for a in t.actions
+                ),
+            ]
+            for t in kpis.talks_of(found)
+        ]
+    else:
+        abort(404)
+    return _table_download(f"{table}-{found.reference}", kind, header, rows)
 
 
 @bp.route("/<int:agreement_id>/gesprekken", methods=["POST"])

@@ -55,6 +55,10 @@ class KpiValue(db.Model):
     agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"))
     definition_id: Mapped[int] = mapped_column(sa.ForeignKey("kpi_definition.id"))
     period_start: Mapped[date]
+    # Optional breakdown of a figure (turnover, clients) per lot and per municipality; rows
+    # without them are the provider's totals.
+    lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lot.id"))
+    authority_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contracting_authority.id"))
     value: Mapped[Decimal] = mapped_column(FIGURE)
     reason: Mapped[str] = mapped_column(sa.Text, default="")  # why a figure was corrected
     reported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

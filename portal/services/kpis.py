@@ -116,6 +116,8 @@ class Figure:
     definition: KpiDefinition
     period_start: date
     value: Decimal
+    lot_id: int | None = None  # a breakdown row; None for the provider's total
+    authority_id: int | None = None
 
 
 def check_figure(
@@ -150,13 +152,32 @@ def rules_number(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
-def current_value(agreement_id: int, definition_id: int, period_start: date) -> KpiValue | None:
+def _same_breakdown(lot_id: int | None, authority_id: int | None):  # type: ignore[no-untyped-def]
+    return (
+        KpiValue.lot_id.is_(None) if lot_id is None else KpiValue.lot_id == lot_id,
+        KpiValue.authority_id.is_(None)
+        if authority_id is None
+        else KpiValue.authority_id == authority_id,
+    )
+
+
+TOTALS = (KpiValue.lot_id.is_(None), KpiValue.authority_id.is_(None))
+
+
+def current_value(
+    agreement_id: int,
+    definition_id: int,
+    period_start: date,
+    lot_id: int | None = None,
+    authority_id: int | None = None,
+) -> KpiValue | None:
     return db.session.scalar(
         db.select(KpiValue)
         .where(
             KpiValue.agreement_id == agreement_id,
             KpiValue.definition_id == definition_id,
             KpiValue.period_start == period_start,
+            *_same_breakdown(lot_id, authority_id),
         )
         .order_by(KpiValue.id.desc())
         .limit(1)
@@ -185,13 +206,14 @@ def report(
     ]
     if problems:
         raise ServiceError("figures_refused", problems="; ".join(problems))
-    keys = [(f.definition.id, f.period_start) for f in figures]
+    keys = [(f.definition.id, f.period_start, f.lot_id, f.authority_id) for f in figures]
     if len(keys) != len(set(keys)):
         raise ServiceError("duplicate_figure")
     corrections = [
         f
         for f in figures
-        if current_value(agreement.id, f.definition.id, f.period_start) is not None
+        if current_value(agreement.id, f.definition.id, f.period_start, f.lot_id, f.authority_id)
+        is not None
     ]
     if (corrections or user.role is not Role.PROVIDER) and not reason.strip():
         raise ServiceError("correction_reason_required")
@@ -201,6 +223,8 @@ def report(
                 agreement_id=agreement.id,
                 definition_id=figure.definition.id,
                 period_start=figure.period_start,
+                lot_id=figure.lot_id,
+                authority_id=figure.authority_id,
                 value=figure.value,
                 reason=reason.strip(),
                 reported_at=now,
@@ -232,9 +256,17 @@ def parse_rows(
     except ValueError:
         return [], [(1, "De eerste regel moet de kolommen 'kpi', 'periode' en 'waarde' bevatten.")]
     definitions = {d.code: d for d in definitions_of(agreement.das_id)}
+    lot_col = header.index("perceel") if "perceel" in header else None
+    authority_col = header.index("gemeente") if "gemeente" in header else None
+    lots = {al.lot.code.upper(): al.lot_id for al in agreement.lots if al.is_current}
+    authorities: dict[str, int] = {}
+    for authority in agreement.das.authorities:
+        authorities[authority.name.upper()] = authority.id
+        if authority.cbs_code:
+            authorities[authority.cbs_code.upper()] = authority.id
     figures, errors, seen = [], [], {}
     for number, row in enumerate(rows[1:], start=2):
-        cells = [str(c).strip() for c in row] + [""] * 3
+        cells = [str(c).strip() for c in row] + [""] * 5
         if not any(cells):
             continue
         definition = definitions.get(cells[code_col].upper())
@@ -261,7 +293,25 @@ def parse_rows(
         except InvalidOperation:
             errors.append((number, f"'{cells[value_col]}' is geen getal."))
             continue
-        key = (definition.id, start)
+        lot_id = authority_id = None
+        if lot_col is not None and cells[lot_col]:
+            lot_id = lots.get(cells[lot_col].upper())
+            if lot_id is None:
+                errors.append(
+                    (number, f"Perceel '{cells[lot_col]}' hoort niet bij uw overeenkomst.")
+                )
+                continue
+        if authority_col is not None and cells[authority_col]:
+            authority_id = authorities.get(cells[authority_col].upper())
+            if authority_id is None:
+                errors.append(
+                    (
+                        number,
+                        f"Gemeente '{cells[authority_col]}' hoort niet bij dit aankoopsysteem.",
+                    )
+                )
+                continue
+        key = (definition.id, start, lot_id, authority_id)
         if key in seen:
             errors.append(
                 (number, f"{definition.name} {cells[period_col]} staat ook op regel {seen[key]}.")
@@ -271,7 +321,7 @@ def parse_rows(
         if problem := check_figure(agreement, definition, start, value, today):
             errors.append((number, problem))
             continue
-        figures.append(Figure(definition, start, value))
+        figures.append(Figure(definition, start, value, lot_id, authority_id))
     return figures, errors
 
 
@@ -291,7 +341,7 @@ def provider_dashboard(
 ) -> list[KpiSeries]:
     values = db.session.scalars(
         db.select(KpiValue)
-        .where(KpiValue.agreement_id == agreement.id)
+        .where(KpiValue.agreement_id == agreement.id, *TOTALS)
         .order_by(KpiValue.period_start, KpiValue.id)
     ).all()
     by_definition: dict[int, list[KpiValue]] = defaultdict(list)
@@ -356,6 +406,7 @@ def _sum_per_agreement(das_id: int, code: str, first: date, last: date) -> dict[
             KpiDefinition.code == code,
             KpiValue.period_start >= first,
             KpiValue.period_start < last,
+            *TOTALS,
         )
         .group_by(KpiValue.agreement_id, KpiValue.period_start)
         .subquery()
@@ -376,7 +427,7 @@ def _latest_per_agreement(das_id: int, code: str) -> dict[int, Decimal]:
     latest = (
         db.select(KpiValue.agreement_id, db.func.max(KpiValue.period_start).label("start"))
         .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
-        .where(KpiDefinition.das_id == das_id, KpiDefinition.code == code)
+        .where(KpiDefinition.das_id == das_id, KpiDefinition.code == code, *TOTALS)
         .group_by(KpiValue.agreement_id)
         .subquery()
     )
@@ -389,7 +440,7 @@ def _latest_per_agreement(das_id: int, code: str) -> dict[int, Decimal]:
                 (latest.c.agreement_id == KpiValue.agreement_id)
                 & (latest.c.start == KpiValue.period_start),
             )
-            .where(KpiDefinition.code == code, KpiDefinition.das_id == das_id)
+            .where(KpiDefinition.code == code, KpiDefinition.das_id == das_id, *TOTALS)
             .order_by(KpiValue.id)
         )
         .tuples()
@@ -401,6 +452,38 @@ def _latest_per_agreement(das_id: int, code: str) -> dict[int, Decimal]:
     return result
 
 
+def _distribution(
+    das_id: int, code: str, first: date, last: date, dimension: str
+) -> dict[int, Decimal]:
+    """Breakdown rows summed per lot or municipality over [first, last), latest per key."""
+    column = KpiValue.lot_id if dimension == "lot" else KpiValue.authority_id
+    latest = (
+        db.select(db.func.max(KpiValue.id).label("id"))
+        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+        .where(
+            KpiDefinition.das_id == das_id,
+            KpiDefinition.code == code,
+            KpiValue.period_start >= first,
+            KpiValue.period_start < last,
+            column.is_not(None),
+        )
+        .group_by(
+            KpiValue.agreement_id, KpiValue.period_start, KpiValue.lot_id, KpiValue.authority_id
+        )
+        .subquery()
+    )
+    rows = (
+        db.session.execute(
+            db.select(column, db.func.sum(KpiValue.value))
+            .where(KpiValue.id.in_(db.select(latest.c.id)))
+            .group_by(column)
+        )
+        .tuples()
+        .all()
+    )
+    return {key: Decimal(total) for key, total in rows}
+
+
 @dataclass
 class DasOverview:
     year: int
@@ -409,6 +492,8 @@ class DasOverview:
     concentration: rules.Concentration
     ranking: list[tuple[FrameworkAgreement, rules.Ranked]]
     sroi: list[tuple[FrameworkAgreement, int | None, int, rules.SroiStatus]]
+    turnover_per_lot: dict[int, Decimal]
+    turnover_per_authority: dict[int, Decimal]
 
     @property
     def total_turnover(self) -> Decimal:
@@ -463,6 +548,8 @@ def das_overview(
         concentration,
         ranking,
         sroi,
+        _distribution(das.id, TURNOVER, date(year, 1, 1), date(year + 1, 1, 1), "lot"),
+        _distribution(das.id, TURNOVER, date(year, 1, 1), date(year + 1, 1, 1), "authority"),
     )
 
 
@@ -608,3 +695,14 @@ def kpi_reminders(today: date, due_days: int, warn_days: int = 7) -> int:
             )
             sent += 1
     return sent
+
+
+def values_of(agreement: FrameworkAgreement) -> list[KpiValue]:
+    """Every reported row, corrections and breakdowns included, for the export."""
+    return list(
+        db.session.scalars(
+            db.select(KpiValue)
+            .where(KpiValue.agreement_id == agreement.id)
+            .order_by(KpiValue.period_start, KpiValue.definition_id, KpiValue.id)
+        )
+    )

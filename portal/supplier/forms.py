@@ -149,7 +149,10 @@ class SignForm(FlaskForm):
 class KpiUploadForm(FlaskForm):
     file = FileField(
         _l("Bestand met cijfers"),
-        description=_l("CSV of Excel met de kolommen kpi, periode en waarde."),
+        description=_l(
+            "CSV of Excel met de kolommen kpi, periode en waarde, en eventueel perceel en "
+            "gemeente voor een uitsplitsing."
+        ),
         validators=[FileRequired(_l("Kies een bestand."))],
     )
     reason = TextAreaField(

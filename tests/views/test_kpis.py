@@ -237,3 +237,42 @@ def test_provider_reports_sroi_and_kpi_reminders(
     assert "uiterlijk 01-05-2024" in mailbox.body(mailbox.last_to(provider.email))
     assert kpis.kpi_reminders(date(2024, 4, 25), 30) == 0
     assert kpis.kpi_reminders(date(2024, 5, 1), 30) == 1
+
+
+def test_breakdown_per_lot_and_municipality(app: Flask, client: FlaskClient, reporting) -> None:  # type: ignore[no-untyped-def]
+    das, provider, agreement, manager = reporting
+    municipality = factories.AuthorityFactory(name="Weert", cbs_code="GM0988")
+    das.authorities = [municipality]
+    db.session.commit()
+    login(client, provider)
+    rows = (
+        b"kpi,periode,waarde,perceel,gemeente\n"
+        b"TURNOVER,2024-K1,1000,,\n"
+        b"TURNOVER,2024-K1,600,1,GM0988\n"
+        b"TURNOVER,2024-K1,400,2,weert\n"
+    )
+    url = f"/aanbieder/overeenkomsten/{agreement.id}/kpi/bestand"
+    page = client.post(
+        url,
+        data={"file": (io.BytesIO(rows.replace(b",2,weert", b",9,weert")), "c.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "Perceel '9' hoort niet bij uw overeenkomst." in html.unescape(
+        page.get_data(as_text=True)
+    )
+    assert (
+        client.post(
+            url, data={"file": (io.BytesIO(rows), "c.csv")}, content_type="multipart/form-data"
+        ).status_code
+        == 302
+    )
+    data = kpis.das_overview(das, 2024, date(2024, 6, 1), Decimal(1), Decimal(1))
+    assert data.total_turnover == Decimal("1000.00")  # the total, not total + breakdown
+    assert data.turnover_per_lot == {
+        das.lots[0].id: Decimal("600.00"),
+        das.lots[1].id: Decimal("400.00"),
+    }
+    assert data.turnover_per_authority == {municipality.id: Decimal("1000.00")}
+    login(client, manager)
+    export = client.get(f"/contracten/{agreement.id}/kpi/cijfers.csv").get_data(as_text=True)
+    assert export.count("TURNOVER,2024-K1") == 3
