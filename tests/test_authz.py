@@ -148,6 +148,7 @@ GRID_URLS = [
     ("contracts.overview_export", "/contracten/das/{slug}/overzicht/sroi.csv"),
     ("contracts.dashboard", "/contracten/{agreement}/kpi"),
     ("contracts.dashboard_export", "/contracten/{agreement}/kpi/cijfers.csv"),
+    ("contracts.management_settings", "/contracten/das/{slug}/instellingen"),
     ("contracts.log_talk", "/contracten/{agreement}/gesprekken"),
     ("contracts.correct_kpi", "/contracten/{agreement}/kpi/correctie"),
     ("supplier.kpi_report", "/aanbieder/overeenkomsten/{agreement}/kpi"),
@@ -169,6 +170,7 @@ POST_ONLY = {
     "review.return_decision", "review.suspend", "catalogue.retire_product", "supplier.sign",
     "supplier.accept_variation", "contracts.countersign", "contracts.change_state",
     "contracts.log_talk", "contracts.correct_kpi", "supplier.kpi_upload",
+    "contracts.management_settings",
 }  # fmt: skip
 
 # Expected status per audience. "login" = redirect to the log-in page.
@@ -303,6 +305,7 @@ EXPECTED = {
     "supplier.kpi_report": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "supplier.kpi_upload": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "supplier.sroi": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
+    "contracts.management_settings": {ANON: "login", OWNER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
     "contracts.change_state": {ANON: "login", OWNER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
     "supplier.letter": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "contracts.register": {

@@ -5,13 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional, Regexp
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 
 class RegisterFilterForm(FlaskForm):
@@ -114,9 +115,15 @@ class TalkForm(FlaskForm):
         _l("Deelnemers"), validators=[InputRequired(_l("Vul in wie er bij het gesprek waren."))]
     )
     agreements_made = TextAreaField(_l("Gemaakte afspraken"), validators=[Optional()])
-    action = TextAreaField(_l("Vervolgactie (optioneel)"), validators=[Optional()])
-    action_owner = StringField(_l("Eigenaar van de actie"), validators=[Optional()])
-    action_due = DateField(_l("Actie gereed op"), validators=[Optional()])
+    action = TextAreaField(_l("Vervolgactie 1 (optioneel)"), validators=[Optional()])
+    action_owner = StringField(_l("Eigenaar van actie 1"), validators=[Optional()])
+    action_due = DateField(_l("Actie 1 gereed op"), validators=[Optional()])
+    action_2 = TextAreaField(_l("Vervolgactie 2 (optioneel)"), validators=[Optional()])
+    action_owner_2 = StringField(_l("Eigenaar van actie 2"), validators=[Optional()])
+    action_due_2 = DateField(_l("Actie 2 gereed op"), validators=[Optional()])
+    action_3 = TextAreaField(_l("Vervolgactie 3 (optioneel)"), validators=[Optional()])
+    action_owner_3 = StringField(_l("Eigenaar van actie 3"), validators=[Optional()])
+    action_due_3 = DateField(_l("Actie 3 gereed op"), validators=[Optional()])
 
 
 class CorrectionForm(FlaskForm):
@@ -130,4 +137,27 @@ class CorrectionForm(FlaskForm):
     reason = TextAreaField(
         _l("Reden van de correctie"),
         validators=[InputRequired(_l("Geef de reden van de correctie op."))],
+    )
+
+
+class ManagementSettingsForm(FlaskForm):
+    sroi_threshold = StringField(
+        _l("SROI-drempel (omzet vorig jaar, excl. btw)"),
+        description=_l("Verplicht bij een omzet strikt boven dit bedrag."),
+        validators=[InputRequired(_l("Vul de drempel in."))],
+    )
+    sroi_percent = DecimalField(
+        _l("SROI-verplichting (% van die omzet)"),
+        places=None,
+        validators=[
+            InputRequired(_l("Vul het percentage in.")),
+            NumberRange(0, 100, _l("Een percentage tussen 0 en 100.")),
+        ],
+    )
+    talks_top_n = IntegerField(
+        _l("Aantal aanbieders in de gespreksselectie"),
+        validators=[
+            InputRequired(_l("Vul het aantal in.")),
+            NumberRange(1, 500, _l("Een aantal tussen 1 en 500.")),
+        ],
     )

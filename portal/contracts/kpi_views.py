@@ -102,12 +102,19 @@ def _overview(slug: str):  # type: ignore[no-untyped-def]
 @bp.route("/das/<slug>/overzicht")
 def overview(slug: str) -> str:
     das, data, weights = _overview(slug)
+    settings = forms.ManagementSettingsForm(
+        formdata=None,
+        sroi_threshold=f"{das.sroi_threshold_cents // 100},{das.sroi_threshold_cents % 100:02d}",
+        sroi_percent=das.sroi_percent,
+        talks_top_n=das.talks_top_n,
+    )
     return render_template(
         "contracts/overview.html",
         das=das,
         data=data,
         weights=weights,
         query={k: v for k, v in request.args.items()},
+        settings_form=settings,
     )
 
 
@@ -222,6 +229,30 @@ def dashboard(agreement_id: int) -> str:
     return _dashboard(agreement_id)
 
 
+@bp.route("/das/<slug>/instellingen", methods=["POST"])
+@role_required(Role.ADMINISTRATOR)
+def management_settings(slug: str) -> str | Response:
+    das = _das(slug)
+    form = forms.ManagementSettingsForm()
+    if form.validate_on_submit():
+        from portal.services import tariffs
+
+        try:
+            threshold = tariffs.parse_amount(form.sroi_threshold.data or "")
+        except ValueError:
+            form.sroi_threshold.errors = [_("Schrijf een bedrag, bijvoorbeeld 250.000,00.")]
+        else:
+            kpis.save_settings(
+                current_user, das, threshold, form.sroi_percent.data, form.talks_top_n.data
+            )
+            flash(_("De instellingen zijn opgeslagen."), "success")
+            return redirect(url_for("contracts.overview", slug=slug))
+    _das_, data, weights = _overview(slug)
+    return render_template(
+        "contracts/overview.html", das=das, data=data, weights=weights, query={}, settings_form=form
+    )
+
+
 @bp.route("/<int:agreement_id>/kpi/<table>.<kind>")
 def dashboard_export(agreement_id: int, table: str, kind: str) -> Response:
     found = _agreement(agreement_id)
@@ -275,14 +306,16 @@ def log_talk(agreement_id: int) -> str | Response:
     if not form.validate_on_submit():
         return _dashboard(agreement_id, talk_form=form)
     actions = []
-    if (form.action.data or "").strip():
-        actions.append(
-            (
-                form.action.data.strip(),
-                form.action_owner.data or "",
-                form.action_due.data or local_date(now()),
+    for suffix in ("", "_2", "_3"):
+        description = (form[f"action{suffix}"].data or "").strip()
+        if description:
+            actions.append(
+                (
+                    description,
+                    form[f"action_owner{suffix}"].data or "",
+                    form[f"action_due{suffix}"].data or local_date(now()),
+                )
             )
-        )
     try:
         kpis.log_talk(
             current_user,

@@ -119,5 +119,6 @@ class SroiReport(db.Model):
     activity: Mapped[str] = mapped_column(sa.Text)
     amount_cents: Mapped[int]
     pso_level: Mapped[str] = mapped_column(sa.String(40), default="")
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_document.id"))
     reported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     reported_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))

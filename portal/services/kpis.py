@@ -14,6 +14,7 @@ from portal.models import (
     AgreementState,
     ContractTalk,
     Das,
+    EvidenceDocument,
     FrameworkAgreement,
     KpiDefinition,
     KpiValue,
@@ -609,6 +610,7 @@ def report_sroi(
     amount_cents: int,
     pso_level: str,
     now: datetime,
+    document_id: int | None = None,
 ) -> SroiReport:
     if user.organisation_id != agreement.organisation_id:
         raise ServiceError("not_found")
@@ -616,12 +618,17 @@ def report_sroi(
         raise ServiceError("sroi_activity_required")
     if amount_cents <= 0:
         raise ServiceError("sroi_amount_positive")
+    if document_id is not None:
+        document = db.session.get(EvidenceDocument, document_id)
+        if document is None or document.organisation_id != agreement.organisation_id:
+            raise ServiceError("unknown_document")
     row = SroiReport(
         agreement_id=agreement.id,
         year=year,
         activity=activity.strip(),
         amount_cents=amount_cents,
         pso_level=pso_level.strip(),
+        document_id=document_id,
         reported_at=now,
         reported_by_id=user.id,
     )
@@ -706,3 +713,23 @@ def values_of(agreement: FrameworkAgreement) -> list[KpiValue]:
             .order_by(KpiValue.period_start, KpiValue.definition_id, KpiValue.id)
         )
     )
+
+
+def save_settings(
+    admin: User, das: Das, sroi_threshold_cents: int, sroi_percent: Decimal, talks_top_n: int
+) -> None:
+    if admin.role is not Role.ADMINISTRATOR:
+        raise ServiceError("not_found")
+    das.sroi_threshold_cents = sroi_threshold_cents
+    das.sroi_percent = sroi_percent
+    das.talks_top_n = talks_top_n
+    record(
+        "management_settings.saved",
+        das,
+        admin,
+        das_id=das.id,
+        sroi_threshold_cents=sroi_threshold_cents,
+        sroi_percent=str(sroi_percent),
+        talks_top_n=talks_top_n,
+    )
+    db.session.commit()

@@ -170,4 +170,5 @@ class SroiForm(FlaskForm):
         validators=[InputRequired(_l("Beschrijf de activiteit."))],
     )
     amount = StringField(_l("Waarde in euro"), validators=[InputRequired(_l("Vul de waarde in."))])
+    document = SelectField(_l("Bewijsstuk (optioneel)"), coerce=int, validators=[Optional()])
     pso_level = StringField(_l("Trede op de PSO-ladder (als u die heeft)"), validators=[Optional()])

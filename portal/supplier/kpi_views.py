@@ -123,6 +123,13 @@ def sroi(agreement_id: int) -> str | Response:
     form.year.choices = [
         SelectChoice(y, str(y)) for y in range(today.year, agreement.start_date.year - 1, -1)
     ]
+    from portal.labels import label
+    from portal.services import evidence
+
+    form.document.choices = [SelectChoice(0, _("geen"))] + [
+        SelectChoice(d.id, f"{d.filename} ({label(d.evidence_type)})")
+        for d in evidence.documents_of(_org_id())
+    ]
     error_message = None
     if form.validate_on_submit():
         try:
@@ -139,6 +146,7 @@ def sroi(agreement_id: int) -> str | Response:
                     cents,
                     form.pso_level.data or "",
                     now(),
+                    form.document.data or None,
                 )
             except ServiceError as error:
                 error_message = message_for(error)

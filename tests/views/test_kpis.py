@@ -276,3 +276,62 @@ def test_breakdown_per_lot_and_municipality(app: Flask, client: FlaskClient, rep
     login(client, manager)
     export = client.get(f"/contracten/{agreement.id}/kpi/cijfers.csv").get_data(as_text=True)
     assert export.count("TURNOVER,2024-K1") == 3
+
+
+def test_administrator_sets_sroi_and_selection_settings(
+    app: Flask,
+    client: FlaskClient,  # type: ignore[no-untyped-def]
+    reporting,
+) -> None:
+    das, provider, agreement, manager = reporting
+    admin = factories.UserFactory(role=Role.ADMINISTRATOR)
+    login(client, admin)
+    url = f"/contracten/das/{das.slug}/instellingen"
+    page = client.post(
+        url, data={"sroi_threshold": "veel", "sroi_percent": "150", "talks_top_n": "10"}
+    ).get_data(as_text=True)
+    assert "Een percentage tussen 0 en 100." in page
+    client.post(url, data={"sroi_threshold": "300.000,00", "sroi_percent": "4", "talks_top_n": "5"})
+    db.session.refresh(das)
+    assert (das.sroi_threshold_cents, das.sroi_percent, das.talks_top_n) == (
+        300_000_00,
+        Decimal(4),
+        5,
+    )
+
+
+def test_talk_with_several_actions_and_sroi_evidence(
+    app: Flask,
+    client: FlaskClient,  # type: ignore[no-untyped-def]
+    reporting,
+) -> None:
+    das, provider, agreement, manager = reporting
+    login(client, manager)
+    client.post(
+        f"/contracten/{agreement.id}/gesprekken",
+        data={
+            "kind": "development",
+            "held_on": "2025-03-01",
+            "participants": "Iedereen",
+            "action": "Eerste",
+            "action_owner": "A",
+            "action_due": "2025-04-01",
+            "action_3": "Derde",
+            "action_owner_3": "C",
+            "action_due_3": "2025-06-01",
+        },
+    )
+    talk = kpis.talks_of(agreement)[0]
+    assert [(a.description, a.owner) for a in talk.actions] == [("Eerste", "A"), ("Derde", "C")]
+    document = factories.upload_pdf(provider, factories.EvidenceType.OTHER, date(2025, 1, 1))
+    login(client, provider)
+    client.post(
+        f"/aanbieder/overeenkomsten/{agreement.id}/sroi",
+        data={
+            "year": str(date.today().year),
+            "activity": "Stageplek",
+            "amount": "1.000,00",
+            "document": str(document.id),
+        },
+    )
+    assert kpis.sroi_reports_of(agreement)[0].document_id == document.id
