@@ -513,6 +513,7 @@ def load_demo(today: date) -> None:
 
     for das in (ml, parkstad):
         kpis.ensure_default_kpis(das)
+    _demo_figures(ml, today)
     db.session.commit()
 
 
@@ -566,7 +567,10 @@ def _demo_provider(
             value=criterion.passing_answer, document_ids=documents
         )
     applications.save_answers(application, answers, user)
-    submitted_at = datetime.combine(today - timedelta(days=3), datetime.min.time(), UTC)
+    # Decided applications date from earlier in the year, so their agreements have quarters
+    # with figures to show; the one still in review was received three days ago.
+    days_ago = 3 if p.state == "submitted" else 300
+    submitted_at = datetime.combine(today - timedelta(days=days_ago), datetime.min.time(), UTC)
     applications.submit(application, user, submitted_at.replace(hour=9))
     if p.state == "submitted":
         return
@@ -719,3 +723,34 @@ def label_unit(product: Product) -> str:
     from portal.labels import label
 
     return f"per {label(product.unit)}"
+
+
+def _demo_figures(das: Das, today: date) -> None:
+    """Quarterly figures for the admitted demo providers, one of them with long waiting times."""
+    from decimal import Decimal
+
+    from portal.domain import contract_management as rules
+    from portal.models import FrameworkAgreement, KpiValue
+    from portal.services import kpis
+
+    definitions = {d.code: d for d in kpis.definitions_of(das.id)}
+    agreements = db.session.scalars(
+        db.select(FrameworkAgreement).where(FrameworkAgreement.das_id == das.id)
+    ).all()
+    for number, agreement in enumerate(agreements):
+        if db.session.scalar(db.select(KpiValue.id).where(KpiValue.agreement_id == agreement.id)):
+            continue
+        user = agreement.organisation.users[0]
+        figures = []
+        for i, start in enumerate(rules.completed_periods(agreement.start_date, today, "quarter")):
+            figures += [
+                kpis.Figure(definitions["CLIENTS"], start, Decimal(12 + 3 * i + 20 * number)),
+                kpis.Figure(
+                    definitions["TURNOVER"], start, Decimal(48_000 + 2_500 * i + 60_000 * number)
+                ),
+                kpis.Figure(definitions["WAITING"], start, Decimal(21 + (9 * i) * number)),
+                kpis.Figure(definitions["DROPOUT"], start, Decimal(8 + i)),
+            ]
+        if figures:
+            moment = datetime.combine(today, datetime.min.time(), UTC)
+            kpis.report(user, agreement, figures, "", today, moment)
