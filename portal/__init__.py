@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, has_request_context, render_template, session
 
 from portal.config import Defaults, env_overrides
 from portal.extensions import babel, csrf, db, login_manager, migrate
@@ -17,10 +17,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def select_locale() -> str:
     if not has_request_context():
         return "nl"  # e-mails from commands and background work are Dutch
+    # Dutch first: English only when the user chooses it (POST /taal/en). Until the English
+    # catalogue is complete (issue 8), following the browser's language would mix Dutch text
+    # with English dates and amounts.
     chosen = session.get("lang")
-    if chosen in ("nl", "en"):
-        return chosen
-    return request.accept_languages.best_match(["nl", "en"]) or "nl"
+    return chosen if chosen in ("nl", "en") else "nl"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -751,6 +751,20 @@ def _demo_figures(das: Das, today: date) -> None:
                 kpis.Figure(definitions["WAITING"], start, Decimal(21 + (9 * i) * number)),
                 kpis.Figure(definitions["DROPOUT"], start, Decimal(8 + i)),
             ]
+            # The optional breakdown: per lot, and 60/40 over Roermond and Weert.
+            turnover = Decimal(48_000 + 2_500 * i + 60_000 * number)
+            lots = [al.lot_id for al in agreement.lots if al.is_current]
+            for lot_id in lots:
+                figures.append(
+                    kpis.Figure(definitions["TURNOVER"], start, turnover / len(lots), lot_id=lot_id)
+                )
+            for name, share in (("Roermond", Decimal("0.6")), ("Weert", Decimal("0.4"))):
+                authority = next(a for a in das.authorities if a.name == name)
+                figures.append(
+                    kpis.Figure(
+                        definitions["TURNOVER"], start, turnover * share, authority_id=authority.id
+                    )
+                )
         if figures:
             moment = datetime.combine(today, datetime.min.time(), UTC)
             kpis.report(user, agreement, figures, "", today, moment)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_Y = 560, 220, 56, 16, 24
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_Y = 560, 220, 56, 32, 24
 
 
 def line_chart(
