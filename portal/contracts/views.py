@@ -58,8 +58,13 @@ def register() -> str:
     rows, total = reports.register_page(filters, page, per_page)
     pages = max((total + per_page - 1) // per_page, 1)
     query = {k: v for k, v in request.args.items() if k != "pagina"}
+    das_ids = review.visible_das_ids(current_user)
+    das_query = db.select(Das).order_by(Das.name)
+    if das_ids is not None:
+        das_query = das_query.where(Das.id.in_(das_ids))
     return render_template(
         "contracts/register.html",
+        das_list=db.session.scalars(das_query).all(),
         agreements=rows,
         total=total,
         page=page,
