@@ -156,6 +156,9 @@ SERVICE_MESSAGES = {
     "participants_required": _l("Vul in wie er bij het gesprek waren."),
     "sroi_activity_required": _l("Beschrijf de activiteit."),
     "sroi_amount_positive": _l("Het bedrag moet groter zijn dan nul."),
+    "holiday_name_required": _l("Geef de dag een naam, bijvoorbeeld 'Vrijdag na Hemelvaart'."),
+    "holiday_exists": _l("Deze dag staat al in de kalender."),
+    "statutory_holiday": _l("Een wettelijke feestdag kan niet worden verwijderd."),
     "nothing_to_update": _l("Deze aanbieder is voor geen enkel perceel toegelaten."),
     "update_has_fixed_lots": _l(
         "Bij het bijwerken van uw verklaring blijven de percelen gelijk aan uw toelating."

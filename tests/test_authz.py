@@ -149,6 +149,8 @@ GRID_URLS = [
     ("contracts.dashboard", "/contracten/{agreement}/kpi"),
     ("contracts.dashboard_export", "/contracten/{agreement}/kpi/cijfers.csv"),
     ("contracts.management_settings", "/contracten/das/{slug}/instellingen"),
+    ("admin.holidays", "/beheer/feestdagen"),
+    ("admin.remove_holiday", "/beheer/feestdagen/2026-12-25/verwijderen"),
     ("contracts.log_talk", "/contracten/{agreement}/gesprekken"),
     ("contracts.correct_kpi", "/contracten/{agreement}/kpi/correctie"),
     ("supplier.kpi_report", "/aanbieder/overeenkomsten/{agreement}/kpi"),
@@ -170,7 +172,7 @@ POST_ONLY = {
     "review.return_decision", "review.suspend", "catalogue.retire_product", "supplier.sign",
     "supplier.accept_variation", "contracts.countersign", "contracts.change_state",
     "contracts.log_talk", "contracts.correct_kpi", "supplier.kpi_upload",
-    "contracts.management_settings",
+    "contracts.management_settings", "admin.remove_holiday",
 }  # fmt: skip
 
 # Expected status per audience. "login" = redirect to the log-in page.
@@ -306,6 +308,8 @@ EXPECTED = {
     "supplier.kpi_upload": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "supplier.sroi": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "contracts.management_settings": {ANON: "login", OWNER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
+    "admin.holidays": {ANON: "login", OWNER: 403, REVIEWER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
+    "admin.remove_holiday": {ANON: "login", OWNER: 403, REVIEWER: 403, ADMIN: 404},
     "contracts.change_state": {ANON: "login", OWNER: 403, CONTRACT_MANAGER: 403, ADMIN: 200},
     "supplier.letter": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 404, REVIEWER: 403},
     "contracts.register": {

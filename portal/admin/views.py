@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import DateField, StringField
+from wtforms.validators import InputRequired
 
 from portal.auth.access import protect_blueprint
 from portal.extensions import db
+from portal.messages import message_for
 from portal.models import Application, ApplicationState, Das, FrameworkAgreement, Role
+from portal.services import ServiceError, calendar
+from portal.timeutil import local_date, now
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 protect_blueprint(bp, [Role.ADMINISTRATOR])
@@ -39,3 +50,49 @@ def home() -> str:
         app_counts=app_counts,
         agreement_counts=agreement_counts,
     )
+
+
+class EquatedDayForm(FlaskForm):
+    day = DateField(_l("Datum"), validators=[InputRequired(_l("Kies de datum."))])
+    name = StringField(_l("Omschrijving"), validators=[InputRequired(_l("Geef de dag een naam."))])
+
+
+@bp.route("/feestdagen", methods=["GET", "POST"])
+def holidays() -> str | Response:
+    """The working-day calendar: statutory holidays and days equated by royal decree."""
+    year = request.args.get("jaar", local_date(now()).year, type=int) or local_date(now()).year
+    form = EquatedDayForm()
+    if form.validate_on_submit():
+        try:
+            calendar.add_equated_day(current_user, form.day.data, form.name.data or "")
+        except ServiceError as error:
+            form.day.errors = list(form.day.errors) + [message_for(error)]
+        else:
+            flash(_l("De dag is toegevoegd; termijnen houden er voortaan rekening mee."), "success")
+            return redirect(url_for("admin.holidays", jaar=form.day.data.year))
+    return render_template(
+        "admin/holidays.html",
+        year=year,
+        form=form,
+        holidays=calendar.holidays_of_year(year),
+        action_form=FlaskForm(),
+    )
+
+
+@bp.route("/feestdagen/<day>/verwijderen", methods=["POST"])
+def remove_holiday(day: str) -> Response:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    try:
+        calendar.remove_equated_day(current_user, parsed)
+    except ServiceError as error:
+        if error.code == "not_found":
+            abort(404)
+        flash(message_for(error), "error")
+    else:
+        flash(_l("De dag is verwijderd."), "success")
+    return redirect(url_for("admin.holidays", jaar=parsed.year))

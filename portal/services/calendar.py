@@ -28,3 +28,45 @@ def ensure_statutory_holidays(years: range) -> int:
             db.session.add(Holiday(day=day, name=name, kind=HolidayKind.STATUTORY))
             added += 1
     return added
+
+
+def holidays_of_year(year: int) -> list[Holiday]:
+    return list(
+        db.session.scalars(
+            db.select(Holiday)
+            .where(Holiday.day.between(date(year, 1, 1), date(year, 12, 31)))
+            .order_by(Holiday.day)
+        )
+    )
+
+
+def add_equated_day(admin, day: date, name: str) -> Holiday:  # type: ignore[no-untyped-def]
+    """A day equated to a holiday by royal decree (Algemene termijnenwet art. 3(3))."""
+    from portal.services import ServiceError
+    from portal.services.audit import record
+
+    if not name.strip():
+        raise ServiceError("holiday_name_required")
+    if db.session.get(Holiday, day) is not None:
+        raise ServiceError("holiday_exists")
+    holiday = Holiday(day=day, name=name.strip(), kind=HolidayKind.EQUATED)
+    db.session.add(holiday)
+    db.session.flush()
+    record("holiday.added", admin, admin, day=day.isoformat(), name=name.strip())
+    db.session.commit()
+    return holiday
+
+
+def remove_equated_day(admin, day: date) -> None:  # type: ignore[no-untyped-def]
+    """Only equated days can be removed; the statutory ones follow from the law."""
+    from portal.services import ServiceError
+    from portal.services.audit import record
+
+    holiday = db.session.get(Holiday, day)
+    if holiday is None:
+        raise ServiceError("not_found")
+    if holiday.kind is not HolidayKind.EQUATED:
+        raise ServiceError("statutory_holiday")
+    db.session.delete(holiday)
+    record("holiday.removed", admin, admin, day=day.isoformat(), name=holiday.name)
+    db.session.commit()
