@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from portal import create_app
+from tests.e2e.audit import AxeAudit
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -60,9 +61,30 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="nl-NL")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def new_page(browser):  # type: ignore[no-untyped-def]
+    """Opens browser pages (one context each, Dutch) whose every page is checked by axe-core;
+    the test fails at its end when any page had a WCAG 2.1 A/AA violation."""
+    contexts, audits = [], []
+
+    def open_page(locale: str = "nl-NL", **options):  # type: ignore[no-untyped-def]
+        context = browser.new_context(locale=locale, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        audits.append(AxeAudit(page).attach())
+        return page
+
+    yield open_page
+    for audit in audits:
+        audit.collect()
+        audit.detach()
+    for context in contexts:
+        context.close()
+    problems = "\n".join(audit.report() for audit in audits if audit.violations)
+    if problems:
+        pytest.fail("Accessibility (axe-core, WCAG 2.1 AA):\n" + problems, pytrace=False)
+
+
+@pytest.fixture()
+def page(new_page):  # type: ignore[no-untyped-def]
+    return new_page()

@@ -3,10 +3,11 @@ provider sees the new end date: in Chromium."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import Flask
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Page, expect
 
 from portal.extensions import db
 from portal.models import Role
@@ -16,7 +17,9 @@ from tests.e2e.test_review_journey import log_in
 from tests.services.test_agreements import admit
 
 
-def test_sign_countersign_and_extend(app: Flask, live_server: str, browser: Browser) -> None:
+def test_sign_countersign_and_extend(
+    app: Flask, live_server: str, new_page: Callable[[], Page]
+) -> None:
     calendar.ensure_statutory_holidays(range(2025, 2030))
     db.session.commit()
     das = factories.DasFactory(
@@ -25,47 +28,40 @@ def test_sign_countersign_and_extend(app: Flask, live_server: str, browser: Brow
     provider = factories.ProviderUserFactory(organisation__legal_name="Praktijk De Horizon")
     admin = factories.UserFactory(role=Role.ADMINISTRATOR, name="Henk Beheerder")
     agreement = admit(das, provider, date.today() - timedelta(days=2))
-    contexts = [browser.new_context(locale="nl-NL") for _ in range(2)]
-    provider_page, admin_page = (c.new_page() for c in contexts)
-    try:
-        log_in(provider_page, live_server, provider.email)
-        provider_page.get_by_role("link", name=agreement.reference).click()
-        expect(provider_page.get_by_text("wacht op uw ondertekening")).to_be_visible()
-        provider_page.get_by_label("Ik onderteken deze raamovereenkomst").check()
-        provider_page.get_by_label("Uw wachtwoord").fill(factories.PASSWORD)
-        provider_page.get_by_role("button", name="Ondertekenen").click()
-        expect(provider_page.get_by_role("status").first).to_contain_text(
-            "U heeft de raamovereenkomst ondertekend"
+    provider_page, admin_page = (new_page() for _ in range(2))
+    log_in(provider_page, live_server, provider.email)
+    provider_page.get_by_role("link", name=agreement.reference).click()
+    expect(provider_page.get_by_text("wacht op uw ondertekening")).to_be_visible()
+    provider_page.get_by_label("Ik onderteken deze raamovereenkomst").check()
+    provider_page.get_by_label("Uw wachtwoord").fill(factories.PASSWORD)
+    provider_page.get_by_role("button", name="Ondertekenen").click()
+    expect(provider_page.get_by_role("status").first).to_contain_text(
+        "U heeft de raamovereenkomst ondertekend"
+    )
+
+    log_in(admin_page, live_server, admin.email)
+    admin_page.goto(f"{live_server}/contracten/")
+    admin_page.get_by_role("link", name=agreement.reference).click()
+    admin_page.get_by_label("Uw wachtwoord").fill(factories.PASSWORD)
+    admin_page.get_by_role("button", name="Medeondertekenen namens de gemeenten").click()
+    expect(admin_page.get_by_role("status").first).to_contain_text("loopt nu")
+
+    admin_page.goto(f"{live_server}/contracten/das/{das.slug}/opties")
+    admin_page.get_by_label("Uw wachtwoord").fill(factories.PASSWORD)
+    admin_page.get_by_role("button", name="Optie lichten").click()
+    expect(admin_page.get_by_role("status").first).to_contain_text("31-12-2032")
+
+    provider_page.goto(f"{live_server}/aanbieder/overeenkomsten/{agreement.id}")
+    expect(provider_page.get_by_text("31-12-2032").first).to_be_visible()
+    expect(
+        provider_page.get_by_role(
+            "cell",
+            name="Verlengingsoptie 1 gelicht: einddatum 31-12-2029 wordt 31-12-2032.",
+            exact=True,
         )
-
-        log_in(admin_page, live_server, admin.email)
-        admin_page.goto(f"{live_server}/contracten/")
-        admin_page.get_by_role("link", name=agreement.reference).click()
-        admin_page.get_by_label("Uw wachtwoord").fill(factories.PASSWORD)
-        admin_page.get_by_role("button", name="Medeondertekenen namens de gemeenten").click()
-        expect(admin_page.get_by_role("status").first).to_contain_text("loopt nu")
-
-        admin_page.goto(f"{live_server}/contracten/das/{das.slug}/opties")
-        admin_page.get_by_label("Uw wachtwoord").fill(factories.PASSWORD)
-        admin_page.get_by_role("button", name="Optie lichten").click()
-        expect(admin_page.get_by_role("status").first).to_contain_text("31-12-2032")
-
-        provider_page.goto(f"{live_server}/aanbieder/overeenkomsten/{agreement.id}")
-        expect(provider_page.get_by_text("31-12-2032").first).to_be_visible()
-        expect(
-            provider_page.get_by_role(
-                "cell",
-                name="Verlengingsoptie 1 gelicht: einddatum 31-12-2029 wordt 31-12-2032.",
-                exact=True,
-            )
-        ).to_be_visible()
-        provider_page.get_by_role("button", name="Accepteren Verlengingsoptie 1").click()
-        expect(provider_page.get_by_role("status").first).to_contain_text("geaccepteerd")
-        with provider_page.expect_download() as download:
-            provider_page.get_by_role(
-                "link", name="Ondertekende overeenkomst downloaden (PDF)"
-            ).click()
-        assert download.value.suggested_filename.startswith("raamovereenkomst-ondertekend-")
-    finally:
-        for context in contexts:
-            context.close()
+    ).to_be_visible()
+    provider_page.get_by_role("button", name="Accepteren Verlengingsoptie 1").click()
+    expect(provider_page.get_by_role("status").first).to_contain_text("geaccepteerd")
+    with provider_page.expect_download() as download:
+        provider_page.get_by_role("link", name="Ondertekende overeenkomst downloaden (PDF)").click()
+    assert download.value.suggested_filename.startswith("raamovereenkomst-ondertekend-")

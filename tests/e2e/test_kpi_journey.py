@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import Flask
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Page, expect
 
 from portal.domain import contract_management as rules
 from portal.extensions import db
@@ -16,7 +17,9 @@ from tests.e2e.test_review_journey import log_in
 from tests.services.test_agreements import admit
 
 
-def test_report_a_quarter_and_see_the_flag(app: Flask, live_server: str, browser: Browser) -> None:
+def test_report_a_quarter_and_see_the_flag(
+    app: Flask, live_server: str, new_page: Callable[[], Page]
+) -> None:
     calendar.ensure_statutory_holidays(range(2024, 2030))
     db.session.commit()
     start = date.today() - timedelta(days=200)
@@ -29,24 +32,19 @@ def test_report_a_quarter_and_see_the_flag(app: Flask, live_server: str, browser
     factories.assign(manager, das)
     quarter = rules.completed_periods(start, date.today(), "quarter")[-1]
     label = rules.period_label(quarter, "quarter")
-    contexts = [browser.new_context(locale="nl-NL") for _ in range(2)]
-    provider_page, manager_page = (c.new_page() for c in contexts)
-    try:
-        log_in(provider_page, live_server, provider.email)
-        provider_page.goto(f"{live_server}/aanbieder/overeenkomsten/{agreement.id}")
-        provider_page.get_by_role("link", name="Cijfers (KPI's) melden").click()
-        provider_page.get_by_label("Kwartaal").select_option(label=label)
-        provider_page.get_by_label("Gemiddelde wachttijd (dagen)").fill("60")
-        provider_page.get_by_label("Cliënten in zorg (aantal)").fill("25")
-        provider_page.get_by_role("button", name="Cijfers opslaan").click()
-        expect(provider_page.get_by_role("status").first).to_contain_text("opgeslagen")
+    provider_page, manager_page = (new_page() for _ in range(2))
+    log_in(provider_page, live_server, provider.email)
+    provider_page.goto(f"{live_server}/aanbieder/overeenkomsten/{agreement.id}")
+    provider_page.get_by_role("link", name="Cijfers (KPI's) melden").click()
+    provider_page.get_by_label("Kwartaal").select_option(label=label)
+    provider_page.get_by_label("Gemiddelde wachttijd (dagen)").fill("60")
+    provider_page.get_by_label("Cliënten in zorg (aantal)").fill("25")
+    provider_page.get_by_role("button", name="Cijfers opslaan").click()
+    expect(provider_page.get_by_role("status").first).to_contain_text("opgeslagen")
 
-        log_in(manager_page, live_server, manager.email)
-        manager_page.goto(f"{live_server}/contracten/{agreement.id}/kpi")
-        waiting = manager_page.get_by_role("region", name="Gemiddelde wachttijd (dagen)")
-        expect(waiting.get_by_text("over de grens")).to_be_visible()
-        expect(waiting.get_by_role("img", name="Gemiddelde wachttijd per periode")).to_be_visible()
-        expect(waiting.get_by_role("cell", name=label)).to_be_visible()
-    finally:
-        for context in contexts:
-            context.close()
+    log_in(manager_page, live_server, manager.email)
+    manager_page.goto(f"{live_server}/contracten/{agreement.id}/kpi")
+    waiting = manager_page.get_by_role("region", name="Gemiddelde wachttijd (dagen)")
+    expect(waiting.get_by_text("over de grens")).to_be_visible()
+    expect(waiting.get_by_role("img", name="Gemiddelde wachttijd per periode")).to_be_visible()
+    expect(waiting.get_by_role("cell", name=label)).to_be_visible()
