@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test test-sqlite test-postgresql install system-deps lint db demo clean
+.PHONY: run test test-sqlite test-postgresql install translations i18n-check i18n-update system-deps lint db demo clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed
 
-db: install
+# The compiled catalogues (.mo) are built here, never committed.
+translations: install
+	$(BIN)/python scripts/i18n.py compile
+
+# After changing interface text: `make i18n-update`, translate the new English entries, then check.
+i18n-update: install
+	$(BIN)/python scripts/i18n.py update
+
+i18n-check: install
+	$(BIN)/python scripts/i18n.py check
+
+db: translations
 	$(FLASK) db upgrade
 
 demo: db
@@ -30,14 +41,14 @@ run: demo
 system-deps:
 	bash scripts/system-deps.sh
 
-test: install system-deps
+test: translations system-deps
 	$(BIN)/pytest --db sqlite
 	$(BIN)/pytest --db postgresql
 
-test-sqlite: install
+test-sqlite: translations
 	$(BIN)/pytest --db sqlite
 
-test-postgresql: install system-deps
+test-postgresql: translations system-deps
 	$(BIN)/pytest --db postgresql
 
 lint: install

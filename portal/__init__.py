@@ -14,13 +14,23 @@ from portal.extensions import babel, csrf, db, login_manager, migrate
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+LANGUAGE_COOKIE = "taal"
+
+
 def select_locale() -> str:
+    """Dutch first: English only when the user chose it, remembered for the session, on the
+    account (so it follows the user to another device and into mails) and in a cookie (so it
+    survives logging out)."""
     if not has_request_context():
-        return "nl"  # e-mails from commands and background work are Dutch
-    # Dutch first: English only when the user chooses it (POST /taal/en). Until the English
-    # catalogue is complete (issue 8), following the browser's language would mix Dutch text
-    # with English dates and amounts.
+        return "nl"  # mails choose their recipient's language themselves (portal.mail)
+    from flask import request
+    from flask_login import current_user
+
     chosen = session.get("lang")
+    if chosen is None and current_user and current_user.is_authenticated:
+        chosen = current_user.locale
+    if chosen is None:
+        chosen = request.cookies.get(LANGUAGE_COOKIE)
     return chosen if chosen in ("nl", "en") else "nl"
 
 

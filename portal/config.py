@@ -58,6 +58,13 @@ class Defaults:
     PUBLISHER_NAME = "Gemeenten Midden-Limburg (DAS-portaal jeugdhulp)"
     # Days before the review deadline at which an application is marked "at risk".
     AT_RISK_WORKING_DAYS = 3
+    # Statements (privacy, accessibility): who answers questions, and how long data is kept.
+    CONTACT_EMAIL = "inkoop@das-portaal.nl"
+    PRIVACY_OFFICER_EMAIL = "privacy@das-portaal.nl"
+    # Declarations and evidence of rejected and ended providers: kept this many years after
+    # the end of the DAS (the Archiefwet selection list for procurement files), then deleted.
+    RETENTION_YEARS = 7
+    ACCESSIBILITY_STATEMENT_DATE = "2026-11-25"
 
 
 DECLARED_KEYS = {k for k in vars(Defaults) if k.isupper()}

@@ -74,7 +74,7 @@ ML_LOTS = [
         "1",
         "Individuele begeleiding en behandeling",
         "Ambulante begeleiding en behandeling van een jeugdige en het gezin, per uur, in de "
-        "zwaarten licht, midden en zwaar (seed 003 §2.5).",
+        "zwaarten licht, midden en zwaar.",
         [
             ("45A01", "Individuele begeleiding licht", "45", H, L),
             ("45A02", "Individuele begeleiding midden", "45", H, MD),
@@ -714,7 +714,7 @@ def _demo_tariffs(das: Das, admin: User, authorities: dict[str, ContractingAutho
                     f"**{product.name}** ({label_unit(product)}).\n\n"
                     "- Voor jeugdigen en gezinnen met een indicatie van de toegang;\n"
                     "- resultaatgericht en zo thuis mogelijk;\n"
-                    "- de aanbieder bepaalt *hoe* de hulp wordt geleverd (seed 003 §4.2)."
+                    "- de aanbieder bepaalt *hoe* de hulp wordt geleverd."
                 )
     db.session.commit()
 

@@ -13,7 +13,9 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +31,17 @@ def link(endpoint: str, **values: object) -> str | None:
     return None
 
 
+def recipient_locale(address: str) -> str:
+    from portal.extensions import db
+    from portal.models import User
+
+    locale = db.session.scalar(sa.select(User.locale).where(User.email == address))
+    return locale if locale in current_app.config["LANGUAGES"] else "nl"
+
+
 def build(
     to: str,
-    subject: str,
+    subject: object,
     template: str,
     attachments: list[Attachment] | None = None,
     **context: object,
@@ -39,10 +49,12 @@ def build(
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
-    message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="das-portaal.nl")
-    message.set_content(render_template(f"mail/{template}.txt", **context))
+    # Written in the recipient's language, whoever caused the mail; Dutch for new addresses.
+    with force_locale(recipient_locale(to)):
+        message["Subject"] = str(subject)
+        message.set_content(render_template(f"mail/{template}.txt", **context))
     for filename, content, mimetype in attachments or []:
         maintype, subtype = mimetype.split("/", 1)
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
@@ -51,7 +63,7 @@ def build(
 
 def send(
     to: str,
-    subject: str,
+    subject: object,
     template: str,
     attachments: list[Attachment] | None = None,
     **context: object,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import Locale
 from flask import Flask, Response, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask_login import current_user
 
+from portal import LANGUAGE_COOKIE
 from portal.auth.access import public
 from portal.extensions import db, login_manager
 
@@ -37,12 +40,24 @@ def register_web(app: Flask) -> None:
     @app.route("/taal/<code>", methods=["POST"])
     @public
     def set_language(code: str) -> Response:
-        if code in app.config["LANGUAGES"]:
-            session["lang"] = code
         target = request.form.get("next") or url_for("public.home")
         if not target.startswith("/") or target.startswith("//"):
             target = url_for("public.home")
-        return redirect(target)
+        response = redirect(target)
+        if code in app.config["LANGUAGES"]:
+            session["lang"] = code
+            if current_user.is_authenticated and current_user.locale != code:
+                current_user.locale = code
+                db.session.commit()
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                code,
+                max_age=365 * 24 * 3600,
+                secure=app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
     @app.template_filter("d")
     def _date(value: date | datetime | None) -> str:
@@ -71,6 +86,9 @@ def register_web(app: Flask) -> None:
     app.add_template_global(Role, "Role")
     app.jinja_env.globals["_"] = gettext
     app.jinja_env.globals["get_locale"] = get_locale
+    app.add_template_global(
+        lambda code: Locale.parse(code).get_display_name(code).capitalize(), "language_name"
+    )
 
     @app.after_request
     def security_headers(response: Response) -> Response:

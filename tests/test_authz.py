@@ -43,6 +43,8 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
     assert public == {
         "public.home",
         "public.healthz",
+        "public.accessibility",
+        "public.privacy",
         "public.das_detail",
         "auth.login",
         "auth.register",
@@ -76,6 +78,8 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
 GRID_URLS = [
     ("public.home", "/"),
     ("public.healthz", "/healthz"),
+    ("public.accessibility", "/toegankelijkheid"),
+    ("public.privacy", "/privacy"),
     ("public.das_detail", "/das/{slug}"),
     ("auth.login", "/inloggen"),
     ("auth.register", "/registreren"),
@@ -187,6 +191,8 @@ ANON, OWNER, OTHER_PROVIDER, REVIEWER, CONTRACT_MANAGER, ADMIN = (
 EXPECTED = {
     "public.home": {ANON: 200, OWNER: 200, OTHER_PROVIDER: 200, REVIEWER: 200},
     "public.healthz": {ANON: 200},
+    "public.accessibility": {ANON: 200, OWNER: 200, REVIEWER: 200},
+    "public.privacy": {ANON: 200, OWNER: 200, REVIEWER: 200},
     "public.das_detail": {ANON: 200, OWNER: 200, REVIEWER: 200},
     "auth.login": {ANON: 200, OWNER: 302},
     "auth.register": {ANON: 200},

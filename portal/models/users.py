@@ -66,6 +66,8 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The interface language the user chose (nl or en); mails to the user are written in it.
+    locale: Mapped[str] = mapped_column(sa.String(5), default="nl", server_default="nl")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
     das_assignments: Mapped[list[Das]] = relationship(secondary="staff_assignment")

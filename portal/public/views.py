@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
 from sqlalchemy.orm import selectinload
 
 from portal.auth.access import public
@@ -45,6 +46,21 @@ def home() -> str:
 @public
 def healthz() -> tuple[str, int, dict[str, str]]:
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.route("/toegankelijkheid")
+@public
+def accessibility() -> str:
+    return render_template(
+        "public/accessibility.html",
+        statement_date=date.fromisoformat(current_app.config["ACCESSIBILITY_STATEMENT_DATE"]),
+    )
+
+
+@bp.route("/privacy")
+@public
+def privacy() -> str:
+    return render_template("public/privacy.html")
 
 
 @bp.route("/das/<slug>")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 
 from portal import mail, tokens
 from portal.extensions import db
@@ -81,7 +82,7 @@ def send_verification(user: User) -> bool:
     token = tokens.make(tokens.VERIFY_EMAIL, {"user": user.id, "email": user.email})
     return mail.send(
         user.email,
-        "Bevestig uw e-mailadres voor het DAS-portaal",
+        _l("Bevestig uw e-mailadres voor het DAS-portaal"),
         "verify_email",
         user=user,
         link=url_for("auth.verify_email", token=token, _external=True),
@@ -127,7 +128,7 @@ def send_password_reset(email: str) -> None:
     )
     mail.send(
         user.email,
-        "Nieuw wachtwoord instellen voor het DAS-portaal",
+        _l("Nieuw wachtwoord instellen voor het DAS-portaal"),
         "reset_password",
         user=user,
         link=url_for("auth.reset_password", token=token, _external=True),
@@ -230,7 +231,10 @@ def invite(
     token = tokens.make(tokens.INVITATION, {"invitation": invitation.id, "email": email})
     mail.send(
         email,
-        f"Uitnodiging voor het DAS-portaal van {admin.organisation.display_name}",
+        _l(
+            "Uitnodiging voor het DAS-portaal van %(organisation)s",
+            organisation=admin.organisation.display_name,
+        ),
         "invitation",
         admin=admin,
         organisation=admin.organisation,

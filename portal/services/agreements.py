@@ -10,10 +10,12 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from portal import mail
 from portal.domain import contract_dates
 from portal.extensions import db
+from portal.labels import label
 from portal.models import (
     AgreementLot,
     AgreementState,
@@ -317,7 +319,11 @@ def countersign(
         signed_sha256=agreement.signed_document_sha256,
     )
     _commit()
-    _notify(agreement, f"Raamovereenkomst {agreement.reference} is ondertekend", "agreement_live")
+    _notify(
+        agreement,
+        _l("Raamovereenkomst %(reference)s is ondertekend", reference=agreement.reference),
+        "agreement_live",
+    )
 
 
 def send_signature_reminders(
@@ -351,7 +357,7 @@ def send_signature_reminders(
             db.session.commit()
             _notify(
                 agreement,
-                f"Raamovereenkomst {agreement.reference} is opgeschort",
+                _l("Raamovereenkomst %(reference)s is opgeschort", reference=agreement.reference),
                 "agreement_state",
                 reason=agreement.state_reason,
             )
@@ -368,7 +374,10 @@ def send_signature_reminders(
             db.session.commit()
             _notify(
                 agreement,
-                f"Herinnering: onderteken raamovereenkomst {agreement.reference}",
+                _l(
+                    "Herinnering: onderteken raamovereenkomst %(reference)s",
+                    reference=agreement.reference,
+                ),
                 "agreement_reminder",
                 suspend_on=local_date(
                     as_utc(agreement.created_at) + timedelta(days=suspend_after_days)
@@ -455,7 +464,7 @@ def exercise_option(admin: User, das: Das, decision_date: date, now: datetime) -
     for agreement in moving:
         _notify(
             agreement,
-            f"{das.name}: de einddatum wordt {new_end:%d-%m-%Y}",
+            _l("%(das)s: de einddatum wordt %(end)s", das=das.name, end=f"{new_end:%d-%m-%Y}"),
             "agreement_extended",
             new_end=new_end,
         )
@@ -547,13 +556,19 @@ def change_state(
     _commit()
     _notify(
         agreement,
-        f"Raamovereenkomst {agreement.reference}: {state.value}",
+        _l(
+            "Raamovereenkomst %(reference)s: %(state)s",
+            reference=agreement.reference,
+            state=label(state),
+        ),
         "agreement_state",
         reason=reason.strip(),
     )
 
 
-def _notify(agreement: FrameworkAgreement, subject: str, template: str, **context: object) -> None:
+def _notify(
+    agreement: FrameworkAgreement, subject: object, template: str, **context: object
+) -> None:
     for user in db.session.scalars(
         db.select(User).where(
             User.organisation_id == agreement.organisation_id, User.is_active_account.is_(True)

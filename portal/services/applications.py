@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from portal import mail
 from portal.domain import eligibility
@@ -310,7 +311,7 @@ def submit(application: Application, user: User, now: datetime) -> Application:
     db.session.refresh(application)
     mail.send(
         user.email,
-        f"Ontvangstbevestiging aanmelding {reference}",
+        _l("Ontvangstbevestiging aanmelding %(reference)s", reference=reference),
         "receipt",
         user=user,
         application=application,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+
 from portal import mail
 from portal.extensions import db
 from portal.models import Application, DeclarationRequest, User
@@ -51,7 +53,7 @@ def request_update(
         if user.may_submit:
             mail.send(
                 user.email,
-                f"Verzoek om een actuele verklaring: {application.das.name}",
+                _l("Verzoek om een actuele verklaring: %(das)s", das=application.das.name),
                 "declaration_request",
                 user=user,
                 request=request,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
+
 from portal.domain import contract_management as rules
 from portal.extensions import db
 from portal.models import (
@@ -692,7 +694,7 @@ def kpi_reminders(today: date, due_days: int, warn_days: int = 7) -> int:
         ):
             mail.send(
                 user.email,
-                f"Cijfers melden: {agreement.das.name}",
+                _l("Cijfers melden: %(das)s", das=agreement.das.name),
                 "kpi_reminder",
                 user=user,
                 agreement=agreement,

@@ -8,6 +8,7 @@ import os
 from datetime import datetime
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from portal import mail
 from portal.extensions import db
@@ -73,7 +74,7 @@ def send_decision(application: Application, letter: DecisionLetter, recipients: 
     for user in recipients:
         mail.send(
             user.email,
-            f"Besluit op uw aanmelding {application.reference}",
+            _l("Besluit op uw aanmelding %(reference)s", reference=application.reference),
             "decision",
             attachments=[(letter.filename, content, "application/pdf")],
             user=user,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import mail
@@ -146,7 +147,7 @@ def suspend_admission(
         if user.may_submit:
             mail.send(
                 user.email,
-                f"Uw toelating tot {agreement.das.name} is opgeschort",
+                _l("Uw toelating tot %(das)s is opgeschort", das=agreement.das.name),
                 "suspension",
                 user=user,
                 agreement=agreement,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -472,7 +473,7 @@ def ask_clarification(
     for recipient in _provider_recipients(application):
         mail.send(
             recipient.email,
-            f"Vraag over uw aanmelding {application.reference}",
+            _l("Vraag over uw aanmelding %(reference)s", reference=application.reference),
             "clarification_asked",
             user=recipient,
             application=application,

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from portal import mail
 from portal.domain import indexation
@@ -432,7 +433,7 @@ def _notify_providers(das: Das, sheet: TariffSheet) -> None:
         if user.may_submit:
             mail.send(
                 user.email,
-                f"Tarieven {sheet.year} gepubliceerd: {das.name}",
+                _l("Tarieven %(year)s gepubliceerd: %(das)s", year=sheet.year, das=das.name),
                 "tariff_sheet",
                 user=user,
                 das=das,

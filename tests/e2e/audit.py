@@ -27,7 +27,7 @@ window.__auditId = Math.random().toString(36).slice(2);
 window.__audit = new Promise((resolve) => {
   const run = () => {
     if (document.contentType !== "text/html" || typeof axe === "undefined") { resolve([]); return; }
-    axe.run(document, {runOnly: {type: "tag", values: %s}, resultTypes: ["violations"]})
+    axe.run(document, {runOnly: {type: "tag", values: __TAGS__}, resultTypes: ["violations"]})
       .then((results) => resolve(results.violations.map((v) => ({
           id: v.id, impact: v.impact, help: v.help,
           nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " :: " + n.failureSummary),
@@ -37,7 +37,7 @@ window.__audit = new Promise((resolve) => {
   if (document.readyState === "complete") run();
   else window.addEventListener("load", run, {once: true});
 });
-""" % json.dumps(WCAG_21_AA)
+""".replace("__TAGS__", json.dumps(WCAG_21_AA))
 
 COLLECT = """() => window.__audit
   ? window.__audit.then((violations) => ({id: window.__auditId, url: location.href, violations}))
