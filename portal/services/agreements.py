@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal import mail
@@ -128,14 +129,15 @@ def render_document(agreement: FrameworkAgreement) -> bytes:
     year = agreement.start_date.year
     sheet = tariffs.sheet_for_today(agreement.das_id, year)
     amounts = {t.product_id: t.amount_cents for t in sheet.tariffs} if sheet else {}
-    html = render_template(
-        "letters/agreement.html",
-        agreement=agreement,
-        das=agreement.das,
-        products=products_of(agreement),
-        sheet=sheet,
-        amounts=amounts,
-    )
+    with force_locale("nl"):  # the agreement is signed as a Dutch legal document
+        html = render_template(
+            "letters/agreement.html",
+            agreement=agreement,
+            das=agreement.das,
+            products=products_of(agreement),
+            sheet=sheet,
+            amounts=amounts,
+        )
     return render_pdf(html)
 
 

@@ -8,6 +8,7 @@ import os
 from datetime import datetime
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal import mail
@@ -35,7 +36,12 @@ def write_decision_letter(
     now: datetime,
 ) -> DecisionLetter:
     """Render and store the letter; adds its row to the caller's transaction."""
-    html = render_template("letters/decision.html", application=application, failed=failed, now=now)
+    # The decision is a legal document, stored once: always in Dutch, whatever the reviewer's
+    # interface language.
+    with force_locale("nl"):
+        html = render_template(
+            "letters/decision.html", application=application, failed=failed, now=now
+        )
     content = render_pdf(html)
     sha256 = hashlib.sha256(content).hexdigest()
     letter = DecisionLetter(
