@@ -35,13 +35,14 @@ demo: db
 	$(FLASK) seed-demo
 
 run: demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PORTAL_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Debian packages the tests need (PostgreSQL server, Chromium); installs only what is missing.
 system-deps:
 	bash scripts/system-deps.sh
 
 test: translations system-deps
+	$(BIN)/bandit --quiet --severity-level medium --recursive portal
 	$(BIN)/pytest --db sqlite
 	$(BIN)/pytest --db postgresql
 
@@ -53,6 +54,7 @@ test-postgresql: translations system-deps
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --severity-level medium --recursive portal
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, render_template, session
+from flask_babel import gettext
 
 from portal.config import Defaults, env_overrides
-from portal.extensions import babel, csrf, db, login_manager, migrate
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 LANGUAGE_COOKIE = "taal"
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is shown."""
+    return message
 
 
 def select_locale() -> str:
@@ -49,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
 
+    # The session cookie expires when the idle timeout does (also enforced in portal/web.py).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
     database_url = app.config.get("DATABASE_URL") or (
         "sqlite:///" + os.path.join(app.instance_path, "portal.sqlite3")
     )
@@ -65,9 +74,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message = N_("Log in om deze pagina te bekijken.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
 
     with app.app_context():
@@ -94,6 +105,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def too_large(_error):  # type: ignore[no-untyped-def]
         return render_template("errors/413.html"), 413
 
+    @app.errorhandler(429)
+    def too_many(error):  # type: ignore[no-untyped-def]
+        response = error.get_response()  # keeps Flask-Limiter's Retry-After header
+        response.set_data(render_template("errors/429.html"))
+        response.content_type = "text/html; charset=utf-8"
+        return response
+
     return app
 
 
@@ -109,4 +127,7 @@ def _sqlite_pragmas() -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # Readers do not block the writer, and a killed process leaves a consistent database.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

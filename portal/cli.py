@@ -9,6 +9,16 @@ from portal.timeutil import local_date, now
 
 
 def register_cli(app: Flask) -> None:
+    from portal.privacy_cli import privacy
+
+    app.cli.add_command(privacy)
+    from portal.backup_cli import backup_cli
+
+    app.cli.add_command(backup_cli)
+    from portal.audit_cli import audit
+
+    app.cli.add_command(audit)
+
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Load the demo data (idempotent: a second run changes nothing)."""
@@ -16,6 +26,15 @@ def register_cli(app: Flask) -> None:
 
         load_demo(local_date(now()))
         click.echo("Demodata geladen.")
+
+    @app.cli.command("demo-code")
+    def demo_code() -> None:
+        """Print the code the demo staff accounts' authenticator would show now."""
+        import pyotp
+
+        from portal.demo import DEMO_TOTP_SECRET
+
+        click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
 
     @app.cli.command("kpi-reminders")
     def kpi_reminders() -> None:

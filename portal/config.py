@@ -25,10 +25,23 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # True in production behind HTTPS
+    # Secure cookies: set PORTAL_SESSION_COOKIE_SECURE=0 only for plain-HTTP development
+    # (`make run` does).
+    SESSION_COOKIE_SECURE = True
+    # Signed out after this many minutes without a request; sessions never outlive a day.
+    IDLE_TIMEOUT_MINUTES = 30
+    SESSION_MAX_HOURS = 12
+    REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PER_PAGE = 25
+    # Rate limits (Flask-Limiter notation). Per client address, and per account for log-in.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = "20 per minute; 200 per hour"
+    LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+    ACCOUNT_LIMIT_PER_ADDRESS = "10 per minute; 50 per hour"
     # Mail: "smtp" sends over SMTP; "outbox" writes .eml files to MAIL_OUTBOX_DIR (development);
     # "console" writes them to the log.
     MAIL_BACKEND = "outbox"

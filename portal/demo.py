@@ -412,6 +412,9 @@ STAFF = [
 ]
 
 
+DEMO_TOTP_SECRET = "DEMODASPORTAALJEUGDHULPTWEESTAP2"
+
+
 def _user(email: str, name: str, role: Role, organisation: Organisation | None = None) -> User:
     user = db.session.scalar(db.select(User).where(User.email == email))
     if user is None:
@@ -426,6 +429,11 @@ def _user(email: str, name: str, role: Role, organisation: Organisation | None =
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         db.session.flush()
+    if role.is_staff and user.totp_secret is None:
+        # Staff log in with a second factor. The demo's secret is public (README): add it to an
+        # authenticator app, or print the current code with `flask --app portal demo-code`.
+        user.totp_secret = DEMO_TOTP_SECRET
+        user.totp_confirmed_at = datetime.now(UTC)
     return user
 
 

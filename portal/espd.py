@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
+
+import defusedxml.ElementTree as ET  # the shipped code list, parsed without entity expansion
 
 CODE_LIST = Path(__file__).parent / "data" / "espd" / "Criterion.gc"
 

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and attached in create_app (Flask docs, "Application Factories")."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits per client address and per account on the log-in and account pages (see auth/views.py).
+# State lives in memory unless RATELIMIT_STORAGE_URI names a shared store (redis://...).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -53,6 +53,11 @@ SERVICE_MESSAGES = {
     "link_invalid": _l("Deze link is ongeldig. Controleer of u de hele link heeft gebruikt."),
     "link_used": _l("Deze link is al gebruikt. Vraag zo nodig een nieuwe aan."),
     "wrong_password": _l("Het huidige wachtwoord klopt niet."),
+    "totp_wrong_code": _l(
+        "Deze code klopt niet. Typ de zes cijfers die uw app nu toont, of een herstelcode."
+    ),
+    "totp_code_used": _l("Deze code is al gebruikt. Wacht op de volgende code in uw app."),
+    "totp_not_set_up": _l("Stel eerst de verificatie in twee stappen in."),
     "not_organisation_admin": _l("Alleen de beheerder van uw organisatie kan dit doen."),
     "email_taken_elsewhere": _l(
         "Er is al een account met dit e-mailadres. Iemand kan maar bij één organisatie horen."

@@ -69,7 +69,8 @@ def line_chart(
                     f'font-size="10">{escape(label)}</text>'
                 )
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704  (every value above is escaped)
+    # Safe markup: every value above is escaped (bandit B704 checked).
+    return Markup("".join(parts))  # nosec B704
 
 
 def _fmt(value: Decimal) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel import Locale
-from flask import Flask, Response, redirect, request, session, url_for
+from flask import Flask, Response, flash, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from portal import LANGUAGE_COOKIE
 from portal.auth.access import public
@@ -18,7 +18,7 @@ from portal.labels import LABELS, action_label, label, profile_field_label
 from portal.markdown import render_markdown
 from portal.models import Role, User
 from portal.money import format_money
-from portal.timeutil import as_utc
+from portal.timeutil import as_utc, now
 
 
 def register_web(app: Flask) -> None:
@@ -34,8 +34,35 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(bp)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        user_id, _, fingerprint = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.get_id() != session_id:
+            return None  # the password changed since this session began
+        return user
+
+    @app.before_request
+    def end_idle_sessions() -> Response | None:
+        """Sign out after IDLE_TIMEOUT_MINUTES without a request, and after SESSION_MAX_HOURS
+        whatever happens (OWASP ASVS 3.3.2). Times are kept in the signed session cookie."""
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        moment = now().timestamp()
+        seen = session.get("seen_at", moment)
+        began = session.get("auth_at", moment)
+        idle = moment - seen > app.config["IDLE_TIMEOUT_MINUTES"] * 60
+        too_old = moment - began > app.config["SESSION_MAX_HOURS"] * 3600
+        if idle or too_old:
+            logout_user()
+            for key in ("seen_at", "auth_at"):
+                session.pop(key, None)
+            flash(gettext("U was een tijd niet actief en bent uitgelogd. Log opnieuw in."), "info")
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        session["seen_at"] = moment
+        session.setdefault("auth_at", moment)
+        return None
 
     @app.route("/taal/<code>", methods=["POST"])
     @public

@@ -54,6 +54,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "gettext": None,
     "lazy_gettext": None,
     "ngettext": (1, 2),
+    "N_": None,  # marks a message translated later (gettext_noop)
 }
 # write_po: no line wrapping (multi-line messages, the mails, still break at their newlines).
 WIDTH = 0

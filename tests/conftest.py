@@ -55,6 +55,13 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+GENEROUS_LIMITS = {
+    "LOGIN_LIMIT_PER_ADDRESS": "10000 per minute",
+    "LOGIN_FAILURES_PER_ACCOUNT": "10000 per minute",
+    "ACCOUNT_LIMIT_PER_ADDRESS": "10000 per minute",
+}
+
+
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[SmtpSink]:
     """A real SMTP server on loopback that keeps what it receives."""
@@ -83,6 +90,10 @@ def app(
             "EVIDENCE_DIR": str(evidence_dir),
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
+            # Plain HTTP in tests. Rate limits stay on (Flask-Limiter's switch is global), high
+            # enough for a test suite; tests/views/test_security.py lowers them where it tests them.
+            "SESSION_COOKIE_SECURE": False,
+            **GENEROUS_LIMITS,
             "MAIL_BACKEND": "smtp",
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": smtp_server.port,
@@ -97,15 +108,30 @@ def app(
 
 
 def wipe(app: Flask) -> None:
+    from sqlalchemy import text
+
+    from portal.models.audit import (
+        APPEND_ONLY_TRIGGERS,
+        CHAIN_START,
+        DROP_APPEND_ONLY_TRIGGERS,
+        AuditChainHead,
+    )
+
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
+            # The audit trail refuses DELETE and TRUNCATE (migration 0010): off while emptying.
+            for statement in DROP_APPEND_ONLY_TRIGGERS[connection.dialect.name]:
+                connection.execute(text(statement))
             if connection.dialect.name == "postgresql":
                 names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
                 connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
             else:
                 for table in reversed(db.metadata.sorted_tables):
                     connection.execute(table.delete())
+            for statement in APPEND_ONLY_TRIGGERS[connection.dialect.name]:
+                connection.execute(text(statement))
+            connection.execute(AuditChainHead.__table__.insert().values(CHAIN_START))
     evidence_dir = Path(app.config["EVIDENCE_DIR"])
     shutil.rmtree(evidence_dir, ignore_errors=True)
     evidence_dir.mkdir(parents=True, exist_ok=True)
@@ -138,4 +164,8 @@ def _fresh_mailbox(request: pytest.FixtureRequest) -> None:
 def login(client: FlaskClient, user: object, password: str = PASSWORD) -> None:
     client.post("/uitloggen")
     response = client.post("/inloggen", data={"email": user.email, "password": password})
+    if response.status_code == 302 and response.location.startswith("/inloggen/code"):
+        from tests.factories import current_code
+
+        response = client.post("/inloggen/code", data={"code": current_code(user)})
     assert response.status_code == 302, "log-in failed"

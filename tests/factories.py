@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import factory
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
@@ -135,6 +136,19 @@ class OrganisationFactory(Base):
     size_class = SizeClass.MICRO
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def current_code(user: User) -> str:
+    """The code the user's app shows now. Tests log the same user in often within one 30-second
+    step; a code works once, so the helper first forgets the last step used."""
+    import pyotp
+
+    db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+    db.session.commit()
+    return pyotp.TOTP(user.totp_secret or TOTP_SECRET).now()
+
+
 class UserFactory(Base):
     class Meta:
         model = User
@@ -146,6 +160,11 @@ class UserFactory(Base):
     organisation = None
     organisation_role = None
     email_verified_at = factory.LazyFunction(lambda: datetime.now(UTC))
+    # Staff log in with a second factor; test staff have it set up with a known secret.
+    totp_secret = factory.LazyAttribute(lambda u: TOTP_SECRET if u.role.is_staff else None)
+    totp_confirmed_at = factory.LazyAttribute(
+        lambda u: datetime.now(UTC) if u.role.is_staff else None
+    )
 
     class Params:
         unverified = factory.Trait(email_verified_at=None)

@@ -1,15 +1,42 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from portal.domain.identifiers import InvalidIdentifier, kvk_number
+from portal.domain.passwords import Weakness, weakness
 from portal.labels import label
 from portal.models import SizeClass
 
-MIN_PASSWORD_LENGTH = 12
+PASSWORD_MESSAGES = {
+    Weakness.TOO_SHORT: _l("Het wachtwoord moet minstens 12 tekens lang zijn."),
+    Weakness.TOO_LONG: _l("Het wachtwoord mag hoogstens 200 tekens lang zijn."),
+    Weakness.COMMON: _l(
+        "Dit wachtwoord staat in lijsten van veelgebruikte of uitgelekte wachtwoorden. "
+        "Kies een ander."
+    ),
+    Weakness.GUESSABLE: _l(
+        "Dit wachtwoord is te makkelijk te raden. Neem bijvoorbeeld drie of vier losse woorden."
+    ),
+}
+
+
+class StrongPassword:
+    """Refuses short, common, breached and guessable passwords (portal.domain.passwords).
+    The user's name, e-mail address and organisation count as easy words."""
+
+    def __call__(self, form: FlaskForm, field: PasswordField) -> None:
+        personal = [
+            str(form[name].data or "") for name in ("email", "name", "legal_name") if name in form
+        ]
+        if current_user and current_user.is_authenticated:
+            personal += [current_user.email, current_user.name]
+        problem = weakness(field.data or "", personal)
+        if problem is not None:
+            raise ValidationError(PASSWORD_MESSAGES[problem])
 
 
 class LoginForm(FlaskForm):
@@ -63,13 +90,12 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         _l("Kies een wachtwoord"),
-        description=_l("Minstens 12 tekens."),
+        description=_l(
+            "Minstens 12 tekens; drie of vier losse woorden zijn sterk en goed te onthouden."
+        ),
         validators=[
             InputRequired(_l("Kies een wachtwoord.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=_l("Het wachtwoord moet minstens 12 tekens lang zijn."),
-            ),
+            StrongPassword(),
         ],
     )
     password_repeat = PasswordField(
@@ -89,13 +115,12 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
     return (
         PasswordField(
             _l("Nieuw wachtwoord"),
-            description=_l("Minstens 12 tekens."),
+            description=_l(
+                "Minstens 12 tekens; drie of vier losse woorden zijn sterk en goed te onthouden."
+            ),
             validators=[
                 InputRequired(_l("Kies een wachtwoord.")),
-                Length(
-                    min=MIN_PASSWORD_LENGTH,
-                    message=_l("Het wachtwoord moet minstens 12 tekens lang zijn."),
-                ),
+                StrongPassword(),
             ],
         ),
         PasswordField(
@@ -141,3 +166,17 @@ class AcceptInvitationForm(FlaskForm):
         ],
     )
     password, password_repeat = new_password_fields()
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l(
+            "De zes cijfers die uw app nu toont. Kwijt? Gebruik dan een van uw herstelcodes."
+        ),
+        validators=[
+            InputRequired(_l("Vul de code in.")),
+            Length(max=20, message=_l("Een code is hoogstens 14 tekens.")),
+        ],
+        render_kw={"spellcheck": "false"},
+    )

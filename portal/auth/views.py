@@ -4,28 +4,94 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import segno
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal.auth.access import public, signed_in
 from portal.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    CodeForm,
     EmailForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
 )
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.messages import message_for
-from portal.models import Role, SizeClass
+from portal.models import Role, SizeClass, User
 from portal.services import ServiceError, accounts
+from portal.services import two_factor as two_factor_service
 from portal.services.accounts import Registration, authenticate, register_provider
 from portal.timeutil import now
 
 bp = Blueprint("auth", __name__)
+
+
+def start_session(user: User) -> None:
+    """A fresh session for the user: a new session cookie (no fixation), timed from now."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    session.permanent = True
+    login_user(user)
+    session["auth_at"] = session["seen_at"] = now().timestamp()
+
+
+PENDING_SECONDS = 300  # the second step must follow the password within five minutes
+
+
+def _second_step(user: User, target: str | None) -> Response:
+    """The password was right; the session is not signed in until the second step is."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    session["pending_user"] = user.get_id()
+    session["pending_at"] = now().timestamp()
+    if target:
+        session["pending_next"] = target
+    endpoint = "auth.two_factor" if user.totp_confirmed_at else "auth.two_factor_setup"
+    return redirect(url_for(endpoint))
+
+
+def _pending_user() -> User | None:
+    session_id = session.get("pending_user")
+    if not session_id or now().timestamp() - session.get("pending_at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, int(session_id.partition(":")[0]))
+    if user is None or not user.is_active or user.get_id() != session_id:
+        return None
+    return user
+
+
+def _pending_key() -> str:
+    return "second-step:" + str(session.get("pending_user", "")).partition(":")[0]
+
+
+def _restart() -> Response:
+    flash(_("Log opnieuw in; de tweede stap moet binnen vijf minuten volgen."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _finish_second_step(user: User) -> Response:
+    target = session.get("pending_next")
+    start_session(user)
+    return redirect(target or home_for(user.role))
 
 
 def home_for(role: Role) -> str:
@@ -46,8 +112,27 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _address_limit() -> str:
+    return current_app.config["ACCOUNT_LIMIT_PER_ADDRESS"]
+
+
 @bp.route("/inloggen", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(home_for(current_user.role))
@@ -71,8 +156,11 @@ def login() -> str | Response:
         else:
             user.last_login_at = now()
             db.session.commit()
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user.role))
+            target = _safe_next(request.args.get("next"))
+            if user.needs_two_factor:
+                return _second_step(user, target)
+            start_session(user)
+            return redirect(target or home_for(user.role))
     return render_template("auth/login.html", form=form)
 
 
@@ -86,6 +174,7 @@ def logout() -> Response:
 
 @bp.route("/registreren", methods=["GET", "POST"])
 @public
+@limiter.limit(_address_limit, methods=["POST"])
 def register() -> str | Response:
     form = RegisterForm()
     if form.validate_on_submit():
@@ -133,13 +222,14 @@ def verify_email(token: str) -> str | Response:
         return render_template(
             "auth/link_problem.html", message=message_for(error), form=EmailForm(formdata=None)
         ), 400
-    login_user(user)
+    start_session(user)
     flash(_("Uw e-mailadres is bevestigd. Welkom!"), "success")
     return redirect(home_for(user.role))
 
 
 @bp.route("/e-mail-bevestigen", methods=["POST"])
 @public
+@limiter.limit(_address_limit, methods=["POST"])
 def resend_verification() -> Response:
     form = EmailForm()
     if form.validate_on_submit():
@@ -159,6 +249,7 @@ def resend_verification() -> Response:
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
 @public
+@limiter.limit(_address_limit, methods=["POST"])
 def forgot_password() -> str | Response:
     form = EmailForm()
     if form.validate_on_submit():
@@ -176,6 +267,7 @@ def forgot_password() -> str | Response:
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit(_address_limit, methods=["POST"])
 def reset_password(token: str) -> str | Response | tuple[str, int]:
     try:
         accounts.user_for_reset(token)
@@ -214,13 +306,16 @@ def change_password() -> str | Response:
         except ServiceError as error:
             form.current_password.errors = list(form.current_password.errors) + [message_for(error)]
         else:
-            flash(_("Uw wachtwoord is gewijzigd."), "success")
+            user = current_user._get_current_object()  # type: ignore[attr-defined]
+            start_session(user)  # this session goes on; every other one has ended
+            flash(_("Uw wachtwoord is gewijzigd. U bent op andere apparaten uitgelogd."), "success")
             return redirect(home_for(current_user.role))
     return render_template("auth/change_password.html", form=form)
 
 
 @bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit(_address_limit, methods=["POST"])
 def accept_invitation(token: str) -> str | Response | tuple[str, int]:
     try:
         invitation = accounts.invitation_for(token)
@@ -236,7 +331,7 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
             return render_template(
                 "auth/link_problem.html", message=message_for(error), form=None
             ), 400
-        login_user(user)
+        start_session(user)
         flash(
             _(
                 "Welkom! U heeft nu toegang tot het portaal van %(org)s.",
@@ -246,3 +341,60 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
         )
         return redirect(url_for("supplier.dashboard"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+
+
+@bp.route("/inloggen/code", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def two_factor() -> str | Response:
+    user = _pending_user()
+    if user is None:
+        return _restart()
+    if user.totp_confirmed_at is None:
+        return redirect(url_for("auth.two_factor_setup"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            two_factor_service.verify(user, form.code.data or "", now())
+        except ServiceError as error:
+            form.code.errors = list(form.code.errors) + [message_for(error)]
+        else:
+            return _finish_second_step(user)
+    return render_template("auth/two_factor.html", form=form)
+
+
+@bp.route("/inloggen/tweestapsverificatie", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+def two_factor_setup() -> str | Response:
+    user = _pending_user()
+    if user is None:
+        return _restart()
+    if user.totp_confirmed_at is not None:
+        return redirect(url_for("auth.two_factor"))
+    secret = session.setdefault("pending_secret", two_factor_service.new_secret())
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor_service.confirm(user, secret, form.code.data or "", now())
+        except ServiceError as error:
+            form.code.errors = list(form.code.errors) + [message_for(error)]
+        else:
+            target = session.get("pending_next") or home_for(user.role)
+            start_session(user)
+            return render_template("auth/recovery_codes.html", codes=codes, target=target)
+    uri = two_factor_service.provisioning_uri(user, secret)
+    # segno draws the QR code as SVG paths: no text from the user ends up in the markup.
+    qr = Markup(segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff"))  # nosec B704
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render_template("auth/two_factor_setup.html", form=form, qr=qr, secret=grouped)

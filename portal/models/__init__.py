@@ -61,6 +61,7 @@ from portal.models.users import (
     STAFF_ROLES,
     Invitation,
     OrganisationRole,
+    RecoveryCode,
     Role,
     StaffAssignment,
     User,
@@ -68,6 +69,7 @@ from portal.models.users import (
 
 __all__ = [
     "STAFF_ROLES",
+    "RecoveryCode",
     "AgreementLot",
     "AgreementState",
     "AgreementVariation",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,11 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Two-step verification (TOTP, RFC 6238), required for staff: the shared secret, when it was
+    # confirmed, and the last time step used (a code works once, OWASP ASVS 2.8.4).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     # The interface language the user chose (nl or en); mails to the user are written in it.
     locale: Mapped[str] = mapped_column(sa.String(5), default="nl", server_default="nl")
 
@@ -85,12 +91,22 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:  # Flask-Login
+        """The session names the user and the password it was opened with: a password change
+        or reset ends every other session of this user (OWASP ASVS 3.3.3)."""
+        return f"{self.id}:{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
+
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.is_active_account
 
     @property
     def is_staff(self) -> bool:
+        return self.role.is_staff
+
+    @property
+    def needs_two_factor(self) -> bool:
+        """Staff see every provider's declarations: they log in with a second factor."""
         return self.role.is_staff
 
     @property
@@ -138,3 +154,16 @@ class Invitation(db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class RecoveryCode(db.Model):
+    """Single-use codes for when the authenticator app is lost; only their SHA-256 is kept
+    (they are random, 48 bits each, and single-use, so a fast hash suffices)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)

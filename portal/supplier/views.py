@@ -448,4 +448,8 @@ def accept_variation(agreement_id: int, variation_id: int) -> str | Response:
     return redirect(url_for("supplier.agreement", agreement_id=found.id))
 
 
-from portal.supplier import account_views, kpi_views  # noqa: E402,F401  (registers more pages)
+from portal.supplier import (  # noqa: E402,F401  (registers more pages)
+    account_views,
+    kpi_views,
+    privacy_views,  # noqa: E402,F401  (the data download)
+)

@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from portal import create_app
+from tests.conftest import GENEROUS_LIMITS
 from tests.e2e.audit import AxeAudit
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,6 +34,8 @@ def live_server(app: Flask) -> Iterator[str]:
             "DATABASE_URL": app.config["DATABASE_URL"],
             "EVIDENCE_DIR": app.config["EVIDENCE_DIR"],
             "WTF_CSRF_ENABLED": True,
+            "SESSION_COOKIE_SECURE": False,  # plain HTTP on loopback
+            **GENEROUS_LIMITS,
             "MAIL_BACKEND": "smtp",
             "MAIL_SERVER": app.config["MAIL_SERVER"],
             "MAIL_PORT": app.config["MAIL_PORT"],

@@ -17,9 +17,10 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import AuditEvent, LotOutcome, Role
+from portal.models import AuditEvent, LotOutcome, Role, User
 from portal.services import applications, calendar
 from tests import factories
+from tests.conftest import GENEROUS_LIMITS
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -35,6 +36,8 @@ def server(app: Flask) -> Iterator[str]:
             "DATABASE_URL": app.config["DATABASE_URL"],
             "EVIDENCE_DIR": app.config["EVIDENCE_DIR"],
             "WTF_CSRF_ENABLED": False,
+            "SESSION_COOKIE_SECURE": False,
+            **GENEROUS_LIMITS,
             "MAIL_BACKEND": "smtp",
             "MAIL_SERVER": app.config["MAIL_SERVER"],
             "MAIL_PORT": app.config["MAIL_PORT"],
@@ -64,6 +67,10 @@ def browser_for(base: str, email: str):  # type: ignore[no-untyped-def]
 
     status, _ = post("/inloggen", {"email": email, "password": factories.PASSWORD})
     assert status == 302
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    if user.needs_two_factor:
+        status, _ = post("/inloggen/code", {"code": factories.current_code(user)})
+        assert status == 302
     return post
 
 

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from portal.demo import load_demo
 from portal.extensions import db
 from portal.models import AgreementState, ContractTalk, FrameworkAgreement, TariffSheet
+from tests.e2e.test_review_journey import log_in as review_log_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 PASSWORD = "demo-wachtwoord-2026"
@@ -30,10 +31,7 @@ def demo(app: Flask) -> None:
 
 
 def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    review_log_in(page, base, email, PASSWORD)
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
 

@@ -1,0 +1,880 @@
+"""Privacy: a provider's download of all its data, and the scheduled purge of the declarations
+and evidence of rejected and ended providers (portal.domain.retention).
+
+The purge deletes exclusion-ground answers, the evidence links of every answer and clarification
+reply, the declarations copied into the submitted snapshot, and the evidence documents no
+retained record uses any more. Decisions per lot, assessments, agreements, KPI figures, SROI
+reports and the official report belong to the municipalities' archive and stay. Files leave
+EVIDENCE_DIR only after the transaction has committed, so a failed purge leaves no row without
+its file.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any
+
+import sqlalchemy as sa
+
+from portal.domain import retention
+from portal.extensions import db
+from portal.models import (
+    AgreementState,
+    AgreementVariation,
+    Answer,
+    Application,
+    ApplicationState,
+    AuditEvent,
+    Clarification,
+    CriterionKind,
+    Das,
+    DeclarationRequest,
+    EvidenceDocument,
+    FrameworkAgreement,
+    Invitation,
+    KpiValue,
+    LotOutcome,
+    Organisation,
+    SroiReport,
+    User,
+    answer_evidence,
+    clarification_document,
+)
+from portal.services import evidence
+from portal.services.audit import record
+from portal.timeutil import local_date
+
+# --- the provider's download -----------------------------------------------------------------
+
+#: Kept in memory up to this size, then on disk (the evidence alone may be hundreds of MB).
+SPOOL_BYTES = 8 * 1024 * 1024
+
+#: Internal steps of the reviewers that say something about the reviewers, not the provider.
+STAFF_ONLY_ACTIONS = frozenset({"conflict.declared", "application.assigned"})
+
+README = """\
+Gegevens van {name} (KvK {kvk}) in het DAS-portaal
+Samengesteld op {when} op verzoek van {user}.
+
+Dit archief bevat alle gegevens die het DAS-portaal over uw organisatie bewaart.
+
+data.json
+  De gegevens zelf, in JSON (UTF-8):
+  - organisation: de gegevens van uw organisatie;
+  - users: de accounts van uw medewerkers (zonder wachtwoorden; die bewaren wij alleen
+    als onomkeerbare hash);
+  - invitations: uitnodigingen aan collega's;
+  - applications: uw aanmeldingen per aankoopsysteem, met de gekozen percelen en het besluit
+    per perceel met de motivering, uw antwoorden op de uitsluitingsgronden en
+    geschiktheidseisen, de vragen van de beoordelaars (herstelverzoeken) met uw antwoorden,
+    en de vastgelegde kopie van wat u heeft ingediend;
+  - declaration_requests: verzoeken om een actuele verklaring;
+  - evidence: uw bewijsstukken, met de plaats van elk bestand in dit archief;
+  - agreements: uw raamovereenkomsten met de percelen en de wijzigingen;
+  - kpi_values: de prestatiecijfers die u heeft doorgegeven;
+  - sroi_reports: uw verslagen over social return;
+  - audit_events: het logboek van wat er met deze gegevens is gebeurd. Handelingen van
+    medewerkers van de gemeenten staan erin zonder hun naam.
+  Datums staan als JJJJ-MM-DD, tijdstippen in UTC.
+
+evidence/
+  Elk bewijsstuk dat uw organisatie heeft geüpload, onder de oorspronkelijke bestandsnaam
+  (tekens die niet in een bestandsnaam horen zijn vervangen; namen die vaker voorkomen
+  hebben een volgnummer). Een bewijsstuk dat na de bewaartermijn is verwijderd, staat er
+  niet meer in.
+
+Bewaartermijn: verklaringen en bewijsstukken van afgewezen aanbieders en van aanbieders van
+wie de overeenkomst is beëindigd, bewaren wij tot {years} jaar na het einde van het
+aankoopsysteem. Besluiten, raamovereenkomsten en het proces-verbaal horen bij het archief
+van de gemeenten.
+
+Dit archief bevat gegevens over strafrechtelijke veroordelingen. Bewaar het veilig en deel
+het niet verder dan nodig. Vragen? Mail de functionaris gegevensbescherming: {privacy_email}.
+"""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _columns(obj: Any, *names: str) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+def safe_filename(name: str, fallback: str = "document") -> str:
+    """A file name that is harmless in a ZIP on any system: no path parts, no control or reserved
+    characters, no leading dots, at most 100 characters (keeping the extension)."""
+    cleaned = unicodedata.normalize("NFC", name)
+    cleaned = _UNSAFE.sub("_", cleaned).strip().lstrip(".").strip()
+    if not cleaned:
+        cleaned = fallback
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or not stem or len(extension) > 10:
+        stem, extension = cleaned, ""
+    limit = 100 - (len(extension) + 1 if extension else 0)
+    stem = stem[:limit].rstrip() or fallback
+    return f"{stem}.{extension}" if extension else stem
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """Number repeated names the way file managers do: a.pdf, a (2).pdf, a (3).pdf."""
+    taken: set[str] = set()
+    result = []
+    for name in names:
+        stem, dot, extension = name.rpartition(".")
+        if not dot or not stem:
+            stem, extension = name, ""
+        candidate, number = name, 1
+        while candidate.lower() in taken:
+            number += 1
+            candidate = f"{stem} ({number}).{extension}" if extension else f"{stem} ({number})"
+        taken.add(candidate.lower())
+        result.append(candidate)
+    return result
+
+
+def _staff_or_colleague(user_id: int | None, own_user_ids: set[int], names: dict[int, str]) -> Any:
+    if user_id is None:
+        return None
+    if user_id in own_user_ids:
+        return {"user_id": user_id, "name": names.get(user_id, "")}
+    return {"staff": True}  # the municipality's staff appear without their name
+
+
+def _scalars(query: Any) -> list[Any]:
+    return list(db.session.scalars(query))
+
+
+def organisation_data(
+    organisation: Organisation, evidence_paths: dict[int, str | None]
+) -> dict[str, Any]:
+    """Everything the portal holds about one organisation, as plain JSON values.
+
+    ``evidence_paths`` maps each evidence document to its place in the archive (None when its
+    file is gone)."""
+    org_id = organisation.id
+    users = _scalars(db.select(User).where(User.organisation_id == org_id).order_by(User.id))
+    own_ids = {u.id for u in users}
+    names = {u.id: u.name for u in users}
+
+    def who(user_id: int | None) -> Any:
+        return _staff_or_colleague(user_id, own_ids, names)
+
+    applications = _scalars(
+        db.select(Application).where(Application.organisation_id == org_id).order_by(Application.id)
+    )
+    application_ids = [a.id for a in applications]
+    clarifications: dict[int, list[Clarification]] = defaultdict(list)
+    for clarification in _scalars(
+        db.select(Clarification)
+        .where(Clarification.application_id.in_(application_ids))
+        .order_by(Clarification.asked_at, Clarification.id)
+    ):
+        clarifications[clarification.application_id].append(clarification)
+
+    documents = _scalars(
+        db.select(EvidenceDocument)
+        .where(EvidenceDocument.organisation_id == org_id)
+        .order_by(EvidenceDocument.id)
+    )
+    agreements = _scalars(
+        db.select(FrameworkAgreement)
+        .where(FrameworkAgreement.organisation_id == org_id)
+        .order_by(FrameworkAgreement.id)
+    )
+    agreement_ids = [a.id for a in agreements]
+    invitations = _scalars(
+        db.select(Invitation).where(Invitation.organisation_id == org_id).order_by(Invitation.id)
+    )
+    requests = _scalars(
+        db.select(DeclarationRequest)
+        .where(DeclarationRequest.organisation_id == org_id)
+        .order_by(DeclarationRequest.id)
+    )
+
+    own_objects = {
+        ("organisation", org_id),
+        *(("user", i) for i in own_ids),
+        *(("application", i) for i in application_ids),
+        *(("evidence_document", d.id) for d in documents),
+        *(("framework_agreement", i) for i in agreement_ids),
+        *(("invitation", i.id) for i in invitations),
+        *(("declaration_request", r.id) for r in requests),
+        *(("clarification", c.id) for cs in clarifications.values() for c in cs),
+    }
+    candidate_events = _scalars(
+        db.select(AuditEvent)
+        .where(
+            sa.or_(
+                AuditEvent.organisation_id == org_id,
+                sa.and_(AuditEvent.object_type == "user", AuditEvent.object_id.in_(own_ids)),
+                sa.and_(AuditEvent.object_type == "organisation", AuditEvent.object_id == org_id),
+            )
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    )
+    events = [
+        e
+        for e in candidate_events
+        if (e.object_type, e.object_id) in own_objects and e.action not in STAFF_ONLY_ACTIONS
+    ]
+
+    return {
+        "format": "das-portaal-export/1",
+        "organisation": _columns(
+            organisation,
+            "id",
+            "legal_name",
+            "trade_name",
+            "kvk_number",
+            "branch_number",
+            "agb_code",
+            "vat_number",
+            "iban",
+            "street_address",
+            "postcode",
+            "city",
+            "size_class",
+            "email",
+            "phone",
+            "signatory_name",
+            "signatory_role",
+            "created_at",
+            "updated_at",
+        ),
+        "users": [
+            _columns(
+                u,
+                "id",
+                "name",
+                "email",
+                "organisation_role",
+                "is_signatory",
+                "is_active_account",
+                "email_verified_at",
+                "created_at",
+                "last_login_at",
+                "locale",
+            )
+            for u in users
+        ],
+        "invitations": [
+            {
+                **_columns(i, "id", "email", "organisation_role", "is_signatory", "created_at"),
+                **_columns(i, "accepted_at", "revoked_at"),
+                "invited_by": who(i.invited_by_id),
+            }
+            for i in invitations
+        ],
+        "applications": [_application_data(a, clarifications[a.id], who) for a in applications],
+        "declaration_requests": [
+            {
+                **_columns(r, "id", "requested_at", "due_on", "message", "answered_at"),
+                "das": r.das.reference,
+                "answered_by_application_id": r.answered_by_application_id,
+            }
+            for r in requests
+        ],
+        "evidence": [
+            {
+                **_columns(
+                    d,
+                    "id",
+                    "filename",
+                    "content_type",
+                    "size_bytes",
+                    "sha256",
+                    "evidence_type",
+                    "issued_on",
+                    "expires_on",
+                    "uploaded_at",
+                ),
+                "uploaded_by": who(d.uploaded_by_id),
+                "file_in_archive": evidence_paths.get(d.id),
+            }
+            for d in documents
+        ],
+        "agreements": [_agreement_data(a, who) for a in agreements],
+        "kpi_values": [
+            {
+                **_columns(v, "id", "agreement_id", "period_start", "lot_id", "value", "reason"),
+                "kpi": v.definition.code,
+                "kpi_name": v.definition.name,
+                "authority_id": v.authority_id,
+                "reported_at": v.reported_at,
+                "reported_by": who(v.reported_by_id),
+            }
+            for v in _scalars(
+                db.select(KpiValue)
+                .where(KpiValue.agreement_id.in_(agreement_ids))
+                .order_by(KpiValue.id)
+            )
+        ],
+        "sroi_reports": [
+            {
+                **_columns(
+                    s,
+                    "id",
+                    "agreement_id",
+                    "year",
+                    "activity",
+                    "amount_cents",
+                    "pso_level",
+                    "document_id",
+                    "reported_at",
+                ),
+                "reported_by": who(s.reported_by_id),
+            }
+            for s in _scalars(
+                db.select(SroiReport)
+                .where(SroiReport.agreement_id.in_(agreement_ids))
+                .order_by(SroiReport.id)
+            )
+        ],
+        "audit_events": [
+            {
+                **_columns(e, "occurred_at", "action", "object_type", "object_id", "details"),
+                "actor": who(e.actor_id),
+            }
+            for e in events
+        ],
+    }
+
+
+Who = Callable[[int | None], Any]
+
+
+def _application_data(
+    application: Application, clarifications: list[Clarification], who: Who
+) -> dict[str, Any]:
+    return {
+        **_columns(
+            application,
+            "id",
+            "reference",
+            "state",
+            "kind",
+            "created_at",
+            "received_at",
+            "review_deadline",
+            "review_working_days",
+            "extension_reason",
+            "decided_at",
+            "previous_application_id",
+        ),
+        "das": {"reference": application.das.reference, "name": application.das.name},
+        "created_by": who(application.created_by_id),
+        "submitted_by": who(application.submitted_by_id),
+        "lots": [
+            {
+                "code": al.lot.code,
+                "name": al.lot.name,
+                "outcome": al.outcome,
+                "reason": al.reason,
+                "decided_at": al.decided_at,
+                "confirmed_at": al.confirmed_at,
+            }
+            for al in sorted(application.lots, key=lambda al: al.lot.position)
+        ],
+        "products": [{"code": p.code, "name": p.name} for p in application.products],
+        "answers": [
+            {
+                "criterion": a.criterion.code,
+                "kind": a.criterion.kind,
+                "title": a.criterion.title,
+                "question": a.criterion.question,
+                "value": a.value,
+                "explanation": a.explanation,
+                "self_cleaning": a.self_cleaning,
+                "document_ids": [d.id for d in a.documents],
+                "updated_at": a.updated_at,
+            }
+            for a in sorted(application.answers, key=lambda a: a.criterion.position)
+        ],
+        "clarifications": [
+            {
+                **_columns(
+                    c,
+                    "id",
+                    "asked_at",
+                    "reply_due_on",
+                    "question",
+                    "criterion_codes",
+                    "answered_at",
+                    "answer",
+                ),
+                "answered_by": who(c.answered_by_id),
+                "document_ids": [d.id for d in c.documents],
+            }
+            for c in clarifications
+        ],
+        "submitted_snapshot": application.snapshot,
+    }
+
+
+def _agreement_data(agreement: FrameworkAgreement, who: Who) -> dict[str, Any]:
+    variations = _scalars(
+        db.select(AgreementVariation)
+        .where(AgreementVariation.agreement_id == agreement.id)
+        .order_by(AgreementVariation.effective_on, AgreementVariation.id)
+    )
+    return {
+        **_columns(
+            agreement,
+            "id",
+            "reference",
+            "state",
+            "start_date",
+            "end_date",
+            "created_at",
+            "provider_signed_name",
+            "provider_signed_role",
+            "provider_signed_at",
+            "authority_signed_at",
+            "state_reason",
+            "state_changed_on",
+        ),
+        "das": {"reference": agreement.das.reference, "name": agreement.das.name},
+        "provider_signed_by": who(agreement.provider_signed_by_id),
+        "lots": [
+            {
+                "code": al.lot.code,
+                "name": al.lot.name,
+                "admitted_on": al.admitted_on,
+                "application_id": al.application_id,
+                "ended_on": al.ended_on,
+                "end_reason": al.end_reason,
+            }
+            for al in sorted(agreement.lots, key=lambda al: al.lot.position)
+        ],
+        "variations": [
+            {
+                **_columns(v, "id", "kind", "description", "effective_on", "created_at"),
+                "accepted_at": v.accepted_at,
+                "accepted_by": who(v.accepted_by_id),
+            }
+            for v in variations
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Export:
+    file: IO[bytes]
+    filename: str
+    documents: int
+
+
+def export_organisation(
+    user: User, now: datetime, retention_years: int, privacy_email: str
+) -> Export:
+    """A ZIP of everything about the user's own organisation (data.json, evidence/, README.txt),
+    in a spooled temporary file the caller sends and closes. Records the download."""
+    organisation = user.organisation
+    assert organisation is not None  # provider users always have one (a DB constraint)
+    documents = _scalars(
+        db.select(EvidenceDocument)
+        .where(EvidenceDocument.organisation_id == organisation.id)
+        .order_by(EvidenceDocument.id)
+    )
+    present = [d for d in documents if os.path.isfile(evidence.path_for(d.sha256))]
+    arcnames = unique_names(
+        "evidence/" + safe_filename(d.filename, f"document-{d.id}") for d in present
+    )
+    paths: dict[int, str | None] = {d.id: None for d in documents}
+    paths.update({d.id: name for d, name in zip(present, arcnames, strict=True)})
+    data = organisation_data(organisation, paths)
+
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the caller closes it)
+    try:
+        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(
+                "README.txt",
+                README.format(
+                    name=organisation.legal_name,
+                    kvk=organisation.kvk_number,
+                    when=now.strftime("%d-%m-%Y %H:%M UTC"),
+                    user=user.name,
+                    years=retention_years,
+                    privacy_email=privacy_email,
+                ),
+            )
+            archive.writestr(
+                "data.json",
+                json.dumps(data, default=_plain, ensure_ascii=False, indent=2, sort_keys=False),
+            )
+            for document, arcname in zip(present, arcnames, strict=True):
+                archive.write(evidence.path_for(document.sha256), arcname)
+        spool.seek(0)
+        record(
+            "organisation.data_exported",
+            organisation,
+            user,
+            organisation_id=organisation.id,
+            documents=len(present),
+        )
+        db.session.commit()
+    except BaseException:
+        spool.close()
+        db.session.rollback()
+        raise
+    filename = f"gegevens-{organisation.kvk_number}-{local_date(now).isoformat()}.zip"
+    return Export(spool, filename, len(present))
+
+
+# --- the purge -------------------------------------------------------------------------------
+
+
+@dataclass
+class OrganisationPurge:
+    """What the purge removes (or, in a dry run, would remove) for one organisation."""
+
+    organisation_id: int
+    organisation_name: str
+    das_references: list[str] = field(default_factory=list)
+    standings: list[str] = field(default_factory=list)
+    application_ids: list[int] = field(default_factory=list)
+    declaration_ids: list[int] = field(default_factory=list)  # exclusion-ground answers
+    answer_link_count: int = 0
+    clarification_link_count: int = 0
+    snapshot_ids: list[int] = field(default_factory=list)  # snapshots that still hold answers
+    document_ids: list[int] = field(default_factory=list)
+    file_shas: list[str] = field(default_factory=list)
+    files_removed: int = 0
+
+    @property
+    def has_work(self) -> bool:
+        return bool(
+            self.declaration_ids
+            or self.answer_link_count
+            or self.clarification_link_count
+            or self.snapshot_ids
+            or self.document_ids
+        )
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "declarations": len(self.declaration_ids),
+            "answer_evidence_links": self.answer_link_count,
+            "clarification_evidence_links": self.clarification_link_count,
+            "snapshots": len(self.snapshot_ids),
+            "documents": len(self.document_ids),
+            "files": len(self.file_shas),
+        }
+
+
+def _agreement_ended(agreement: FrameworkAgreement, today: date) -> bool:
+    return agreement.state is AgreementState.ENDED or agreement.end_date < today
+
+
+def _facts(
+    applications: list[Application], agreement: FrameworkAgreement | None, today: date
+) -> retention.ProviderFacts:
+    outcomes = {al.outcome for a in applications for al in a.lots}
+    decided_rejections = any(
+        al.outcome is LotOutcome.REJECTED
+        for a in applications
+        if a.state is ApplicationState.DECIDED
+        for al in a.lots
+    )
+    return retention.ProviderFacts(
+        any_admitted_lot=LotOutcome.ADMITTED in outcomes,
+        any_rejected_lot=decided_rejections,
+        any_pending_review=any(
+            a.state in (ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
+            for a in applications
+        ),
+        agreement_ended=None if agreement is None else _agreement_ended(agreement, today),
+    )
+
+
+def _snapshot_document_ids(snapshot: dict[str, Any] | None) -> set[int]:
+    if not snapshot:
+        return set()
+    return {
+        int(d["id"])
+        for answer in snapshot.get("answers", [])
+        for d in answer.get("documents", [])
+        if "id" in d
+    }
+
+
+def _snapshot_holds_declarations(snapshot: dict[str, Any] | None) -> bool:
+    if not snapshot:
+        return False
+    return any(
+        answer.get("documents")
+        or (
+            answer.get("kind") == CriterionKind.EXCLUSION.value
+            and (
+                answer.get("value") is not None
+                or answer.get("explanation")
+                or answer.get("self_cleaning")
+            )
+        )
+        for answer in snapshot.get("answers", [])
+    )
+
+
+def _scrubbed(snapshot: dict[str, Any], today: date) -> dict[str, Any]:
+    """The snapshot without the declarations on exclusion grounds and without evidence."""
+    answers = []
+    for answer in snapshot.get("answers", []):
+        answer = {**answer, "documents": []}
+        if answer.get("kind") == CriterionKind.EXCLUSION.value:
+            answer.update(value=None, explanation="", self_cleaning="")
+        answers.append(answer)
+    return {**snapshot, "answers": answers, "purged_on": today.isoformat()}
+
+
+def plan_purge(today: date, years: int) -> list[OrganisationPurge]:
+    """What is due for deletion on ``today``: for every DAS whose common end date lies more than
+    ``years`` years back, the rejected and ended providers (portal.domain.retention)."""
+    due = [
+        das
+        for das in _scalars(db.select(Das).order_by(Das.id))
+        if retention.purge_due(das.common_end_date, today, years)
+    ]
+    plans: dict[int, OrganisationPurge] = {}
+    for das in due:
+        by_org: dict[int, list[Application]] = defaultdict(list)
+        for application in _scalars(
+            db.select(Application).where(Application.das_id == das.id).order_by(Application.id)
+        ):
+            by_org[application.organisation_id].append(application)
+        for org_id, applications in by_org.items():
+            agreement = db.session.scalar(
+                db.select(FrameworkAgreement).where(
+                    FrameworkAgreement.das_id == das.id,
+                    FrameworkAgreement.organisation_id == org_id,
+                )
+            )
+            standing = retention.standing(_facts(applications, agreement, today))
+            if not retention.is_purgeable(standing):
+                continue
+            plan = plans.get(org_id)
+            if plan is None:
+                organisation = db.session.get(Organisation, org_id)
+                assert organisation is not None
+                plan = plans[org_id] = OrganisationPurge(org_id, organisation.display_name)
+            plan.das_references.append(das.reference)
+            plan.standings.append(standing.value)
+            plan.application_ids.extend(a.id for a in applications)
+
+    purged_application_ids = set(_all_purged_applications(plans))
+    for plan in plans.values():
+        _fill(plan, purged_application_ids)
+    return [p for p in plans.values() if p.has_work]
+
+
+def _all_purged_applications(plans: dict[int, OrganisationPurge]) -> Iterable[int]:
+    for plan in plans.values():
+        yield from plan.application_ids
+
+
+def _fill(plan: OrganisationPurge, purged_application_ids: set[int]) -> None:
+    """Count the rows and files behind one organisation's plan. A document goes only when no
+    record that stays (another DAS's answer, snapshot or clarification, an SROI report) uses it."""
+    app_ids = plan.application_ids
+    answers = _scalars(db.select(Answer).where(Answer.application_id.in_(app_ids)))
+    plan.declaration_ids = [a.id for a in answers if a.criterion.kind is CriterionKind.EXCLUSION]
+    answer_ids = [a.id for a in answers]
+    answer_links = db.session.execute(
+        db.select(answer_evidence.c.document_id).where(answer_evidence.c.answer_id.in_(answer_ids))
+    ).all()
+    plan.answer_link_count = len(answer_links)
+    clarification_ids = _scalars(
+        db.select(Clarification.id).where(Clarification.application_id.in_(app_ids))
+    )
+    clarification_links = db.session.execute(
+        db.select(clarification_document.c.document_id).where(
+            clarification_document.c.clarification_id.in_(clarification_ids)
+        )
+    ).all()
+    plan.clarification_link_count = len(clarification_links)
+    applications = _scalars(db.select(Application).where(Application.id.in_(app_ids)))
+    plan.snapshot_ids = [a.id for a in applications if _snapshot_holds_declarations(a.snapshot)]
+
+    candidates = {row.document_id for row in answer_links} | {
+        row.document_id for row in clarification_links
+    }
+    for application in applications:
+        candidates |= _snapshot_document_ids(application.snapshot)
+    candidates = set(
+        _scalars(
+            db.select(EvidenceDocument.id).where(
+                EvidenceDocument.id.in_(candidates),
+                EvidenceDocument.organisation_id == plan.organisation_id,
+            )
+        )
+    )
+    still_used = _documents_used_elsewhere(plan.organisation_id, purged_application_ids)
+    plan.document_ids = sorted(candidates - still_used)
+
+    shas = set(
+        _scalars(
+            db.select(EvidenceDocument.sha256).where(EvidenceDocument.id.in_(plan.document_ids))
+        )
+    )
+    shared = set(
+        _scalars(
+            db.select(EvidenceDocument.sha256).where(
+                EvidenceDocument.sha256.in_(shas), EvidenceDocument.id.not_in(plan.document_ids)
+            )
+        )
+    )
+    plan.file_shas = sorted(shas - shared)
+
+
+def _documents_used_elsewhere(organisation_id: int, purged: set[int]) -> set[int]:
+    """The organisation's documents that records outside the purge refer to."""
+    own_applications = _scalars(
+        db.select(Application).where(Application.organisation_id == organisation_id)
+    )
+    kept = [a for a in own_applications if a.id not in purged]
+    kept_ids = [a.id for a in kept]
+    used = set(
+        _scalars(
+            db.select(answer_evidence.c.document_id)
+            .join(Answer, Answer.id == answer_evidence.c.answer_id)
+            .where(Answer.application_id.in_(kept_ids))
+        )
+    )
+    used |= set(
+        _scalars(
+            db.select(clarification_document.c.document_id)
+            .join(Clarification, Clarification.id == clarification_document.c.clarification_id)
+            .where(Clarification.application_id.in_(kept_ids))
+        )
+    )
+    used |= set(
+        _scalars(db.select(SroiReport.document_id).where(SroiReport.document_id.is_not(None)))
+    )
+    for application in kept:
+        used |= _snapshot_document_ids(application.snapshot)
+    return used
+
+
+def purge(today: date, years: int, *, dry_run: bool = False) -> list[OrganisationPurge]:
+    """Delete what :func:`plan_purge` selects, in one transaction, then the files no row uses
+    any more. A dry run only reports. One audit event per purged organisation."""
+    plans = plan_purge(today, years)
+    if dry_run:
+        db.session.rollback()
+        return plans
+    try:
+        for plan in plans:
+            _execute(plan, today)
+            organisation = db.session.get(Organisation, plan.organisation_id)
+            record(
+                "organisation.privacy_purged",
+                organisation,
+                None,
+                organisation_id=plan.organisation_id,
+                das=plan.das_references,
+                retention_years=years,
+                on=today.isoformat(),
+                **plan.counts(),
+            )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    # Only now that the rows are gone for good do the files go; a file another row took up in
+    # the meantime (the same bytes uploaded again) stays.
+    for plan in plans:
+        for sha in plan.file_shas:
+            if db.session.scalar(
+                db.select(EvidenceDocument.id).where(EvidenceDocument.sha256 == sha).limit(1)
+            ):
+                continue
+            path = evidence.path_for(sha)
+            if os.path.exists(path):
+                os.unlink(path)
+                plan.files_removed += 1
+    return plans
+
+
+def _execute(plan: OrganisationPurge, today: date) -> None:
+    app_ids = plan.application_ids
+    answer_ids = _scalars(db.select(Answer.id).where(Answer.application_id.in_(app_ids)))
+    db.session.execute(
+        sa.delete(answer_evidence).where(answer_evidence.c.answer_id.in_(answer_ids))
+    )
+    clarification_ids = _scalars(
+        db.select(Clarification.id).where(Clarification.application_id.in_(app_ids))
+    )
+    db.session.execute(
+        sa.delete(clarification_document).where(
+            clarification_document.c.clarification_id.in_(clarification_ids)
+        )
+    )
+    db.session.execute(
+        sa.delete(Answer)
+        .where(Answer.id.in_(plan.declaration_ids))
+        .execution_options(synchronize_session=False)
+    )
+    for application_id in plan.snapshot_ids:
+        application = db.session.get(Application, application_id)
+        assert application is not None and application.snapshot is not None
+        application.snapshot = _scrubbed(application.snapshot, today)
+    db.session.flush()
+    db.session.execute(
+        sa.delete(EvidenceDocument)
+        .where(EvidenceDocument.id.in_(plan.document_ids))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+
+
+def summary(plans: list[OrganisationPurge], *, dry_run: bool) -> str:
+    """The command's Dutch report."""
+    if not plans:
+        return "Niets te verwijderen: geen afgewezen of beëindigde aanbieders na de bewaartermijn."
+    verb = "Zou verwijderen" if dry_run else "Verwijderd"
+    lines = []
+    for plan in plans:
+        counts = plan.counts()
+        files = counts["files"] if dry_run else plan.files_removed
+        lines.append(
+            f"- {plan.organisation_name} ({', '.join(plan.das_references)}; "
+            f"{', '.join(_STANDING_NL[s] for s in plan.standings)}): "
+            f"{counts['declarations']} verklaring(en) op uitsluitingsgronden, "
+            f"{counts['answer_evidence_links'] + counts['clarification_evidence_links']} "
+            f"koppeling(en) met bewijs, {counts['snapshots']} vastgelegde kopie(ën) geschoond, "
+            f"{counts['documents']} bewijsstuk(ken), {files} bestand(en)."
+        )
+    head = (
+        f"{verb} bij {len(plans)} organisatie(s):"
+        if not dry_run
+        else f"Proefdraai, er is niets gewijzigd. {verb} bij {len(plans)} organisatie(s):"
+    )
+    return "\n".join([head, *lines])
+
+
+_STANDING_NL = {
+    retention.Standing.REJECTED.value: "afgewezen",
+    retention.Standing.ENDED.value: "overeenkomst beëindigd",
+}

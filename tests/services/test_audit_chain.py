@@ -1,0 +1,386 @@
+"""The audit trail is append-only and hash-chained (issue 9): the database refuses to change or
+remove events, and `flask audit verify` finds each kind of tampering done by someone who got
+round that. Runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy.engine import Connection, make_url
+
+from portal import create_app
+from portal.domain.audit_chain import (
+    GENESIS_HASH,
+    ChainedEvent,
+    ProblemKind,
+    event_hash,
+    recompute_hash,
+)
+from portal.extensions import db
+from portal.models import AuditEvent
+from portal.models.audit import APPEND_ONLY_TRIGGERS, DROP_APPEND_ONLY_TRIGGERS, AuditChainHead
+from portal.services import audit
+from tests import factories
+
+pytestmark = pytest.mark.usefixtures("app")  # an app context and a wiped database for each
+
+events_table = AuditEvent.__table__
+
+
+def _record_events(count: int) -> list[int]:
+    """`count` committed events about one DAS, by one user; their ids in chain order."""
+    das = factories.DasFactory()
+    actor = factories.UserFactory()
+    ids = []
+    for n in range(count):
+        event = audit.record("test.step", das, actor, das_id=das.id, step=n, note="één")
+        db.session.commit()
+        ids.append(event.id)
+    return ids
+
+
+def _kinds() -> list[ProblemKind]:
+    return [problem.kind for problem in audit.verify().problems]
+
+
+@contextmanager
+def triggers_bypassed() -> Iterator[Connection]:
+    """A connection that can change audit events, as someone with database access would get one:
+    PostgreSQL: replication mode, in which ordinary triggers do not fire; SQLite: the triggers
+    dropped (and put back afterwards)."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        dialect = connection.dialect.name
+        if dialect == "postgresql":
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            for statement in DROP_APPEND_ONLY_TRIGGERS[dialect]:
+                connection.execute(sa.text(statement))
+        yield connection
+        if dialect == "sqlite":
+            for statement in APPEND_ONLY_TRIGGERS[dialect]:
+                connection.execute(sa.text(statement))
+
+
+def _row(connection: Connection, event_id: int) -> dict[str, Any]:
+    row = connection.execute(sa.select(events_table).where(events_table.c.id == event_id)).one()
+    return {k: v for k, v in row._asdict().items() if k != "id"}
+
+
+def _set(connection: Connection, event_id: int, **values: Any) -> None:
+    connection.execute(events_table.update().where(events_table.c.id == event_id).values(**values))
+
+
+def _swap(connection: Connection, first: int, second: int, columns: set[str] | None) -> None:
+    """Exchange the given columns (all but the id when None) of two events."""
+    a, b = _row(connection, first), _row(connection, second)
+    if columns is not None:
+        a = {k: v for k, v in a.items() if k in columns}
+        b = {k: v for k, v in b.items() if k in columns}
+    if "sequence" in a:
+        _set(connection, first, sequence=-1)  # sequence is unique, checked row by row
+    _set(connection, second, **a)
+    _set(connection, first, **b)
+
+
+def test_events_chain() -> None:
+    das = factories.DasFactory()
+    actor = factories.UserFactory()
+    first = audit.record("test.one", das, actor, das_id=das.id, items=(1, 2), text="één")
+    db.session.commit()
+    # Two in one transaction chain in the order they were recorded.
+    second = audit.record("test.two", das, None)
+    third = audit.record("test.three", das, actor, organisation_id=None, nested={"b": 1, "a": 2})
+    db.session.commit()
+    db.session.expire_all()  # read back what the database kept
+
+    events = list(db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.sequence)))
+    assert [e.id for e in events] == [first.id, second.id, third.id]
+    assert [e.sequence for e in events] == [1, 2, 3]
+    assert events[0].previous_hash == GENESIS_HASH
+    assert [e.previous_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert len({e.hash for e in events}) == 3
+    assert events[0].details == {"items": [1, 2], "text": "één"}
+    for event in events:
+        stored = ChainedEvent(**{n: getattr(event, n) for n in ChainedEvent.__dataclass_fields__})
+        assert recompute_hash(stored) == event.hash  # round-trips through the database
+    head = db.session.get(AuditChainHead, 1)
+    assert (head.last_sequence, head.last_hash) == (3, events[-1].hash)
+    result = audit.verify()
+    assert result.intact and result.events == 3 and result.last_hash == events[-1].hash
+
+
+def test_a_rolled_back_event_leaves_no_trace() -> None:
+    _record_events(1)
+    das = factories.DasFactory()
+    audit.record("test.undone", das, None)
+    db.session.rollback()
+    _record_events(1)
+    assert audit.verify().intact
+    assert list(db.session.scalars(sa.select(AuditEvent.sequence).order_by("sequence"))) == [1, 2]
+
+
+def test_concurrent_recorders_make_one_gapless_chain(app: Flask) -> None:
+    das = factories.DasFactory()
+    das_id = das.id
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def recorder(name: str) -> None:
+        with app.app_context():
+            try:
+                own = db.session.get(type(das), das_id)
+                barrier.wait()
+                for n in range(4):
+                    audit.record("test.concurrent", own, None, who=name, n=n)
+                    time.sleep(0.02)  # hold the head a while: the other recorder must wait
+                    audit.record("test.concurrent", own, None, who=name, n=n, second=True)
+                    db.session.commit()
+            except BaseException as error:  # noqa: BLE001  (reported below)
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=recorder, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.expire_all()
+    assert audit.verify().problems == []
+    events = list(db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.sequence)))
+    assert [e.sequence for e in events] == list(range(1, 17))
+    # Each transaction's two events are neighbours: the head was held until commit.
+    for first, second in zip(events[::2], events[1::2], strict=True):
+        assert first.details["who"] == second.details["who"]
+        assert second.details.get("second") is True
+
+
+def test_the_database_refuses_to_change_or_remove_events() -> None:
+    (event_id,) = _record_events(1)
+    statements = [
+        events_table.update().where(events_table.c.id == event_id).values(action="x"),
+        events_table.update().values(details={}),
+        events_table.delete().where(events_table.c.id == event_id),
+        events_table.delete(),
+    ]
+    if db.engine.dialect.name == "postgresql":
+        statements.append(sa.text("TRUNCATE audit_event CASCADE"))
+    for statement in statements:
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            db.session.execute(statement)
+        db.session.rollback()
+    # Through the ORM too.
+    event = db.session.get(AuditEvent, event_id)
+    event.details = {"step": 99}
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.get(AuditEvent, event_id).details["step"] == 0
+    assert audit.verify().intact
+
+
+def _forge_next_event(connection: Connection, ids: list[int], _other_user: int) -> None:
+    """Append a correctly hashed event straight into the table, without moving the head."""
+    last = connection.execute(
+        sa.select(events_table.c.sequence, events_table.c.hash).order_by(
+            events_table.c.sequence.desc()
+        )
+    ).first()
+    content = {
+        "sequence": last.sequence + 1,
+        "occurred_at": datetime(2027, 1, 1, tzinfo=UTC),
+        "actor_id": None,
+        "action": "test.forged",
+        "object_type": "das",
+        "object_id": 1,
+        "organisation_id": None,
+        "das_id": None,
+        "details": {},
+    }
+    digest = event_hash(last.hash, **content)
+    connection.execute(
+        events_table.insert().values(previous_hash=last.hash, hash=digest, **content)
+    )
+
+
+Tampering = Callable[[Connection, list[int], int], object]
+
+TAMPERING: dict[str, tuple[Tampering, list[ProblemKind], str]] = {
+    "changed detail": (
+        lambda c, ids, _: _set(c, ids[1], details={"step": 1, "note": "anders"}),
+        [ProblemKind.CHANGED],
+        "Gewijzigd: de inhoud van gebeurtenis #2",
+    ),
+    "changed actor": (
+        lambda c, ids, other_user: _set(c, ids[1], actor_id=other_user),
+        [ProblemKind.CHANGED],
+        "Gewijzigd: de inhoud van gebeurtenis #2",
+    ),
+    "changed time": (
+        lambda c, ids, _: _set(c, ids[2], occurred_at=datetime(2020, 1, 1, tzinfo=UTC)),
+        [ProblemKind.CHANGED],
+        "Gewijzigd: de inhoud van gebeurtenis #3",
+    ),
+    "removed middle event": (
+        lambda c, ids, _: c.execute(events_table.delete().where(events_table.c.id == ids[1])),
+        [ProblemKind.REMOVED],
+        "Verwijderd: #2 ontbreekt vóór gebeurtenis #3",
+    ),
+    "removed two middle events": (
+        lambda c, ids, _: c.execute(events_table.delete().where(events_table.c.id.in_(ids[1:3]))),
+        [ProblemKind.REMOVED],
+        "Verwijderd: #2 t/m #3 ontbreken vóór gebeurtenis #4",
+    ),
+    "removed last event": (
+        lambda c, ids, _: c.execute(events_table.delete().where(events_table.c.id == ids[-1])),
+        [ProblemKind.TRUNCATED],
+        "Verwijderd aan het eind: #4 ontbreekt.",
+    ),
+    "removed first event": (
+        lambda c, ids, _: c.execute(events_table.delete().where(events_table.c.id == ids[0])),
+        [ProblemKind.REMOVED],
+        "Verwijderd: #1 ontbreekt vóór gebeurtenis #2",
+    ),
+    "all events removed": (
+        lambda c, ids, _: c.execute(events_table.delete()),
+        [ProblemKind.TRUNCATED],
+        "Verwijderd aan het eind: #1 t/m #4 ontbreken.",
+    ),
+    "swapped contents": (
+        lambda c, ids, _: _swap(c, ids[1], ids[2], {"action", "details", "occurred_at"}),
+        [ProblemKind.CHANGED, ProblemKind.CHANGED],
+        "Gewijzigd: de inhoud van gebeurtenis #3",
+    ),
+    "swapped sequence numbers": (
+        lambda c, ids, _: _swap(c, ids[1], ids[2], {"sequence"}),
+        [
+            ProblemKind.CHANGED,  # #2 (was #3): its hash covered sequence 3
+            ProblemKind.REORDERED,  # #2 names the old #2 as its predecessor, not #1
+            ProblemKind.CHANGED,
+            ProblemKind.REORDERED,
+            ProblemKind.REORDERED,  # #4 names the old #3, which is no longer before it
+        ],
+        "Volgorde gewijzigd: gebeurtenis #2",
+    ),
+    "swapped whole events": (
+        lambda c, ids, _: _swap(c, ids[1], ids[2], None),
+        [ProblemKind.REORDERED],
+        "Volgorde gewijzigd: gebeurtenis #3",
+    ),
+    "forged event appended": (
+        _forge_next_event,
+        [ProblemKind.HEAD],
+        "past niet bij de laatste gebeurtenis #5",
+    ),
+    "head removed": (
+        lambda c, ids, _: c.execute(AuditChainHead.__table__.delete()),
+        [ProblemKind.HEAD],
+        "audit_chain_head) ontbreekt",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TAMPERING))
+def test_verify_finds_tampering(app: Flask, name: str) -> None:
+    tamper, expected, message = TAMPERING[name]
+    ids = _record_events(4)
+    other_user = factories.UserFactory().id
+    runner = app.test_cli_runner()
+    before = runner.invoke(args=["audit", "verify"])
+    assert before.exit_code == 0, before.output
+    assert "Audittrail intact: 4 gebeurtenissen." in before.output
+
+    with triggers_bypassed() as connection:
+        tamper(connection, ids, other_user)
+
+    assert _kinds() == expected
+    after = runner.invoke(args=["audit", "verify"])
+    assert after.exit_code == 1, after.output
+    assert message in after.output
+    assert "Audittrail NIET intact" in after.output
+
+
+def test_the_trail_stays_usable_after_a_test_that_tampered() -> None:
+    """wipe() restores the triggers and the head; this runs after the tampering tests."""
+    _record_events(2)
+    assert audit.verify().intact
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        db.session.execute(events_table.delete())
+    db.session.rollback()
+
+
+# --- the migration chains the events recorded before it ----------------------------------------
+
+
+@pytest.fixture()
+def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'migration.sqlite3'}"
+        return
+    name = f"migration_{uuid.uuid4().hex[:12]}"
+    server = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    server.dispose()
+
+
+def test_the_migration_chains_existing_events(empty_database_url: str) -> None:
+    other = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url})
+    with other.app_context():
+        try:
+            upgrade(revision="0009")
+            old_events = sa.table(
+                "audit_event",
+                sa.column("occurred_at", sa.DateTime(timezone=True)),
+                sa.column("action", sa.String()),
+                sa.column("object_type", sa.String()),
+                sa.column("object_id", sa.Integer()),
+                sa.column("details", sa.JSON()),
+            )
+            with db.engine.begin() as connection:
+                connection.execute(
+                    old_events.insert(),
+                    [
+                        {
+                            "occurred_at": datetime(2026, 5, day, 9, 30, 1, 250, tzinfo=UTC),
+                            "action": "test.old",
+                            "object_type": "das",
+                            "object_id": day,
+                            "details": {"day": day, "note": "één"},
+                        }
+                        for day in (3, 1, 2)
+                    ],
+                )
+            upgrade()
+
+            result = audit.verify()
+            assert result.problems == [] and result.events == 3
+            chained = db.session.execute(
+                sa.select(AuditEvent.id, AuditEvent.sequence).order_by(AuditEvent.id)
+            ).all()
+            assert [c.sequence for c in chained] == [1, 2, 3]  # in insertion order
+            audit.record("test.new", SimpleNamespace(__tablename__="das", id=9), None)
+            db.session.commit()
+            assert audit.verify().events == 4 and audit.verify().intact
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                db.session.execute(sa.delete(AuditEvent))
+            db.session.rollback()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
