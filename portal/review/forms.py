@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
+    PasswordField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -18,9 +19,20 @@ from portal.forms import MultiCheckboxField
 from portal.models import ApplicationLot, Criterion
 
 
+def reauthentication(action: str) -> PasswordField:
+    """Deciding is done by the person logged in, not by whoever finds an unlocked screen: the
+    password is asked again (OWASP ASVS 4.0 §3.7.1)."""
+    return PasswordField(
+        _l("Uw wachtwoord"),
+        description=_l("Ter bevestiging dat u dit besluit neemt."),
+        validators=[InputRequired(action)],
+    )
+
+
 def decision_form(application_lots: Sequence[ApplicationLot], data: dict[str, object]) -> FlaskForm:
     class DecisionForm(FlaskForm):
         version = HiddenField()
+        password = reauthentication(_l("Vul uw wachtwoord in om het besluit vast te leggen."))
 
     for application_lot in application_lots:
         setattr(
@@ -120,6 +132,7 @@ class ClarificationForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     version = HiddenField()
+    password = reauthentication(_l("Vul uw wachtwoord in om het besluit te bevestigen."))
 
 
 class ReturnForm(FlaskForm):

@@ -298,6 +298,9 @@ def propose(application_id: int) -> str | Response:
     form = forms.decision_form(app_.lots, {})
     if not form.validate_on_submit():
         return _page(app_, decision_form=form)
+    if not current_user.check_password(form.password.data or ""):
+        form.password.errors = [message_for(ServiceError("wrong_password"))]
+        return _page(app_, decision_form=form)
     decisions = {
         al.lot_id: review.LotDecision(
             LotOutcome(form[f"lot{al.lot_id}_outcome"].data),
@@ -329,7 +332,10 @@ def confirm(application_id: int) -> str | Response:
     app_ = _load(application_id)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _page(app_, confirm_form=form)
+    if not current_user.check_password(form.password.data or ""):
+        form.password.errors = [message_for(ServiceError("wrong_password"))]
+        return _page(app_, confirm_form=form)
     try:
         review.confirm_decision(app_, current_user, now(), _seen_version(form.version.data))
     except ServiceError as error:

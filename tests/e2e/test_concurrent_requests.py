@@ -89,7 +89,7 @@ def test_two_reviewers_decide_at_once_over_http(app: Flask, server: str, mailbox
     path = f"/beoordeling/aanmeldingen/{application.id}/besluit"
     forms = []
     for outcome in (LotOutcome.ADMITTED, LotOutcome.REJECTED):
-        data = {"version": str(application.version_id)}
+        data = {"version": str(application.version_id), "password": factories.PASSWORD}
         for lot in das.lots:
             data[f"lot{lot.id}_outcome"] = outcome.value
             data[f"lot{lot.id}_reason"] = "Reden"

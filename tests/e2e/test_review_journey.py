@@ -87,6 +87,14 @@ def test_clarification_and_four_eyes_decision(
     reviewer_page.locator(f"#lot{lot1.id}_outcome-0").check()
     reviewer_page.locator(f"#lot{lot2.id}_outcome-1").check()
     reviewer_page.locator(f"#lot{lot2.id}_reason").fill("U levert geen wonen-producten.")
+    # Deciding asks for the password again; a wrong one is refused and the choices stay.
+    reviewer_page.get_by_label("Uw wachtwoord").fill("niet-mijn-wachtwoord")
+    reviewer_page.get_by_role("button", name="Besluit vastleggen").click()
+    expect(reviewer_page.get_by_role("alert")).to_contain_text("wachtwoord klopt niet")
+    expect(reviewer_page.locator(f"#lot{lot2.id}_reason")).to_have_value(
+        "U levert geen wonen-producten."
+    )
+    reviewer_page.get_by_label("Uw wachtwoord").fill(factories.PASSWORD)
     reviewer_page.get_by_role("button", name="Besluit vastleggen").click()
     expect(reviewer_page.get_by_role("status").first).to_contain_text(
         "wacht op bevestiging door een tweede beoordelaar"
@@ -97,6 +105,7 @@ def test_clarification_and_four_eyes_decision(
     second_page.get_by_role("link", name=application.reference).click()
     second_page.get_by_label("Nee, ik heb geen belangenconflict").check()
     second_page.get_by_role("button", name="Verklaring vastleggen").click()
+    second_page.get_by_label("Uw wachtwoord").fill(factories.PASSWORD)
     second_page.get_by_role("button", name="Besluit bevestigen").click()
     expect(second_page.get_by_role("status").first).to_contain_text("is bevestigd")
 

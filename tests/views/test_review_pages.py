@@ -225,6 +225,7 @@ def test_four_eyes_decision_and_letter(
     # A decision before every criterion is assessed is refused.
     decision = {
         "version": str(application.version_id),
+        "password": factories.PASSWORD,
         f"lot{first.id}_outcome": "admitted",
         f"lot{second.id}_outcome": "rejected",
         f"lot{second.id}_reason": "Geen aanbod in dit perceel",
@@ -252,7 +253,8 @@ def test_four_eyes_decision_and_letter(
 
     # Nobody confirms their own decision.
     page = client.post(
-        url(application, "bevestigen"), data={"version": str(application.version_id)}
+        url(application, "bevestigen"),
+        data={"version": str(application.version_id), "password": factories.PASSWORD},
     ).get_data(as_text=True)
     assert "U kunt uw eigen besluit niet bevestigen" in page
 
@@ -262,7 +264,8 @@ def test_four_eyes_decision_and_letter(
     login(other, colleague)
     other.post(url(application, "belangenconflict"), data={"has_conflict": "no"})
     response = other.post(
-        url(application, "bevestigen"), data={"version": str(application.version_id)}
+        url(application, "bevestigen"),
+        data={"version": str(application.version_id), "password": factories.PASSWORD},
     )
     assert response.status_code == 302
     db.session.refresh(application)
@@ -298,12 +301,12 @@ def test_rejection_letter_lists_failed_criteria(app: Flask, client: FlaskClient,
     marks[f"c{g1.id}_mark"] = "fail"
     marks[f"c{g1.id}_reason"] = "HKZ-certificaat is verlopen"
     client.post(url(application, "beoordelen"), data=marks)
-    admit = {"version": str(application.version_id)}
+    admit = {"version": str(application.version_id), "password": factories.PASSWORD}
     for lot in das.lots:
         admit[f"lot{lot.id}_outcome"] = "admitted"
     page = client.post(url(application, "besluit"), data=admit).get_data(as_text=True)
     assert "U kunt geen perceel toelaten zolang een eis als" in page
-    reject = {"version": str(application.version_id)}
+    reject = {"version": str(application.version_id), "password": factories.PASSWORD}
     for lot in das.lots:
         reject[f"lot{lot.id}_outcome"] = "rejected"
         reject[f"lot{lot.id}_reason"] = "Niet voldaan aan G1"
@@ -317,7 +320,7 @@ def test_rejection_letter_lists_failed_criteria(app: Flask, client: FlaskClient,
 def test_decision_on_a_stale_page_is_refused(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
     das, application, reviewer = submitted
     factories.prepare_for_decision(application, reviewer, datetime.now(UTC))
-    stale = {"version": str(application.version_id)}
+    stale = {"version": str(application.version_id), "password": factories.PASSWORD}
     for lot in das.lots:
         stale[f"lot{lot.id}_outcome"] = "admitted"
     colleague = factories.UserFactory(role=Role.REVIEWER)
