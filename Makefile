@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test test-sqlite test-postgresql install translations i18n-check i18n-update system-deps lint db demo clean
+.PHONY: run test test-sqlite test-postgresql install translations i18n-check i18n-update system-deps lint db demo clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ test-sqlite: translations
 
 test-postgresql: translations system-deps
 	$(BIN)/pytest --db postgresql
+
+# The load test (bench/README.md): a fresh database (a throwaway PostgreSQL server; BENCH_DB=sqlite
+# for SQLite, or BENCH_DATABASE_URL for your own), gunicorn on loopback, 200 Locust users for
+# 60 seconds. Prints its figures and fails on any failed request. Not part of `make test` or CI.
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: translations system-deps $(VENV)/.installed-bench
+	$(BIN)/python -m bench.run_load
 
 lint: install
 	$(BIN)/ruff check .
