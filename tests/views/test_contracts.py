@@ -19,10 +19,10 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from portal.extensions import db
-from portal.models import AgreementState, Role
+from portal.models import AgreementState, Application, Role
 from portal.services import agreements, calendar
 from tests import factories
-from tests.conftest import login
+from tests.conftest import IsolatedClient, login
 from tests.services.test_agreements import admit, at
 
 OCDS = Path(__file__).parent.parent / "data" / "ocds"
@@ -155,3 +155,38 @@ def test_official_report(app: Flask, client: FlaskClient, contracts) -> None:  #
     assert "Optie 1 gelicht op 01-05-2027" in text
     form = client.get(f"/contracten/das/{das.slug}/proces-verbaal?start=nee").get_data(as_text=True)
     assert "Er is een probleem" in form
+
+
+def test_staff_reach_only_the_das_instances_assigned_to_them(app: Flask, contracts) -> None:  # type: ignore[no-untyped-def]
+    """A reviewer or contract manager of another region sees none of this DAS's applications,
+    agreements or figures: every such page is a 404, and lists leave them out."""
+    das, provider, _admin, live, _waiting = contracts
+    elsewhere = factories.DasFactory()
+    application = db.session.scalar(
+        db.select(Application).where(Application.organisation_id == provider.organisation_id)
+    )
+    reviewer = factories.UserFactory(role=Role.REVIEWER)
+    manager = factories.UserFactory(role=Role.CONTRACT_MANAGER)
+    for user in (reviewer, manager):
+        factories.assign(user, elsewhere)
+    reviewer_client, manager_client = IsolatedClient(app), IsolatedClient(app)
+    login(reviewer_client, reviewer)
+    login(manager_client, manager)
+    for path in (
+        f"/beoordeling/aanmeldingen/{application.id}",
+        f"/beoordeling/aanmeldingen/{application.id}/besluitbrief",
+    ):
+        assert reviewer_client.get(path).status_code == 404, path
+    assert application.reference not in reviewer_client.get("/beoordeling/").get_data(as_text=True)
+    for path in (
+        f"/contracten/{live.id}",
+        f"/contracten/{live.id}/pdf",
+        f"/contracten/{live.id}/kpi",
+        f"/contracten/das/{das.slug}/overzicht",
+        f"/contracten/das/{das.slug}/opties",
+    ):
+        assert manager_client.get(path).status_code == 404, path
+    assert live.reference not in manager_client.get("/contracten/").get_data(as_text=True)
+    # Assigned, the same people see it.
+    factories.assign(manager, das)
+    assert manager_client.get(f"/contracten/{live.id}").status_code == 200
