@@ -93,6 +93,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
 
+    @app.errorhandler(400)
+    def bad_request(_error):  # type: ignore[no-untyped-def]
+        return render_template("errors/400.html"), 400
+
     @app.errorhandler(403)
     def forbidden(_error):  # type: ignore[no-untyped-def]
         return render_template("errors/403.html"), 403

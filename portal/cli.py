@@ -18,6 +18,9 @@ def register_cli(app: Flask) -> None:
     from portal.audit_cli import audit
 
     app.cli.add_command(audit)
+    from portal.evidence_cli import evidence
+
+    app.cli.add_command(evidence)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

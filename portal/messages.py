@@ -41,6 +41,10 @@ SERVICE_MESSAGES = {
     "upload_wrong_type": _l(
         "Dit soort bestand kunnen we niet aannemen. Upload een PDF, PNG, JPEG, DOCX of ODT."
     ),
+    "upload_name_mismatch": _l(
+        "De inhoud van het bestand past niet bij de naam: het is een %(kind)s-bestand. "
+        "Geef het de extensie .%(extension)s en probeer het opnieuw."
+    ),
     "upload_expires_before_issue": _l("De einddatum ligt voor de datum van afgifte."),
     "application_changed": _l(
         "Iemand anders heeft deze aanmelding intussen gewijzigd. Bekijk de actuele stand en "

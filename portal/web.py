@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel import Locale
-from flask import Flask, Response, flash, redirect, request, session, url_for
+from flask import Flask, Response, abort, flash, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user, logout_user
 
@@ -42,6 +42,14 @@ def register_web(app: Flask) -> None:
         if user is None or user.get_id() != session_id:
             return None  # the password changed since this session began
         return user
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """No text a person types contains NUL; PostgreSQL cannot store it in text columns.
+        Refused for every form and query at once (found by tests/test_fuzz_forms.py)."""
+        for values in (request.args, request.form):
+            if any("\x00" in value for _key, items in values.lists() for value in items):
+                abort(400)
 
     @app.before_request
     def end_idle_sessions() -> Response | None:

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, StringField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length
 
 from portal.auth.access import protect_blueprint
 from portal.extensions import db
@@ -54,7 +54,14 @@ def home() -> str:
 
 class EquatedDayForm(FlaskForm):
     day = DateField(_l("Datum"), validators=[InputRequired(_l("Kies de datum."))])
-    name = StringField(_l("Omschrijving"), validators=[InputRequired(_l("Geef de dag een naam."))])
+    name = StringField(
+        _l("Omschrijving"),
+        validators=[
+            InputRequired(_l("Geef de dag een naam.")),
+            # The column holds 100 characters; PostgreSQL refuses more (SQLite does not).
+            Length(max=100, message=_l("Dit veld mag hoogstens %(max)d tekens zijn.")),
+        ],
+    )
 
 
 @bp.route("/feestdagen", methods=["GET", "POST"])

@@ -6,9 +6,12 @@ accepted file is moved into place, in the same step that adds its row.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import mimetypes
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import BinaryIO
@@ -31,6 +34,11 @@ ACCEPTED_TYPES = {
     "application/vnd.oasis.opendocument.text": "odt",
 }
 CHUNK = 64 * 1024
+# What a name's extension says a file is: Python's built-in table plus our own kinds, never the
+# host's /etc/mime.types, so every server judges a name the same way.
+_NAMES = mimetypes.MimeTypes()
+for _mime, _extension in ACCEPTED_TYPES.items():
+    _NAMES.add_type(_mime, f".{_extension}")
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,18 @@ def _sniff(tmp_path: str, head: bytes) -> str:
     return str(kind.mime)
 
 
+def _check_name_agrees(filename: str, mime: str) -> None:
+    """A file is never kept under a name that makes the user's computer open it as something
+    else (a PDF called .html, a PNG called .pdf). A name without an extension we know is fine."""
+    named, encoding = _NAMES.guess_type(filename, strict=False)
+    if named is not None and (named != mime or encoding is not None):
+        raise ServiceError(
+            "upload_name_mismatch",
+            kind=ACCEPTED_TYPES[mime].upper(),
+            extension=ACCEPTED_TYPES[mime],
+        )
+
+
 def store_upload(organisation: Organisation, user: User, upload: Upload) -> EvidenceDocument:
     filename = clean_filename(upload.filename)
     if upload.expires_on is not None and upload.expires_on < upload.issued_on:
@@ -107,10 +127,15 @@ def store_upload(organisation: Organisation, user: User, upload: Upload) -> Evid
         if size == 0:
             raise ServiceError("upload_empty")
         mime = _sniff(tmp_path, head)
+        _check_name_agrees(filename, mime)
         os.makedirs(os.path.dirname(final_path), exist_ok=True)
         if not os.path.exists(final_path):
             os.replace(tmp_path, final_path)
             created = True
+        else:
+            # Fresh again, so remove_orphans leaves it alone until this row is committed, even if
+            # it was an orphan an earlier, interrupted upload left behind.
+            os.utime(final_path)
         document = EvidenceDocument(
             organisation_id=organisation.id,
             sha256=sha256,
@@ -141,6 +166,50 @@ def store_upload(organisation: Organisation, user: User, upload: Upload) -> Evid
     finally:
         if os.path.exists(tmp_path):
             os.unlink(tmp_path)
+
+
+def remove_orphans(min_age_seconds: float = 3600) -> list[str]:
+    """Delete what interrupted uploads left in EVIDENCE_DIR: temporary files, and stored files
+    without a row (the process died between moving the file into place and the commit: the order
+    that risks a file without a row rather than a row without a file). Only files untouched for
+    `min_age_seconds`, so uploads in progress keep theirs. Returns the paths removed."""
+    root = evidence_dir()
+    cutoff = time.time() - min_age_seconds
+    folders = [os.path.join(root, "tmp")] + [
+        os.path.join(root, name) for name in _listdir(root) if len(name) == 2
+    ]
+    old = [
+        os.path.join(folder, name)
+        for folder in folders
+        for name in _listdir(folder)
+        if _untouched_since(os.path.join(folder, name), cutoff)
+    ]
+    named = {os.path.basename(path) for path in old}
+    kept = set(
+        db.session.scalars(
+            db.select(EvidenceDocument.sha256).where(EvidenceDocument.sha256.in_(named))
+        )
+    )
+    removed = []
+    for path in old:
+        in_tmp = os.path.dirname(path) == folders[0]
+        # Checked again just before: an upload of the same content may have adopted the file.
+        if (in_tmp or os.path.basename(path) not in kept) and _untouched_since(path, cutoff):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+                removed.append(path)
+    return removed
+
+
+def _listdir(folder: str) -> list[str]:
+    return os.listdir(folder) if os.path.isdir(folder) else []
+
+
+def _untouched_since(path: str, cutoff: float) -> bool:
+    try:
+        return os.path.isfile(path) and os.path.getmtime(path) <= cutoff
+    except FileNotFoundError:  # removed meanwhile by the upload it belonged to
+        return False
 
 
 def documents_of(organisation_id: int) -> list[EvidenceDocument]:

@@ -105,16 +105,22 @@ AMOUNT_FORMS = (
 )
 
 
+# Amounts are kept in cents in 32-bit integer columns; PostgreSQL refuses anything larger.
+MAX_CENTS = 2**31 - 1
+
+
 def parse_amount(text: str) -> int:
     """'104,96', '1.234,56', '€ 104,96' or '104.96' -> cents. Refuses more than two decimals,
-    negative amounts, and a dot that could be either a thousands separator or a decimal point
-    ('1.234' without cents)."""
+    negative amounts, a dot that could be either a thousands separator or a decimal point
+    ('1.234' without cents), and more than the cents columns hold (21.474.836,47)."""
     value = text.strip().replace("\u00a0", " ").removeprefix("€").strip()
     for form in AMOUNT_FORMS:
         match = form.match(value)
         if match:
             euros = int(match.group("euros").replace(".", ""))
             cents = int((match.group("cents") or "0").ljust(2, "0"))
+            if euros * 100 + cents > MAX_CENTS:
+                raise ValueError(value)
             return euros * 100 + cents
     raise ValueError(value)
 
@@ -210,8 +216,16 @@ def read_upload(filename: str, content: bytes) -> list[list[str]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ServiceError("import_unreadable") from error
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text.splitlines()[0] if text else ",", delimiters=",;\t"
+        )
+    except csv.Error:  # one column, or no delimiter at all: the header check says what is wrong
+        dialect = csv.excel
+    try:
+        return [row for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as error:
+        raise ServiceError("import_unreadable") from error
 
 
 def _cell_text(value: object) -> str:

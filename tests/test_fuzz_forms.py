@@ -1,0 +1,826 @@
+"""Fuzzing: Hypothesis posts generated input to every POST form of the portal (issue 9).
+
+For each endpoint that accepts POST, a user who may use it posts to a real object (the scenario
+of tests/test_authz.py), with the field names of the form the page shows (or of the WTForms
+class when no page shows it in this state) and values that mix the plausible and the hostile:
+Dutch dates and amounts, KvK numbers, e-mail addresses, empty and very long strings, NUL, RTL
+marks, emoji, combining characters, numbers out of range, missing and repeated fields, random
+files with random names. Every example must hold:
+
+* the response is not a server error (with TESTING on, Flask raises instead of answering 500);
+* a refused request writes nothing: every table's rows and the evidence directory's files are
+  what they were before. A request is *refused* when it is answered with the form again (200),
+  with 400/403/404/409/413/422/429, or with a redirect that flashes an "error" message (the way
+  `supplier.start`, `catalogue.retire_product` and the colleague actions refuse). Any other
+  redirect is a success (and so is the recovery-codes page of `auth.two_factor_setup`, which
+  is shown once instead of redirecting); what a success wrote is put back (only the tables
+  that changed, and the evidence files) before the next example, so each starts alike.
+
+The scenario is built once and put back before each endpoint's test (the suite wipes the
+database after every test). Passwords are hashed with one PBKDF2 round here: with the
+production hash a password check costs 0.1 s, and the fuzzer checks thousands.
+The examples are fixed (`derandomize=True`, no example database), so a CI run is reproducible;
+test_the_budget_is_spent prints how many ran per endpoint and how they ended.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyotp
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+from werkzeug.security import generate_password_hash
+
+import portal.models.users as user_model
+from portal import tokens
+from portal.extensions import db
+from portal.models import Application, Clarification, Das, Role, User
+from portal.services import calendar, kpis, review, tariffs
+from portal.timeutil import local_date, now
+from tests import factories
+from tests.conftest import PASSWORD, login
+from tests.support.fuzzing import (
+    DatabaseState,
+    Field,
+    changed_tables,
+    database_fingerprint,
+    database_state,
+    evidence_files,
+    form_class_fields,
+    post_forms,
+    restore_database,
+    restore_evidence_files,
+)
+from tests.test_authz import (  # noqa: F401  (scenario: the grid's fixture, used by _build_world)
+    ADMIN,
+    ANON,
+    CONTRACT_MANAGER,
+    EXPECTED,
+    GRID_URLS,
+    OWNER,
+    REVIEWER,
+    scenario,
+)
+
+# Examples per endpoint. Cheap pages get more, pages that draw a whole dossier fewer; the sum
+# is at least 2,000 (test_the_budget_is_spent checks what actually ran).
+BUDGET: dict[str, int] = {
+    "admin.holidays": 50,
+    "admin.remove_holiday": 15,
+    "auth.accept_invitation": 50,
+    "auth.change_password": 50,
+    "auth.forgot_password": 50,
+    "auth.login": 60,
+    "auth.register": 70,
+    "auth.resend_verification": 40,
+    "auth.two_factor": 50,
+    "auth.two_factor_setup": 40,
+    "auth.reset_password": 50,
+    "catalogue.base_tariffs": 40,
+    "catalogue.edit_product": 50,
+    "catalogue.index_figures": 50,
+    "catalogue.indexation": 20,
+    "catalogue.lot_form": 40,
+    "catalogue.lump_sums": 40,
+    "catalogue.new_product": 50,
+    "catalogue.retire_product": 15,
+    "catalogue.tariff_admin": 50,
+    "contracts.change_state": 35,
+    "contracts.correct_kpi": 35,
+    "contracts.countersign": 25,
+    "contracts.kpi_definitions": 45,
+    "contracts.log_talk": 40,
+    "contracts.management_settings": 35,
+    "contracts.options": 30,
+    "review.ask_clarification": 30,
+    "review.assess": 35,
+    "review.assign": 25,
+    "review.confirm": 15,
+    "review.declare_conflict": 25,
+    "review.extend": 25,
+    "review.propose": 35,
+    "review.request_declaration": 25,
+    "review.return_decision": 20,
+    "review.suspend": 25,
+    "set_language": 30,
+    "supplier.accept_variation": 15,
+    "supplier.clarification": 40,
+    "supplier.colleagues": 50,
+    "supplier.documents": 60,
+    "supplier.exclusion": 45,
+    "supplier.kpi_report": 45,
+    "supplier.kpi_upload": 45,
+    "supplier.lots": 35,
+    "supplier.profile": 60,
+    "supplier.remove_colleague": 15,
+    "supplier.revoke_invitation": 15,
+    "supplier.sign": 35,
+    "supplier.sroi": 45,
+    "supplier.start": 15,
+    "supplier.submit": 25,
+    "supplier.suitability": 45,
+    "supplier.update_declaration": 15,
+}
+
+# Staff who have given their password and not yet their code (auth.two_factor and its set-up).
+PENDING_CODE = "reviewer between password and code"
+PENDING_SETUP = "new staff member between password and set-up"
+PENDING = {PENDING_CODE, PENDING_SETUP}
+
+# POST endpoints deliberately not fuzzed, each with its reason.
+NOT_FUZZED = {
+    # Takes no input and ends the session the other examples need; tests/views cover it.
+    "auth.logout",
+}
+
+# Where the form of an endpoint without a GET page of its own is shown (an endpoint of GRID_URLS).
+HOST_PAGES = {
+    "set_language": "public.home",
+    "auth.resend_verification": "auth.check_email",
+    "supplier.start": "supplier.dashboard",
+    "supplier.update_declaration": "supplier.dashboard",
+    "supplier.remove_colleague": "supplier.colleagues",
+    "supplier.revoke_invitation": "supplier.colleagues",
+    "supplier.sign": "supplier.agreement",
+    "supplier.accept_variation": "supplier.agreement",
+    "supplier.kpi_upload": "supplier.kpi_report",
+    "review.declare_conflict": "review.application",
+    "review.assign": "review.application",
+    "review.extend": "review.application",
+    "review.assess": "review.application",
+    "review.ask_clarification": "review.application",
+    "review.propose": "review.application",
+    "review.confirm": "review.application",
+    "review.return_decision": "review.application",
+    "review.request_declaration": "review.application",
+    "review.suspend": "review.reverification",
+    "catalogue.retire_product": "catalogue.products",
+    "contracts.countersign": "contracts.agreement",
+    "contracts.change_state": "contracts.agreement",
+    "contracts.log_talk": "contracts.dashboard",
+    "contracts.correct_kpi": "contracts.dashboard",
+    "contracts.management_settings": "contracts.overview",
+    "admin.remove_holiday": "admin.holidays",
+}
+
+
+def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
+    """The fields of forms the scenario's pages do not show in its state (a decision awaiting a
+    second reviewer, an empty draft, an agreement whose first quarter has not ended yet ...):
+    from the WTForms class, or from what the view reads when it has none."""
+    from flask_wtf import FlaskForm
+
+    from portal.catalogue.forms import PublishForm
+    from portal.contracts.forms import CountersignForm
+    from portal.models import KpiDefinition
+    from portal.review import forms as review_forms
+    from portal.supplier.forms import KpiUploadForm, SubmitForm
+
+    if endpoint == "supplier.kpi_report":  # reads request.form itself
+        definitions = db.session.scalars(db.select(KpiDefinition.id)).all()
+        return (
+            Field("quarter", "select", ("2027-01-01", "2027-04-01", "2026-10-01", "2027-02-30")),
+            *(Field(f"kpi{id_}", "text") for id_ in definitions),
+            Field("reason", "textarea"),
+        )
+    form_class = {
+        "review.declare_conflict": review_forms.ConflictForm,  # declared already (_build_world)
+        "review.confirm": review_forms.ConfirmForm,
+        "review.return_decision": review_forms.ReturnForm,
+        "review.request_declaration": review_forms.DeclarationRequestForm,
+        "review.suspend": review_forms.SuspendForm,
+        "contracts.countersign": CountersignForm,
+        "catalogue.indexation": PublishForm,
+        "supplier.submit": SubmitForm,
+        "supplier.kpi_upload": KpiUploadForm,
+        "supplier.update_declaration": FlaskForm,
+    }.get(endpoint)
+    if form_class is None:
+        return None
+    with world.app.test_request_context():
+        return form_class_fields(form_class(formdata=None))
+
+
+# Who posts, where the grid's GET column would pick someone the POST refuses.
+POSTERS = {
+    "auth.two_factor": PENDING_CODE,
+    "auth.two_factor_setup": PENDING_SETUP,
+    "contracts.kpi_definitions": ADMIN,  # contract managers read the KPIs; administrators edit
+    "contracts.options": ADMIN,  # likewise for exercising an extension option
+}
+
+
+# A refusal answers with the form again or with one of these; see the module docstring.
+REFUSAL_STATUSES = {200, 400, 403, 404, 409, 413, 422, 429}
+# Endpoints whose success is a page rather than a redirect, and refuse with the error summary.
+SUCCESS_PAGES = {
+    "auth.two_factor_setup",  # shows the recovery codes once; a reload must not show them again
+}
+REDIRECTS = {302, 303}
+
+FUZZ_SETTINGS = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+
+# Examples run, and how they ended, per endpoint (reported by test_the_budget_is_spent).
+TALLY: dict[str, Counter[str]] = {}
+
+
+# --- the objects the forms point at ---------------------------------------------------------
+
+
+@dataclass
+class World:
+    app: Flask
+    emails: dict[str, str]  # per audience
+    ids: dict[str, Any]
+    urls: dict[str, str]
+    sessions: dict[str, str | None]  # per audience, the session cookie of one log-in
+    state: DatabaseState
+    files: dict[str, bytes]
+    known: Hints
+
+    def client(self, audience: str):  # type: ignore[no-untyped-def]
+        """A fresh client, signed in as the audience (or between password and code)."""
+        cookie_name = self.app.config["SESSION_COOKIE_NAME"]
+        if audience not in self.sessions:
+            client = self.app.test_client()
+            if audience in PENDING:
+                # The password step only: the session waits for the code (five minutes).
+                data = {"email": self.emails[audience], "password": PASSWORD}
+                assert client.post("/inloggen", data=data).status_code == 302
+            elif audience != ANON:
+                user = db.session.scalar(db.select(User).where(User.email == self.emails[audience]))
+                login(client, user)
+            cookie = client.get_cookie(cookie_name)
+            self.sessions[audience] = cookie.value if cookie else None
+        client = self.app.test_client()
+        if self.sessions[audience] is not None:
+            client.set_cookie(cookie_name, self.sessions[audience])
+        return client
+
+
+FAST_HASH = "pbkdf2:sha256:1"
+# The code the reviewer's authenticator shows now (only for the code form: "code" elsewhere is
+# a product code).
+TOTP_HINT: Hints = ((r"^code$", st.builds(lambda: pyotp.TOTP(factories.TOTP_SECRET).now())),)
+# The world is built once per run and put back before each test (the suite wipes the database
+# after every test); building it takes half a second, putting it back a few milliseconds.
+_WORLD: list[World] = []
+
+
+@pytest.fixture()
+def world(app: Flask, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> World:
+    from portal.services import letters
+
+    # What the grid's scenario does: skip rendering PDFs (decision letters, agreements).
+    monkeypatch.setattr(letters, "render_pdf", lambda html: factories.PDF_BYTES)
+    # A password check costs ~0.1 s with the production hash; the fuzzer checks thousands.
+    monkeypatch.setattr(
+        user_model,
+        "generate_password_hash",
+        functools.partial(generate_password_hash, method=FAST_HASH),
+    )
+    if _WORLD:
+        world = _WORLD[0]
+        restore_database(world.state)
+        restore_evidence_files(app.config["EVIDENCE_DIR"], world.files)
+        for audience in PENDING:  # those sessions expire; the next test starts its own
+            world.sessions.pop(audience, None)
+        return world
+    _WORLD.append(_build_world(app, request))
+    return _WORLD[0]
+
+
+def _build_world(app: Flask, request: pytest.FixtureRequest) -> World:
+    """The grid's scenario (tests/test_authz.py), plus what lets a few forms reach their
+    service: valid reset and invitation links, an equated holiday to remove, an open
+    clarification to answer."""
+    users, ids = request.getfixturevalue("scenario")
+    new_staff = factories.UserFactory(
+        role=Role.REVIEWER, totp_secret=None, totp_confirmed_at=None
+    )  # has not set up two-step verification yet
+    emails = {audience: user.email for audience, user in users.items()}
+    emails[PENDING_CODE] = users[REVIEWER].email
+    emails[PENDING_SETUP] = new_staff.email
+    owner, reviewer, admin = users[OWNER], users[REVIEWER], users[ADMIN]
+    db.session.execute(
+        db.update(User).values(password_hash=generate_password_hash(PASSWORD, method=FAST_HASH))
+    )
+    db.session.commit()
+    db.session.expire_all()
+
+    # The holidays page shows this year's days.
+    holiday = date(local_date(now()).year, 6, 15)
+    calendar.add_equated_day(admin, holiday, "Fuzzdag")
+    # The reviewer has declared no conflict, so the page shows the assessment and decision.
+    in_review = db.session.get(Application, ids["submitted"])
+    review.declare_conflict(in_review, reviewer, False, "", datetime(2027, 3, 2, 9, tzinfo=UTC))
+    # KPIs to report and correct; index figures so the 2027 indexation can be previewed.
+    das = db.session.scalar(db.select(Das).where(Das.slug == ids["slug"]))
+    kpis.ensure_default_kpis(das)
+    db.session.commit()
+    tariffs.save_figures(
+        admin, das, tariffs.FiguresInput(2027, Decimal("3.1"), Decimal("2.4"), None, None), False
+    )
+    open_question = Clarification(
+        application_id=ids["decided"],
+        asked_by_id=reviewer.id,
+        reply_due_on=date(2027, 3, 20),
+        question="Graag een toelichting.",
+        asked_at=datetime(2027, 3, 2, 10, tzinfo=UTC),
+    )
+    db.session.add(open_question)
+    db.session.commit()
+    reset = tokens.make(
+        tokens.RESET_PASSWORD,
+        {"user": owner.id, "fp": tokens.password_fingerprint(owner.password_hash)},
+    )
+    invitation = tokens.make(
+        tokens.INVITATION, {"invitation": ids["invitation"], "email": "nieuw@example.nl"}
+    )
+    urls = {endpoint: template.format(**ids) for endpoint, template in GRID_URLS}
+    urls["auth.reset_password"] = f"/wachtwoord-herstellen/{reset}"
+    urls["auth.accept_invitation"] = f"/uitnodiging/{invitation}"
+    urls["admin.remove_holiday"] = f"/beheer/feestdagen/{holiday.isoformat()}/verwijderen"
+    urls["supplier.clarification"] = (
+        f"/aanbieder/aanmeldingen/{ids['decided']}/vragen/{open_question.id}"
+    )
+    # Values only this world knows: its users' addresses, the reviewer's current code.
+    known: Hints = (
+        (r"email", st.one_of(st.sampled_from(sorted(set(emails.values()))), email_addresses)),
+    )
+    world = World(app, emails, ids, urls, {}, DatabaseState({}), {}, known)
+    for audience in (ANON, *users):
+        world.client(audience)  # log in now: a log-in writes (last_login_at)
+    world.state = database_state()
+    world.files = evidence_files(app.config["EVIDENCE_DIR"])
+    return world
+
+
+def audience_for(endpoint: str) -> str:
+    """Who posts: anyone for a public page, else the first audience the grid lets through."""
+    if endpoint in POSTERS:
+        return POSTERS[endpoint]
+    expected = EXPECTED[endpoint]
+    for audience in (ANON, OWNER, REVIEWER, CONTRACT_MANAGER, ADMIN):
+        if audience in expected and expected[audience] not in (403, "login"):
+            return audience
+    raise AssertionError(f"no audience may use {endpoint}")
+
+
+def discover_forms(
+    world: World, endpoint: str, audience: str
+) -> tuple[list[tuple[Field, ...]], str]:
+    """The fields of the forms that post to the endpoint's URL, from the page that shows them,
+    else from the WTForms class."""
+    app = world.app
+    methods = {m for rule in app.url_map.iter_rules(endpoint) for m in rule.methods or ()}
+    page = endpoint if "GET" in methods else HOST_PAGES[endpoint]
+    page_url = world.urls[page]
+    response = world.client(audience).get(page_url)
+    target = urlsplit(world.urls[endpoint]).path
+    forms = post_forms(response.get_data(as_text=True), urlsplit(page_url).path, target)
+    if forms:
+        return forms, f"page {page}"
+    fields = fallback_fields(world, endpoint)
+    assert fields is not None, (
+        f"no form posting to {target} on {page_url} ({response.status_code}): "
+        "name the page in HOST_PAGES or the form in fallback_fields()"
+    )
+    return [fields], "the form class"
+
+
+# --- generated input ------------------------------------------------------------------------
+
+NASTY_CHARACTERS = [
+    "\x00",  # NUL: PostgreSQL refuses it in text
+    "\u200f",  # right-to-left mark
+    "\u202e",  # right-to-left override
+    "\u2066",  # left-to-right isolate
+    "\u200b",  # zero-width space
+    "\ufeff",  # byte-order mark
+    "\u0301",  # combining acute accent
+    "\u0336",  # combining long stroke
+    "😀",
+    "👩🏽‍⚕️",
+    "🇳🇱",
+    "\U0001d54f",
+    "ﷺ",
+    "İ",
+    "ß",
+    "\r\n",
+    "\x7f",
+    "\x1b",
+    "<",
+    "&",
+    "'",
+    '"',
+    "%",
+    "\\",
+]
+NASTY_STRINGS = [
+    "\x00",
+    "a\x00b",
+    "<script>alert(1)</script>",
+    '\'; DROP TABLE "user"; --',
+    "{{ 7*7 }}",
+    "%(name)s %s %n",
+    "../../etc/passwd",
+    "//evil.example/",
+    "https://evil.example/",
+    "\u202egnp.exe",
+    "e\u0301\u0301\u0301",
+    "NaN",
+    "None",
+    "null",
+    "true",
+]
+OUT_OF_RANGE = [
+    "-1",
+    "0",
+    "-0",
+    "2147483648",
+    "-2147483649",
+    "9223372036854775808",
+    "99999999999999999999999999999",
+    "1e309",
+    "-1e309",
+    "1E+999999999",
+    "inf",
+    "-Infinity",
+    "NaN",
+    "0x1F",
+    "1_000",
+    "٣",  # an Arabic-Indic digit: int() accepts it
+    "１２",  # full-width digits
+    "9999-99-99",
+    "31-02-2027",
+    "00-00-0000",
+    "0001-01-01",
+    "9999-12-31",
+    "-10,5",
+    "1.234.567.890.123,45",
+    "12,345.67",
+    "4,94%",
+    "1.2.3",
+    ",",
+    "NL123456789B01",  # a VAT number with a wrong check digit
+    "NL00XXXX0",
+    "6041 SS",  # a postcode that cannot exist
+]
+
+
+def dutch_amount(cents: int) -> str:
+    """1234567 -> '12.345,67'."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d}"
+
+
+dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+dutch_dates = dates.map(lambda d: d.strftime("%d-%m-%Y"))
+iso_dates = dates.map(date.isoformat)
+amounts = st.integers(min_value=-(10**11), max_value=10**12).map(dutch_amount)
+percentages = st.decimals(min_value=-50, max_value=150, places=2).map(
+    lambda d: str(d).replace(".", ",")
+)
+kvk_numbers = st.integers(min_value=0, max_value=99_999_999).map("{:08d}".format)
+email_addresses = st.one_of(
+    st.builds(
+        "{}@{}".format,
+        st.text("abcxyz.+-_0123456789éü", min_size=1, max_size=12),
+        st.sampled_from(["example.nl", "voorbeeld.nl", "ex-ample.co.uk", "xn--bcher-kva.nl", "nl"]),
+    ),
+    st.sampled_from(["nieuw@example.nl", "gebruiker1@example.nl", "NAAM@Example.NL ", "a@b"]),
+)
+years = st.integers(min_value=1990, max_value=2110).map(str)
+periods = st.builds(
+    lambda year, part: f"{year}{part}",
+    st.integers(min_value=2024, max_value=2031),
+    st.sampled_from(["", "-K1", "-K2", "-K3", "-K4", "-H1", "-H2", "-K5", "-Q1", "K1"]),
+)
+words = st.sampled_from(
+    ["ja", "nee", "yes", "no", "pass", "fail", "admitted", "rejected", "live", "ended"]
+    + ["suspended", "quarter", "year", "account", "development", "y", "1", "0", "on", "off"]
+)
+valid_looking = st.one_of(
+    dutch_dates, iso_dates, amounts, percentages, kvk_numbers, email_addresses, years, periods, words,
+    st.just(PASSWORD),
+)  # fmt: skip
+empty = st.sampled_from(["", " ", "\t\n "])
+long_text = st.builds(
+    lambda piece, times: (piece * times)[:5000],
+    st.text(min_size=1, max_size=8),
+    st.integers(min_value=300, max_value=5000),
+)
+hostile_text = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=30),
+    st.builds(
+        lambda before, nasty, after: before + nasty + after,
+        st.text(max_size=12),
+        st.sampled_from(NASTY_CHARACTERS),
+        st.text(max_size=12),
+    ),
+    st.sampled_from(NASTY_STRINGS),
+    st.builds(lambda a, b: a + b, valid_looking, st.sampled_from(NASTY_CHARACTERS)),
+)
+out_of_range = st.one_of(
+    st.sampled_from(OUT_OF_RANGE),
+    st.integers().map(str),
+    st.floats().map(str),
+)
+
+# Hints by field name: what a sensible person would type there.
+decimals = st.decimals(min_value=-100, max_value=1000, places=2).map(str)  # WTForms: a dot
+Hints = tuple[tuple[str, st.SearchStrategy[str]], ...]
+HINTS: list[tuple[str, st.SearchStrategy[str]]] = [
+    (r"email", email_addresses),
+    (r"password", st.one_of(st.just(PASSWORD), st.text(min_size=12, max_size=30))),
+    (r"kvk|agb", kvk_numbers),
+    (r"branch", st.integers(0, 10**12 - 1).map("{:012d}".format)),
+    (r"iban", st.sampled_from(["NL91ABNA0417164300", "NL91 ABNA 0417 1643 00"])),
+    (r"vat", st.sampled_from(["NL000099998B57", "nl000099998b57"])),
+    (r"postcode", st.sampled_from(["6041 AB", "6041AB"])),
+    (r"(^|_)(on|day|due|from|to)(_\d)?$|date", st.one_of(dutch_dates, iso_dates)),
+    (r"amount|^p\d+$", amounts),
+    (r"percent|ova|ppc|weight", st.one_of(percentages, decimals)),
+    (r"threshold|target", st.one_of(decimals, amounts)),
+    (r"year", years),
+    (r"period|quarter", st.one_of(periods, iso_dates)),
+    (r"^kpi\d+$|value", st.one_of(percentages, st.integers(-5, 500).map(str))),
+    (r"top_n", st.integers(-1, 600).map(str)),
+    (r"ijw_category", st.sampled_from(["45", "43", "10", "4"])),
+    (r"^code$", st.sampled_from(["45A01", "45A02", "45A03", "1", "ZZ", "A" * 6, "ab_1"])),
+    (r"next", st.sampled_from(["/aanbieder/", "//evil.example/", "https://evil.example/x"])),
+]
+
+
+@dataclass(frozen=True)
+class Upload:
+    content: bytes
+    filename: str
+
+    def __repr__(self) -> str:
+        return f"Upload({self.content[:60]!r}{'...' if len(self.content) > 60 else ''}, {self.filename!r})"
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+def _csv(rows: list[tuple[str, ...]], header: str) -> bytes:
+    return (header + "\n" + "\n".join(";".join(row) for row in rows)).encode()
+
+
+file_contents = st.one_of(
+    st.binary(max_size=600),
+    st.binary(max_size=300).map(lambda tail: PDF + tail),
+    st.binary(max_size=300).map(lambda tail: PNG + tail),
+    st.binary(max_size=300).map(lambda tail: b"PK\x03\x04" + tail),  # a broken xlsx/docx
+    st.builds(
+        _csv,
+        st.lists(st.tuples(st.sampled_from(["45A01", "45A02", "ZZ", ""]), amounts), max_size=4),
+        st.sampled_from(["productcode;tarief", "productcode,tarief,eenheid", "", "tarief"]),
+    ),
+    st.builds(
+        _csv,
+        st.lists(
+            st.tuples(st.sampled_from(["TEVREDEN", "x", ""]), periods, percentages), max_size=4
+        ),
+        st.sampled_from(["kpi;periode;waarde", "kpi;periode;waarde;perceel;gemeente", ""]),
+    ),
+    st.builds(
+        lambda piece, times: piece * times,
+        st.binary(min_size=1, max_size=4),
+        st.integers(1, 50_000),
+    ),
+    st.text(max_size=200).map(lambda text: text.encode("utf-16")),
+)
+filenames = st.one_of(
+    st.sampled_from(
+        ["bewijs.pdf", "tarieven.csv", "cijfers.xlsx", "foto.png", "brief.docx", "x.PDF", ""]
+        + [".pdf", "../../etc/passwd", "a" * 300 + ".pdf", "naam\x00.pdf", "جدول.csv"]
+        + ["😀.pdf", "CON", "bewijs.pdf.exe", "tarieven.csv ", "noext"]
+    ),
+    st.text(max_size=40),
+)
+uploads = st.builds(Upload, file_contents, filenames)
+
+
+sensible_uploads = st.one_of(
+    st.builds(Upload, st.binary(max_size=200).map(lambda tail: PDF + tail), st.just("bewijs.pdf")),
+    st.builds(
+        Upload,
+        st.builds(
+            _csv,
+            st.lists(st.tuples(st.sampled_from(["45A01", "45A02"]), amounts), max_size=3),
+            st.just("productcode;tarief"),
+        ),
+        st.just("tarieven.csv"),
+    ),
+    st.builds(
+        Upload,
+        st.builds(
+            _csv,
+            st.lists(
+                st.tuples(st.sampled_from(["CLIENTS", "DROPOUT", "WAITING"]), periods, percentages),
+                max_size=3,
+            ),
+            st.just("kpi;periode;waarde"),
+        ),
+        st.just("cijfers.csv"),
+    ),
+)
+plain_text = st.text("abcdefghijklmnopqrstuvwxyz ABCXYZ-'éëï0123456789", min_size=1, max_size=40)
+
+
+def sensible(field: Field, known: Hints = ()) -> st.SearchStrategy[Any]:
+    """What a careful user would enter: an offered option, a value that fits the name."""
+    if field.kind == "file":
+        return sensible_uploads
+    if field.options:
+        if field.kind == "checkbox":
+            return st.lists(st.sampled_from(field.options), unique=True)
+        return st.sampled_from(field.options)
+    for pattern, strategy in (*known, *HINTS):
+        if re.search(pattern, field.name):
+            return strategy
+    if field.kind == "date":
+        return st.one_of(dutch_dates, iso_dates)
+    return plain_text
+
+
+def hostile(field: Field) -> st.SearchStrategy[Any]:
+    mix = [valid_looking, empty, long_text, hostile_text, out_of_range]
+    return st.one_of([uploads, *mix] if field.kind == "file" else mix)
+
+
+@st.composite
+def form_inputs(
+    draw: st.DrawFn, forms: list[tuple[Field, ...]], known: Hints = ()
+) -> dict[str, Any]:
+    """One form's fields. A third of the examples fill every field sensibly (so the services
+    are reached, not only the validators), a third spoil one field, a third are chaos: each
+    field missing, repeated or filled with anything. Sometimes with an unknown extra field."""
+    fields = draw(st.sampled_from(forms))
+    mode = draw(st.sampled_from(["sensible", "one spoilt", "chaos"]))
+    spoilt = draw(st.integers(0, len(fields) - 1)) if fields and mode == "one spoilt" else -1
+    data: dict[str, Any] = {}
+    for index, field in enumerate(fields):
+        if mode == "sensible" or (mode == "one spoilt" and index != spoilt):
+            data[field.name] = draw(sensible(field, known))
+            continue
+        presence = draw(st.sampled_from(["once", "once", "once", "missing", "repeated"]))
+        values = st.one_of(sensible(field, known), hostile(field), hostile(field))
+        if presence == "once":
+            data[field.name] = draw(values)
+        elif presence == "repeated":
+            data[field.name] = draw(st.lists(values, min_size=2, max_size=3))
+    if not fields or draw(st.integers(0, 9)) == 0:
+        data[draw(st.sampled_from(["extra", "csrf_token", "id", "__proto__", "x" * 200]))] = draw(
+            st.one_of(valid_looking, hostile_text)
+        )
+    return data
+
+
+def request_data(inputs: dict[str, Any]) -> MultiDict[str, Any]:
+    """The generated input as the test client posts it: files as fresh streams."""
+
+    def one(value: Any) -> Any:
+        return (io.BytesIO(value.content), value.filename) if isinstance(value, Upload) else value
+
+    data: MultiDict[str, Any] = MultiDict()
+    for name, value in inputs.items():
+        for item in value if isinstance(value, list) else [value]:
+            for leaf in item if isinstance(item, list) else [item]:  # a repeated checkbox list
+                data.add(name, one(leaf))
+    return data
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def test_every_post_endpoint_is_fuzzed(app: Flask) -> None:
+    """A new POST endpoint must be added to BUDGET (or, with a reason, to NOT_FUZZED)."""
+    posting = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
+    assert posting - set(BUDGET) - NOT_FUZZED == set(), "POST endpoints nobody fuzzes"
+    assert set(BUDGET) - posting == set(), "fuzzed endpoints that no longer take POST"
+    assert not set(BUDGET) & NOT_FUZZED
+
+
+def _flash_categories(client: Any, app: Flask) -> list[str]:
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    if cookie is None:
+        return []
+    session = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    return [category for category, _message in session.get("_flashes", [])]
+
+
+@pytest.mark.parametrize("endpoint", sorted(BUDGET))
+def test_fuzz_post_form(app: Flask, world: World, endpoint: str) -> None:
+    audience = audience_for(endpoint)
+    url = world.urls[endpoint]
+    forms, source = discover_forms(world, endpoint, audience)
+    evidence_dir = app.config["EVIDENCE_DIR"]
+    # What every example starts from (the log-ins above wrote last_login_at).
+    baseline, baseline_files = database_state(), evidence_files(evidence_dir)
+    before, before_files = database_fingerprint(), sorted(baseline_files)
+    known = world.known + (TOTP_HINT if endpoint == "auth.two_factor" else ())
+    tally = TALLY.setdefault(endpoint, Counter())
+
+    @settings(FUZZ_SETTINGS, max_examples=BUDGET[endpoint])
+    @given(inputs=form_inputs(forms, known))
+    def post(inputs: dict[str, Any]) -> None:
+        tally["examples"] += 1
+        client = world.client(audience)
+        where = f"POST {url} as {audience} ({endpoint}, fields from {source})"
+        try:
+            response = client.post(url, data=request_data(inputs))
+        except Exception as error:  # Flask re-raises in TESTING: in production this is a 500
+            raise AssertionError(f"{where}: server error {error!r} for {inputs!r}") from error
+        status = response.status_code
+        assert status < 500, f"{where}: {status} for {inputs!r}"
+        if audience != ANON and status in REDIRECTS:
+            assert urlsplit(response.location).path != "/inloggen", f"{where}: signed out"
+        flashed = _flash_categories(client, app)
+        if status in REDIRECTS:
+            refused = "error" in flashed
+        elif status == 200 and endpoint in SUCCESS_PAGES:
+            refused = 'class="error-summary"' in response.get_data(as_text=True)
+        else:
+            assert status in REFUSAL_STATUSES, f"{where}: unexpected {status} for {inputs!r}"
+            refused = True
+        tally[f"{status}{' refused' if refused else ''}"] += 1
+        after = database_fingerprint()
+        after_files = sorted(evidence_files(evidence_dir))
+        if refused:
+            assert changed_tables(before, after) == {}, (
+                f"{where}: refused with {status} but wrote to the database for {inputs!r}"
+            )
+            assert after_files == before_files, (
+                f"{where}: refused with {status} but wrote files for {inputs!r}"
+            )
+        if after != before:
+            restore_database(baseline, only=set(changed_tables(before, after)))
+            assert database_fingerprint() == before, "the database was not put back"
+        if after_files != before_files:
+            restore_evidence_files(evidence_dir, baseline_files)
+
+    post()
+
+
+# NUL in free text: PostgreSQL cannot store it, so it once gave a 500 there (found by this
+# fuzzer). Now every request carrying NUL in a form or query value is refused with a 400 page
+# (portal/web.py, refuse_nul_characters), and nothing is written.
+NUL_IN_VALID_FORMS = [
+    ("supplier.profile", {"legal_name": "Jeugdhulp B.V.", "trade_name": "a\x00b"}),
+    ("admin.holidays", {"day": "2026-07-01", "name": "Dag\x00"}),
+    ("catalogue.lot_form", {"code": "9", "name": "Perceel\x00"}),
+    ("contracts.log_talk", {"kind": "account", "held_on": "2026-07-01", "participants": "A\x00"}),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "data"), NUL_IN_VALID_FORMS)
+def test_nul_in_a_valid_form(app: Flask, world: World, endpoint: str, data: dict[str, str]) -> None:
+    data = {"kvk_number": "12345678", "size_class": "micro", **data}  # the profile's others
+    before = database_fingerprint()
+    response = world.client(audience_for(endpoint)).post(world.urls[endpoint], data=data)
+    assert response.status_code == 400
+    assert "tekens die wij niet kunnen verwerken" in response.get_data(as_text=True)
+    assert database_fingerprint() == before
+
+
+def test_the_budget_is_spent(capsys: pytest.CaptureFixture[str]) -> None:
+    """At least 2,000 examples ran in all (when the whole module ran); the tally is printed."""
+    if set(TALLY) != set(BUDGET):
+        pytest.skip("only part of the module ran")
+    total = sum(t["examples"] for t in TALLY.values())
+    with capsys.disabled():
+        print()
+        for endpoint, tally in sorted(TALLY.items()):
+            outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()) if k != "examples")
+            print(f"fuzz {endpoint}: {tally['examples']} examples ({outcomes})")
+        print(f"fuzz total: {total} examples over {len(TALLY)} POST endpoints")
+    assert total >= 2000
