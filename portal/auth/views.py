@@ -343,14 +343,19 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
 
 
-@bp.route("/inloggen/code", methods=["GET", "POST"])
-@public
-@limiter.limit(
+# Wrong codes count per account across both second-step pages: no six-digit guessing.
+second_step_limit = limiter.shared_limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    scope="second-step",
     key_func=_pending_key,
     methods=["POST"],
     deduct_when=_failed,
 )
+
+
+@bp.route("/inloggen/code", methods=["GET", "POST"])
+@public
+@second_step_limit
 def two_factor() -> str | Response:
     user = _pending_user()
     if user is None:
@@ -370,12 +375,7 @@ def two_factor() -> str | Response:
 
 @bp.route("/inloggen/tweestapsverificatie", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=_pending_key,
-    methods=["POST"],
-    deduct_when=_failed,
-)
+@second_step_limit
 def two_factor_setup() -> str | Response:
     user = _pending_user()
     if user is None:

@@ -14,38 +14,28 @@ from tests import factories
 from tests.conftest import IsolatedClient, login
 
 
+def registration(password: str) -> dict[str, str]:
+    return {
+        "legal_name": "Praktijk De Kleine Stap",
+        "kvk_number": "69599084",
+        "size_class": "micro",
+        "name": "Sanne Jansen",
+        "email": "sanne@kleinestap.nl",
+        "password": password,
+        "password_repeat": password,
+    }
+
+
 def test_a_common_password_is_refused_and_what_was_typed_stays(app: Flask) -> None:
     client = IsolatedClient(app)
-    response = client.post(
-        "/registreren",
-        data={
-            "legal_name": "Praktijk De Kleine Stap",
-            "kvk_number": "69599084",
-            "size_class": "micro",
-            "name": "Sanne Jansen",
-            "email": "sanne@kleinestap.nl",
-            "password": "Welkom12345678!",
-            "password_repeat": "Welkom12345678!",
-        },
-    )
+    response = client.post("/registreren", data=registration("Welkom12345678!"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "lijsten van veelgebruikte of uitgelekte wachtwoorden" in page
     assert 'value="Praktijk De Kleine Stap"' in page
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
 
-    response = client.post(
-        "/registreren",
-        data={
-            "legal_name": "Praktijk De Kleine Stap",
-            "kvk_number": "69599084",
-            "size_class": "micro",
-            "name": "Sanne Jansen",
-            "email": "sanne@kleinestap.nl",
-            "password": "kleinestap2026",
-            "password_repeat": "kleinestap2026",
-        },
-    )
+    response = client.post("/registreren", data=registration("kleinestap2026"))
     assert "te makkelijk te raden" in response.get_data(as_text=True)
 
 
