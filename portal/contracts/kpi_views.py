@@ -108,13 +108,25 @@ def overview(slug: str) -> str:
         sroi_percent=das.sroi_percent,
         talks_top_n=das.talks_top_n,
     )
+    query = {k: v for k, v in request.args.items() if k != "pagina"}
+    return _render_overview(das, data, weights, query, settings)
+
+
+def _render_overview(das, data, weights, query, settings_form) -> str:  # type: ignore[no-untyped-def]
+    # The social-return table has a row per live agreement: paged (issue 10); exports stay whole.
+    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    per_page = current_app.config["PER_PAGE"]
+    pages = max((len(data.sroi) + per_page - 1) // per_page, 1)
     return render_template(
         "contracts/overview.html",
         das=das,
         data=data,
         weights=weights,
-        query={k: v for k, v in request.args.items()},
-        settings_form=settings,
+        query=query,
+        sroi_rows=data.sroi[(page - 1) * per_page : page * per_page],
+        page=page,
+        pages=pages,
+        settings_form=settings_form,
     )
 
 
@@ -248,9 +260,7 @@ def management_settings(slug: str) -> str | Response:
             flash(_("De instellingen zijn opgeslagen."), "success")
             return redirect(url_for("contracts.overview", slug=slug))
     _das_, data, weights = _overview(slug)
-    return render_template(
-        "contracts/overview.html", das=das, data=data, weights=weights, query={}, settings_form=form
-    )
+    return _render_overview(das, data, weights, {}, form)
 
 
 @bp.route("/<int:agreement_id>/kpi/<table>.<kind>")

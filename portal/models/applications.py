@@ -109,7 +109,7 @@ class ApplicationLot(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"), index=True)
-    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"))
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), index=True)  # queue filter
     outcome: Mapped[LotOutcome] = mapped_column(str_enum(LotOutcome), default=LotOutcome.PENDING)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

@@ -34,7 +34,7 @@ class FrameworkAgreement(db.Model):
     das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     state: Mapped[AgreementState] = mapped_column(str_enum(AgreementState), index=True)
-    start_date: Mapped[date]
+    start_date: Mapped[date] = mapped_column(index=True)  # the register's order
     end_date: Mapped[date] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     # Signing: the provider's authorised signatory first, then an administrator countersigns.
@@ -113,7 +113,8 @@ class AgreementLot(db.Model):
     agreement_id: Mapped[int] = mapped_column(
         sa.ForeignKey("framework_agreement.id"), primary_key=True
     )
-    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), primary_key=True)
+    # Indexed on its own too: the register filters by lot (the key leads with the agreement).
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lot.id"), primary_key=True, index=True)
     admitted_on: Mapped[date]
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"))
     # The admission for this lot ended (e.g. an updated declaration was rejected).

@@ -69,6 +69,8 @@ class KpiValue(db.Model):
 
     __table_args__ = (
         sa.Index("ix_kpi_value_key", "agreement_id", "definition_id", "period_start"),
+        # The DAS overview sums one KPI over every agreement (issue 10).
+        sa.Index("ix_kpi_value_definition", "definition_id", "period_start"),
     )
 
 

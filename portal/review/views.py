@@ -145,16 +145,18 @@ def _page(app_: Application, **overrides: Any) -> str:
     assign_form.assignee.choices = [
         SelectChoice(u.id, u.name) for u in review.reviewers_for(app_.das_id)
     ]
+    conflicts = db.session.scalars(
+        db.select(review.ConflictDeclaration).where(
+            review.ConflictDeclaration.application_id == app_.id
+        )
+    ).all()
     context: dict[str, Any] = {
         "application": app_,
         "marks": marks,
         "assessed": assessed,
-        "conflict": review.conflict_of(app_, current_user),
-        "conflicts": db.session.scalars(
-            db.select(review.ConflictDeclaration).where(
-                review.ConflictDeclaration.application_id == app_.id
-            )
-        ).all(),
+        # The signed-in reviewer's own declaration, from the list already loaded.
+        "conflict": next((c.has_conflict for c in conflicts if c.user_id == current_user.id), None),
+        "conflicts": conflicts,
         "clarifications": review.clarifications_of(app_),
         "timeline": events_for(app_),
         "profile_changes": organisations.profile_changes(app_.organisation_id),

@@ -14,6 +14,7 @@ from portal import mail
 from portal.domain import eligibility
 from portal.extensions import db
 from portal.models import (
+    AgreementLot,
     Answer,
     Application,
     ApplicationKind,
@@ -23,13 +24,14 @@ from portal.models import (
     Das,
     DeclarationRequest,
     EvidenceDocument,
+    FrameworkAgreement,
     LotOutcome,
     Product,
     SizeClass,
     User,
     application_product,
 )
-from portal.services import ServiceError, agreements, calendar
+from portal.services import ServiceError, calendar
 from portal.services.audit import record
 from portal.services.organisations import PROFILE_FIELDS
 from portal.timeutil import local_date
@@ -57,8 +59,18 @@ def open_application(das: Das, organisation_id: int) -> Application | None:
 
 def admitted_lot_ids(das: Das, organisation_id: int) -> set[int]:
     """The lots the organisation is admitted for now (ended admissions do not count)."""
-    agreement = agreements.agreement_of(das.id, organisation_id)
-    return {al.lot_id for al in agreement.lots if al.is_current} if agreement else set()
+    # One query (issue 10); "current" is AgreementLot.is_current: not ended.
+    return set(
+        db.session.scalars(
+            db.select(AgreementLot.lot_id)
+            .join(FrameworkAgreement, FrameworkAgreement.id == AgreementLot.agreement_id)
+            .where(
+                FrameworkAgreement.das_id == das.id,
+                FrameworkAgreement.organisation_id == organisation_id,
+                AgreementLot.ended_on.is_(None),
+            )
+        )
+    )
 
 
 def latest_decided(das: Das, organisation_id: int) -> Application | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from portal.domain.audit_chain import (
     ChainedEvent,
@@ -78,6 +79,7 @@ def events_for(obj: Any) -> list[AuditEvent]:
     return list(
         db.session.scalars(
             db.select(AuditEvent)
+            .options(joinedload(AuditEvent.actor))  # a timeline names each actor
             .where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == obj.id)
             .order_by(AuditEvent.occurred_at, AuditEvent.id)
         )

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from portal.domain import contract_management as rules
 from portal.extensions import db
@@ -383,9 +384,12 @@ def provider_dashboard(
 
 
 def _live_agreements(das_id: int) -> list[FrameworkAgreement]:
+    # The overview names each provider: load the organisations with the agreements (issue 10).
     return list(
         db.session.scalars(
-            db.select(FrameworkAgreement).where(
+            db.select(FrameworkAgreement)
+            .options(selectinload(FrameworkAgreement.organisation))
+            .where(
                 FrameworkAgreement.das_id == das_id,
                 FrameworkAgreement.state.in_(
                     (

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from sqlalchemy.orm import joinedload
+
 from portal.extensions import db
 from portal.models import AuditEvent, Organisation, SizeClass, User
 from portal.services import ServiceError
@@ -81,6 +83,7 @@ def profile_changes(organisation_id: int) -> list[AuditEvent]:
     return list(
         db.session.scalars(
             db.select(AuditEvent)
+            .options(joinedload(AuditEvent.actor))  # the review page names who changed it
             .where(
                 AuditEvent.object_type == "organisation",
                 AuditEvent.object_id == organisation_id,

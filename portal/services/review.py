@@ -88,12 +88,20 @@ def get_for_review(application_id: int, user: User) -> Application | None:
     query = (
         db.select(Application)
         .where(Application.id == application_id, Application.state != ApplicationState.DRAFT)
-        .options(selectinload(Application.lots), selectinload(Application.answers))
+        # Everything the review page shows of the application itself, in a fixed number of
+        # queries however many answers, documents and lots it has (issue 10).
+        .options(
+            joinedload(Application.lots).joinedload(ApplicationLot.lot),
+            selectinload(Application.answers).selectinload(Answer.documents),
+            joinedload(Application.das),
+            joinedload(Application.organisation),
+            joinedload(Application.assigned_reviewer),
+        )
     )
     das_ids = visible_das_ids(user)
     if das_ids is not None:
         query = query.where(Application.das_id.in_(das_ids))
-    return db.session.scalar(query)
+    return db.session.execute(query).unique().scalar_one_or_none()
 
 
 def get_document_for_staff(document_id: int, user: User) -> EvidenceDocument | None:
@@ -425,6 +433,7 @@ def clarifications_of(application: Application) -> list[Clarification]:
     return list(
         db.session.scalars(
             db.select(Clarification)
+            .options(joinedload(Clarification.asked_by))
             .where(Clarification.application_id == application.id)
             .order_by(Clarification.asked_at, Clarification.id)
         )

@@ -1,0 +1,245 @@
+"""SQL statements per page: the same for a small and a large data set (no query per row), and at
+most 15 (issue 10). Lists that can grow are paginated, so the larger set does not add queries.
+
+    SHOW_QUERIES="review page" pytest -s tests/test_query_counts.py   # print a page's statements
+    LARGE=60 pytest -s tests/test_query_counts.py                     # a larger "large" set
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from portal.extensions import db
+from portal.models import (
+    Application,
+    Das,
+    FrameworkAgreement,
+    IjwUnit,
+    Product,
+    Role,
+    TariffSheet,
+    User,
+)
+from portal.services import agreements, applications, calendar, kpis, tariffs
+from tests import factories
+from tests.conftest import login
+from tests.services.test_agreements import admit, at
+
+MAX_QUERIES = 15
+SMALL, LARGE = 3, int(os.environ.get("LARGE", 30))
+# Transaction bookkeeping is not a query a page chose to run.
+NOISE = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+
+
+@dataclass
+class World:
+    das: Das
+    provider: User
+    draft: Application  # the provider's draft for lot 2
+    in_review: Application  # another provider's application for lot 2
+    agreement: FrameworkAgreement
+    sheet: TariffSheet
+    reviewer: User
+    manager: User
+    admin: User
+
+
+QUARTERS = [date(year, month, 1) for year in (2024, 2025) for month in (1, 4, 7, 10)]
+
+
+def build(size: int) -> World:
+    """`size` providers, each admitted to lot 1 (an agreement, signed for every other one) with
+    KPI figures per quarter, and each with an application for lot 2: in review, but a draft for
+    the first provider (its exclusion and suitability pages are for drafts). The larger set
+    also has more products and more tariff sheets."""
+    calendar.ensure_statutory_holidays(range(2024, 2028))
+    db.session.commit()
+    das = factories.DasFactory(term_start=date(2024, 1, 1))
+    kpis.ensure_default_kpis(das)
+    db.session.commit()
+    lot_one, lot_two = das.lots
+    for n in range(size):
+        lot_one.products.append(
+            Product(code=f"45B{n:02d}", name=f"Product {n}", ijw_category="45", unit=IjwUnit.HOUR)
+        )
+    db.session.commit()
+    admin = factories.UserFactory(role=Role.ADMINISTRATOR)
+    reviewer = factories.UserFactory(role=Role.REVIEWER)
+    factories.assign(reviewer, das)
+    manager = factories.UserFactory(role=Role.CONTRACT_MANAGER)
+    factories.assign(manager, das)
+    definitions = {d.code: d for d in kpis.definitions_of(das.id)}
+    quarters = QUARTERS[: max(2, size // 4)]
+    first: tuple[User, Application, FrameworkAgreement] | None = None
+    for n in range(size):
+        provider = factories.ProviderUserFactory()
+        agreement = admit(das, provider, date(2024, 1, 8), lots=[lot_one])
+        if n % 2 == 0:
+            agreements.sign(
+                agreement, provider, factories.PASSWORD, "1.1.1.1", at(date(2024, 2, 1))
+            )
+            agreements.countersign(
+                agreement, admin, factories.PASSWORD, "2.2.2.2", at(date(2024, 2, 1))
+            )
+        figures = [
+            kpis.Figure(definitions[code], quarter, Decimal(10 + n))
+            for quarter in quarters
+            for code in ("CLIENTS", "WAITING")
+        ]
+        kpis.report(provider, agreement, figures, "", date(2026, 6, 1), at(date(2026, 6, 1)))
+        application = factories.complete_draft(das, provider, date(2026, 6, 1), lots=[lot_two])
+        if n == 0:
+            first = (provider, application, agreement)
+        else:
+            applications.submit(application, provider, at(date(2026, 6, 1)))
+            in_review = application
+    products = tariffs.products_of(das, 2024)
+    sheet = tariffs.publish_base(
+        admin, das, 2024, {p.id: 10_000 for p in products}, at(date(2024, 1, 2))
+    )
+    for n in range(size // 3):
+        sheet = tariffs.publish_base(
+            admin,
+            das,
+            2024,
+            {p.id: 10_000 + n for p in products},
+            at(date(2024, 1, 3)),
+            corrects=sheet,
+            note=f"Correctie {n}",
+        )
+    assert first is not None
+    provider, draft, agreement = first
+    return World(das, provider, draft, in_review, agreement, sheet, reviewer, manager, admin)
+
+
+@contextmanager
+def counting() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(NOISE):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+# (page name, who is signed in, URL)
+PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] = [
+    ("public home", lambda w: None, lambda w: "/"),
+    ("public DAS page", lambda w: None, lambda w: f"/das/{w.das.slug}"),
+    ("public products", lambda w: None, lambda w: f"/das/{w.das.slug}/producten"),
+    ("public tariff sheets", lambda w: None, lambda w: f"/das/{w.das.slug}/tarieven"),
+    ("public tariff sheet", lambda w: None, lambda w: f"/das/{w.das.slug}/tarieven/{w.sheet.id}"),
+    ("OCDS package", lambda w: None, lambda w: f"/das/{w.das.slug}/ocds.json"),
+    ("provider dashboard", lambda w: w.provider, lambda w: "/aanbieder/"),
+    (
+        "provider application",
+        lambda w: w.provider,
+        lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}",
+    ),
+    (
+        "provider exclusion",
+        lambda w: w.provider,
+        lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/uitsluitingsgronden",
+    ),
+    (
+        "provider suitability",
+        lambda w: w.provider,
+        lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/geschiktheidseisen",
+    ),
+    ("reviewer queue", lambda w: w.reviewer, lambda w: "/beoordeling/"),
+    (
+        "review page",
+        lambda w: w.reviewer,
+        lambda w: f"/beoordeling/aanmeldingen/{w.in_review.id}",
+    ),
+    ("contract register", lambda w: w.manager, lambda w: "/contracten/"),
+    ("KPI dashboard", lambda w: w.manager, lambda w: f"/contracten/{w.agreement.id}/kpi"),
+    ("DAS overview", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/overzicht"),
+    ("tariff administration", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/tarieven"),
+]
+
+
+def measure(client: FlaskClient, world: World) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    signed_in: User | None = None
+    for name, who, url in PAGES:
+        user = who(world)
+        if user is not None and user is not signed_in:
+            login(client, user)
+            signed_in = user
+        elif user is None and signed_in is not None:
+            client.post("/uitloggen")
+            signed_in = None
+        target = url(world)
+        client.get(target)  # warm caches that live longer than a request (none should matter)
+        with counting() as statements:
+            response = client.get(target)
+        assert response.status_code == 200, f"{name}: {target} gave {response.status_code}"
+        counts[name] = len(statements)
+        if os.environ.get("SHOW_QUERIES") in (name, "all"):
+            print(f"\n--- {name}\n" + "\n".join(" ".join(s.split()) for s in statements))
+    return counts
+
+
+@pytest.fixture()
+def sizes(app: Flask) -> Iterator[dict[int, dict[str, int]]]:
+    from tests.conftest import wipe
+
+    result: dict[int, dict[str, int]] = {}
+    for size in (SMALL, LARGE):
+        world = build(size)
+        result[size] = measure(app.test_client(), world)
+        db.session.remove()
+        wipe(app)
+    yield result
+
+
+def test_queries_per_page_do_not_grow_with_the_data_and_stay_few(
+    app: Flask, sizes: dict[int, dict[str, int]]
+) -> None:
+    small, large = sizes[SMALL], sizes[LARGE]
+    report = "\n".join(f"{name:24} {small[name]:3} {large[name]:3}" for name in small)
+    print("\npage                     small large\n" + report)
+    grows = {name: (small[name], large[name]) for name in small if small[name] != large[name]}
+    too_many = {name: large[name] for name in large if large[name] > MAX_QUERIES}
+    assert grows == {}, report
+    assert too_many == {}, report
+
+
+def test_the_social_return_table_is_paged(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calendar.ensure_statutory_holidays(range(2024, 2028))
+    db.session.commit()
+    das = factories.DasFactory(term_start=date(2024, 1, 1))
+    names = [admit(das, factories.ProviderUserFactory(), date(2024, 1, 8)) for _ in range(3)]
+    names = sorted(a.organisation.legal_name for a in names)
+    manager = factories.UserFactory(role=Role.CONTRACT_MANAGER)
+    factories.assign(manager, das)
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    login(client, manager)
+    url = f"/contracten/das/{das.slug}/overzicht"
+    pages = [
+        client.get(url, query_string={"pagina": n}).get_data(as_text=True).split("Social return")[1]
+        for n in (1, 2)
+    ]
+    shown = [sorted(name for name in names if name in page) for page in pages]
+    assert [len(s) for s in shown] == [2, 1] and sorted(shown[0] + shown[1]) == names
+    assert "Pagina 1 van 2" in pages[0] and 'rel="next"' in pages[0]
+    export = client.get(f"/contracten/das/{das.slug}/overzicht/sroi.csv").get_data(as_text=True)
+    assert all(name in export for name in names)  # the export stays whole
