@@ -21,6 +21,9 @@ def register_cli(app: Flask) -> None:
     from portal.evidence_cli import evidence
 
     app.cli.add_command(evidence)
+    from portal.generate_cli import demo
+
+    app.cli.add_command(demo)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
