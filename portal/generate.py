@@ -138,9 +138,14 @@ class _Writer:
         if self.connection.dialect.name != "postgresql":
             return
         for name in self.next_ids:
-            self.connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                f'(SELECT MAX(id) FROM "{name}"))'
+            table = db.metadata.tables[name]
+            self.connection.execute(
+                sa.select(
+                    sa.func.setval(
+                        sa.func.pg_get_serial_sequence(f'"{name}"', "id"),
+                        sa.select(sa.func.max(table.c.id)).scalar_subquery(),
+                    )
+                )
             )
 
 
