@@ -56,6 +56,20 @@ class BackupError(Exception):
     """The backup or restore cannot go on; the message (Dutch) is meant for the operator."""
 
 
+def _sqlite_copy(source_path: str, target_path: str, failure: str, timeout: float = 5) -> None:
+    """Copy one SQLite database into another with SQLite's online backup API (consistent even
+    while the source is written to; the target keeps its own locks and journal)."""
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path, timeout=timeout)
+    try:
+        source.backup(target)
+    except sqlite3.Error as error:
+        raise BackupError(f"{failure}: {error}") from error
+    finally:
+        target.close()
+        source.close()
+
+
 class DatabaseEntry(TypedDict):
     file: str
     sha256: str
@@ -330,15 +344,7 @@ def _dump_sqlite(engine: Engine, dump: Path) -> tuple[dict[str, int], str | None
         raise BackupError(f"SQLite-database niet gevonden: {source_path!r}.")
     # The online backup API copies a consistent state even while the portal writes; a plain
     # file copy could catch a half-written transaction.
-    source = sqlite3.connect(source_path)
-    target = sqlite3.connect(dump)
-    try:
-        source.backup(target)
-    except sqlite3.Error as error:
-        raise BackupError(f"Kopie van de SQLite-database mislukt: {error}") from error
-    finally:
-        target.close()
-        source.close()
+    _sqlite_copy(source_path, dump, "Kopie van de SQLite-database mislukt")
     copy = create_engine(f"sqlite:///{dump}")
     try:
         with copy.connect() as connection:
@@ -490,15 +496,7 @@ def _restore_sqlite(engine: Engine, dump: Path) -> None:
     # SQLite's own locks and journal: a crash leaves the old database, and a process that still
     # has the file open sees the new one (a file swap with os.replace would leave such a process
     # writing to the old, unlinked file, and a stale -journal next to the new one).
-    source = sqlite3.connect(dump)
-    target = sqlite3.connect(target_path, timeout=30)
-    try:
-        source.backup(target)
-    except sqlite3.Error as error:
-        raise BackupError(f"Herstel van de SQLite-database mislukt: {error}") from error
-    finally:
-        target.close()
-        source.close()
+    _sqlite_copy(dump, target_path, "Herstel van de SQLite-database mislukt", timeout=30)
 
 
 def _restore_postgresql(engine: Engine, dump: Path, manifest: Manifest, scratch: Path) -> None:

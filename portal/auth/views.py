@@ -41,12 +41,17 @@ from portal.timeutil import now
 bp = Blueprint("auth", __name__)
 
 
-def start_session(user: User) -> None:
-    """A fresh session for the user: a new session cookie (no fixation), timed from now."""
+def _clear_session() -> None:
+    """Forget everything in the session but the chosen language (no session fixation)."""
     language = session.get("lang")
     session.clear()
     if language:
         session["lang"] = language
+
+
+def start_session(user: User) -> None:
+    """A fresh session for the user: a new session cookie (no fixation), timed from now."""
+    _clear_session()
     session.permanent = True
     login_user(user)
     session["auth_at"] = session["seen_at"] = now().timestamp()
@@ -57,10 +62,7 @@ PENDING_SECONDS = 300  # the second step must follow the password within five mi
 
 def _second_step(user: User, target: str | None) -> Response:
     """The password was right; the session is not signed in until the second step is."""
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    _clear_session()
     session["pending_user"] = user.get_id()
     session["pending_at"] = now().timestamp()
     if target:
