@@ -4,6 +4,8 @@
 #   - PostgreSQL 15 server binaries (initdb, pg_ctl, postgres), for the
 #     throwaway database started by tests/support/pgserver.py;
 #   - Debian's Chromium (/usr/bin/chromium), for browser tests;
+#   - Debian's Redis server (/usr/bin/redis-server), for the shared rate-limit state in the
+#     two-instance test (started by the tests on loopback; the package's own service is not used);
 #   - the shared libraries WeasyPrint loads at run time (Pango, HarfBuzz,
 #     fontconfig) and a font, so PDFs have glyphs.
 #
@@ -20,6 +22,7 @@ set -euo pipefail
 PACKAGES=(
   postgresql
   chromium
+  redis-server
   libpango-1.0-0
   libpangoft2-1.0-0
   libharfbuzz0b
@@ -62,8 +65,12 @@ if [[ ! -x /usr/bin/chromium ]] && [[ " ${missing[*]} " != *" chromium "* ]]; th
   missing+=(chromium)
 fi
 
+if [[ ! -x /usr/bin/redis-server ]] && [[ " ${missing[*]} " != *" redis-server "* ]]; then
+  missing+=(redis-server)
+fi
+
 if [[ ${#missing[@]} -eq 0 ]]; then
-  log "all present (postgresql, chromium, weasyprint libraries); nothing to do"
+  log "all present (postgresql, chromium, redis, weasyprint libraries); nothing to do"
   exit 0
 fi
 
@@ -107,4 +114,5 @@ fi
 
 have_initdb || { log "initdb not found after install" >&2; exit 1; }
 [[ -x /usr/bin/chromium ]] || { log "/usr/bin/chromium not found after install" >&2; exit 1; }
+[[ -x /usr/bin/redis-server ]] || { log "/usr/bin/redis-server not found after install" >&2; exit 1; }
 log "done: installed ${missing[*]}"
