@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test test-sqlite test-postgresql install translations i18n-check i18n-update system-deps lint db demo clean bench
+.PHONY: run test test-sqlite test-postgresql install translations i18n-check i18n-update system-deps lint db demo clean bench bench-load
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,14 +52,20 @@ test-sqlite: translations
 test-postgresql: translations system-deps
 	$(BIN)/pytest --db postgresql
 
-# The load test (bench/README.md): a fresh database (a throwaway PostgreSQL server; BENCH_DB=sqlite
-# for SQLite, or BENCH_DATABASE_URL for your own), gunicorn on loopback, 200 Locust users for
-# 60 seconds. Prints its figures and fails on any failed request. Not part of `make test` or CI.
+# Benchmarks (bench/README.md); not part of `make test` or CI.
+# `make bench`: the page benchmark of issue 10. A throwaway PostgreSQL server with the national-scale
+# data set at scale 0.1 and 1, queries per key page at both, p50/p95 latency under concurrent
+# requests as ratios to /healthz (gunicorn, 4 workers), worker memory, a 20 MB upload, query plans.
+# Writes bench/results/pages.json and pages.md; exits 1 when a target is missed.
+# `make bench-load`: 200 Locust users for 60 seconds through mixed journeys on the demo data.
 $(VENV)/.installed-bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 bench: translations system-deps $(VENV)/.installed-bench
+	$(BIN)/python -m bench.run_pages
+
+bench-load: translations system-deps $(VENV)/.installed-bench
 	$(BIN)/python -m bench.run_load
 
 lint: install

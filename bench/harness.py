@@ -145,8 +145,15 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> 
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, threads: int, log_path: Path) -> Iterator[str]:
-    """The portal under gunicorn on a free port of 127.0.0.1; yields its base URL."""
+def gunicorn(
+    env: dict[str, str],
+    workers: int,
+    threads: int,
+    log_path: Path,
+    processes: list[subprocess.Popen] | None = None,
+) -> Iterator[str]:
+    """The portal under gunicorn on a free port of 127.0.0.1; yields its base URL (and appends
+    the master process to `processes`, for reading its workers' memory)."""
     port = free_port()
     worker_class = "gthread" if threads > 1 else "sync"
     argv = [
@@ -176,6 +183,8 @@ def gunicorn(env: dict[str, str], workers: int, threads: int, log_path: Path) ->
         process = subprocess.Popen(
             argv, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
         )
+        if processes is not None:
+            processes.append(process)
         try:
             _wait_until_up(f"{base_url}/healthz", process)
             say(

@@ -30,19 +30,12 @@ from locust import HttpUser, between, events, task
 from locust.stats import StatsEntry
 
 from bench import accounts
+from bench.forms import csrf_token
 
 DAS_SLUG = "ambulante-jeugdhulp-en-wonen-midden-limburg"
-CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 EXCLUSION_VALUE = re.compile(r'name="(c\d+_value)"')
 # Think time between pages: people read before they click.
 WAIT = between(2, 6)
-
-
-def csrf_token(html: str) -> str:
-    found = CSRF.search(html)
-    if found is None:
-        raise LookupError("no CSRF token in the form")
-    return found.group(1)
 
 
 class PortalUser(HttpUser):

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, has_request_context, render_template, session
 from flask_babel import gettext
 
+from portal import storage
 from portal.config import Defaults, env_overrides
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config["EVIDENCE_DIR"]:
         app.config["EVIDENCE_DIR"] = os.path.join(app.instance_path, "evidence")
     os.makedirs(app.instance_path, exist_ok=True)
+    storage.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -83,6 +85,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         _sqlite_pragmas()
+        from portal.instrumentation import register_timing
+
+        register_timing(app, db.engine)
+
+    if app.config.get("PROXY_COUNT"):
+        # Behind N reverse proxies: the client address, scheme and host they pass on (so rate
+        # limits count the real client and url_for builds https links). Never trust more proxies
+        # than there are, or any client can claim any address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
     from portal import models  # noqa: F401  (registers the tables)
     from portal.web import register_web

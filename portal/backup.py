@@ -2,15 +2,20 @@
 
 The archive holds `manifest.json` first (what the rest must be), then the database (SQLite: a
 consistent copy made with SQLite's online backup API; PostgreSQL: `pg_dump --format=custom`), then
-every evidence file under `evidence/`. Restore checks every checksum before it changes anything,
-and afterwards counts and hashes again and compares with the manifest.
+every file of the store (portal/storage.py: local directory or S3 bucket) under `evidence/`, by its
+key. Restore checks every checksum before it changes anything, and afterwards counts and hashes
+again and compares with the manifest.
 
-Consistency: the database is read first and the files second. Evidence files are written before
+Consistency: the database is read first and the files second. Stored files are written before
 their row is committed and never change (they are named by their SHA-256), so every file a row in
-the copy points at is already on disk when the files are read. On PostgreSQL the row counts and
-the dump come from the same snapshot (`pg_export_snapshot` + `pg_dump --snapshot`).
+the copy points at is already in the store when the files are read. On PostgreSQL the row counts
+and the dump come from the same snapshot (`pg_export_snapshot` + `pg_dump --snapshot`).
 
-No Flask here: the command line (portal/backup_cli.py) passes the engine and the directories.
+The files are streamed, never held whole in memory: once to hash them for the manifest (which
+comes first in the archive), once more into the archive, checked against the first reading.
+
+No Flask here: the command line (portal/backup_cli.py) passes the engine, the store and a local
+scratch directory.
 """
 
 from __future__ import annotations
@@ -31,19 +36,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import TypedDict
+from typing import IO, TypedDict
 
 from sqlalchemy import URL, Connection, Engine, column, create_engine, func, inspect, select, table
+
+from portal.storage import ObjectInfo, Storage, is_key
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 EVIDENCE_PREFIX = "evidence"
 DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
-# The evidence store's own scratch space for uploads in progress (portal.services.evidence),
-# and the suffix of letters, agreements and tariff sheets being written (os.replace follows):
-# half-written files, neither backed up nor counted as data.
-SCRATCH_DIR = "tmp"
-PARTIAL_SUFFIX = ".tmp"
 # A portal with data has accounts. (Not "any row": migrations seed rows of their own, such as
 # the start of the audit chain, in an instance nobody has used yet.)
 USER_TABLE = "user"
@@ -120,20 +122,38 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def evidence_files(evidence_dir: Path) -> dict[str, Path]:
-    """Every file of the evidence store by its relative POSIX path, scratch space left out."""
-    found: dict[str, Path] = {}
-    if not evidence_dir.is_dir():
-        return found
-    for root, dirs, files in os.walk(evidence_dir):
-        if Path(root) == evidence_dir and SCRATCH_DIR in dirs:
-            dirs.remove(SCRATCH_DIR)
-        for name in files:
-            if name.endswith(PARTIAL_SUFFIX):
-                continue
-            path = Path(root) / name
-            found[path.relative_to(evidence_dir).as_posix()] = path
-    return dict(sorted(found.items()))
+def stored_files(storage: Storage) -> dict[str, ObjectInfo]:
+    """Every file of the store by its key (scratch space and half-written files are no keys)."""
+    return dict(sorted((info.key, info) for info in storage.list()))
+
+
+def stored_sha256(storage: Storage, key: str) -> str:
+    digest = hashlib.sha256()
+    with storage.open(key) as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _HashingReader:
+    """A stream that hashes what is read from it (tarfile reads exactly the size it was told)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            data = self.stream.read()
+        else:
+            # Never a short read before the end: tarfile takes one for a truncated file.
+            parts = []
+            while size > 0 and (part := self.stream.read(size)):
+                parts.append(part)
+                size -= len(part)
+            data = b"".join(parts)
+        self.digest.update(data)
+        return data
 
 
 def census(connection: Connection) -> tuple[dict[str, int], str | None]:
@@ -151,9 +171,9 @@ def census(connection: Connection) -> tuple[dict[str, int], str | None]:
     return counts, revision
 
 
-def has_data(engine: Engine, evidence_dir: Path) -> bool:
-    """Any account, or any evidence file."""
-    if evidence_files(evidence_dir):
+def has_data(engine: Engine, storage: Storage) -> bool:
+    """Any account, or any stored file."""
+    if next(iter(storage.list()), None) is not None:
         return True
     with engine.connect() as connection:
         if not inspect(connection).has_table(USER_TABLE):
@@ -263,9 +283,7 @@ def _run(argv: list[str], env: dict[str, str], what: str) -> None:
 # -------------------------------------------------------------------------------------- create
 
 
-def create_backup(
-    engine: Engine, evidence_dir: Path, output: Path, created_at: datetime
-) -> Manifest:
+def create_backup(engine: Engine, storage: Storage, output: Path, created_at: datetime) -> Manifest:
     """Write the archive to `output` (via a temporary name: a half-written archive never
     carries the final one) and return its manifest."""
     dialect = engine.dialect.name
@@ -281,7 +299,7 @@ def create_backup(
         try:
             manifest = _write_archive(
                 dump,
-                evidence_dir,
+                storage,
                 dialect,
                 tables,
                 revision,
@@ -301,7 +319,7 @@ def create_backup(
 
 def _write_archive(
     dump: Path,
-    evidence_dir: Path,
+    storage: Storage,
     dialect: str,
     tables: dict[str, int],
     revision: str | None,
@@ -309,7 +327,9 @@ def _write_archive(
     created_at: datetime,
     scratch: Path,
 ) -> Manifest:
-    files = evidence_files(evidence_dir)
+    files = stored_files(storage)
+    # First reading: the checksums for the manifest, which comes first in the archive.
+    checksums = {key: stored_sha256(storage, key) for key in files}
     manifest = Manifest(
         format=FORMAT_VERSION,
         created_at=created_at.isoformat(),
@@ -320,7 +340,7 @@ def _write_archive(
         database=DatabaseEntry(
             file=dump.name, sha256=sha256_of(dump), size_bytes=dump.stat().st_size
         ),
-        evidence={name: sha256_of(path) for name, path in files.items()},
+        evidence=checksums,
     )
     partial = scratch / "archive.tar.gz"
     with tarfile.open(partial, "w:gz") as archive:
@@ -331,11 +351,34 @@ def _write_archive(
         info.mode = 0o600
         archive.addfile(info, io.BytesIO(data))
         archive.add(dump, arcname=dump.name, recursive=False)
-        for name, path in files.items():
-            archive.add(path, arcname=f"{EVIDENCE_PREFIX}/{name}", recursive=False)
+        for key, stored in files.items():
+            _add_stored(archive, storage, stored, checksums[key])
     # The archive holds personal data: readable by its owner only.
     os.chmod(partial, 0o600)
     return manifest
+
+
+def _add_stored(
+    archive: tarfile.TarFile, storage: Storage, stored: ObjectInfo, sha256: str
+) -> None:
+    info = tarfile.TarInfo(f"{EVIDENCE_PREFIX}/{stored.key}")
+    info.size = stored.size
+    info.mtime = int(stored.modified.timestamp())
+    info.mode = 0o600
+    with storage.open(stored.key) as stream:
+        reader = _HashingReader(stream)
+        try:
+            archive.addfile(info, reader)  # type: ignore[arg-type]
+        except OSError as error:  # shorter than it was (tarfile: "unexpected end of data")
+            raise BackupError(
+                f"Bestand {stored.key} veranderde tijdens de back-up ({error}); er is geen "
+                "archief geschreven."
+            ) from error
+        if reader.digest.hexdigest() != sha256 or stream.read(1):
+            raise BackupError(
+                f"Bestand {stored.key} veranderde tijdens de back-up; er is geen archief "
+                "geschreven."
+            )
 
 
 def _dump_sqlite(engine: Engine, dump: Path) -> tuple[dict[str, int], str | None, str | None]:
@@ -384,25 +427,25 @@ def _dump_postgresql(engine: Engine, dump: Path) -> tuple[dict[str, int], str | 
 
 
 def restore_backup(
-    engine: Engine, evidence_dir: Path, archive: Path, *, force: bool = False
+    engine: Engine, storage: Storage, scratch_dir: Path, archive: Path, *, force: bool = False
 ) -> RestoreResult:
-    """Restore the archive into the engine's database and the evidence directory.
+    """Restore the archive into the engine's database and the store.
 
-    Refuses a target that holds data unless `force`. Unpacks into a scratch directory inside the
-    evidence store and checks every checksum first: a damaged archive changes nothing. The
-    database is replaced in one transaction, then the files are moved into place (and, under
-    `force`, files the backup does not have are removed), then everything is counted again.
+    Refuses a target that holds data unless `force`. Unpacks into `scratch_dir` (for a local
+    store: inside it, so each file is moved into place by a rename) and checks every checksum
+    first: a damaged archive changes nothing. The database is replaced in one transaction, then
+    the files are published to the store (and, under `force`, files the backup does not have are
+    removed), then everything is counted and hashed again.
     """
     if not archive.is_file():
         raise BackupError(f"Archief niet gevonden: {archive}.")
-    if not force and has_data(engine, evidence_dir):
+    if not force and has_data(engine, storage):
         raise BackupError(
-            "De doeldatabase of de map met bewijsstukken bevat al gegevens; er is niets "
+            "De doeldatabase of de opslag van bewijsstukken bevat al gegevens; er is niets "
             "hersteld. Gebruik --force om ze te overschrijven."
         )
-    scratch_root = evidence_dir / SCRATCH_DIR
-    scratch_root.mkdir(parents=True, exist_ok=True)
-    with _scratch(scratch_root) as scratch:
+    scratch_dir.mkdir(parents=True, exist_ok=True)
+    with _scratch(scratch_dir) as scratch:
         manifest = unpack_verified(archive, scratch)
         dialect = engine.dialect.name
         if manifest["dialect"] != dialect:
@@ -417,8 +460,8 @@ def restore_backup(
         else:
             _restore_postgresql(engine, dump, manifest, scratch)
         engine.dispose()
-        _place_evidence(scratch / EVIDENCE_PREFIX, evidence_dir, manifest)
-    return RestoreResult(manifest, compare(engine, evidence_dir, manifest))
+        _place_evidence(scratch / EVIDENCE_PREFIX, storage, manifest)
+    return RestoreResult(manifest, compare(engine, storage, manifest))
 
 
 @contextmanager
@@ -470,6 +513,11 @@ def unpack_verified(archive: Path, into: Path) -> Manifest:
         expected = {manifest["database"]["file"]: manifest["database"]["sha256"]}
         expected |= {f"{EVIDENCE_PREFIX}/{n}": h for n, h in manifest["evidence"].items()}
         _member_path(manifest["database"]["file"])
+        for name in manifest["evidence"]:
+            if not is_key(name):
+                raise BackupError(
+                    f"Het archief bevat een ongeldige naam: {name!r}; er is niets hersteld."
+                )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BackupError(f"{damaged}: geen leesbaar manifest ({error}).") from error
 
@@ -542,19 +590,16 @@ def _restore_postgresql(engine: Engine, dump: Path, manifest: Manifest, scratch:
     )
 
 
-def _place_evidence(staged: Path, evidence_dir: Path, manifest: Manifest) -> None:
-    evidence_dir.mkdir(parents=True, exist_ok=True)
+def _place_evidence(staged: Path, storage: Storage, manifest: Manifest) -> None:
     for name in manifest["evidence"]:
-        target = evidence_dir.joinpath(*PurePosixPath(name).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Same file system (the scratch space is inside the store): each move is atomic.
-        os.replace(staged.joinpath(*PurePosixPath(name).parts), target)
-    for name, path in evidence_files(evidence_dir).items():
-        if name not in manifest["evidence"]:
-            path.unlink()
+        # Local store: a rename within one file system (the scratch space is inside the store).
+        storage.put_file(name, str(staged.joinpath(*PurePosixPath(name).parts)))
+    for key in stored_files(storage):
+        if key not in manifest["evidence"]:
+            storage.delete(key)
 
 
-def compare(engine: Engine, evidence_dir: Path, manifest: Manifest) -> list[str]:
+def compare(engine: Engine, storage: Storage, manifest: Manifest) -> list[str]:
     """What differs between the restored instance and the manifest (empty: all the same)."""
     with engine.connect() as connection:
         tables, revision = census(connection)
@@ -569,13 +614,13 @@ def compare(engine: Engine, evidence_dir: Path, manifest: Manifest) -> list[str]
             differences.append(f"tabel {name}: ontbreekt")
         elif want != got:
             differences.append(f"tabel {name}: {got} rijen in plaats van {want}")
-    files = evidence_files(evidence_dir)
+    files = stored_files(storage)
     for name in sorted(manifest["evidence"].keys() | files.keys()):
         want_hash = manifest["evidence"].get(name)
         if want_hash is None:
             differences.append(f"bestand {name}: niet in de back-up")
         elif name not in files:
             differences.append(f"bestand {name}: ontbreekt")
-        elif sha256_of(files[name]) != want_hash:
+        elif stored_sha256(storage, name) != want_hash:
             differences.append(f"bestand {name}: checksum klopt niet")
     return differences

@@ -11,13 +11,14 @@ from flask.cli import AppGroup
 
 from portal.backup import BackupError, create_backup, default_archive_path, restore_backup
 from portal.extensions import db
+from portal.storage import get_storage
 from portal.timeutil import AMSTERDAM, now
 
 backup_cli = AppGroup("backup", help="Back up and restore the database and the evidence store.")
 
 
-def _evidence_dir() -> Path:
-    return Path(current_app.config["EVIDENCE_DIR"])
+def _scratch_dir() -> Path:
+    return Path(current_app.config["UPLOAD_TMP_DIR"])
 
 
 @backup_cli.command("create")
@@ -34,7 +35,7 @@ def create(output: Path | None) -> None:
         output = default_archive_path(backups, moment.astimezone(AMSTERDAM))
     db.session.remove()
     try:
-        manifest = create_backup(db.engine, _evidence_dir(), output, moment)
+        manifest = create_backup(db.engine, get_storage(), output, moment)
     except BackupError as error:
         click.echo(str(error), err=True)
         raise click.exceptions.Exit(1) from error
@@ -51,10 +52,10 @@ def create(output: Path | None) -> None:
     "--force", is_flag=True, help="Overwrite a database or evidence store that already holds data."
 )
 def restore(archive: Path, force: bool) -> None:
-    """Restore an archive into the configured database and evidence directory."""
+    """Restore an archive into the configured database and store (STORAGE_BACKEND)."""
     db.session.remove()
     try:
-        result = restore_backup(db.engine, _evidence_dir(), archive, force=force)
+        result = restore_backup(db.engine, get_storage(), _scratch_dir(), archive, force=force)
     except BackupError as error:
         click.echo(str(error), err=True)
         raise click.exceptions.Exit(1) from error

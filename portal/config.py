@@ -18,6 +18,21 @@ class Defaults:
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # a 20 MB file plus the form around it
     EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
     EVIDENCE_DIR: str | None = None  # default: instance/evidence
+    # Where stored files live (portal/storage.py): "local" keeps them in EVIDENCE_DIR; "s3" in a
+    # bucket of S3-compatible object storage (several app instances on other machines share it).
+    # The operator creates the bucket; `flask evidence check` tests the configured store.
+    STORAGE_BACKEND = "local"
+    S3_BUCKET = ""
+    S3_PREFIX = ""  # keys go under this prefix: several portals may share a bucket
+    S3_ENDPOINT_URL = ""  # MinIO, Ceph, ...; empty: AWS
+    S3_REGION = ""
+    S3_ADDRESSING_STYLE = ""  # "path" for stores without bucket host names; empty: boto3 decides
+    # Empty: boto3's own credential chain (environment, instance role).
+    S3_ACCESS_KEY_ID = ""
+    S3_SECRET_ACCESS_KEY = ""
+    # Uploads are written here while they are read and hashed (default: EVIDENCE_DIR/tmp for the
+    # local store, a folder of the system's temporary directory for S3).
+    UPLOAD_TMP_DIR: str | None = None
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")
@@ -78,6 +93,13 @@ class Defaults:
     # the end of the DAS (the Archiefwet selection list for procurement files), then deleted.
     RETENTION_YEARS = 7
     ACCESSIBILITY_STATEMENT_DATE = "2026-11-25"
+    # Behind a reverse proxy (README, "Draaien op meerdere machines"): how many proxies in front of
+    # the portal set X-Forwarded-For/-Proto/-Host. 0 = none: the client address is the peer's.
+    PROXY_COUNT = 0
+    # Server-Timing and X-Query-Count headers on every response (time in the app and in the
+    # database, SQL statements run): for benchmarks (`make bench`) and diagnosis. Off by default,
+    # because the figures tell an outsider something about the data behind a page.
+    SERVER_TIMING = False
 
 
 DECLARED_KEYS = {k for k in vars(Defaults) if k.isupper()}

@@ -1,4 +1,5 @@
-"""`flask evidence sweep`: remove what interrupted uploads left in the evidence store."""
+"""`flask evidence sweep` and `flask evidence check`: the store of evidence, letters, agreements
+and tariff sheets (portal/storage.py)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,31 @@ evidence = AppGroup("evidence", help="De opslag van bewijsstukken.")
 )
 def sweep(min_age_minutes: int) -> None:
     """Delete temporary upload files and stored files without a row (left by a server that
-    stopped in the middle of an upload). Run it from cron, like `privacy purge`."""
+    stopped in the middle of an upload). Run it from cron, like `privacy purge`, on one machine
+    (the store is shared) and on every machine that takes uploads (their scratch directories
+    are their own)."""
     from portal.services.evidence import remove_orphans
 
     removed = remove_orphans(min_age_seconds=min_age_minutes * 60)
     for path in removed:
         click.echo(f"Verwijderd: {path}")
     click.echo(f"{len(removed)} achtergebleven bestanden verwijderd.")
+
+
+@evidence.command("check")
+def check() -> None:
+    """Write, read back and delete a test file in the configured store (STORAGE_BACKEND):
+    tells whether this machine can reach it and write to it."""
+    from flask import current_app
+
+    from portal.storage import get_storage
+
+    storage = get_storage()
+    where = storage.location("_check")
+    try:
+        storage.check()
+    except Exception as error:  # any failure of the store is the answer, not a crash
+        click.echo(f"De opslag ({where}) is niet bruikbaar: {error}", err=True)
+        raise click.exceptions.Exit(1) from error
+    backend = current_app.config["STORAGE_BACKEND"]
+    click.echo(f"De opslag ({backend}: {where}) is bereikbaar en beschrijfbaar.")

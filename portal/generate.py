@@ -17,7 +17,6 @@ are written: the generated history did not happen through the services.
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from portal.models import (
     SizeClass,
 )
 from portal.services.kpis import DEFAULT_KPIS
+from portal.storage import Storage, content_key
 
 # Counts at scale 1.
 REGIONS = 40
@@ -163,8 +163,9 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
-def generate(scale: float, seed: int, today: date, evidence_dir: str) -> Counts:
-    """Write the data set into the application's database; refuses to run twice."""
+def generate(scale: float, seed: int, today: date, storage: Storage) -> Counts:
+    """Write the data set into the application's database (and its few files into the store);
+    refuses to run twice."""
     if scale <= 0:
         raise GenerationRefused("De schaal moet groter zijn dan 0.")
     db.session.commit()
@@ -181,9 +182,7 @@ def generate(scale: float, seed: int, today: date, evidence_dir: str) -> Counts:
     db.session.close()
     counts = Counts()
     with db.engine.begin() as connection:
-        _Generation(_Writer(connection, counts), random.Random(seed), scale, today).run(
-            evidence_dir
-        )
+        _Generation(_Writer(connection, counts), random.Random(seed), scale, today).run(storage)
     return counts
 
 
@@ -197,8 +196,8 @@ class _Generation:
         self.password_hash = generate_password_hash(DEMO_PASSWORD)
         self.created = _at(self.term_start - timedelta(days=60))
 
-    def run(self, evidence_dir: str) -> None:
-        self.files = self._files(evidence_dir)
+    def run(self, storage: Storage) -> None:
+        self.files = self._files(storage)
         # At least 10 regions, so that small data sets still have a market of several regions.
         n_regions = min(REGIONS, max(10, round(REGIONS * self.scale)))
         self.regions = [self._region(r) for r in range(1, n_regions + 1)]
@@ -211,17 +210,14 @@ class _Generation:
 
     # -- files ---------------------------------------------------------------------------------
 
-    def _files(self, evidence_dir: str) -> dict[EvidenceType, tuple[str, int]]:
+    def _files(self, storage: Storage) -> dict[EvidenceType, tuple[str, int]]:
         """One stored PDF per evidence type, shared by every generated evidence row."""
         files = {}
         for evidence_type in EvidenceType:
             content = _demo_pdf(f"gegenereerd {evidence_type.value}")
             digest = hashlib.sha256(content).hexdigest()
-            path = os.path.join(evidence_dir, digest[:2], digest)
-            if not os.path.exists(path):
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "wb") as handle:
-                    handle.write(content)
+            if not storage.exists(content_key(digest)):
+                storage.put_bytes(content_key(digest), content)
             files[evidence_type] = (digest, len(content))
         return files
 

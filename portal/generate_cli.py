@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import click
-from flask import current_app
 
+from portal.storage import get_storage
 from portal.timeutil import local_date, now
 
 
@@ -24,7 +24,7 @@ def generate_command(scale: float, seed: int) -> None:
 
     started = time.monotonic()
     try:
-        counts = generate(scale, seed, local_date(now()), str(current_app.config["EVIDENCE_DIR"]))
+        counts = generate(scale, seed, local_date(now()), get_storage())
     except GenerationRefused as error:
         raise click.ClickException(str(error)) from error
     for line in describe(counts):

@@ -7,14 +7,17 @@ from flask import abort
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Application, Das, DasState, EvidenceDocument, FrameworkAgreement
+from portal.models import Answer, Application, Das, DasState, EvidenceDocument, FrameworkAgreement
 
 
 def get_application(application_id: int, organisation_id: int) -> Application:
     application = db.session.scalar(
         db.select(Application)
         .where(Application.id == application_id, Application.organisation_id == organisation_id)
-        .options(selectinload(Application.lots), selectinload(Application.answers))
+        .options(
+            selectinload(Application.lots),
+            selectinload(Application.answers).selectinload(Answer.documents),
+        )
     )
     if application is None:
         abort(404)

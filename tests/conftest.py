@@ -19,6 +19,10 @@ from portal.extensions import db
 from tests import factories
 from tests.support.smtp import SmtpSink
 
+# The moto S3 server and the fixtures around it (s3_server, s3_endpoint, s3_bucket, s3_settings,
+# s3_app): see tests/support/s3server.py.
+pytest_plugins = ["tests.support.s3server"]
+
 PASSWORD = factories.PASSWORD
 
 

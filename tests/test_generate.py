@@ -14,6 +14,7 @@ from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.generate import GenerationRefused, generate
 from portal.models import Application, Das, FrameworkAgreement, Organisation, Role, User
+from portal.storage import get_storage
 from tests.conftest import login, wipe
 
 TODAY = date(2026, 11, 25)
@@ -21,7 +22,7 @@ SCALE = 0.002
 
 
 def _generate(app: Flask, seed: int = 7, scale: float = SCALE) -> dict[str, int]:
-    return generate(scale, seed, TODAY, app.config["EVIDENCE_DIR"]).rows
+    return generate(scale, seed, TODAY, get_storage()).rows
 
 
 def _foreign_keys_hold() -> None:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.models import (
     Application,
     Das,
+    EvidenceType,
     FrameworkAgreement,
     IjwUnit,
     Product,
@@ -31,6 +32,7 @@ from portal.models import (
     User,
 )
 from portal.services import agreements, applications, calendar, kpis, tariffs
+from portal.services.audit import record
 from tests import factories
 from tests.conftest import login
 from tests.services.test_agreements import admit, at
@@ -61,7 +63,10 @@ def build(size: int) -> World:
     """`size` providers, each admitted to lot 1 (an agreement, signed for every other one) with
     KPI figures per quarter, and each with an application for lot 2: in review, but a draft for
     the first provider (its exclusion and suitability pages are for drafts). The larger set
-    also has more products and more tariff sheets."""
+    also has more products and more tariff sheets, and the paged lists (issue 10) get `size`
+    more rows each: the first provider's documents (some about to lapse) and KPI corrections,
+    events on the timelines of the application in review and of the agreement, and profile
+    changes of the organisation in review."""
     calendar.ensure_statutory_holidays(range(2024, 2028))
     db.session.commit()
     das = factories.DasFactory(term_start=date(2024, 1, 1))
@@ -119,6 +124,31 @@ def build(size: int) -> World:
         )
     assert first is not None
     provider, draft, agreement = first
+    today = date.today()
+    for n in range(size):
+        factories.upload_pdf(
+            provider,
+            EvidenceType.INSURANCE_POLICY,
+            date(2024, 1, 1),
+            expires_on=today + timedelta(days=n % 90),  # every other one within the warning
+        )
+        kpis.report(
+            provider,
+            agreement,
+            [kpis.Figure(definitions["CLIENTS"], quarters[0], Decimal(100 + n))],
+            f"Correctie {n}",
+            date(2026, 6, 1),
+            at(date(2026, 6, 1)),
+        )
+        record("application.assigned", in_review, admin, assignee_id=reviewer.id)
+        record("agreement.lots_added", agreement, admin)
+        record(
+            "organisation.updated",
+            in_review.organisation,
+            admin,
+            changes={"city": [f"Plaats {n}", f"Plaats {n + 1}"]},
+        )
+    db.session.commit()
     return World(das, provider, draft, in_review, agreement, sheet, reviewer, manager, admin)
 
 
@@ -143,9 +173,17 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
     ("public DAS page", lambda w: None, lambda w: f"/das/{w.das.slug}"),
     ("public products", lambda w: None, lambda w: f"/das/{w.das.slug}/producten"),
     ("public tariff sheets", lambda w: None, lambda w: f"/das/{w.das.slug}/tarieven"),
+    ("public providers", lambda w: None, lambda w: f"/das/{w.das.slug}/aanbieders"),
+    (
+        "public providers of lot",
+        lambda w: None,
+        lambda w: f"/das/{w.das.slug}/aanbieders?perceel={w.das.lots[0].id}",
+    ),
+    ("award notices", lambda w: None, lambda w: f"/das/{w.das.slug}/gunningen"),
     ("public tariff sheet", lambda w: None, lambda w: f"/das/{w.das.slug}/tarieven/{w.sheet.id}"),
     ("OCDS package", lambda w: None, lambda w: f"/das/{w.das.slug}/ocds.json"),
     ("provider dashboard", lambda w: w.provider, lambda w: "/aanbieder/"),
+    ("provider documents", lambda w: w.provider, lambda w: "/aanbieder/documenten"),
     (
         "provider application",
         lambda w: w.provider,
@@ -168,6 +206,7 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
         lambda w: f"/beoordeling/aanmeldingen/{w.in_review.id}",
     ),
     ("contract register", lambda w: w.manager, lambda w: "/contracten/"),
+    ("agreement page", lambda w: w.manager, lambda w: f"/contracten/{w.agreement.id}"),
     ("KPI dashboard", lambda w: w.manager, lambda w: f"/contracten/{w.agreement.id}/kpi"),
     ("DAS overview", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/overzicht"),
     ("tariff administration", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/tarieven"),

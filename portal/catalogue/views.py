@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,7 +26,7 @@ from portal.catalogue import forms
 from portal.extensions import db
 from portal.messages import message_for
 from portal.models import Das, IjwUnit, Product, ProductVariant, Role
-from portal.services import ServiceError, catalogue, tariffs
+from portal.services import ServiceError, catalogue, paging, tariffs
 from portal.timeutil import local_date, now
 
 bp = Blueprint("catalogue", __name__, url_prefix="/beheer/das")
@@ -194,7 +203,10 @@ def tariff_admin(slug: str) -> str | Response:
         form=form,
         row_errors=errors,
         error_message=error_message,
-        sheets=tariffs.sheets_of(das.id),
+        sheets=tariffs.sheets_page(
+            das.id, paging.page_number(request.args.get("pagina")), current_app.config["PER_PAGE"]
+        ),
+        latest_year=tariffs.latest_year(das.id),
     )
 
 

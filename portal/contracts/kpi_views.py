@@ -19,7 +19,7 @@ from portal.domain import contract_management as rules
 from portal.extensions import db
 from portal.messages import message_for
 from portal.models import KpiDefinition, ReportingPeriod, Role, TalkKind
-from portal.services import ServiceError, kpis
+from portal.services import ServiceError, kpis, paging
 from portal.svg import line_chart
 from portal.timeutil import local_date, now
 from portal.views_common import download
@@ -87,21 +87,21 @@ def _weights() -> tuple[Decimal, Decimal]:
     return clients, turnover
 
 
-def _overview(slug: str):  # type: ignore[no-untyped-def]
+def _overview(slug: str, with_sroi: bool = True):  # type: ignore[no-untyped-def]
     das = _das(slug)
     today = local_date(now())
     year = request.args.get("jaar", today.year, type=int) or today.year
     clients_weight, turnover_weight = _weights()
     return (
         das,
-        kpis.das_overview(das, year, today, clients_weight, turnover_weight),
+        kpis.das_overview(das, year, today, clients_weight, turnover_weight, with_sroi),
         (clients_weight, turnover_weight),
     )
 
 
 @bp.route("/das/<slug>/overzicht")
 def overview(slug: str) -> str:
-    das, data, weights = _overview(slug)
+    das, data, weights = _overview(slug, with_sroi=False)
     settings = forms.ManagementSettingsForm(
         formdata=None,
         sroi_threshold=f"{das.sroi_threshold_cents // 100},{das.sroi_threshold_cents % 100:02d}",
@@ -113,19 +113,22 @@ def overview(slug: str) -> str:
 
 
 def _render_overview(das, data, weights, query, settings_form) -> str:  # type: ignore[no-untyped-def]
-    # The social-return table has a row per live agreement: paged (issue 10); exports stay whole.
-    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
-    per_page = current_app.config["PER_PAGE"]
-    pages = max((len(data.sroi) + per_page - 1) // per_page, 1)
+    # The social-return table has a row per live agreement: paged in SQL (issue 10); the
+    # exports stay whole.
+    sroi_rows = kpis.sroi_page(
+        das,
+        data.year,
+        local_date(now()),
+        paging.page_number(request.args.get("pagina")),
+        current_app.config["PER_PAGE"],
+    )
     return render_template(
         "contracts/overview.html",
         das=das,
         data=data,
         weights=weights,
         query=query,
-        sroi_rows=data.sroi[(page - 1) * per_page : page * per_page],
-        page=page,
-        pages=pages,
+        sroi_rows=sroi_rows,
         settings_form=settings_form,
     )
 
@@ -227,6 +230,11 @@ def _dashboard(agreement_id: int, **overrides: object) -> str:
         "talk_form": forms.TalkForm(formdata=None, held_on=today),
         "correction_form": correction,
         "sroi": kpis.sroi_reports_of(found),
+        "corrections": kpis.corrections_page(
+            found,
+            paging.page_number(request.args.get("correcties")),
+            current_app.config["PER_PAGE"],
+        ),
         "period_label": rules.period_label,
         "error_message": None,
     }
@@ -259,7 +267,7 @@ def management_settings(slug: str) -> str | Response:
             )
             flash(_("De instellingen zijn opgeslagen."), "success")
             return redirect(url_for("contracts.overview", slug=slug))
-    _das_, data, weights = _overview(slug)
+    _das_, data, weights = _overview(slug, with_sroi=False)
     return _render_overview(das, data, weights, {}, form)
 
 

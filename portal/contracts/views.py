@@ -24,7 +24,7 @@ from portal.extensions import db
 from portal.labels import label
 from portal.messages import message_for
 from portal.models import AgreementState, Das, FrameworkAgreement, Role
-from portal.services import ServiceError, agreements, reports, review
+from portal.services import ServiceError, agreements, paging, reports, review
 from portal.services.audit import events_for
 from portal.timeutil import local_date, now
 from portal.views_common import download, staff_das_and_lot_choices
@@ -52,11 +52,10 @@ def _filters() -> tuple[forms.RegisterFilterForm, reports.RegisterFilters]:
 
 @bp.route("/")
 def register() -> str:
-    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    page = paging.page_number(request.args.get("pagina"))
     per_page = current_app.config["PER_PAGE"]
     form, filters = _filters()
     rows, total = reports.register_page(filters, page, per_page)
-    pages = max((total + per_page - 1) // per_page, 1)
     query = {k: v for k, v in request.args.items() if k != "pagina"}
     das_ids = review.visible_das_ids(current_user)
     das_query = db.select(Das).order_by(Das.name)
@@ -65,10 +64,8 @@ def register() -> str:
     return render_template(
         "contracts/register.html",
         das_list=db.session.scalars(das_query).all(),
-        agreements=rows,
+        agreements=paging.page_of(rows, total, page, per_page),
         total=total,
-        page=page,
-        pages=pages,
         form=form,
         query=query,
     )
@@ -100,7 +97,11 @@ def _detail(found: FrameworkAgreement, **overrides: object) -> str:
         "agreement": found,
         "variations": agreements.variations_of(found),
         "end_dates": agreements.end_date_history(found.das_id, found.id),
-        "timeline": events_for(found),
+        "timeline": events_for(
+            found,
+            paging.page_number(request.args.get("tijdlijn")),
+            current_app.config["PER_PAGE"],
+        ),
         "countersign_form": forms.CountersignForm(formdata=None),
         "state_form": forms.StateForm(formdata=None, on=local_date(now())),
         "error_message": None,

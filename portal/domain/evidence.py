@@ -52,3 +52,22 @@ def expires_soon(last_valid_day: date | None, today: date, within_days: int) -> 
     if last_valid_day is None or last_valid_day < today:
         return False
     return (last_valid_day - today).days <= within_days
+
+
+def offered_for(
+    document_type: str,
+    issued_on: date,
+    expires_on: date | None,
+    wanted_type: str | None,
+    max_age_months: int | None,
+    today: date,
+) -> bool:
+    """Whether a document is offered as evidence for a criterion: of the kind the criterion asks
+    for (any kind when it names none) and still valid today, by its own end date, the kind's age
+    limit and the criterion's. A provider's store grows every year; the form lists what can count
+    (documents already linked stay listed, see the form)."""
+    if wanted_type is not None and document_type != wanted_type:
+        return False
+    limits = [m for m in (DEFAULT_MAX_AGE_MONTHS.get(document_type), max_age_months) if m]
+    last_day = valid_until(issued_on, expires_on, min(limits) if limits else None)
+    return last_day is None or last_day >= today

@@ -5,21 +5,19 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
 from portal.auth.access import public
 from portal.extensions import db
-from portal.models import AgreementState, Das, DasState, FrameworkAgreement, Lot, TariffSheet
-from portal.services import ocds, tariffs
+from portal.models import Das, DasState, Lot, TariffSheet
+from portal.services import ocds, paging, public_register, tariffs
 from portal.timeutil import local_date, now
 from portal.views_common import download
 
 bp = Blueprint("public", __name__)
 
 PUBLISHED_STATES = (DasState.OPEN, DasState.CLOSED)
-# Agreements that make a provider "admitted" in the public register.
-REGISTER_STATES = (AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE)
 
 
 def published_das_list() -> list[Das]:
@@ -77,23 +75,7 @@ def das_detail(slug: str) -> str:
     )
     if das is None:
         abort(404)
-    agreements = db.session.scalars(
-        db.select(FrameworkAgreement)
-        .where(FrameworkAgreement.das_id == das.id, FrameworkAgreement.state.in_(REGISTER_STATES))
-        .options(
-            selectinload(FrameworkAgreement.organisation), selectinload(FrameworkAgreement.lots)
-        )
-    ).all()
-    providers_by_lot: dict[int, list[str]] = {lot.id: [] for lot in das.lots}
-    for agreement in agreements:
-        for agreement_lot in agreement.lots:
-            if not agreement_lot.is_current:
-                continue
-            providers_by_lot.setdefault(agreement_lot.lot_id, []).append(
-                agreement.organisation.display_name
-            )
-    for names in providers_by_lot.values():
-        names.sort(key=str.casefold)
+    # The providers themselves are on their own, paged pages (issue 10): here only counts.
     subregions: dict[str, list[str]] = {}
     for authority in das.authorities:
         group = authority.parent.name if authority.parent else ""
@@ -101,9 +83,8 @@ def das_detail(slug: str) -> str:
     return render_template(
         "public/das.html",
         das=das,
-        providers_by_lot=providers_by_lot,
-        award_notices=_award_notices(agreements),
-        provider_count=len(agreements),
+        admitted_per_lot=public_register.admitted_per_lot(das.id),
+        provider_count=public_register.admitted_providers(das.id),
         subregions=dict(sorted(subregions.items())),
     )
 
@@ -117,6 +98,36 @@ def _published_das(slug: str) -> Das:
     if das is None:
         abort(404)
     return das
+
+
+def _admissions(slug: str, order: str, template: str) -> str:
+    das = _published_das(slug)
+    lot_id = request.args.get("perceel", type=int)
+    lot = next((lot for lot in das.lots if lot.id == lot_id), None)  # another DAS's lot: all
+    rows = public_register.admissions_page(
+        das.id,
+        lot.id if lot else None,
+        order,
+        paging.page_number(request.args.get("pagina")),
+        current_app.config["PER_PAGE"],
+    )
+    return render_template(
+        template, das=das, lot=lot, rows=rows, query={"perceel": lot.id} if lot else {}
+    )
+
+
+@bp.route("/das/<slug>/aanbieders")
+@public
+def providers(slug: str) -> str:
+    """The admitted providers, alphabetical, optionally of one lot."""
+    return _admissions(slug, public_register.BY_NAME, "public/providers.html")
+
+
+@bp.route("/das/<slug>/gunningen")
+@public
+def award_notices(slug: str) -> str:
+    """The admissions as award notices, newest first, grouped per quarter on the page."""
+    return _admissions(slug, public_register.BY_DATE, "public/award_notices.html")
 
 
 @bp.route("/das/<slug>/producten")
@@ -136,7 +147,10 @@ def products(slug: str) -> str:
 @public
 def tariff_sheets(slug: str) -> str:
     das = _published_das(slug)
-    return render_template("public/tariff_sheets.html", das=das, sheets=tariffs.sheets_of(das.id))
+    sheets = tariffs.sheets_page(
+        das.id, paging.page_number(request.args.get("pagina")), current_app.config["PER_PAGE"]
+    )
+    return render_template("public/tariff_sheets.html", das=das, sheets=sheets)
 
 
 def _sheet(das: Das, sheet_id: int) -> TariffSheet:
@@ -169,7 +183,10 @@ def ocds_release_package(slug: str) -> Response:
         das, url_for("public.ocds_release_package", slug=slug, _external=True), now()
     )
     response = Response(
-        json.dumps(package, ensure_ascii=False, indent=2), mimetype="application/json"
+        # Compact: hundreds of awards at national scale, and the C encoder is only used
+        # without indentation (several times faster). Tools pretty-print it for reading.
+        json.dumps(package, ensure_ascii=False, separators=(",", ":")),
+        mimetype="application/json",
     )
     response.headers["Access-Control-Allow-Origin"] = "*"  # open data
     return response
@@ -193,19 +210,3 @@ def tariff_sheet_file(slug: str, sheet_id: int, kind: str) -> Response:
     return download(
         content, DOWNLOADS[kind], f"tarieven-{das.reference}-{sheet.year}-{sheet.id}.{kind}"
     )
-
-
-def _award_notices(agreements: list[FrameworkAgreement]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Admissions grouped per quarter, as a DAS may publish its award notices (DOMAIN.md)."""
-    quarters: dict[tuple[int, int], list[tuple[str, str]]] = {}
-    for agreement in agreements:
-        for agreement_lot in agreement.lots:
-            day = agreement_lot.admitted_on
-            key = (day.year, (day.month - 1) // 3 + 1)
-            quarters.setdefault(key, []).append(
-                (agreement.organisation.display_name, agreement_lot.lot.name)
-            )
-    return [
-        (f"{year} K{quarter}", sorted(rows))
-        for (year, quarter), rows in sorted(quarters.items(), reverse=True)
-    ]

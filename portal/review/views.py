@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -43,10 +42,12 @@ from portal.services import (
     evidence,
     letters,
     organisations,
+    paging,
     review,
 )
 from portal.services import reverification as reverification_service
 from portal.services.audit import events_for
+from portal.storage import send_stored
 from portal.timeutil import local_date, now
 from portal.views_common import staff_das_and_lot_choices
 
@@ -55,6 +56,8 @@ protect_blueprint(bp, [Role.REVIEWER, Role.ADMINISTRATOR])
 
 # DOMAIN.md: requested evidence is due within 14 calendar days.
 DECLARATION_DUE_DAYS = 14
+# Each change is a few table rows: a shorter page keeps the assessment page readable.
+PROFILE_CHANGES_PER_PAGE = 10
 
 
 def _filter_form() -> tuple[forms.QueueFilterForm, review.QueueFilters]:
@@ -87,7 +90,7 @@ def _filter_form() -> tuple[forms.QueueFilterForm, review.QueueFilters]:
 
 @bp.route("/")
 def queue() -> str:
-    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    page = paging.page_number(request.args.get("pagina"))
     per_page = current_app.config["PER_PAGE"]
     form, filters = _filter_form()
     rows, total = review.queue(
@@ -98,10 +101,13 @@ def queue() -> str:
         per_page,
         filters,
     )
-    pages = max((total + per_page - 1) // per_page, 1)
     query = {k: v for k, v in request.args.items() if k != "pagina"}
     return render_template(
-        "review/queue.html", rows=rows, total=total, page=page, pages=pages, form=form, query=query
+        "review/queue.html",
+        rows=paging.page_of(rows, total, page, per_page),
+        total=total,
+        form=form,
+        query=query,
     )
 
 
@@ -158,8 +164,14 @@ def _page(app_: Application, **overrides: Any) -> str:
         "conflict": next((c.has_conflict for c in conflicts if c.user_id == current_user.id), None),
         "conflicts": conflicts,
         "clarifications": review.clarifications_of(app_),
-        "timeline": events_for(app_),
-        "profile_changes": organisations.profile_changes(app_.organisation_id),
+        "timeline": events_for(
+            app_, paging.page_number(request.args.get("tijdlijn")), current_app.config["PER_PAGE"]
+        ),
+        "profile_changes": organisations.profile_changes(
+            app_.organisation_id,
+            paging.page_number(request.args.get("wijzigingen")),
+            PROFILE_CHANGES_PER_PAGE,
+        ),
         "letter": letters.letter_of(app_),
         "can_request_update": bool(applications.admitted_lot_ids(app_.das, app_.organisation_id)),
         "open_requests": applications.open_declaration_requests(app_.das_id, app_.organisation_id),
@@ -381,11 +393,8 @@ def letter(application_id: int) -> Response:
     found = letters.letter_of(app_)
     if found is None:
         abort(404)
-    return send_file(
-        letters.path_for(found),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=found.filename,
+    return send_stored(
+        letters.key_for(found), mimetype="application/pdf", download_name=found.filename
     )
 
 
@@ -441,9 +450,8 @@ def download(document_id: int) -> Response:
     document = review.get_document_for_staff(document_id, current_user)
     if document is None:
         abort(404)
-    return send_file(
-        evidence.path_for(document.sha256),
+    return send_stored(
+        evidence.key_for(document.sha256),
         mimetype=document.content_type,
-        as_attachment=True,
         download_name=document.filename,
     )

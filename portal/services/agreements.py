@@ -5,13 +5,13 @@ everyone at once, suspended or ended. Dates: portal.domain.contract_dates."""
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from portal import mail
 from portal.domain import contract_dates
@@ -36,6 +36,7 @@ from portal.models import (
 )
 from portal.services import ServiceError, refuses_stale
 from portal.services.audit import record
+from portal.storage import content_key, get_storage
 from portal.timeutil import as_utc, local_date
 
 # --- reading ---------------------------------------------------------------------------------
@@ -54,6 +55,8 @@ def agreements_of(organisation_id: int) -> list[FrameworkAgreement]:
     return list(
         db.session.scalars(
             db.select(FrameworkAgreement)
+            # One per DAS at most (a unique key), so unpaged; the dashboard names each DAS.
+            .options(joinedload(FrameworkAgreement.das))
             .where(FrameworkAgreement.organisation_id == organisation_id)
             .order_by(FrameworkAgreement.start_date)
         )
@@ -107,18 +110,16 @@ def products_of(agreement: FrameworkAgreement) -> list[Product]:
 # --- the document ----------------------------------------------------------------------------
 
 
-def _documents_dir() -> str:
-    return os.path.join(str(current_app.config["EVIDENCE_DIR"]), "agreements")
+def _document_key(sha256: str) -> str:
+    """Where an agreement PDF is in the store (portal/storage.py): `agreements/ab/abcdef…`."""
+    return content_key(sha256, "agreements")
 
 
 def _store(content: bytes) -> str:
     sha256 = hashlib.sha256(content).hexdigest()
-    path = os.path.join(_documents_dir(), sha256[:2], sha256)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if not os.path.exists(path):
-        with open(f"{path}.tmp", "wb") as handle:
-            handle.write(content)
-        os.replace(f"{path}.tmp", path)
+    storage = get_storage()
+    if not storage.exists(_document_key(sha256)):
+        storage.put_bytes(_document_key(sha256), content)
     return sha256
 
 
@@ -146,8 +147,7 @@ def document(agreement: FrameworkAgreement) -> tuple[bytes, str]:
     sha256 = agreement.signed_document_sha256 or agreement.document_sha256
     if not sha256:
         raise ServiceError("not_found")
-    with open(os.path.join(_documents_dir(), sha256[:2], sha256), "rb") as handle:
-        content = handle.read()
+    content = get_storage().read_bytes(_document_key(sha256))
     if hashlib.sha256(content).hexdigest() != sha256:
         raise ServiceError("document_changed")
     signed = "ondertekend-" if agreement.signed_document_sha256 else ""

@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, User
 from portal.models._base import utcnow
 from portal.models.audit import AuditChainHead
+from portal.services.paging import Page, paginate_counted
 
 _head = AuditChainHead.__table__
 
@@ -75,14 +76,17 @@ def record(
     return event
 
 
-def events_for(obj: Any) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            db.select(AuditEvent)
-            .options(joinedload(AuditEvent.actor))  # a timeline names each actor
-            .where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == obj.id)
-            .order_by(AuditEvent.occurred_at, AuditEvent.id)
-        )
+def events_for(obj: Any, number: int, per_page: int) -> Page[AuditEvent]:
+    """One page of an object's timeline, the latest event first. An application or agreement
+    gathers events for as long as it lives (issue 10); the count rides along with the rows, so
+    a timeline costs its page one statement."""
+    return paginate_counted(
+        db.select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))  # a timeline names each actor
+        .where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == obj.id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
+        number,
+        per_page,
     )
 
 

@@ -1,19 +1,21 @@
-"""Evidence files: streamed to disk under their SHA-256, outside the web root.
+"""Evidence files: kept in the store (portal/storage.py) under their SHA-256, outside the web root.
 
-A refused upload stores nothing: the bytes go to a temporary file first, and only a fully read,
-accepted file is moved into place, in the same step that adds its row.
+A refused upload stores nothing: the bytes go to a local temporary file first (read and hashed in
+chunks), and only a fully read, accepted file is published to the store, in the same step that
+adds its row.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import mimetypes
 import os
+import re
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import BinaryIO
 
 import filetype
@@ -24,6 +26,7 @@ from portal.extensions import db
 from portal.models import EvidenceDocument, EvidenceType, Organisation, User
 from portal.services import ServiceError
 from portal.services.audit import record
+from portal.storage import LocalStorage, content_key, get_storage, scratch_dir
 
 # What we accept, by sniffed content (never by the name the browser sends).
 ACCEPTED_TYPES = {
@@ -50,12 +53,21 @@ class Upload:
     expires_on: date | None
 
 
-def evidence_dir() -> str:
-    return str(current_app.config["EVIDENCE_DIR"])
+# Evidence keys: `ab/abcdef…` at the top of the store (letters and the rest have folders).
+EVIDENCE_KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}")
+SWEEP_BATCH = 500
+
+
+def key_for(sha256: str) -> str:
+    return content_key(sha256)
 
 
 def path_for(sha256: str) -> str:
-    return os.path.join(evidence_dir(), sha256[:2], sha256)
+    """The file's path in a local store (LocalStorage only: for operators and tests)."""
+    storage = get_storage()
+    if not isinstance(storage, LocalStorage):
+        raise RuntimeError("path_for needs the local store (STORAGE_BACKEND=local)")
+    return storage.path(key_for(sha256))
 
 
 def clean_filename(name: str) -> str:
@@ -70,8 +82,7 @@ def clean_filename(name: str) -> str:
 
 def _spool(stream: BinaryIO, limit: int) -> tuple[str, str, int, bytes]:
     """Copy the stream to a temporary file, hashing as we go and stopping past the limit."""
-    os.makedirs(os.path.join(evidence_dir(), "tmp"), exist_ok=True)
-    handle, tmp_path = tempfile.mkstemp(dir=os.path.join(evidence_dir(), "tmp"))
+    handle, tmp_path = tempfile.mkstemp(dir=scratch_dir())
     digest = hashlib.sha256()
     size = 0
     head = b""
@@ -121,21 +132,21 @@ def store_upload(organisation: Organisation, user: User, upload: Upload) -> Evid
     tmp_path, sha256, size, head = _spool(
         upload.stream, int(current_app.config["EVIDENCE_MAX_BYTES"])
     )
-    final_path = path_for(sha256)
+    storage = get_storage()
+    key = key_for(sha256)
     created = False
     try:
         if size == 0:
             raise ServiceError("upload_empty")
         mime = _sniff(tmp_path, head)
         _check_name_agrees(filename, mime)
-        os.makedirs(os.path.dirname(final_path), exist_ok=True)
-        if not os.path.exists(final_path):
-            os.replace(tmp_path, final_path)
+        try:
+            # Fresh again, so remove_orphans leaves it alone until this row is committed, even
+            # if it was an orphan an earlier, interrupted upload left behind.
+            storage.touch(key)
+        except FileNotFoundError:
+            storage.put_file(key, tmp_path)
             created = True
-        else:
-            # Fresh again, so remove_orphans leaves it alone until this row is committed, even if
-            # it was an orphan an earlier, interrupted upload left behind.
-            os.utime(final_path)
         document = EvidenceDocument(
             organisation_id=organisation.id,
             sha256=sha256,
@@ -161,7 +172,7 @@ def store_upload(organisation: Organisation, user: User, upload: Upload) -> Evid
     except BaseException:
         db.session.rollback()
         if created:
-            os.unlink(final_path)
+            storage.delete(key)
         raise
     finally:
         if os.path.exists(tmp_path):
@@ -169,47 +180,57 @@ def store_upload(organisation: Organisation, user: User, upload: Upload) -> Evid
 
 
 def remove_orphans(min_age_seconds: float = 3600) -> list[str]:
-    """Delete what interrupted uploads left in EVIDENCE_DIR: temporary files, and stored files
-    without a row (the process died between moving the file into place and the commit: the order
-    that risks a file without a row rather than a row without a file). Only files untouched for
-    `min_age_seconds`, so uploads in progress keep theirs. Returns the paths removed."""
-    root = evidence_dir()
+    """Delete what interrupted uploads left behind: temporary files in the scratch directory, and
+    stored files without a row (the process died between publishing the file and the commit: the
+    order that risks a file without a row rather than a row without a file). Only files untouched
+    for `min_age_seconds`, so uploads in progress keep theirs. Returns where the removed files
+    were (paths, or s3:// URLs)."""
     cutoff = time.time() - min_age_seconds
-    folders = [os.path.join(root, "tmp")] + [
-        os.path.join(root, name) for name in _listdir(root) if len(name) == 2
-    ]
+    removed = _remove_old_temporaries(scratch_dir(), cutoff)
+    storage = get_storage()
     old = [
-        os.path.join(folder, name)
-        for folder in folders
-        for name in _listdir(folder)
-        if _untouched_since(os.path.join(folder, name), cutoff)
+        stored.key
+        for stored in storage.list()
+        if EVIDENCE_KEY.fullmatch(stored.key) and stored.modified.timestamp() <= cutoff
     ]
-    named = {os.path.basename(path) for path in old}
-    kept = set(
-        db.session.scalars(
-            db.select(EvidenceDocument.sha256).where(EvidenceDocument.sha256.in_(named))
+    for batch in _batches(old, SWEEP_BATCH):
+        named = {key.split("/")[1]: key for key in batch}
+        kept = set(
+            db.session.scalars(
+                db.select(EvidenceDocument.sha256).where(EvidenceDocument.sha256.in_(named))
+            )
         )
-    )
-    removed = []
-    for path in old:
-        in_tmp = os.path.dirname(path) == folders[0]
-        # Checked again just before: an upload of the same content may have adopted the file.
-        if (in_tmp or os.path.basename(path) not in kept) and _untouched_since(path, cutoff):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-                removed.append(path)
+        for sha256, key in named.items():
+            # Checked again just before: an upload of the same content may have adopted it.
+            if sha256 not in kept and _stored_untouched_since(key, cutoff):
+                storage.delete(key)
+                removed.append(storage.location(key))
     return removed
 
 
-def _listdir(folder: str) -> list[str]:
-    return os.listdir(folder) if os.path.isdir(folder) else []
+def _remove_old_temporaries(folder: str, cutoff: float) -> list[str]:
+    removed = []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        try:
+            if os.path.isfile(path) and os.path.getmtime(path) <= cutoff:
+                os.unlink(path)
+                removed.append(path)
+        except FileNotFoundError:  # removed meanwhile by the upload it belonged to
+            continue
+    return removed
 
 
-def _untouched_since(path: str, cutoff: float) -> bool:
+def _stored_untouched_since(key: str, cutoff: float) -> bool:
     try:
-        return os.path.isfile(path) and os.path.getmtime(path) <= cutoff
-    except FileNotFoundError:  # removed meanwhile by the upload it belonged to
+        return get_storage().info(key).modified <= datetime.fromtimestamp(cutoff, UTC)
+    except FileNotFoundError:
         return False
+
+
+def _batches(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def documents_of(organisation_id: int) -> list[EvidenceDocument]:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.domain import contract_management as rules
 from portal.extensions import db
@@ -21,6 +21,7 @@ from portal.models import (
     FrameworkAgreement,
     KpiDefinition,
     KpiValue,
+    Organisation,
     ReportingPeriod,
     Role,
     SroiReport,
@@ -30,6 +31,7 @@ from portal.models import (
 )
 from portal.services import ServiceError
 from portal.services.audit import record
+from portal.services.paging import Page, paginate, paginate_counted
 
 CLIENTS, TURNOVER = "CLIENTS", "TURNOVER"
 # The national outcome set and seed 003 (DOMAIN.md "Contract management").
@@ -337,15 +339,26 @@ class KpiSeries:
     definition: KpiDefinition
     points: list[tuple[date, Decimal, rules.KpiFlag]]
     late: list[date]
-    history: list[KpiValue]
+
+
+def _latest_ids(agreement_id: int):  # type: ignore[no-untyped-def]
+    """The figure that counts per KPI and period: the last one reported (a correction adds a
+    row)."""
+    return (
+        db.select(db.func.max(KpiValue.id))
+        .where(KpiValue.agreement_id == agreement_id, *TOTALS)
+        .group_by(KpiValue.definition_id, KpiValue.period_start)
+    )
 
 
 def provider_dashboard(
     agreement: FrameworkAgreement, today: date, due_days: int
 ) -> list[KpiSeries]:
+    """Per KPI the figures that count, their signals and the periods reported late. The
+    corrected, earlier figures are a list of their own (`corrections_page`)."""
     values = db.session.scalars(
         db.select(KpiValue)
-        .where(KpiValue.agreement_id == agreement.id, *TOTALS)
+        .where(KpiValue.id.in_(_latest_ids(agreement.id)))
         .order_by(KpiValue.period_start, KpiValue.id)
     ).all()
     by_definition: dict[int, list[KpiValue]] = defaultdict(list)
@@ -375,12 +388,29 @@ def provider_dashboard(
             if rules.next_period(start, definition.period.value) + timedelta(days=due_days) <= today
         ]
         late = [start for start in due if start not in latest]
-        series.append(
-            KpiSeries(
-                definition, points, late, [r for r in rows if r.id != latest[r.period_start].id]
-            )
-        )
+        series.append(KpiSeries(definition, points, late))
     return series
+
+
+def corrections_page(agreement: FrameworkAgreement, number: int, per_page: int) -> Page[KpiValue]:
+    """The earlier figures a correction replaced, the most recently reported first. Every
+    correction adds one, for as long as the agreement runs: paged (issue 10)."""
+    return paginate_counted(
+        db.select(KpiValue)
+        .options(joinedload(KpiValue.definition), joinedload(KpiValue.reported_by))
+        .where(
+            KpiValue.agreement_id == agreement.id,
+            *TOTALS,
+            KpiValue.id.not_in(_latest_ids(agreement.id)),
+        )
+        .order_by(KpiValue.reported_at.desc(), KpiValue.id.desc()),
+        number,
+        per_page,
+    )
+
+
+# The agreements the overview counts: running, or about to (signature) or paused (suspension).
+LIVE_STATES = (AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE, AgreementState.SUSPENDED)
 
 
 def _live_agreements(das_id: int) -> list[FrameworkAgreement]:
@@ -391,20 +421,15 @@ def _live_agreements(das_id: int) -> list[FrameworkAgreement]:
             .options(selectinload(FrameworkAgreement.organisation))
             .where(
                 FrameworkAgreement.das_id == das_id,
-                FrameworkAgreement.state.in_(
-                    (
-                        AgreementState.LIVE,
-                        AgreementState.AWAITING_SIGNATURE,
-                        AgreementState.SUSPENDED,
-                    )
-                ),
+                FrameworkAgreement.state.in_(LIVE_STATES),
             )
         )
     )
 
 
-def _sum_per_agreement(das_id: int, code: str, first: date, last: date) -> dict[int, Decimal]:
-    """The latest reported value per agreement and period, summed over [first, last), in SQL."""
+def _sums_query(das_id: int, code: str, first: date, last: date):  # type: ignore[no-untyped-def]
+    """The latest reported value per agreement and period, summed over [first, last), in SQL:
+    rows of (agreement_id, total)."""
     latest = (
         db.select(db.func.max(KpiValue.id).label("id"))
         .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
@@ -418,15 +443,15 @@ def _sum_per_agreement(das_id: int, code: str, first: date, last: date) -> dict[
         .group_by(KpiValue.agreement_id, KpiValue.period_start)
         .subquery()
     )
-    rows = (
-        db.session.execute(
-            db.select(KpiValue.agreement_id, db.func.sum(KpiValue.value))
-            .where(KpiValue.id.in_(db.select(latest.c.id)))
-            .group_by(KpiValue.agreement_id)
-        )
-        .tuples()
-        .all()
+    return (
+        db.select(KpiValue.agreement_id, db.func.sum(KpiValue.value).label("total"))
+        .where(KpiValue.id.in_(db.select(latest.c.id)))
+        .group_by(KpiValue.agreement_id)
     )
+
+
+def _sum_per_agreement(das_id: int, code: str, first: date, last: date) -> dict[int, Decimal]:
+    rows = db.session.execute(_sums_query(das_id, code, first, last)).tuples().all()
     return {agreement_id: Decimal(total) for agreement_id, total in rows}
 
 
@@ -512,11 +537,17 @@ class DasOverview:
 
 
 def das_overview(
-    das: Das, year: int, today: date, clients_weight: Decimal, turnover_weight: Decimal
+    das: Das,
+    year: int,
+    today: date,
+    clients_weight: Decimal,
+    turnover_weight: Decimal,
+    with_sroi: bool = True,
 ) -> DasOverview:
+    """The DAS's figures for a year. `with_sroi=False` leaves the social-return rows out: the
+    overview page shows them a page at a time (`sroi_page`), the export wants them all."""
     agreements = {a.id: a for a in _live_agreements(das.id)}
     turnover = _sum_per_agreement(das.id, TURNOVER, date(year, 1, 1), date(year + 1, 1, 1))
-    previous = _sum_per_agreement(das.id, TURNOVER, date(year - 1, 1, 1), date(year, 1, 1))
     clients = _latest_per_agreement(das.id, CLIENTS)
     concentration = rules.market_concentration(int(v * 100) for v in turnover.values())
     figures = [
@@ -531,23 +562,25 @@ def das_overview(
         if figures
         else []
     )
-    realised = dict(
-        db.session.execute(
-            db.select(SroiReport.agreement_id, db.func.sum(SroiReport.amount_cents))
-            .where(SroiReport.year == year, SroiReport.agreement_id.in_(list(agreements)))
-            .group_by(SroiReport.agreement_id)
-        )
-        .tuples()
-        .all()
-    )
     sroi = []
-    for a_id, agreement in agreements.items():
-        obligation = rules.sroi_obligation(
-            int(previous.get(a_id, 0) * 100), das.sroi_threshold_cents, Decimal(das.sroi_percent)
+    if with_sroi:
+        previous = _sum_per_agreement(das.id, TURNOVER, date(year - 1, 1, 1), date(year, 1, 1))
+        realised = dict(
+            db.session.execute(
+                db.select(SroiReport.agreement_id, db.func.sum(SroiReport.amount_cents))
+                .where(SroiReport.year == year, SroiReport.agreement_id.in_(list(agreements)))
+                .group_by(SroiReport.agreement_id)
+            )
+            .tuples()
+            .all()
         )
-        done = int(realised.get(a_id, 0) or 0)
-        sroi.append((agreement, obligation, done, rules.sroi_status(obligation, done, today, year)))
-    sroi.sort(key=lambda row: (row[1] is None, -(row[1] or 0)))
+        for a_id, agreement in agreements.items():
+            sroi.append(
+                _sroi_row(das, agreement, previous.get(a_id), realised.get(a_id), today, year)
+            )
+    sroi.sort(
+        key=lambda row: (row[1] is None, -(row[1] or 0), row[0].organisation.legal_name, row[0].id)
+    )
     return DasOverview(
         year,
         {a: turnover.get(a, Decimal(0)) for a in agreements},
@@ -561,6 +594,59 @@ def das_overview(
 
 
 # --- talks and SROI ------------------------------------------------------------------------
+
+
+SroiRow = tuple[FrameworkAgreement, int | None, int, rules.SroiStatus]
+
+
+def _sroi_row(
+    das: Das,
+    agreement: FrameworkAgreement,
+    previous_turnover: Decimal | None,
+    realised_cents: int | None,
+    today: date,
+    year: int,
+) -> SroiRow:
+    obligation = rules.sroi_obligation(
+        int((previous_turnover or 0) * 100), das.sroi_threshold_cents, Decimal(das.sroi_percent)
+    )
+    done = int(realised_cents or 0)
+    return agreement, obligation, done, rules.sroi_status(obligation, done, today, year)
+
+
+def sroi_page(das: Das, year: int, today: date, number: int, per_page: int) -> Page[SroiRow]:
+    """One page of the social-return table: the live agreements by last year's turnover, highest
+    first (the obligation grows with it; below the threshold there is none), then by name. The
+    same order as `das_overview(...).sroi`, sorted and cut in SQL (issue 10)."""
+    previous = _sums_query(das.id, TURNOVER, date(year - 1, 1, 1), date(year, 1, 1)).subquery()
+    realised = (
+        db.select(SroiReport.agreement_id, db.func.sum(SroiReport.amount_cents).label("total"))
+        .where(SroiReport.year == year)
+        .group_by(SroiReport.agreement_id)
+        .subquery()
+    )
+    query = (
+        db.select(FrameworkAgreement, previous.c.total, realised.c.total)
+        .join(Organisation, Organisation.id == FrameworkAgreement.organisation_id)
+        .outerjoin(previous, previous.c.agreement_id == FrameworkAgreement.id)
+        .outerjoin(realised, realised.c.agreement_id == FrameworkAgreement.id)
+        .options(contains_eager(FrameworkAgreement.organisation))
+        .where(FrameworkAgreement.das_id == das.id, FrameworkAgreement.state.in_(LIVE_STATES))
+        .order_by(
+            # Below the threshold there is no obligation: those rows follow, by name.
+            db.case(
+                (previous.c.total * 100 > das.sroi_threshold_cents, previous.c.total), else_=0
+            ).desc(),
+            Organisation.legal_name,
+            FrameworkAgreement.id,
+        )
+    )
+    found = paginate(query, number, per_page, scalars=False)
+    rows = [
+        _sroi_row(das, agreement, None if prev is None else Decimal(prev), done, today, year)
+        for agreement, prev, done in found.items
+    ]
+    return Page(rows, found.total, found.number, found.per_page)
 
 
 def log_talk(
@@ -602,6 +688,7 @@ def talks_of(agreement: FrameworkAgreement) -> list[ContractTalk]:
     return list(
         db.session.scalars(
             db.select(ContractTalk)
+            .options(selectinload(ContractTalk.actions))  # listed with each talk
             .where(ContractTalk.agreement_id == agreement.id)
             .order_by(ContractTalk.held_on.desc())
         )

@@ -4,7 +4,6 @@ mailed to the provider."""
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import datetime
 
 from flask import current_app, render_template
@@ -14,14 +13,12 @@ from flask_babel import lazy_gettext as _l
 from portal import mail
 from portal.extensions import db
 from portal.models import Application, Assessment, Criterion, DecisionLetter, User
+from portal.storage import content_key, get_storage
 
 
-def letters_dir() -> str:
-    return os.path.join(str(current_app.config["EVIDENCE_DIR"]), "letters")
-
-
-def path_for(letter: DecisionLetter) -> str:
-    return os.path.join(letters_dir(), letter.sha256[:2], letter.sha256)
+def key_for(letter: DecisionLetter) -> str:
+    """Where the letter is in the store: `letters/ab/abcdef…`."""
+    return content_key(letter.sha256, "letters")
 
 
 def render_pdf(html: str) -> bytes:
@@ -50,13 +47,9 @@ def write_decision_letter(
         filename=f"besluit-{application.reference}.pdf",
         created_at=now,
     )
-    path = path_for(letter)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if not os.path.exists(path):
-        tmp = f"{path}.tmp"
-        with open(tmp, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
+    storage = get_storage()
+    if not storage.exists(key_for(letter)):
+        storage.put_bytes(key_for(letter), content)
     db.session.add(letter)
     return letter
 
@@ -68,10 +61,9 @@ def letter_of(application: Application) -> DecisionLetter | None:
 
 
 def read(letter: DecisionLetter) -> bytes:
-    with open(path_for(letter), "rb") as handle:
-        content = handle.read()
+    content = get_storage().read_bytes(key_for(letter))
     if hashlib.sha256(content).hexdigest() != letter.sha256:
-        raise OSError("decision letter changed on disk")
+        raise OSError("decision letter changed in the store")
     return content
 
 

@@ -5,16 +5,16 @@ The purge deletes exclusion-ground answers, the evidence links of every answer a
 reply, the declarations copied into the submitted snapshot, and the evidence documents no
 retained record uses any more. Decisions per lot, assessments, agreements, KPI figures, SROI
 reports and the official report belong to the municipalities' archive and stay. Files leave
-EVIDENCE_DIR only after the transaction has committed, so a failed purge leaves no row without
-its file.
+the store (portal/storage.py) only after the transaction has committed, so a failed purge leaves
+no row without its file.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-import os
 import re
+import shutil
 import tempfile
 import unicodedata
 import zipfile
@@ -53,12 +53,14 @@ from portal.models import (
 )
 from portal.services import evidence
 from portal.services.audit import record
-from portal.timeutil import local_date
+from portal.storage import get_storage
+from portal.timeutil import AMSTERDAM, as_utc, local_date
 
 # --- the provider's download -----------------------------------------------------------------
 
 #: Kept in memory up to this size, then on disk (the evidence alone may be hundreds of MB).
 SPOOL_BYTES = 8 * 1024 * 1024
+COPY_CHUNK = 1024 * 1024
 
 #: Internal steps of the reviewers that say something about the reviewers, not the provider.
 STAFF_ONLY_ACTIONS = frozenset({"conflict.declared", "application.assigned"})
@@ -499,7 +501,8 @@ def export_organisation(
         .where(EvidenceDocument.organisation_id == organisation.id)
         .order_by(EvidenceDocument.id)
     )
-    present = [d for d in documents if os.path.isfile(evidence.path_for(d.sha256))]
+    storage = get_storage()
+    present = [d for d in documents if storage.exists(evidence.key_for(d.sha256))]
     arcnames = unique_names(
         "evidence/" + safe_filename(d.filename, f"document-{d.id}") for d in present
     )
@@ -526,7 +529,17 @@ def export_organisation(
                 json.dumps(data, default=_plain, ensure_ascii=False, indent=2, sort_keys=False),
             )
             for document, arcname in zip(present, arcnames, strict=True):
-                archive.write(evidence.path_for(document.sha256), arcname)
+                # Streamed from the store into the archive, a chunk at a time.
+                entry = zipfile.ZipInfo(
+                    arcname,
+                    as_utc(document.uploaded_at).astimezone(AMSTERDAM).timetuple()[:6],
+                )
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with (
+                    storage.open(evidence.key_for(document.sha256)) as source,
+                    archive.open(entry, "w") as target,
+                ):
+                    shutil.copyfileobj(source, target, COPY_CHUNK)
         spool.seek(0)
         record(
             "organisation.data_exported",
@@ -804,15 +817,16 @@ def purge(today: date, years: int, *, dry_run: bool = False) -> list[Organisatio
         raise
     # Only now that the rows are gone for good do the files go; a file another row took up in
     # the meantime (the same bytes uploaded again) stays.
+    storage = get_storage()
     for plan in plans:
         for sha in plan.file_shas:
             if db.session.scalar(
                 db.select(EvidenceDocument.id).where(EvidenceDocument.sha256 == sha).limit(1)
             ):
                 continue
-            path = evidence.path_for(sha)
-            if os.path.exists(path):
-                os.unlink(path)
+            key = evidence.key_for(sha)
+            if storage.exists(key):
+                storage.delete(key)
                 plan.files_removed += 1
     return plans
 

@@ -433,7 +433,8 @@ def clarifications_of(application: Application) -> list[Clarification]:
     return list(
         db.session.scalars(
             db.select(Clarification)
-            .options(joinedload(Clarification.asked_by))
+            # The pages list each answer's documents: one more query, not one per question.
+            .options(joinedload(Clarification.asked_by), selectinload(Clarification.documents))
             .where(Clarification.application_id == application.id)
             .order_by(Clarification.asked_at, Clarification.id)
         )

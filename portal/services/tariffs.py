@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from portal import mail
@@ -32,6 +31,8 @@ from portal.models import (
 )
 from portal.services import ServiceError
 from portal.services.audit import record
+from portal.services.paging import Page, paginate
+from portal.storage import content_key, get_storage
 
 # --- reading ---------------------------------------------------------------------------------
 
@@ -52,6 +53,25 @@ def sheets_of(das_id: int) -> list[TariffSheet]:
             .where(TariffSheet.das_id == das_id)
             .order_by(TariffSheet.year.desc(), TariffSheet.id.desc())
         )
+    )
+
+
+def sheets_page(das_id: int, number: int, per_page: int) -> Page[TariffSheet]:
+    """One page of the DAS's tariff sheets, newest year first, corrections above what they
+    correct (a sheet per year and per correction: the list grows every year, issue 10)."""
+    return paginate(
+        db.select(TariffSheet)
+        .where(TariffSheet.das_id == das_id)
+        .order_by(TariffSheet.year.desc(), TariffSheet.id.desc()),
+        number,
+        per_page,
+    )
+
+
+def latest_year(das_id: int) -> int | None:
+    """The last year the DAS has published tariffs for."""
+    return db.session.scalar(
+        db.select(db.func.max(TariffSheet.year)).where(TariffSheet.das_id == das_id)
     )
 
 
@@ -541,27 +561,24 @@ def sheet_pdf(sheet: TariffSheet) -> bytes:
     )
 
 
-def _files_dir() -> str:
-    return os.path.join(str(current_app.config["EVIDENCE_DIR"]), "sheets")
+def _file_key(sha256: str) -> str:
+    """Where a tariff-sheet file is in the store (portal/storage.py): `sheets/ab/abcdef…`."""
+    return content_key(sha256, "sheets")
 
 
 def _store(content: bytes) -> str:
     sha256 = hashlib.sha256(content).hexdigest()
-    path = os.path.join(_files_dir(), sha256[:2], sha256)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if not os.path.exists(path):
-        with open(f"{path}.tmp", "wb") as handle:
-            handle.write(content)
-        os.replace(f"{path}.tmp", path)
+    storage = get_storage()
+    if not storage.exists(_file_key(sha256)):
+        storage.put_bytes(_file_key(sha256), content)
     return sha256
 
 
 def read_file(sheet: TariffSheet, kind: str) -> bytes:
     sha256 = getattr(sheet, f"{kind}_sha256")
-    with open(os.path.join(_files_dir(), sha256[:2], sha256), "rb") as handle:
-        content = handle.read()
+    content = get_storage().read_bytes(_file_key(sha256))
     if hashlib.sha256(content).hexdigest() != sha256:
-        raise OSError("tariff sheet file changed on disk")
+        raise OSError("tariff sheet file changed in the store")
     return content
 
 

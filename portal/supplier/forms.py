@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
+from portal.domain.evidence import offered_for
 from portal.forms import MultiCheckboxField
 from portal.labels import label
 from portal.models import Criterion, CriterionKind, EvidenceDocument, EvidenceType, Lot
@@ -39,7 +41,10 @@ class ProductsForm(FlaskForm):
 
 
 def answers_form(
-    criteria: Sequence[Criterion], documents: Sequence[EvidenceDocument], data: dict[str, Any]
+    criteria: Sequence[Criterion],
+    documents: Sequence[EvidenceDocument],
+    data: dict[str, Any],
+    today: date,
 ) -> FlaskForm:
     """One block per criterion; every field optional, so a half-filled draft can always be saved.
     Completeness is checked on submission (portal.domain.eligibility)."""
@@ -47,10 +52,24 @@ def answers_form(
     class AnswersForm(FlaskForm):
         pass
 
-    document_choices = [
-        SelectChoice(d.id, f"{d.filename} ({label(d.evidence_type)}, {d.issued_on:%d-%m-%Y})")
-        for d in documents
-    ]
+    def document_choices(criterion: Criterion) -> list[SelectChoice]:
+        """The documents that can count for this criterion, and those already linked to it."""
+        linked = set(data.get(f"c{criterion.id}_documents") or ())
+        wanted = criterion.evidence_type.value if criterion.evidence_type else None
+        return [
+            SelectChoice(d.id, f"{d.filename} ({label(d.evidence_type)}, {d.issued_on:%d-%m-%Y})")
+            for d in documents
+            if d.id in linked
+            or offered_for(
+                d.evidence_type.value,
+                d.issued_on,
+                d.expires_on,
+                wanted,
+                criterion.max_evidence_age_months,
+                today,
+            )
+        ]
+
     for criterion in criteria:
         prefix = f"c{criterion.id}"
         setattr(
@@ -85,7 +104,7 @@ def answers_form(
     form = AnswersForm(data=data)
     for criterion in criteria:
         if criterion.kind is CriterionKind.SUITABILITY:
-            form[f"c{criterion.id}_documents"].choices = document_choices
+            form[f"c{criterion.id}_documents"].choices = document_choices(criterion)
     return form
 
 

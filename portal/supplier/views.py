@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -43,8 +42,11 @@ from portal.services import (
     declarations,
     evidence,
     letters,
+    paging,
+    provider_lists,
     review,
 )
+from portal.storage import send_stored
 from portal.supplier.forms import (
     ClarificationReplyForm,
     ProductsForm,
@@ -58,6 +60,8 @@ from portal.timeutil import local_date, now
 bp = Blueprint("supplier", __name__, url_prefix="/aanbieder")
 protect_blueprint(bp, [Role.PROVIDER])
 
+# The dashboard shows several lists; its applications a short page at a time.
+DASHBOARD_PER_PAGE = 10
 SECTIONS = {
     "lots": "supplier.lots",
     CriterionKind.EXCLUSION.value: "supplier.exclusion",
@@ -80,10 +84,14 @@ def dashboard() -> str:
     return render_template(
         "supplier/dashboard.html",
         open_das=open_das,
-        applications=applications.applications_of(_org_id()),
+        applications=provider_lists.applications_page(
+            _org_id(),
+            paging.page_number(request.args.get("aanmeldingen")),
+            DASHBOARD_PER_PAGE,
+        ),
         agreements=agreements.agreements_of(_org_id()),
         declaration_requests=declarations.open_requests_of(_org_id()),
-        expiring=evidence.expiring_documents(
+        expiring=provider_lists.expiring_documents(
             _org_id(), today, current_app.config["EXPIRY_WARNING_DAYS"]
         ),
     )
@@ -205,8 +213,9 @@ def _answers_page(application_id: int, kind: CriterionKind) -> str | Response:
     if isinstance(app_, Response):
         return app_
     criteria = app_.das.criteria_of(kind)
-    documents = evidence.documents_of(_org_id())
-    form = answers_form(criteria, documents, _answer_data(app_, kind))
+    # Only the suitability criteria take documents.
+    documents = evidence.documents_of(_org_id()) if kind is CriterionKind.SUITABILITY else []
+    form = answers_form(criteria, documents, _answer_data(app_, kind), local_date(now()))
     if form.validate_on_submit():
         given = {}
         for criterion in criteria:
@@ -324,11 +333,8 @@ def letter(application_id: int) -> Response:
     found = letters.letter_of(app_)
     if found is None:
         abort(404)
-    return send_file(
-        letters.path_for(found),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=found.filename,
+    return send_stored(
+        letters.key_for(found), mimetype="application/pdf", download_name=found.filename
     )
 
 
@@ -359,9 +365,14 @@ def documents() -> str | Response:
     return render_template(
         "supplier/documents.html",
         form=form,
-        documents=evidence.documents_with_validity(
-            _org_id(), local_date(now()), current_app.config["EXPIRY_WARNING_DAYS"]
+        documents=provider_lists.documents_page(
+            _org_id(),
+            local_date(now()),
+            current_app.config["EXPIRY_WARNING_DAYS"],
+            paging.page_number(request.args.get("pagina")),
+            current_app.config["PER_PAGE"],
         ),
+        query={"terug": next_url} if next_url else {},
         next_url=next_url,
     )
 
@@ -369,10 +380,9 @@ def documents() -> str | Response:
 @bp.route("/documenten/<int:document_id>")
 def download(document_id: int) -> Response:
     document = get_document(document_id, _org_id())
-    return send_file(
-        evidence.path_for(document.sha256),
+    return send_stored(
+        evidence.key_for(document.sha256),
         mimetype=document.content_type,
-        as_attachment=True,
         download_name=document.filename,
     )
 

@@ -49,10 +49,16 @@ def test_public_announcement_products_tariffs_register_and_statements(
         "Ambulante jeugdhulp en wonen Midden-Limburg"
     )
     expect(page.get_by_text("Roermond").first).to_be_visible()
-    # The admitted-provider register is on the announcement.
-    expect(
-        page.get_by_role("listitem").filter(has_text="Roerdal Jeugd & Gezin B.V.").first
-    ).to_be_visible()
+    # The admitted-provider register is a paged list the announcement links to (issue 10).
+    page.get_by_role("link", name="Alle toegelaten aanbieders, op naam").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Toegelaten aanbieders")
+    expect(page.get_by_role("cell", name="Roerdal Jeugd & Gezin B.V.").first).to_be_visible()
+    page.get_by_label("Perceel").select_option(index=1)
+    page.get_by_role("button", name="Filteren").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("perceel")
+    page.get_by_role("link", name=re.compile("gegunde opdrachten")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Gegunde opdrachten")
+    page.get_by_role("link", name="Ambulante jeugdhulp en wonen Midden-Limburg").click()
 
     page.get_by_role("link", name="Productbeschrijvingen en tarieven").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Producten")

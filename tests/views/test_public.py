@@ -44,10 +44,14 @@ def test_das_page_shows_subregions_lots_and_admitted_providers(
     ):
         assert lot in page
     assert "85000000-9" in page
-    assert "Gezinshuis De Linde B.V." in page  # admitted in the demo
-    assert "Kompas Ambulante Zorg B.V." not in page  # rejected
-    assert "Stichting Samen Sterk Jeugdhulp" not in page  # still in review
     assert "Deelname aan een criminele organisatie" in page  # ESPD Dutch label
+    # The providers are on their own, paged list (issue 10); the DAS page links to it.
+    assert "/das/ambulante-jeugdhulp-en-wonen-midden-limburg/aanbieders" in page
+    providers = client.get("/das/ambulante-jeugdhulp-en-wonen-midden-limburg/aanbieders")
+    listed = providers.get_data(as_text=True)
+    assert "Gezinshuis De Linde B.V." in listed  # admitted in the demo
+    assert "Kompas Ambulante Zorg B.V." not in listed  # rejected
+    assert "Stichting Samen Sterk Jeugdhulp" not in listed  # still in review
 
 
 def test_demo_data_is_idempotent(app: Flask) -> None:
