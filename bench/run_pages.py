@@ -19,7 +19,8 @@ Issue 10's targets, measured in one run on a national-scale data set in PostgreS
    fresh one-worker server the growth of the worker's peak resident size from a 20 MB upload
    (target: under 30 MB, so the file is streamed, not held in memory).
 5. **Query plans**: every SELECT each key page runs at scale 1, EXPLAINed; a sequential scan of a
-   table with more than 10,000 rows fails the run.
+   table with more than 10,000 rows that remains with `enable_seqscan = off` (no index to use)
+   fails the run; those the planner merely preferred are listed.
 
 Writes bench/results/pages.json and pages.md, prints the table, exits 1 if a target is missed.
 """

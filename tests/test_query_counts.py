@@ -200,6 +200,8 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
         lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/geschiktheidseisen",
     ),
     ("reviewer queue", lambda w: w.reviewer, lambda w: "/beoordeling/"),
+    # Every provider's KvK extract of 2024 has lapsed: all `size` agreements are due.
+    ("re-verification", lambda w: w.reviewer, lambda w: "/beoordeling/herbeoordeling"),
     (
         "review page",
         lambda w: w.reviewer,

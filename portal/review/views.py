@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import (
@@ -398,12 +398,21 @@ def letter(application_id: int) -> Response:
     )
 
 
+def _reverification_rows(today: date) -> paging.Page[reverification_service.ReverificationRow]:
+    return reverification_service.due_page(
+        current_user,
+        today,
+        paging.page_number(request.args.get("pagina")),
+        current_app.config["PER_PAGE"],
+    )
+
+
 @bp.route("/herbeoordeling")
 def reverification() -> str:
     today = local_date(now())
     return render_template(
         "review/reverification.html",
-        rows=reverification_service.due_for_reverification(current_user, today),
+        rows=_reverification_rows(today),
         today=today,
         form=forms.SuspendForm(formdata=None),
     )
@@ -437,7 +446,7 @@ def suspend(agreement_id: int) -> str | Response:
             return redirect(url_for("review.reverification"))
     return render_template(
         "review/reverification.html",
-        rows=reverification_service.due_for_reverification(current_user, today),
+        rows=_reverification_rows(today),
         today=today,
         form=form,
         error_message=error_message,
