@@ -59,6 +59,20 @@ def server_times(log_path: Path) -> list[int]:
     return times
 
 
+def git_commit() -> str:
+    """The commit a benchmark measured, for its report."""
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "onbekend"
+
+
 def say(message: str) -> None:
     print(f"[bench] {message}", flush=True)
 

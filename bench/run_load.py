@@ -25,6 +25,7 @@ from bench.harness import (
     PROJECT_ROOT,
     RESULTS_DIR,
     fresh_database,
+    git_commit,
     gunicorn,
     portal_environment,
     prepare,
@@ -81,19 +82,6 @@ def markdown_table(table: list[tuple[str, ...]]) -> str:
         name = f"**{name}**" if not row[0].startswith("  ") else name
         lines.append(f"| {name} | " + " | ".join(row[1:]) + " |")
     return "\n".join(lines)
-
-
-def _git_commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "onbekend"
 
 
 def _server_errors(log_path: Path) -> int:
@@ -184,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     table = rows(stats)
     run = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "users": args.users,
         "spawn_rate": args.spawn_rate,
         "duration": args.duration,

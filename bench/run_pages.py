@@ -53,6 +53,7 @@ from bench.harness import (
     BIN,
     PROJECT_ROOT,
     RESULTS_DIR,
+    git_commit,
     gunicorn,
     portal_environment,
     run,
@@ -547,19 +548,6 @@ def markdown_table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
-def _git_commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "onbekend"
-
-
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -689,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     report = {
         "started": started.isoformat(),
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "scales": [small_scale, large_scale],
         "rows": rows,
