@@ -127,12 +127,17 @@ def wipe(app: Flask) -> None:
             # The audit trail refuses DELETE and TRUNCATE (migration 0010): off while emptying.
             for statement in DROP_APPEND_ONLY_TRIGGERS[connection.dialect.name]:
                 connection.execute(text(statement))
+            # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE gives each of the
+            # ~50 tables new files (150 ms a test on PostgreSQL; DELETE takes a tenth of that).
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
             if connection.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-                connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            else:
-                for table in reversed(db.metadata.sorted_tables):
-                    connection.execute(table.delete())
+                # Ids start at 1 again, as they do on SQLite once a table is empty.
+                connection.exec_driver_sql(
+                    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+                )
             for statement in APPEND_ONLY_TRIGGERS[connection.dialect.name]:
                 connection.execute(text(statement))
             connection.execute(AuditChainHead.__table__.insert().values(CHAIN_START))

@@ -18,7 +18,7 @@ from flask import Flask
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import EvidenceDocument, EvidenceType
+from portal.models import Application, EvidenceDocument, EvidenceType
 from portal.services import calendar, evidence
 from portal.storage import S3Storage, Storage, content_key, get_storage
 from tests import factories
@@ -178,3 +178,36 @@ def test_a_backup_of_the_bucket_restores_into_another_instance(
             db.session.remove()
             db.engine.dispose()
         s3_server.remove_bucket(bucket)
+
+
+def test_letters_and_agreements_are_stored_in_the_bucket_and_downloaded_from_it(
+    s3_app: Flask,
+) -> None:
+    """Admission writes the decision letter and the agreement PDF through the store; the provider
+    downloads both from the bucket."""
+    from portal.services.agreements import agreement_of
+    from portal.services.letters import letter_of
+    from tests.services.test_agreements import admit
+
+    client = s3_app.test_client()
+    with s3_app.app_context():
+        calendar.ensure_statutory_holidays(range(2026, 2030))
+        db.session.commit()
+        das = factories.DasFactory()
+        provider = factories.ProviderUserFactory()
+        admit(das, provider, date(2027, 3, 15))
+        agreement = agreement_of(das.id, provider.organisation_id)
+        application = db.session.get(Application, agreement.lots[0].application_id)
+        letter = letter_of(application)
+        assert letter is not None
+        keys = {info.key.split("/")[0] for info in get_storage().list()}
+        assert {"letters", "agreements"} <= keys
+        letter_url = f"/aanbieder/aanmeldingen/{letter.application_id}/besluitbrief"
+        agreement_url = f"/aanbieder/overeenkomsten/{agreement.id}/pdf"
+        login(client, provider)
+    assert not os.path.exists(s3_app.config["EVIDENCE_DIR"])  # nothing on this machine
+    for url in (letter_url, agreement_url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.data.startswith(b"%PDF")
+        assert response.headers["Content-Length"] == str(len(response.data))

@@ -484,11 +484,13 @@ def _latest_per_agreement(das_id: int, code: str) -> dict[int, Decimal]:
     return result
 
 
-def _distribution(
-    das_id: int, code: str, first: date, last: date, dimension: str
-) -> dict[int, Decimal]:
-    """Breakdown rows summed per lot or municipality over [first, last), latest per key."""
-    column = KpiValue.lot_id if dimension == "lot" else KpiValue.authority_id
+def _year_figures(
+    das_id: int, code: str, first: date, last: date
+) -> tuple[dict[int, Decimal], dict[int, Decimal], dict[int, Decimal]]:
+    """Over [first, last), the latest report per agreement, period, lot and municipality (a
+    correction adds a row), summed: per agreement its totals (rows without lot or municipality),
+    and the breakdown rows per lot and per municipality. One pass over the DAS's values instead
+    of one per figure: this is the dashboard's heaviest read, over a million values nationally."""
     latest = (
         db.select(db.func.max(KpiValue.id).label("id"))
         .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
@@ -497,23 +499,34 @@ def _distribution(
             KpiDefinition.code == code,
             KpiValue.period_start >= first,
             KpiValue.period_start < last,
-            column.is_not(None),
         )
         .group_by(
             KpiValue.agreement_id, KpiValue.period_start, KpiValue.lot_id, KpiValue.authority_id
         )
         .subquery()
     )
-    rows = (
-        db.session.execute(
-            db.select(column, db.func.sum(KpiValue.value))
-            .where(KpiValue.id.in_(db.select(latest.c.id)))
-            .group_by(column)
+    rows = db.session.execute(
+        db.select(
+            KpiValue.agreement_id,
+            KpiValue.lot_id,
+            KpiValue.authority_id,
+            db.func.sum(KpiValue.value),
         )
-        .tuples()
-        .all()
-    )
-    return {key: Decimal(total) for key, total in rows}
+        .where(KpiValue.id.in_(db.select(latest.c.id)))
+        .group_by(KpiValue.agreement_id, KpiValue.lot_id, KpiValue.authority_id)
+    ).tuples()
+    totals: dict[int, Decimal] = {}
+    per_lot: dict[int, Decimal] = defaultdict(Decimal)
+    per_authority: dict[int, Decimal] = defaultdict(Decimal)
+    for agreement_id, lot_id, authority_id, total in rows:
+        amount = Decimal(total)
+        if lot_id is None and authority_id is None:
+            totals[agreement_id] = amount
+        if lot_id is not None:
+            per_lot[lot_id] += amount
+        if authority_id is not None:
+            per_authority[authority_id] += amount
+    return totals, dict(per_lot), dict(per_authority)
 
 
 @dataclass
@@ -547,7 +560,9 @@ def das_overview(
     """The DAS's figures for a year. `with_sroi=False` leaves the social-return rows out: the
     overview page shows them a page at a time (`sroi_page`), the export wants them all."""
     agreements = {a.id: a for a in _live_agreements(das.id)}
-    turnover = _sum_per_agreement(das.id, TURNOVER, date(year, 1, 1), date(year + 1, 1, 1))
+    turnover, per_lot, per_authority = _year_figures(
+        das.id, TURNOVER, date(year, 1, 1), date(year + 1, 1, 1)
+    )
     clients = _latest_per_agreement(das.id, CLIENTS)
     concentration = rules.market_concentration(int(v * 100) for v in turnover.values())
     figures = [
@@ -588,8 +603,8 @@ def das_overview(
         concentration,
         ranking,
         sroi,
-        _distribution(das.id, TURNOVER, date(year, 1, 1), date(year + 1, 1, 1), "lot"),
-        _distribution(das.id, TURNOVER, date(year, 1, 1), date(year + 1, 1, 1), "authority"),
+        per_lot,
+        per_authority,
     )
 
 
