@@ -194,6 +194,7 @@ def upload_pdf(
     issued_on: date,
     expires_on: date | None = None,
     content: bytes = PDF_BYTES,
+    filename: str | None = None,
 ):  # type: ignore[no-untyped-def]
     import io
 
@@ -204,7 +205,7 @@ def upload_pdf(
         user,
         evidence.Upload(
             stream=io.BytesIO(content),
-            filename=f"{evidence_type.value}.pdf",
+            filename=filename or f"{evidence_type.value}.pdf",
             evidence_type=evidence_type,
             issued_on=issued_on,
             expires_on=expires_on,

@@ -251,32 +251,17 @@ class DocumentValidity:
     expires_soon: bool
 
 
-def documents_with_validity(
-    organisation_id: int, today: date, warning_days: int
-) -> list[DocumentValidity]:
-    """Each document with the last day it counts (its end date, or its age limit for the kinds
-    that have one) and whether that day is near."""
-    result = []
-    for document in documents_of(organisation_id):
-        last_day = rules.valid_until(
-            document.issued_on,
-            document.expires_on,
-            rules.DEFAULT_MAX_AGE_MONTHS.get(document.evidence_type.value),
-        )
-        result.append(
-            DocumentValidity(
-                document,
-                last_day,
-                last_day is not None and last_day < today,
-                rules.expires_soon(last_day, today, warning_days),
-            )
-        )
-    return result
-
-
-def expiring_documents(
-    organisation_id: int, today: date, warning_days: int
-) -> list[DocumentValidity]:
-    return [
-        d for d in documents_with_validity(organisation_id, today, warning_days) if d.expires_soon
-    ]
+def validity_of(document: EvidenceDocument, today: date, warning_days: int) -> DocumentValidity:
+    """The document with the last day it counts (its end date, or its age limit for the kinds
+    that have one), whether that day has passed and whether it is near."""
+    last_day = rules.valid_until(
+        document.issued_on,
+        document.expires_on,
+        rules.DEFAULT_MAX_AGE_MONTHS.get(document.evidence_type.value),
+    )
+    return DocumentValidity(
+        document,
+        last_day,
+        last_day is not None and last_day < today,
+        rules.expires_soon(last_day, today, warning_days),
+    )

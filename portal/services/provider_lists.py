@@ -14,26 +14,12 @@ from sqlalchemy.orm import joinedload
 from portal.domain import evidence as rules
 from portal.extensions import db
 from portal.models import Application, EvidenceDocument, EvidenceType
-from portal.services.evidence import DocumentValidity
+from portal.services.evidence import DocumentValidity, validity_of
 from portal.services.paging import Page, paginate
 
 # Month arithmetic in SQL differs per database; the candidates are taken a few days wider and
 # the exact rule (portal.domain.evidence) decides.
 _MARGIN = timedelta(days=4)
-
-
-def _validity(document: EvidenceDocument, today: date, warning_days: int) -> DocumentValidity:
-    last_day = rules.valid_until(
-        document.issued_on,
-        document.expires_on,
-        rules.DEFAULT_MAX_AGE_MONTHS.get(document.evidence_type.value),
-    )
-    return DocumentValidity(
-        document,
-        last_day,
-        last_day is not None and last_day < today,
-        rules.expires_soon(last_day, today, warning_days),
-    )
 
 
 def documents_page(
@@ -49,7 +35,7 @@ def documents_page(
         per_page,
     )
     return Page(
-        [_validity(d, today, warning_days) for d in found.items],
+        [validity_of(d, today, warning_days) for d in found.items],
         found.total,
         found.number,
         found.per_page,
@@ -79,7 +65,7 @@ def expiring_documents(
         .where(EvidenceDocument.organisation_id == organisation_id, sa.or_(*near_end))
         .order_by(EvidenceDocument.uploaded_at.desc(), EvidenceDocument.id.desc())
     )
-    rows = [_validity(d, today, warning_days) for d in candidates]
+    rows = [validity_of(d, today, warning_days) for d in candidates]
     return sorted((r for r in rows if r.expires_soon), key=lambda r: r.valid_until or today)
 
 

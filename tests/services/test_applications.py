@@ -11,7 +11,7 @@ from flask import Flask
 from portal.domain.eligibility import Gap
 from portal.extensions import db
 from portal.models import ApplicationKind, EvidenceType, LotOutcome
-from portal.services import ServiceError, applications, calendar, review
+from portal.services import ServiceError, applications, calendar, provider_lists, review
 from tests import factories
 
 
@@ -150,7 +150,6 @@ def test_evidence_older_than_its_limit_blocks_submission(das) -> None:  # type: 
 
 
 def test_expiring_documents(das) -> None:  # type: ignore[no-untyped-def]
-    from portal.services import evidence
 
     user = factories.ProviderUserFactory()
     soon = factories.upload_pdf(
@@ -170,7 +169,7 @@ def test_expiring_documents(das) -> None:  # type: ignore[no-untyped-def]
     kvk = factories.upload_pdf(
         user, EvidenceType.KVK_EXTRACT, date(2026, 6, 20), content=factories.PDF_BYTES + b"3"
     )
-    expiring = evidence.expiring_documents(user.organisation_id, date(2026, 11, 22), 60)
+    expiring = provider_lists.expiring_documents(user.organisation_id, date(2026, 11, 22), 60)
     assert {(e.document.id, e.valid_until) for e in expiring} == {
         (soon.id, date(2027, 1, 10)),
         (kvk.id, date(2026, 12, 20)),  # 6 months after issue

@@ -42,16 +42,8 @@ PLAIN_ZIP = _zip([("readme.txt", "hallo")])
 
 
 def store(user, content: bytes, name: str):  # type: ignore[no-untyped-def]
-    return evidence.store_upload(
-        user.organisation,
-        user,
-        evidence.Upload(
-            stream=io.BytesIO(content),
-            filename=name,
-            evidence_type=EvidenceType.OTHER,
-            issued_on=date(2026, 10, 1),
-            expires_on=None,
-        ),
+    return factories.upload_pdf(
+        user, EvidenceType.OTHER, date(2026, 10, 1), content=content, filename=name
     )
 
 

@@ -32,8 +32,14 @@ def test_sql_candidates_miss_nothing_the_rule_picks(app: Flask) -> None:
     factories.upload_pdf(
         provider, EvidenceType.KVK_EXTRACT, date(2026, 1, 1), today + timedelta(days=10)
     )
+    # The oracle: every document of the organisation, judged one by one by the domain rule.
     expected = {
-        d.document.id for d in evidence.expiring_documents(provider.organisation_id, today, warning)
+        d.document.id
+        for d in (
+            evidence.validity_of(document, today, warning)
+            for document in evidence.documents_of(provider.organisation_id)
+        )
+        if d.expires_soon
     }
     found = provider_lists.expiring_documents(provider.organisation_id, today, warning)
     assert expected and {d.document.id for d in found} == expected
