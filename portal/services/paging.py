@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func
+from sqlalchemy import Select, func, select
 from werkzeug.exceptions import NotFound
 
 from portal.extensions import db
@@ -76,7 +76,10 @@ def page_of(items: list[T], total: int, number: int, per_page: int) -> Page[T]:
 def paginate(query: Select[Any], number: int, per_page: int, *, scalars: bool = True) -> Page[Any]:
     """Count the rows `query` selects, then load page `number` of them. `query` must already be
     ordered, with a unique last sort key so pages neither overlap nor skip rows."""
-    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    # Counted over the query as a subquery, so DISTINCT, GROUP BY and joins count what the
+    # page would show.
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = total or 0
     _check(number, total, per_page)
     paged = query.limit(per_page).offset((number - 1) * per_page)
     items = list(db.session.scalars(paged) if scalars else db.session.execute(paged).tuples())
