@@ -119,7 +119,7 @@ class SroiReport(db.Model):
     agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"), index=True)
     year: Mapped[int]
     activity: Mapped[str] = mapped_column(sa.Text)
-    amount_cents: Mapped[int]
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
     pso_level: Mapped[str] = mapped_column(sa.String(40), default="")
     document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_document.id"))
     reported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
