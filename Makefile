@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal
+# `make run` and its steps are development: the portal then accepts its public default secret key
+# and address (it refuses them anywhere else; README, "Security").
+DEV := PORTAL_DEVELOPMENT=1
 
 .PHONY: run test test-sqlite test-postgresql install translations i18n-check i18n-update system-deps lint db demo clean bench bench-load
 
@@ -29,13 +32,13 @@ i18n-check: install
 	$(BIN)/python scripts/i18n.py check
 
 db: translations
-	$(FLASK) db upgrade
+	$(DEV) $(FLASK) db upgrade
 
 demo: db
-	$(FLASK) seed-demo
+	$(DEV) $(FLASK) seed-demo
 
 run: demo
-	PORTAL_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
+	$(DEV) PORTAL_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Debian packages the tests need (PostgreSQL server, Chromium); installs only what is missing.
 system-deps:

@@ -103,8 +103,10 @@ def portal_environment(database_url: str, workdir: Path) -> dict[str, str]:
         PORTAL_EVIDENCE_DIR=str(workdir / "evidence"),
         PORTAL_MAIL_OUTBOX_DIR=str(workdir / "outbox"),
         PORTAL_SECRET_KEY=secrets.token_hex(32),
-        # Loopback is plain HTTP: a Secure cookie would never be sent back.
+        # Loopback is plain HTTP: a Secure cookie would never be sent back, and there is no
+        # https address of its own, which production requires (portal.config.unsafe_settings).
         PORTAL_SESSION_COOKIE_SECURE="0",
+        PORTAL_DEVELOPMENT="1",
         PYTHONPATH=str(PROJECT_ROOT),
         **GENEROUS_RATE_LIMITS,
     )

@@ -9,9 +9,17 @@ from typing import Any
 
 from flask import Flask, has_request_context, render_template, session
 from flask_babel import gettext
+from werkzeug.exceptions import SecurityError
 
 from portal import storage
-from portal.config import Defaults, env_overrides
+from portal.config import (
+    Defaults,
+    UnsafeSettings,
+    env_overrides,
+    is_development,
+    trusted_hosts,
+    unsafe_settings,
+)
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +64,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(env_overrides(os.environ))
     else:
         app.config.update(test_config)
+    if not is_development(app.config):
+        # Production: no public secret key, and only the portal's own host names (mailed links
+        # are built on EXTERNAL_URL; no request may make the portal believe it lives elsewhere).
+        problems = unsafe_settings(app.config)
+        if problems:
+            raise UnsafeSettings(problems)
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
     # The session cookie expires when the idle timeout does (also enforced in portal/web.py).
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
@@ -112,6 +127,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.errorhandler(400)
     def bad_request(_error):  # type: ignore[no-untyped-def]
         return render_template("errors/400.html"), 400
+
+    @app.errorhandler(SecurityError)
+    def unknown_host(_error):  # type: ignore[no-untyped-def]
+        # A Host not in TRUSTED_HOSTS: no page, since no link can be built for a host that is
+        # not ours.
+        return (
+            gettext("Dit webadres hoort niet bij het DAS-portaal."),
+            400,
+            {"Content-Type": "text/plain; charset=utf-8"},
+        )
 
     @app.errorhandler(403)
     def forbidden(_error):  # type: ignore[no-untyped-def]

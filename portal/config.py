@@ -2,16 +2,42 @@
 
 Only keys declared in `Defaults` may be overridden from the environment, so a typo in a variable name
 is an error instead of a silently ignored setting (Digital Marketplace `dmutils/config.py`).
+
+Outside development and tests the portal refuses to start with settings that are unsafe in
+production (`unsafe_settings`): a known or short secret key or audit key, no https address of its
+own.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
+
+# The values `make run` works with. Both are public, so production refuses them.
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+DEVELOPMENT_AUDIT_KEY = "dev-only-audit-key-change-me"
+DEVELOPMENT_EXTERNAL_URL = "http://127.0.0.1:5000"
 
 
 class Defaults:
-    SECRET_KEY = "dev-only-change-me"
+    # Development (`make run`, PORTAL_DEVELOPMENT=1) and tests (TESTING) may run with the public
+    # defaults below; anywhere else create_app refuses unsafe settings (unsafe_settings).
+    DEVELOPMENT = False
+    # Signs session cookies and mailed links: at least 32 random bytes in production, e.g.
+    # `python -c 'import secrets; print(secrets.token_hex(32))'`.
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+    # The portal's public address. Links in mails are built on it, never on the Host header of
+    # the request that caused the mail; in production only its host (and EXTRA_TRUSTED_HOSTS,
+    # comma-separated, e.g. the address a load balancer's health check uses) may be asked for.
+    EXTERNAL_URL = DEVELOPMENT_EXTERNAL_URL
+    EXTRA_TRUSTED_HOSTS = ""
+    # The key of the audit trail's HMAC chain (portal.domain.audit_chain): kept outside the
+    # database, so that someone who can write the database cannot write a chain that verifies.
+    # In production a long random value of its own (not SECRET_KEY), set before the first
+    # `flask db upgrade` to 0013 and never changed: every recorded event and anchor depends on it.
+    AUDIT_KEY = DEVELOPMENT_AUDIT_KEY
     # SQLite in instance/ unless PORTAL_DATABASE_URL says otherwise (set in create_app).
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
@@ -55,8 +81,24 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "20 per minute; 200 per hour"
-    LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+    # Wrong codes at the second step, per account.
+    SECOND_STEP_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
     ACCOUNT_LIMIT_PER_ADDRESS = "10 per minute; 50 per hour"
+    # Wrong passwords (portal/services/login_throttle.py): clients without a device cookie for
+    # the account are locked out after so many failures per account, and per address; a browser
+    # that logged in to the account before (device cookie) is not held by that, but by a count
+    # of its own. Each lock-out lasts longer (minutes, the last repeats); failures are forgotten
+    # LOCKOUT_WINDOW_HOURS after the first.
+    LOCKOUT_FAILURES_PER_ACCOUNT = 5
+    LOCKOUT_FAILURES_PER_ADDRESS = 20
+    LOCKOUT_FAILURES_PER_DEVICE = 5
+    LOCKOUT_MINUTES = "1, 5, 15, 60"
+    LOCKOUT_WINDOW_HOURS = 24
+    DEVICE_COOKIE_DAYS = 180
+    # Invitations to colleagues: per organisation, and per invited address over all organisations
+    # (no mail-bombing an address through invitations).
+    INVITATION_LIMIT_PER_ORGANISATION = "20 per hour; 100 per day"
+    INVITATION_LIMIT_PER_ADDRESS = "3 per day"
     # Mail: "smtp" sends over SMTP; "outbox" writes .eml files to MAIL_OUTBOX_DIR (development);
     # "console" writes them to the log.
     MAIL_BACKEND = "outbox"
@@ -122,3 +164,114 @@ def env_overrides(environ: os._Environ[str] | dict[str, str], prefix: str = "POR
         else:
             result[key] = raw
     return result
+
+
+# --- settings that are unsafe in production ------------------------------------------------------
+
+MIN_SECRET_KEY_BYTES = 32
+# Keys that have been published (in this repository, its tests, its documentation or framework
+# examples): anyone could sign a session or a link with them.
+KNOWN_SECRET_KEYS = frozenset(
+    {
+        DEVELOPMENT_SECRET_KEY,
+        "test-secret",
+        "change-me",
+        "changeme",
+        "secret",
+        "dev",
+        "development",
+    }
+)
+
+
+class UnsafeSettings(RuntimeError):
+    """Raised by create_app outside development and tests; the message lists every problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            "The portal refuses to start with unsafe production settings:\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
+            + "\n(For development on your own machine set PORTAL_DEVELOPMENT=1, as `make run` does.)"
+        )
+
+
+def is_development(config: Mapping[str, Any]) -> bool:
+    """Development and tests may run with the public defaults; everything else is production."""
+    return bool(config.get("TESTING") or config.get("DEVELOPMENT"))
+
+
+def _key_problems(name: str, key: str | bytes, development_default: str) -> list[str]:
+    """A signing key: set, not a published value, and at least 32 bytes."""
+    raw = key.encode() if isinstance(key, str) else bytes(key)
+    if not raw or key == development_default:
+        return [f"PORTAL_{name} is not set (the development default would be used)."]
+    if key in KNOWN_SECRET_KEYS:
+        return [f"PORTAL_{name} is a known, published value; choose a random one."]
+    if len(raw) < MIN_SECRET_KEY_BYTES:
+        return [
+            f"PORTAL_{name} is {len(raw)} bytes; it must be at least {MIN_SECRET_KEY_BYTES} "
+            "random bytes (python -c 'import secrets; print(secrets.token_hex(32))')."
+        ]
+    return []
+
+
+def _secret_key_problems(config: Mapping[str, Any]) -> list[str]:
+    return _key_problems("SECRET_KEY", config.get("SECRET_KEY") or "", DEVELOPMENT_SECRET_KEY)
+
+
+def _audit_key_problems(config: Mapping[str, Any]) -> list[str]:
+    """The audit chain's HMAC key: like the secret key, and not the secret key itself, which may
+    be rotated (signing out everyone) while this one never changes."""
+    key = config.get("AUDIT_KEY") or ""
+    problems = _key_problems("AUDIT_KEY", key, DEVELOPMENT_AUDIT_KEY)
+    if not problems and key == config.get("SECRET_KEY"):
+        return ["PORTAL_AUDIT_KEY must be a key of its own, not the same as PORTAL_SECRET_KEY."]
+    return problems
+
+
+def _cookie_problems(config: Mapping[str, Any]) -> list[str]:
+    """Session and device cookies only over HTTPS: plain HTTP is for `make run` alone."""
+    if not config.get("SESSION_COOKIE_SECURE", True):
+        return [
+            "PORTAL_SESSION_COOKIE_SECURE is off: session cookies would travel over plain HTTP."
+        ]
+    return []
+
+
+def _external_url_problems(config: Mapping[str, Any]) -> list[str]:
+    url = (config.get("EXTERNAL_URL") or "").strip()
+    if not url or url == DEVELOPMENT_EXTERNAL_URL:
+        return [
+            "PORTAL_EXTERNAL_URL is not set: links in mails need the portal's public address, "
+            "e.g. https://das.example.nl."
+        ]
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        return [
+            f"PORTAL_EXTERNAL_URL must be an https address such as https://das.example.nl, not {url!r}."
+        ]
+    return []
+
+
+# Each check takes the settings and returns its problems as sentences for the operator. A new
+# production requirement is one more function in this tuple.
+PRODUCTION_CHECKS: tuple[Callable[[Mapping[str, Any]], list[str]], ...] = (
+    _secret_key_problems,
+    _audit_key_problems,
+    _external_url_problems,
+    _cookie_problems,
+)
+
+
+def unsafe_settings(config: Mapping[str, Any]) -> list[str]:
+    """What makes these settings unfit for production, one sentence each; empty when fit."""
+    return [problem for check in PRODUCTION_CHECKS for problem in check(config)]
+
+
+def trusted_hosts(config: Mapping[str, Any]) -> list[str]:
+    """The host names a production request may carry (Flask's TRUSTED_HOSTS): the external
+    address's host and EXTRA_TRUSTED_HOSTS. Any other Host header is answered with 400."""
+    hosts = [urlsplit(config["EXTERNAL_URL"].strip()).hostname or ""]
+    hosts += [h.strip() for h in (config.get("EXTRA_TRUSTED_HOSTS") or "").split(",")]
+    return [host for host in dict.fromkeys(hosts) if host]

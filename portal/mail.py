@@ -14,8 +14,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
+
+from portal.domain.text import has_control_characters, single_line
+from portal.links import external_url
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +26,14 @@ log = logging.getLogger(__name__)
 Attachment = tuple[str, bytes, str]  # file name, content, MIME type
 
 
-def link(endpoint: str, **values: object) -> str | None:
-    """An absolute link for a mail, or None where none can be made (a command run without
-    SERVER_NAME); the templates then leave it out."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    return None
+def link(endpoint: str, **values: object) -> str:
+    """An absolute link for a mail, on the portal's configured address (EXTERNAL_URL), never on
+    the Host of the request that caused the mail; commands without a request make them too."""
+    return external_url(endpoint, **values)
+
+
+class UnusableAddress(ValueError):
+    """A recipient address with a line break or other control character: never sent to."""
 
 
 def recipient_locale(address: str) -> str:
@@ -46,6 +51,10 @@ def build(
     attachments: list[Attachment] | None = None,
     **context: object,
 ) -> EmailMessage:
+    # Header values are one line. Forms refuse control characters, but a value stored before
+    # they did (a trade name `Evil\r\nBcc: ...`) must not add headers or fail the request.
+    if has_control_characters(to):
+        raise UnusableAddress(to)
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
@@ -53,7 +62,7 @@ def build(
     message["Message-ID"] = make_msgid(domain="das-portaal.nl")
     # Written in the recipient's language, whoever caused the mail; Dutch for new addresses.
     with force_locale(recipient_locale(to)):
-        message["Subject"] = str(subject)
+        message["Subject"] = single_line(str(subject))
         message.set_content(render_template(f"mail/{template}.txt", **context))
     for filename, content, mimetype in attachments or []:
         maintype, subtype = mimetype.split("/", 1)
@@ -69,7 +78,11 @@ def send(
     **context: object,
 ) -> bool:
     """Render `templates/mail/<template>.txt` and send it. Returns False when sending failed."""
-    message = build(to, subject, template, attachments, **context)
+    try:
+        message = build(to, subject, template, attachments, **context)
+    except UnusableAddress:
+        log.error("Not sent: the address %r has control characters (%s)", to, subject)
+        return False
     config = current_app.config
     backend = config["MAIL_BACKEND"]
     try:

@@ -6,7 +6,9 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.eligibility import Gap, Missing
+from portal.money import format_money
 from portal.services import ServiceError
+from portal.services.tariffs import MAX_CENTS
 
 SERVICE_MESSAGES = {
     "email_taken": _l("Er is al een account met dit e-mailadres. Log in of kies een ander adres."),
@@ -45,6 +47,10 @@ SERVICE_MESSAGES = {
         "De inhoud van het bestand past niet bij de naam: het is een %(kind)s-bestand. "
         "Geef het de extensie .%(extension)s en probeer het opnieuw."
     ),
+    "upload_extension_not_allowed": _l(
+        "Bestanden met de extensie .%(extension)s nemen we niet aan. Upload een PDF, PNG, JPEG, "
+        "DOCX of ODT, met een naam op .pdf, .png, .jpg, .jpeg, .docx of .odt."
+    ),
     "upload_expires_before_issue": _l("De einddatum ligt voor de datum van afgifte."),
     "application_changed": _l(
         "Iemand anders heeft deze aanmelding intussen gewijzigd. Bekijk de actuele stand en "
@@ -56,16 +62,28 @@ SERVICE_MESSAGES = {
     "link_expired": _l("Deze link is verlopen. Vraag een nieuwe aan."),
     "link_invalid": _l("Deze link is ongeldig. Controleer of u de hele link heeft gebruikt."),
     "link_used": _l("Deze link is al gebruikt. Vraag zo nodig een nieuwe aan."),
+    "email_already_verified": _l(
+        "Uw e-mailadres is al bevestigd. Log in met uw e-mailadres en wachtwoord."
+    ),
     "wrong_password": _l("Het huidige wachtwoord klopt niet."),
     "totp_wrong_code": _l(
         "Deze code klopt niet. Typ de zes cijfers die uw app nu toont, of een herstelcode."
     ),
     "totp_code_used": _l("Deze code is al gebruikt. Wacht op de volgende code in uw app."),
     "totp_not_set_up": _l("Stel eerst de verificatie in twee stappen in."),
-    "not_organisation_admin": _l("Alleen de beheerder van uw organisatie kan dit doen."),
-    "email_taken_elsewhere": _l(
-        "Er is al een account met dit e-mailadres. Iemand kan maar bij één organisatie horen."
+    "two_factor_required_for_staff": _l(
+        "Voor medewerkers van de gemeenten is verificatie in twee stappen verplicht."
     ),
+    "two_factor_required_by_organisation": _l(
+        "Uw organisatie heeft verificatie in twee stappen verplicht gesteld. Alleen de beheerder "
+        "van uw organisatie kan dat veranderen."
+    ),
+    "two_factor_enable_first": _l(
+        "Zet eerst verificatie in twee stappen aan voor uw eigen account (Mijn account); daarna "
+        "kunt u het verplicht stellen voor uw collega's."
+    ),
+    "not_organisation_admin": _l("Alleen de beheerder van uw organisatie kan dit doen."),
+    "already_colleague": _l("Deze persoon heeft al een account bij uw organisatie."),
     "not_found": _l("Dit bestaat niet (meer)."),
     "cannot_remove_self": _l("U kunt uw eigen toegang niet intrekken."),
     "extension_reason_required": _l("Geef de reden voor de verlenging op."),
@@ -76,6 +94,10 @@ SERVICE_MESSAGES = {
     "not_a_reviewer_of_this_das": _l("Deze persoon beoordeelt niet voor dit aankoopsysteem."),
     "reviewer_has_conflict": _l(
         "Er is een belangenconflict gemeld: deze beoordelaar mag deze aanmelding niet beoordelen."
+    ),
+    "own_conflict": _l(
+        "U heeft een belangenconflict gemeld bij deze aanbieder. Daarom kunt u niets doen met "
+        "deze aanmelding of de toelating ervan, en de stukken niet inzien."
     ),
     "conflict_already_declared": _l("U heeft voor deze aanmelding al een verklaring afgelegd."),
     "declare_conflict_first": _l(
@@ -109,6 +131,27 @@ SERVICE_MESSAGES = {
     "import_unreadable": _l(
         "Dit bestand kunnen we niet lezen. Gebruik een CSV-bestand (UTF-8) of een Excel-bestand "
         "(.xlsx)."
+    ),
+    # The limits of portal/spreadsheets.py, checked before a file is read.
+    "spreadsheet_too_big": _l(
+        "Dit bestand is groter dan %(mb)s MB. Een bestand om in te lezen mag niet groter zijn."
+    ),
+    "spreadsheet_unpacks_too_big": _l(
+        "Dit Excel-bestand lezen we niet in: uitgepakt is het groter dan %(mb)s MB, of meer "
+        "dan %(ratio)s keer zo groot als het bestand zelf. Sla alleen de gegevens op in een nieuw "
+        "bestand, of gebruik CSV."
+    ),
+    "spreadsheet_too_many_rows": _l(
+        "Dit bestand heeft meer dan %(rows)s regels. Een bestand om in te lezen mag ten hoogste "
+        "%(rows)s regels hebben; verdeel de gegevens over meer bestanden."
+    ),
+    "spreadsheet_too_many_columns": _l(
+        "Dit bestand heeft meer dan %(columns)s kolommen. Een bestand om in te lezen mag ten "
+        "hoogste %(columns)s kolommen hebben."
+    ),
+    "spreadsheet_cell_too_long": _l(
+        "Een cel in dit bestand heeft meer dan %(chars)s tekens. Dat is meer dan een cel om in "
+        "te lezen mag hebben."
     ),
     "tariff_missing": _l("Vul voor elk product een tarief in."),
     "tariff_negative": _l("Een tarief kan niet negatief zijn."),
@@ -202,3 +245,11 @@ def message_for(error: ServiceError) -> str:
 def gap_message(missing: Missing) -> str:
     text = str(GAP_MESSAGES[missing.gap])
     return text % {"months": missing.max_age_months} if missing.max_age_months else text
+
+
+def amount_too_large() -> str:
+    """For an amount above the cap (portal.services.tariffs.MAX_CENTS, AmountTooLarge)."""
+    return gettext(
+        "Dit bedrag is te hoog: het hoogste bedrag is %(maximum)s.",
+        maximum=format_money(MAX_CENTS),
+    )

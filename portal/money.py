@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import format_currency
 
 
 def format_money(cents: int | None) -> str:
     if cents is None:
         return "–"
-    return format_currency(cents / 100, "EUR")
+    # Decimal, not float: exact to the cent at any size.
+    return format_currency(Decimal(cents) / 100, "EUR")

@@ -475,10 +475,28 @@ def scratch_dir() -> str:
     return path
 
 
+OCTET_STREAM = "application/octet-stream"
+# Types a browser shows as a page or runs; a stored file never goes out as one of them.
+RENDERED_TYPES = frozenset(
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/xml",
+        "application/xml",
+        "text/javascript",
+        "application/javascript",
+        "application/hta",
+    }
+)
+
+
 def send_stored(key: str, *, mimetype: str, download_name: str) -> Response:
     """A stored file as an attachment download, streamed in chunks (never rendered inline;
     nosniff is set for every page). Never a redirect to the store: access is checked here, and
     the store need not be reachable from browsers."""
+    if mimetype.partition(";")[0].strip().lower() in RENDERED_TYPES:
+        mimetype = OCTET_STREAM
     storage = get_storage()
     if isinstance(storage, LocalStorage):
         return send_file(

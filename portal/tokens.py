@@ -37,6 +37,6 @@ def read(purpose: str, token: str, max_age: int) -> Any:
 
 
 def password_fingerprint(password_hash: str) -> str:
-    """Part of a reset token: once the password changes, every earlier reset link is void, so a
-    link works once."""
+    """Part of reset and verification tokens: once the password changes, every earlier link of
+    that kind is void (so a reset link works once)."""
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]

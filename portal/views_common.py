@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice, SelectField
+from wtforms import Field, SelectChoice, SelectField
 
+from portal import spreadsheets
 from portal.extensions import db
+from portal.messages import message_for
 from portal.models import Das, Lot, User
+from portal.services import ServiceError
 
 
 def staff_das_and_lot_choices(user: User, das_field: SelectField, lot_field: SelectField) -> None:
@@ -39,3 +44,25 @@ def download(content: bytes, mimetype: str, filename: str) -> Response:
     response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def table_download(name: str, kind: str, rows: Sequence[Sequence[object]]) -> Response:
+    """A table (header first) as a CSV or Excel attachment, written by portal.spreadsheets so
+    that no cell is a formula."""
+    if kind == "csv":
+        return download(spreadsheets.csv_bytes(rows), spreadsheets.CSV_MIMETYPE, f"{name}.csv")
+    builder = spreadsheets.XlsxBuilder()
+    for number, row in enumerate(rows):
+        builder.row(row, bold=number == 0)
+    return download(builder.getvalue(), spreadsheets.XLSX_MIMETYPE, f"{name}.xlsx")
+
+
+def read_spreadsheet(field: Field) -> list[list[str]] | None:
+    """The rows of the spreadsheet uploaded in a file field; or None, with the reason on the
+    field, when it cannot be read or is beyond portal.spreadsheets' limits (refused before it
+    was parsed: the page answers 422)."""
+    try:
+        return spreadsheets.read_rows(field.data)
+    except ServiceError as error:
+        field.errors = [message_for(error)]
+        return None

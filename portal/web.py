@@ -9,14 +9,15 @@ from flask import Flask, Response, abort, flash, redirect, request, session, url
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user, logout_user
 
-from portal import LANGUAGE_COOKIE
+from portal import LANGUAGE_COOKIE, caching, params
+from portal.auth import sessions as auth_sessions
 from portal.auth.access import public
 from portal.extensions import db, login_manager
 
 # Dutch interface labels for enum values, in one place so pages and e-mails agree.
 from portal.labels import LABELS, action_label, label, profile_field_label
 from portal.markdown import render_markdown
-from portal.models import Role, User
+from portal.models import Role
 from portal.money import format_money
 from portal.timeutil import as_utc, now
 
@@ -30,18 +31,13 @@ def register_web(app: Flask) -> None:
     from portal.review.views import bp as review_bp
     from portal.supplier.views import bp as supplier_bp
 
+    params.init_app(app)  # before the first route: ids in paths fit the id columns
+    caching.init_app(app)  # no-store for everything personal
     for bp in (public_bp, auth_bp, supplier_bp, review_bp, contracts_bp, admin_bp, catalogue_bp):
         app.register_blueprint(bp)
 
-    @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        user_id, _, fingerprint = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.get_id() != session_id:
-            return None  # the password changed since this session began
-        return user
+    # The cookie names a server-side session record; log-out ends it (portal/auth/sessions.py).
+    login_manager.user_loader(auth_sessions.load_user)
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -63,6 +59,7 @@ def register_web(app: Flask) -> None:
         idle = moment - seen > app.config["IDLE_TIMEOUT_MINUTES"] * 60
         too_old = moment - began > app.config["SESSION_MAX_HOURS"] * 3600
         if idle or too_old:
+            auth_sessions.end_current()
             logout_user()
             for key in ("seen_at", "auth_at"):
                 session.pop(key, None)

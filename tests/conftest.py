@@ -61,8 +61,13 @@ class IsolatedClient(FlaskClient):
 
 GENEROUS_LIMITS = {
     "LOGIN_LIMIT_PER_ADDRESS": "10000 per minute",
-    "LOGIN_FAILURES_PER_ACCOUNT": "10000 per minute",
+    "SECOND_STEP_FAILURES_PER_ACCOUNT": "10000 per minute",
+    "LOCKOUT_FAILURES_PER_ACCOUNT": "10000",
+    "LOCKOUT_FAILURES_PER_ADDRESS": "10000",
+    "LOCKOUT_FAILURES_PER_DEVICE": "10000",
     "ACCOUNT_LIMIT_PER_ADDRESS": "10000 per minute",
+    "INVITATION_LIMIT_PER_ORGANISATION": "10000 per minute",
+    "INVITATION_LIMIT_PER_ADDRESS": "10000 per minute",
 }
 
 
@@ -94,6 +99,8 @@ def app(
             "EVIDENCE_DIR": str(evidence_dir),
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
+            # Mailed links are built on this address, whatever host a request names.
+            "EXTERNAL_URL": "http://localhost",
             # Plain HTTP in tests. Rate limits stay on (Flask-Limiter's switch is global), high
             # enough for a test suite; tests/views/test_security.py lowers them where it tests them.
             "SESSION_COOKIE_SECURE": False,

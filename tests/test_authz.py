@@ -97,12 +97,18 @@ GRID_URLS = [
     ("auth.forgot_password", "/wachtwoord-vergeten"),
     ("auth.reset_password", "/wachtwoord-herstellen/ongeldig"),
     ("auth.change_password", "/account/wachtwoord"),
+    ("auth.account", "/account"),
+    ("auth.end_other_sessions", "/account/sessies/uitloggen"),
+    ("auth.end_session", "/account/sessies/{session}/uitloggen"),
+    ("auth.account_two_factor_setup", "/account/tweestapsverificatie"),
+    ("auth.disable_two_factor", "/account/tweestapsverificatie/uitzetten"),
     ("auth.accept_invitation", "/uitnodiging/ongeldig"),
     ("supplier.profile", "/aanbieder/organisatie"),
     ("supplier.export_data", "/aanbieder/organisatie/gegevens-downloaden"),
     ("supplier.colleagues", "/aanbieder/collegas"),
     ("supplier.remove_colleague", "/aanbieder/collegas/{colleague}/intrekken"),
     ("supplier.revoke_invitation", "/aanbieder/collegas/uitnodigingen/{invitation}/intrekken"),
+    ("supplier.two_factor_policy", "/aanbieder/collegas/tweestapsverificatie"),
     ("supplier.dashboard", "/aanbieder/"),
     ("supplier.start", "/aanbieder/das/{slug}/aanmelden"),
     ("supplier.application", "/aanbieder/aanmeldingen/{app}"),
@@ -185,7 +191,8 @@ POST_ONLY = {
     "review.return_decision", "review.suspend", "catalogue.retire_product", "supplier.sign",
     "supplier.accept_variation", "contracts.countersign", "contracts.change_state",
     "contracts.log_talk", "contracts.correct_kpi", "supplier.kpi_upload",
-    "contracts.management_settings", "admin.remove_holiday",
+    "contracts.management_settings", "admin.remove_holiday", "auth.end_other_sessions",
+    "auth.end_session", "auth.disable_two_factor", "supplier.two_factor_policy",
 }  # fmt: skip
 
 # Expected status per audience. "login" = redirect to the log-in page.
@@ -216,12 +223,21 @@ EXPECTED = {
     "auth.forgot_password": {ANON: 200},
     "auth.reset_password": {ANON: 400},
     "auth.change_password": {ANON: "login", OWNER: 200, REVIEWER: 200, ADMIN: 200},
+    "auth.account": {ANON: "login", OWNER: 200, REVIEWER: 200, CONTRACT_MANAGER: 200, ADMIN: 200},
+    "auth.end_other_sessions": {ANON: "login", OWNER: 302, REVIEWER: 302},
+    # Someone else's session is "not found"; the owner's own one ends.
+    "auth.end_session": {ANON: "login", OTHER_PROVIDER: 404, REVIEWER: 404, OWNER: 302},
+    # Staff have two-step verification from their first log-in: the set-up sends them back.
+    "auth.account_two_factor_setup": {ANON: "login", OWNER: 200, REVIEWER: 302},
+    # Without the password the form is shown again.
+    "auth.disable_two_factor": {ANON: "login", OWNER: 200, REVIEWER: 200},
     "auth.accept_invitation": {ANON: 400},
     "supplier.profile": {ANON: "login", OWNER: 200, REVIEWER: 403, ADMIN: 403},
     "supplier.export_data": {ANON: "login", OWNER: 200, OTHER_PROVIDER: 200, REVIEWER: 403},
     "supplier.colleagues": {ANON: "login", OWNER: 200, REVIEWER: 403},
     "supplier.remove_colleague": {ANON: "login", OTHER_PROVIDER: 404, REVIEWER: 403, OWNER: 302},
     "supplier.revoke_invitation": {ANON: "login", OTHER_PROVIDER: 404, REVIEWER: 403, OWNER: 302},
+    "supplier.two_factor_policy": {ANON: "login", REVIEWER: 403, OWNER: 302},
     "supplier.dashboard": {
         ANON: "login",
         OWNER: 200,
@@ -431,7 +447,14 @@ def scenario(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-un
     )
     db.session.add(variation)
     db.session.commit()
+    # A session of the owner's on another device, to end from the account page.
+    from portal.models import UserSession
+
+    other_device = UserSession(token_hash="0" * 64, user_id=owner.id)
+    db.session.add(other_device)
+    db.session.commit()
     ids = {
+        "session": other_device.id,
         "variation": variation.id,
         "sheet": sheet.id,
         "product": das.lots[0].products[0].id,

@@ -80,7 +80,11 @@ BUDGET: dict[str, int] = {
     "admin.holidays": 50,
     "admin.remove_holiday": 15,
     "auth.accept_invitation": 50,
+    "auth.account_two_factor_setup": 30,
     "auth.change_password": 50,
+    "auth.disable_two_factor": 30,
+    "auth.end_other_sessions": 15,
+    "auth.end_session": 15,
     "auth.forgot_password": 50,
     "auth.login": 60,
     "auth.register": 70,
@@ -128,6 +132,7 @@ BUDGET: dict[str, int] = {
     "supplier.revoke_invitation": 15,
     "supplier.sign": 35,
     "supplier.sroi": 45,
+    "supplier.two_factor_policy": 20,
     "supplier.start": 15,
     "supplier.submit": 25,
     "supplier.suitability": 45,
@@ -173,6 +178,10 @@ HOST_PAGES = {
     "contracts.correct_kpi": "contracts.dashboard",
     "contracts.management_settings": "contracts.overview",
     "admin.remove_holiday": "admin.holidays",
+    "auth.end_other_sessions": "auth.account",
+    "auth.end_session": "auth.account",
+    "auth.disable_two_factor": "auth.account",
+    "supplier.two_factor_policy": "supplier.colleagues",
 }
 
 
@@ -182,6 +191,7 @@ def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
     from the WTForms class, or from what the view reads when it has none."""
     from flask_wtf import FlaskForm
 
+    from portal.auth.forms import PasswordCheckForm
     from portal.catalogue.forms import PublishForm
     from portal.contracts.forms import CountersignForm
     from portal.models import KpiDefinition
@@ -206,6 +216,7 @@ def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
         "supplier.submit": SubmitForm,
         "supplier.kpi_upload": KpiUploadForm,
         "supplier.update_declaration": FlaskForm,
+        "auth.disable_two_factor": PasswordCheckForm,  # shown once verification is on
     }.get(endpoint)
     if form_class is None:
         return None
@@ -227,6 +238,7 @@ REFUSAL_STATUSES = {200, 400, 403, 404, 409, 413, 422, 429}
 # Endpoints whose success is a page rather than a redirect, and refuse with the error summary.
 SUCCESS_PAGES = {
     "auth.two_factor_setup",  # shows the recovery codes once; a reload must not show them again
+    "auth.account_two_factor_setup",  # likewise, from the account page
 }
 REDIRECTS = {302, 303}
 

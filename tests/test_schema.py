@@ -19,6 +19,17 @@ def test_models_match_migrations(app: Flask) -> None:
 def test_csrf_is_enforced_outside_tests(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from portal import create_app
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "x"})
-    response = app.test_client().post("/inloggen", data={"email": "a@b.nl", "password": "x"})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+            "SECRET_KEY": "k" * 32,
+            "AUDIT_KEY": "a" * 32,
+            "EXTERNAL_URL": "https://das.example.nl",
+        }
+    )
+    response = app.test_client().post(
+        "/inloggen",
+        data={"email": "a@b.nl", "password": "x"},
+        base_url="https://das.example.nl",
+    )
     assert response.status_code == 400

@@ -8,7 +8,9 @@ Create Date: 2026-11-25 14:00:00
 from alembic import op
 import sqlalchemy as sa
 
-from portal.domain.audit_chain import GENESIS_HASH, canonical_details, event_hash
+# Plain SHA-256, as this revision chained; 0013 keys the chain with an HMAC.
+from portal.domain.audit_chain import GENESIS_HASH, canonical_details
+from portal.domain.audit_chain import legacy_event_hash as event_hash
 from portal.models.audit import APPEND_ONLY_TRIGGERS, DROP_APPEND_ONLY_TRIGGERS
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,8 +14,10 @@ from wtforms.validators import InputRequired, Length
 
 from portal.auth.access import protect_blueprint
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.messages import message_for
 from portal.models import Application, ApplicationState, Das, FrameworkAgreement, Role
+from portal.params import year_arg
 from portal.services import ServiceError, calendar
 from portal.timeutil import local_date, now
 
@@ -52,7 +54,7 @@ def home() -> str:
     )
 
 
-class EquatedDayForm(FlaskForm):
+class EquatedDayForm(PortalForm):
     day = DateField(_l("Datum"), validators=[InputRequired(_l("Kies de datum."))])
     name = StringField(
         _l("Omschrijving"),
@@ -67,7 +69,7 @@ class EquatedDayForm(FlaskForm):
 @bp.route("/feestdagen", methods=["GET", "POST"])
 def holidays() -> str | Response:
     """The working-day calendar: statutory holidays and days equated by royal decree."""
-    year = request.args.get("jaar", local_date(now()).year, type=int) or local_date(now()).year
+    year = year_arg("jaar", local_date(now()).year)
     form = EquatedDayForm()
     if form.validate_on_submit():
         try:

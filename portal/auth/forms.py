@@ -8,6 +8,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Validation
 
 from portal.domain.identifiers import InvalidIdentifier, kvk_number
 from portal.domain.passwords import Weakness, weakness
+from portal.forms import PortalForm
 from portal.labels import label
 from portal.models import SizeClass
 
@@ -39,7 +40,7 @@ class StrongPassword:
             raise ValidationError(PASSWORD_MESSAGES[problem])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("E-mailadres"), validators=[InputRequired(_l("Vul uw e-mailadres in."))])
     password = PasswordField(
         _l("Wachtwoord"), validators=[InputRequired(_l("Vul uw wachtwoord in."))]
@@ -53,7 +54,7 @@ def validate_kvk(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("Een KvK-nummer bestaat uit 8 cijfers.")) from error
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     legal_name = StringField(
         _l("Statutaire naam van uw organisatie"),
         validators=[
@@ -133,7 +134,7 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(PortalForm):
     email = EmailField(
         _l("E-mailadres"),
         validators=[
@@ -146,18 +147,18 @@ class EmailForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     password, password_repeat = new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         _l("Huidig wachtwoord"), validators=[InputRequired(_l("Vul uw huidige wachtwoord in."))]
     )
     password, password_repeat = new_password_fields()
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(PortalForm):
     name = StringField(
         _l("Uw naam"),
         validators=[
@@ -168,7 +169,7 @@ class AcceptInvitationForm(FlaskForm):
     password, password_repeat = new_password_fields()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = StringField(
         _l("Code"),
         description=_l(
@@ -179,4 +180,12 @@ class CodeForm(FlaskForm):
             Length(max=20, message=_l("Een code is hoogstens 14 tekens.")),
         ],
         render_kw={"spellcheck": "false"},
+    )
+
+
+class PasswordCheckForm(PortalForm):
+    """The password again, before a change that weakens the account."""
+
+    password = PasswordField(
+        _l("Uw wachtwoord"), validators=[InputRequired(_l("Vul uw wachtwoord in."))]
     )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 import segno
 from flask import (
     Blueprint,
+    after_this_request,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,11 +19,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from portal.auth import sessions as auth_sessions
 from portal.auth.access import public, signed_in
+from portal.auth.devices import remember_device, trusted_device
 from portal.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -33,7 +39,7 @@ from portal.auth.forms import (
 from portal.extensions import db, limiter
 from portal.messages import message_for
 from portal.models import Role, SizeClass, User
-from portal.services import ServiceError, accounts
+from portal.services import ServiceError, accounts, login_throttle, user_sessions
 from portal.services import two_factor as two_factor_service
 from portal.services.accounts import Registration, authenticate, register_provider
 from portal.timeutil import now
@@ -50,11 +56,16 @@ def _clear_session() -> None:
 
 
 def start_session(user: User) -> None:
-    """A fresh session for the user: a new session cookie (no fixation), timed from now."""
+    """A fresh session for the user: a new session cookie (no fixation), timed from now and
+    recorded on the server, so that log-out ends it. The browser becomes a known device for
+    the account (services/login_throttle.py)."""
     _clear_session()
     session.permanent = True
+    auth_sessions.begin(user)
     login_user(user)
     session["auth_at"] = session["seen_at"] = now().timestamp()
+    email = user.email
+    after_this_request(lambda response: remember_device(response, email))
 
 
 PENDING_SECONDS = 300  # the second step must follow the password within five minutes
@@ -114,10 +125,6 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
-
-
 def _failed(response: Response) -> bool:
     return response.status_code != 302
 
@@ -126,22 +133,44 @@ def _address_limit() -> str:
     return current_app.config["ACCOUNT_LIMIT_PER_ADDRESS"]
 
 
+def _locked_out(form: LoginForm, seconds: int) -> Response:
+    """Refused before the password is checked: the page says how long, and what else works."""
+    minutes = math.ceil(seconds / 60)
+    form.email.errors = list(form.email.errors) + [
+        ngettext(
+            "Te veel pogingen om in te loggen. Probeer het over %(num)d minuut opnieuw. Op een "
+            "apparaat waarop u eerder inlogde, kunt u wel inloggen; of stel via ‘Wachtwoord "
+            "vergeten?’ een nieuw wachtwoord in.",
+            "Te veel pogingen om in te loggen. Probeer het over %(num)d minuten opnieuw. Op een "
+            "apparaat waarop u eerder inlogde, kunt u wel inloggen; of stel via ‘Wachtwoord "
+            "vergeten?’ een nieuw wachtwoord in.",
+            minutes,
+        )
+    ]
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @bp.route("/inloggen", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(home_for(current_user.role))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        # Wrong passwords lock out clients this account does not know; a browser that logged
+        # in to it before gets through on a count of its own (services/login_throttle.py).
+        attempt = login_throttle.Attempt(email, request.remote_addr or "", trusted_device(email))
+        rules = login_throttle.policy(current_app.config)
+        wait = login_throttle.wait_seconds(attempt, rules)
+        if wait:
+            return _locked_out(form, wait)
+        user = authenticate(email, form.password.data or "")
         if user is None:
+            login_throttle.failed(attempt, rules)
             form.email.errors = list(form.email.errors) + [
                 _("Het e-mailadres of het wachtwoord klopt niet.")
             ]
@@ -156,6 +185,7 @@ def login() -> str | Response:
                 "auth/login.html", form=form, resend=EmailForm(formdata=None, email=user.email)
             )
         else:
+            login_throttle.succeeded(attempt)
             user.last_login_at = now()
             db.session.commit()
             target = _safe_next(request.args.get("next"))
@@ -169,7 +199,9 @@ def login() -> str | Response:
 @bp.route("/uitloggen", methods=["POST"])
 @signed_in
 def logout() -> Response:
+    auth_sessions.end_current()
     logout_user()
+    _clear_session()
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("public.home"))
 
@@ -192,17 +224,20 @@ def register() -> str | Response:
                 )
             )
         except ServiceError as error:
-            field = form.kvk_number if error.code == "kvk_taken" else form.email
-            field.errors = list(field.errors) + [message_for(error)]
+            if error.code != "email_taken":
+                form.kvk_number.errors = list(form.kvk_number.errors) + [message_for(error)]
+                return render_template("auth/register.html", form=form)
+            # The same answer as for a new account; the owner of the address hears of it.
+            sent = accounts.send_registration_notice(form.email.data or "")
         else:
             sent = accounts.send_verification(user)
-            session["registered_email"] = user.email
-            if not sent:
-                flash(
-                    _("De e-mail kon niet worden verstuurd. Vraag hieronder een nieuwe aan."),
-                    "error",
-                )
-            return redirect(url_for("auth.check_email"))
+        session["registered_email"] = accounts.normalise_email(form.email.data or "")
+        if not sent:
+            flash(
+                _("De e-mail kon niet worden verstuurd. Vraag hieronder een nieuwe aan."),
+                "error",
+            )
+        return redirect(url_for("auth.check_email"))
     return render_template("auth/register.html", form=form)
 
 
@@ -218,15 +253,19 @@ def check_email() -> str:
 @bp.route("/e-mail-bevestigen/<token>")
 @public
 def verify_email(token: str) -> str | Response:
+    """Confirms the address, and nothing more: no link starts a session on its own (whoever
+    could forge or intercept one would be signed in). The user logs in next."""
     try:
-        user = accounts.verify_email(token, now())
+        accounts.verify_email(token, now())
     except ServiceError as error:
+        if error.code == "email_already_verified":
+            flash(message_for(error), "info")
+            return redirect(url_for("auth.login"))
         return render_template(
             "auth/link_problem.html", message=message_for(error), form=EmailForm(formdata=None)
         ), 400
-    start_session(user)
-    flash(_("Uw e-mailadres is bevestigd. Welkom!"), "success")
-    return redirect(home_for(user.role))
+    flash(_("Uw e-mailadres is bevestigd. Log in met uw e-mailadres en wachtwoord."), "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/e-mail-bevestigen", methods=["POST"])
@@ -283,7 +322,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.password.data or "", now())
+            user = accounts.reset_password(token, form.password.data or "", now())
         except ServiceError as error:
             return render_template(
                 "auth/link_problem.html",
@@ -291,6 +330,10 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
                 form=EmailForm(formdata=None),
                 reset=True,
             ), 400
+        # Every session of the account ends; the mailed link proves the mailbox, so the
+        # lock-out after wrong passwords is lifted (the owner's way in from a new device).
+        user_sessions.end_all(user, now())
+        login_throttle.unlock_account(user.email)
         flash(_("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -309,7 +352,8 @@ def change_password() -> str | Response:
             form.current_password.errors = list(form.current_password.errors) + [message_for(error)]
         else:
             user = current_user._get_current_object()  # type: ignore[attr-defined]
-            start_session(user)  # this session goes on; every other one has ended
+            user_sessions.end_all(user, now())
+            start_session(user)  # this session goes on in a new one; every other one has ended
             flash(_("Uw wachtwoord is gewijzigd. U bent op andere apparaten uitgelogd."), "success")
             return redirect(home_for(current_user.role))
     return render_template("auth/change_password.html", form=form)
@@ -333,21 +377,21 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
             return render_template(
                 "auth/link_problem.html", message=message_for(error), form=None
             ), 400
-        start_session(user)
+        # The link made the account; logging in is still the password's job.
         flash(
             _(
-                "Welkom! U heeft nu toegang tot het portaal van %(org)s.",
+                "Uw account bij %(org)s is aangemaakt. Log in met uw e-mailadres en wachtwoord.",
                 org=user.organisation.display_name,
             ),
             "success",
         )
-        return redirect(url_for("supplier.dashboard"))
+        return redirect(url_for("auth.login"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
 
 
 # Wrong codes count per account across both second-step pages: no six-digit guessing.
 second_step_limit = limiter.shared_limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    lambda: current_app.config["SECOND_STEP_FAILURES_PER_ACCOUNT"],
     scope="second-step",
     key_func=_pending_key,
     methods=["POST"],
@@ -384,19 +428,30 @@ def two_factor_setup() -> str | Response:
         return _restart()
     if user.totp_confirmed_at is not None:
         return redirect(url_for("auth.two_factor"))
-    secret = session.setdefault("pending_secret", two_factor_service.new_secret())
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            codes = two_factor_service.confirm(user, secret, form.code.data or "", now())
+            codes = two_factor_service.confirm(user, form.code.data or "", now())
         except ServiceError as error:
             form.code.errors = list(form.code.errors) + [message_for(error)]
         else:
             target = session.get("pending_next") or home_for(user.role)
             start_session(user)
             return render_template("auth/recovery_codes.html", codes=codes, target=target)
+    return render_two_factor_setup(user, form)
+
+
+def render_two_factor_setup(user: User, form: CodeForm) -> str:
+    """The set-up page: the pending secret as a QR code and as text. The secret lives on the
+    user's row (two_factor.pending_secret), never in the session cookie."""
+    secret = two_factor_service.pending_secret(user)
     uri = two_factor_service.provisioning_uri(user, secret)
     # segno draws the QR code as SVG paths: no text from the user ends up in the markup.
     qr = Markup(segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff"))  # nosec B704
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-    return render_template("auth/two_factor_setup.html", form=form, qr=qr, secret=grouped)
+    return render_template(
+        "auth/two_factor_setup.html", form=form, qr=qr, secret=grouped, staff=user.is_staff
+    )
+
+
+from portal.auth import account_views  # noqa: E402,F401  (registers the account pages)

@@ -4,7 +4,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from portal.forms import PortalForm
 from portal.labels import label
 from portal.models import IjwUnit, ProductVariant
 
@@ -34,7 +34,10 @@ class PercentField(StringField):
             self.data = Decimal(raw.replace(",", ".").rstrip("%").strip())
         except InvalidOperation:
             self.data = None
-            raise ValueError(_l("Schrijf een percentage, bijvoorbeeld 4,94.")) from None
+        # NaN and Infinity parse, then break every comparison; no percentage is that large.
+        if self.data is None or not self.data.is_finite() or abs(self.data) >= 10**6:
+            self.data = None
+            raise ValueError(_l("Schrijf een percentage, bijvoorbeeld 4,94."))
 
     def _value(self) -> str:
         if getattr(self, "raw", None) is not None:
@@ -42,7 +45,7 @@ class PercentField(StringField):
         return "" if self.data is None else str(self.data).replace(".", ",")
 
 
-class ProductForm(FlaskForm):
+class ProductForm(PortalForm):
     lot = SelectField(
         _l("Perceel"), coerce=int, validators=[InputRequired(_l("Kies een perceel."))]
     )
@@ -90,7 +93,7 @@ class ProductForm(FlaskForm):
             raise ValidationError(_l("De einddatum ligt voor de begindatum."))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField(
         _l("Bestand met tarieven"),
         description=_l(
@@ -107,7 +110,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class FiguresForm(FlaskForm):
+class FiguresForm(PortalForm):
     year = IntegerField(
         _l("Jaar"),
         validators=[
@@ -122,7 +125,7 @@ class FiguresForm(FlaskForm):
     confirm = BooleanField(_l("Ik heb gecontroleerd dat een cijfer buiten -10% tot 25% klopt"))
 
 
-class WeightsForm(FlaskForm):
+class WeightsForm(PortalForm):
     ova_weight = PercentField(
         _l("Gewicht OVA (%)"), description=_l("Standaard 90; de PPC weegt de rest.")
     )
@@ -133,13 +136,13 @@ class WeightsForm(FlaskForm):
     )
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PortalForm):
     correction_note = TextAreaField(
         _l("Wat corrigeert dit blad? (alleen bij een correctie)"), validators=[Optional()]
     )
 
 
-class LumpSumForm(FlaskForm):
+class LumpSumForm(PortalForm):
     authority = SelectField(_l("Gemeente"), coerce=int, validators=[InputRequired()])
     base_year = IntegerField(
         _l("Basisjaar"),
@@ -150,7 +153,7 @@ class LumpSumForm(FlaskForm):
     )
 
 
-class LotForm(FlaskForm):
+class LotForm(PortalForm):
     code = StringField(
         _l("Perceelcode"),
         validators=[
@@ -167,7 +170,7 @@ class LotForm(FlaskForm):
     description = TextAreaField(_l("Omschrijving"), validators=[Optional()])
 
 
-class BaseTariffForm(FlaskForm):
+class BaseTariffForm(PortalForm):
     year = IntegerField(
         _l("Basisjaar"),
         validators=[InputRequired(_l("Vul het basisjaar in.")), NumberRange(2000, 2100)],

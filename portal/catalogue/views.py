@@ -24,10 +24,11 @@ from wtforms import SelectChoice
 from portal.auth.access import protect_blueprint
 from portal.catalogue import forms
 from portal.extensions import db
-from portal.messages import message_for
+from portal.messages import amount_too_large, message_for
 from portal.models import Das, IjwUnit, Product, ProductVariant, Role
 from portal.services import ServiceError, catalogue, paging, tariffs
 from portal.timeutil import local_date, now
+from portal.views_common import read_spreadsheet
 
 bp = Blueprint("catalogue", __name__, url_prefix="/beheer/das")
 protect_blueprint(bp, [Role.ADMINISTRATOR])
@@ -166,15 +167,15 @@ def retire_product(slug: str, product_id: int) -> Response:
 
 
 @bp.route("/<slug>/tarieven", methods=["GET", "POST"])
-def tariff_admin(slug: str) -> str | Response:
+def tariff_admin(slug: str) -> str | Response | tuple[str, int]:
     das = _das(slug)
     form = forms.ImportForm(year=das.tariff_base_year or local_date(now()).year)
     errors: list[tariffs.RowError] = []
     error_message = None
-    if form.validate_on_submit():
-        upload = form.file.data
+    submitted = form.validate_on_submit()
+    rows = read_spreadsheet(form.file) if submitted else None
+    if rows is not None:
         try:
-            rows = tariffs.read_upload(upload.filename or "", upload.read())
             amounts, errors = tariffs.parse_tariff_rows(das, rows)
             if not errors:
                 existing = tariffs.current_sheet(das.id, form.year.data)
@@ -207,7 +208,7 @@ def tariff_admin(slug: str) -> str | Response:
             das.id, paging.page_number(request.args.get("pagina")), current_app.config["PER_PAGE"]
         ),
         latest_year=tariffs.latest_year(das.id),
-    )
+    ), (422 if submitted and rows is None else 200)
 
 
 @bp.route("/<slug>/basistarieven", methods=["GET", "POST"])
@@ -224,6 +225,8 @@ def base_tariffs(slug: str) -> str | Response:
         for product in products:
             try:
                 amounts[product.id] = tariffs.parse_amount(typed[product.id])
+            except tariffs.AmountTooLarge:
+                field_errors[product.id] = amount_too_large()
             except ValueError:
                 field_errors[product.id] = _("Vul een bedrag in, bijvoorbeeld 104,96.")
         if not field_errors:
@@ -365,6 +368,8 @@ def lump_sums(slug: str) -> str | Response:
     if form.validate_on_submit():
         try:
             cents = tariffs.parse_amount(form.amount.data or "")
+        except tariffs.AmountTooLarge:
+            form.amount.errors = [amount_too_large()]
         except ValueError:
             form.amount.errors = [_("Schrijf een bedrag, bijvoorbeeld 1.250.000,00.")]
         else:

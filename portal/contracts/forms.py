@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -12,10 +10,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
+
+from portal.forms import FiniteDecimalField, PortalForm
+from portal.params import MAX_YEAR, MIN_YEAR
 
 
-class RegisterFilterForm(FlaskForm):
+class RegisterFilterForm(PortalForm):
     class Meta:
         csrf = False
 
@@ -25,7 +26,7 @@ class RegisterFilterForm(FlaskForm):
     ends_before = DateField(_l("Eindigt op of voor"), validators=[Optional()])
 
 
-class CountersignForm(FlaskForm):
+class CountersignForm(PortalForm):
     password = PasswordField(
         _l("Uw wachtwoord"),
         description=_l("Ter bevestiging."),
@@ -33,7 +34,7 @@ class CountersignForm(FlaskForm):
     )
 
 
-class StateForm(FlaskForm):
+class StateForm(PortalForm):
     state = SelectField(
         _l("Nieuwe status"),
         choices=[
@@ -47,7 +48,7 @@ class StateForm(FlaskForm):
     reason = TextAreaField(_l("Reden"), validators=[InputRequired(_l("Geef de reden op."))])
 
 
-class OptionForm(FlaskForm):
+class OptionForm(PortalForm):
     decision_date = DateField(
         _l("Datum van het besluit"),
         validators=[InputRequired(_l("Kies de datum van het besluit."))],
@@ -59,15 +60,30 @@ class OptionForm(FlaskForm):
     )
 
 
-class ReportForm(FlaskForm):
+class ReportForm(PortalForm):
     class Meta:
         csrf = False
 
     start = DateField(_l("Van"), validators=[InputRequired(_l("Kies de begindatum."))])
     end = DateField(_l("Tot en met"), validators=[InputRequired(_l("Kies de einddatum."))])
 
+    def validate_start(self, field: DateField) -> None:
+        _within_the_years(field)
 
-class KpiDefinitionForm(FlaskForm):
+    def validate_end(self, field: DateField) -> None:
+        _within_the_years(field)
+
+
+def _within_the_years(field: DateField) -> None:
+    """A report's dates lie in the years the portal reasons about; 0001-01-01 or 9999-12-31
+    would run the date arithmetic off the calendar (a 500; tests/test_fuzz_urls.py has the case)."""
+    if field.data is not None and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        raise ValidationError(
+            _l("Kies een datum tussen %(first)s en %(last)s.", first=MIN_YEAR, last=MAX_YEAR)
+        )
+
+
+class KpiDefinitionForm(PortalForm):
     code = StringField(
         _l("Code"),
         validators=[
@@ -82,10 +98,10 @@ class KpiDefinitionForm(FlaskForm):
     higher_is_better = SelectField(
         _l("Beter is"), choices=[SelectChoice("1", _l("hoger")), SelectChoice("0", _l("lager"))]
     )
-    target = DecimalField(
+    target = FiniteDecimalField(
         _l("Norm"), places=None, validators=[InputRequired(_l("Vul de norm in."))]
     )
-    threshold = DecimalField(
+    threshold = FiniteDecimalField(
         _l("Signaleringsgrens"),
         places=None,
         validators=[InputRequired(_l("Vul de signaleringsgrens in."))],
@@ -100,7 +116,7 @@ class KpiDefinitionForm(FlaskForm):
     )
 
 
-class TalkForm(FlaskForm):
+class TalkForm(PortalForm):
     kind = SelectField(
         _l("Soort gesprek"),
         choices=[
@@ -126,7 +142,7 @@ class TalkForm(FlaskForm):
     action_due_3 = DateField(_l("Actie 3 gereed op"), validators=[Optional()])
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(PortalForm):
     kpi = SelectField(_l("KPI"), coerce=int)
     period = StringField(
         _l("Periode"),
@@ -140,13 +156,13 @@ class CorrectionForm(FlaskForm):
     )
 
 
-class ManagementSettingsForm(FlaskForm):
+class ManagementSettingsForm(PortalForm):
     sroi_threshold = StringField(
         _l("SROI-drempel (omzet vorig jaar, excl. btw)"),
         description=_l("Verplicht bij een omzet strikt boven dit bedrag."),
         validators=[InputRequired(_l("Vul de drempel in."))],
     )
-    sroi_percent = DecimalField(
+    sroi_percent = FiniteDecimalField(
         _l("SROI-verplichting (% van die omzet)"),
         places=None,
         validators=[

@@ -17,18 +17,19 @@ from portal.contracts import forms
 from portal.contracts.views import _agreement, _das, bp
 from portal.domain import contract_management as rules
 from portal.extensions import db
-from portal.messages import message_for
+from portal.messages import amount_too_large, message_for
 from portal.models import KpiDefinition, ReportingPeriod, Role, TalkKind
+from portal.params import decimal_arg, id_arg, year_arg
 from portal.services import ServiceError, kpis, paging
 from portal.svg import line_chart
 from portal.timeutil import local_date, now
-from portal.views_common import download
+from portal.views_common import table_download
 
 
 @bp.route("/das/<slug>/kpis", methods=["GET", "POST"])
 def kpi_definitions(slug: str) -> str | Response:
     das = _das(slug)
-    editing_id = request.args.get("kpi", type=int)
+    editing_id = id_arg("kpi")
     editing = db.session.get(KpiDefinition, editing_id) if editing_id else None
     if editing is not None and editing.das_id != das.id:
         abort(404)
@@ -76,13 +77,16 @@ def kpi_definitions(slug: str) -> str | Response:
     )
 
 
+# A weight is a relative figure; a thousand to one is already more than anyone needs.
+MAX_WEIGHT = Decimal(1000)
+
+
 def _weights() -> tuple[Decimal, Decimal]:
-    try:
-        clients = Decimal(request.args.get("gewicht_clienten", "1").replace(",", "."))
-        turnover = Decimal(request.args.get("gewicht_omzet", "1").replace(",", "."))
-    except InvalidOperation:
-        return Decimal(1), Decimal(1)
-    if clients < 0 or turnover < 0 or clients + turnover == 0:
+    """The weights of clients and turnover in the concentration figures: finite, 0 to 1000,
+    not both 0 (anything else counts both once)."""
+    clients = decimal_arg("gewicht_clienten", Decimal(1), minimum=Decimal(0), maximum=MAX_WEIGHT)
+    turnover = decimal_arg("gewicht_omzet", Decimal(1), minimum=Decimal(0), maximum=MAX_WEIGHT)
+    if clients + turnover == 0:
         return Decimal(1), Decimal(1)
     return clients, turnover
 
@@ -90,7 +94,7 @@ def _weights() -> tuple[Decimal, Decimal]:
 def _overview(slug: str, with_sroi: bool = True):  # type: ignore[no-untyped-def]
     das = _das(slug)
     today = local_date(now())
-    year = request.args.get("jaar", today.year, type=int) or today.year
+    year = year_arg("jaar", today.year)
     clients_weight, turnover_weight = _weights()
     return (
         das,
@@ -133,7 +137,9 @@ def _render_overview(das, data, weights, query, settings_form) -> str:  # type: 
     )
 
 
-@bp.route("/das/<slug>/overzicht/<table>.<kind>")
+@bp.route(
+    "/das/<slug>/overzicht/<any(gesprekken, percelen, gemeenten, sroi):table>.<any(csv, xlsx):kind>"
+)
 def overview_export(slug: str, table: str, kind: str) -> Response:
     das, data, _weights_ = _overview(slug)
     if table == "gesprekken":
@@ -173,37 +179,7 @@ def overview_export(slug: str, table: str, kind: str) -> Response:
         ]
     else:
         abort(404)
-    return _table_download(f"{table}-{das.reference}-{data.year}", kind, header, rows)
-
-
-def _table_download(name: str, kind: str, header: list[str], rows: list[list[object]]) -> Response:
-    if kind == "csv":
-        import csv
-        import io
-
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return download(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv")
-    if kind == "xlsx":
-        import io
-
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        return download(
-            out.getvalue(),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            f"{name}.xlsx",
-        )
-    abort(404)
+    return table_download(f"{table}-{das.reference}-{data.year}", kind, [header, *rows])
 
 
 def _dashboard(agreement_id: int, **overrides: object) -> str:
@@ -259,6 +235,8 @@ def management_settings(slug: str) -> str | Response:
 
         try:
             threshold = tariffs.parse_amount(form.sroi_threshold.data or "")
+        except tariffs.AmountTooLarge:
+            form.sroi_threshold.errors = [amount_too_large()]
         except ValueError:
             form.sroi_threshold.errors = [_("Schrijf een bedrag, bijvoorbeeld 250.000,00.")]
         else:
@@ -271,7 +249,7 @@ def management_settings(slug: str) -> str | Response:
     return _render_overview(das, data, weights, {}, form)
 
 
-@bp.route("/<int:agreement_id>/kpi/<table>.<kind>")
+@bp.route("/<int:agreement_id>/kpi/<any(cijfers, gesprekken):table>.<any(csv, xlsx):kind>")
 def dashboard_export(agreement_id: int, table: str, kind: str) -> Response:
     found = _agreement(agreement_id)
     if table == "cijfers":
@@ -314,7 +292,7 @@ def dashboard_export(agreement_id: int, table: str, kind: str) -> Response:
         ]
     else:
         abort(404)
-    return _table_download(f"{table}-{found.reference}", kind, header, rows)
+    return table_download(f"{table}-{found.reference}", kind, [header, *rows])
 
 
 @bp.route("/<int:agreement_id>/gesprekken", methods=["POST"])
@@ -362,6 +340,8 @@ def correct_kpi(agreement_id: int) -> str | Response:
     try:
         start = rules.parse_period(form.period.data or "", definition.period.value)
         value = Decimal((form.value.data or "").replace(",", "."))
+        if not value.is_finite():  # NaN and Infinity parse, but are no figures
+            raise InvalidOperation(form.value.data)
     except (ValueError, InvalidOperation):
         return _dashboard(
             agreement_id,

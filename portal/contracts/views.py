@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from portal import spreadsheets
 from portal.auth.access import protect_blueprint, role_required
 from portal.contracts import forms
 from portal.extensions import db
@@ -71,16 +72,13 @@ def register() -> str:
     )
 
 
-@bp.route("/export.<kind>")
+@bp.route("/export.<any(csv, xlsx):kind>")
 def export(kind: str) -> Response:
     _form, filters = _filters()
     if kind == "csv":
-        content, mimetype = reports.register_csv(filters), "text/csv; charset=utf-8"
-    elif kind == "xlsx":
-        content = reports.register_xlsx(filters)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content, mimetype = reports.register_csv(filters), spreadsheets.CSV_MIMETYPE
     else:
-        abort(404)
+        content, mimetype = reports.register_xlsx(filters), spreadsheets.XLSX_MIMETYPE
     return download(content, mimetype, f"contractregister.{kind}")
 
 

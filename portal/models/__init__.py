@@ -65,6 +65,7 @@ from portal.models.users import (
     Role,
     StaffAssignment,
     User,
+    UserSession,
 )
 
 __all__ = [
@@ -123,6 +124,7 @@ __all__ = [
     "SizeClass",
     "StaffAssignment",
     "User",
+    "UserSession",
     "answer_evidence",
     "application_product",
     "das_authority",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain import contract_dates
 from portal.extensions import db
-from portal.models._base import Timestamp, str_enum, utcnow
+from portal.models._base import Cents, Timestamp, str_enum, utcnow
 
 
 class AuthorityKind(enum.StrEnum):
@@ -75,7 +75,7 @@ class Das(db.Model):
     ppc_weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4), default=Decimal("0.1"))
     tariff_base_year: Mapped[int | None]
     # Social return (seed 003 §4.4) and contract-talk selection (§2.4): settings per DAS.
-    sroi_threshold_cents: Mapped[int] = mapped_column(sa.BigInteger, default=250_000_00)
+    sroi_threshold_cents: Mapped[int] = mapped_column(Cents, default=250_000_00)
     sroi_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal(5))
     talks_top_n: Mapped[int] = mapped_column(default=13)
     first_index_year: Mapped[int | None]

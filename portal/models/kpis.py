@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models._base import Timestamp, str_enum, utcnow
+from portal.models._base import Cents, Timestamp, str_enum, utcnow
 
 if TYPE_CHECKING:
     from portal.models.contracts import FrameworkAgreement
@@ -119,7 +119,7 @@ class SroiReport(db.Model):
     agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"), index=True)
     year: Mapped[int]
     activity: Mapped[str] = mapped_column(sa.Text)
-    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    amount_cents: Mapped[int] = mapped_column(Cents)
     pso_level: Mapped[str] = mapped_column(sa.String(40), default="")
     document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_document.id"))
     reported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -44,6 +44,8 @@ class Organisation(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(30))
     signatory_name: Mapped[str | None] = mapped_column(sa.String(200))
     signatory_role: Mapped[str | None] = mapped_column(sa.String(200))
+    # Set by the organisation's administrator: every colleague logs in with a second step.
+    requires_two_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models._base import Timestamp, utcnow
+from portal.models._base import Cents, Timestamp, utcnow
 
 if TYPE_CHECKING:
     from portal.models.catalogue import ContractingAuthority, Product
@@ -74,8 +74,8 @@ class Tariff(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("tariff_sheet.id"), index=True)
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id"), index=True)
-    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
-    previous_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    previous_cents: Mapped[int | None] = mapped_column(Cents)
 
     sheet: Mapped[TariffSheet] = relationship(back_populates="tariffs")
     product: Mapped[Product] = relationship()
@@ -92,7 +92,7 @@ class LumpSum(db.Model):
     das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), index=True)
     authority_id: Mapped[int] = mapped_column(sa.ForeignKey("contracting_authority.id"))
     base_year: Mapped[int]
-    base_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    base_cents: Mapped[int] = mapped_column(Cents)
 
     authority: Mapped[ContractingAuthority] = relationship()
 

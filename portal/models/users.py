@@ -72,6 +72,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The secret being set up, until the first code confirms it: kept here, never in the
+    # (readable) session cookie.
+    totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
     # The interface language the user chose (nl or en); mails to the user are written in it.
     locale: Mapped[str] = mapped_column(sa.String(5), default="nl", server_default="nl")
 
@@ -106,8 +109,12 @@ class User(UserMixin, db.Model):
 
     @property
     def needs_two_factor(self) -> bool:
-        """Staff see every provider's declarations: they log in with a second factor."""
-        return self.role.is_staff
+        """Staff see every provider's declarations: they log in with a second factor. So does a
+        provider who turned it on, and every colleague in an organisation that requires it
+        (without it yet, they set it up at log-in)."""
+        if self.role.is_staff or self.totp_confirmed_at is not None:
+            return True
+        return self.organisation is not None and self.organisation.requires_two_factor
 
     @property
     def may_submit(self) -> bool:
@@ -154,6 +161,26 @@ class Invitation(db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The session cookie carries a random token; only its SHA-256 is kept
+    here, and the user loader accepts the cookie only while this row has not ended, so log-out
+    ends the session on the server too (OWASP ASVS 3.3.1)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # Updated every few minutes at most, not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+
+    user: Mapped[User] = relationship()
 
 
 class RecoveryCode(db.Model):

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy.orm import selectinload
 
+from portal import spreadsheets
 from portal.auth.access import public
 from portal.extensions import db
+from portal.links import external_url
 from portal.models import Das, DasState, Lot, TariffSheet
+from portal.params import id_arg
 from portal.services import ocds, paging, public_register, tariffs
 from portal.timeutil import local_date, now
 from portal.views_common import download
@@ -102,7 +105,7 @@ def _published_das(slug: str) -> Das:
 
 def _admissions(slug: str, order: str, template: str) -> str:
     das = _published_das(slug)
-    lot_id = request.args.get("perceel", type=int)
+    lot_id = id_arg("perceel")
     lot = next((lot for lot in das.lots if lot.id == lot_id), None)  # another DAS's lot: all
     rows = public_register.admissions_page(
         das.id,
@@ -180,7 +183,7 @@ def ocds_release_package(slug: str) -> Response:
     """The DAS as an OCDS release package, at a stable URL."""
     das = _published_das(slug)
     package = ocds.release_package(
-        das, url_for("public.ocds_release_package", slug=slug, _external=True), now()
+        das, external_url("public.ocds_release_package", slug=slug), now()
     )
     response = Response(
         # Compact: hundreds of awards at national scale, and the C encoder is only used
@@ -193,13 +196,13 @@ def ocds_release_package(slug: str) -> Response:
 
 
 DOWNLOADS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": spreadsheets.CSV_MIMETYPE,
+    "xlsx": spreadsheets.XLSX_MIMETYPE,
     "pdf": "application/pdf",
 }
 
 
-@bp.route("/das/<slug>/tarieven/<int:sheet_id>.<kind>")
+@bp.route("/das/<slug>/tarieven/<int:sheet_id>.<any(csv, xlsx, pdf):kind>")
 @public
 def tariff_sheet_file(slug: str, sheet_id: int, kind: str) -> Response:
     das = _published_das(slug)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
-from portal.forms import MultiCheckboxField
+from portal.forms import MultiCheckboxField, PortalForm
 from portal.models import ApplicationLot, Criterion
 
 
@@ -29,8 +28,10 @@ def reauthentication(action: str) -> PasswordField:
     )
 
 
-def decision_form(application_lots: Sequence[ApplicationLot], data: dict[str, object]) -> FlaskForm:
-    class DecisionForm(FlaskForm):
+def decision_form(
+    application_lots: Sequence[ApplicationLot], data: dict[str, object]
+) -> PortalForm:
+    class DecisionForm(PortalForm):
         version = HiddenField()
         password = reauthentication(_l("Vul uw wachtwoord in om het besluit vast te leggen."))
 
@@ -55,8 +56,8 @@ def decision_form(application_lots: Sequence[ApplicationLot], data: dict[str, ob
     return DecisionForm(data=data)
 
 
-def assessment_form(criteria: Sequence[Criterion], data: dict[str, object]) -> FlaskForm:
-    class AssessmentForm(FlaskForm):
+def assessment_form(criteria: Sequence[Criterion], data: dict[str, object]) -> PortalForm:
+    class AssessmentForm(PortalForm):
         pass
 
     for criterion in criteria:
@@ -85,7 +86,7 @@ def assessment_form(criteria: Sequence[Criterion], data: dict[str, object]) -> F
     return AssessmentForm(data=data)
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(PortalForm):
     has_conflict = RadioField(
         _l("Heeft u een belangenconflict met deze aanbieder?"),
         choices=[
@@ -97,13 +98,13 @@ class ConflictForm(FlaskForm):
     note = TextAreaField(_l("Toelichting (optioneel)"), validators=[Optional()])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PortalForm):
     assignee = SelectField(
         _l("Toewijzen aan"), coerce=int, validators=[InputRequired(_l("Kies een beoordelaar."))]
     )
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(PortalForm):
     working_days = SelectField(
         _l("Nieuwe beoordelingstermijn"),
         choices=[SelectChoice(str(n), _l("%(n)s werkdagen", n=n)) for n in range(11, 16)],
@@ -115,7 +116,7 @@ class ExtendForm(FlaskForm):
     )
 
 
-class ClarificationForm(FlaskForm):
+class ClarificationForm(PortalForm):
     question = TextAreaField(
         _l("Uw vraag aan de aanbieder"),
         validators=[InputRequired(_l("Schrijf uw vraag aan de aanbieder."))],
@@ -130,12 +131,12 @@ class ClarificationForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     version = HiddenField()
     password = reauthentication(_l("Vul uw wachtwoord in om het besluit te bevestigen."))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     version = HiddenField()
     reason = TextAreaField(
         _l("Waarom stuurt u het besluit terug?"),
@@ -143,7 +144,7 @@ class ReturnForm(FlaskForm):
     )
 
 
-class DeclarationRequestForm(FlaskForm):
+class DeclarationRequestForm(PortalForm):
     message = TextAreaField(
         _l("Wat vraagt u van de aanbieder?"),
         description=_l("Bijvoorbeeld: uw verzekeringspolis is verlopen; stuur de nieuwe polis."),
@@ -158,7 +159,7 @@ class DeclarationRequestForm(FlaskForm):
     )
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(PortalForm):
     class Meta:
         csrf = False
 
@@ -168,7 +169,7 @@ class QueueFilterForm(FlaskForm):
     reviewer = SelectField(_l("Beoordelaar"), coerce=int, validators=[Optional()])
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(PortalForm):
     reason = TextAreaField(
         _l("Reden van de opschorting"),
         validators=[InputRequired(_l("Geef de reden voor de opschorting op."))],

@@ -126,7 +126,21 @@ def _seen_version(raw: str | None) -> int:
 
 
 def _page(app_: Application, **overrides: Any) -> str:
-    """The assessment page with all its forms; a refused form is passed in to keep its input."""
+    """The assessment page with all its forms; a refused form is passed in to keep its input.
+    Who declared a conflict of interest sees only what the queue shows, and that they did."""
+    conflicts = db.session.scalars(
+        db.select(review.ConflictDeclaration).where(
+            review.ConflictDeclaration.application_id == app_.id
+        )
+    ).all()
+    # The signed-in reviewer's own declaration, from the list just loaded.
+    own_conflict = next((c.has_conflict for c in conflicts if c.user_id == current_user.id), None)
+    if own_conflict:
+        return render_template(
+            "review/conflicted.html",
+            application=app_,
+            error_message=overrides.get("error_message"),
+        )
     criteria = app_.das.criteria
     marks = review.pre_marks(app_)
     assessed = review.assessments_of(app_)
@@ -151,17 +165,11 @@ def _page(app_: Application, **overrides: Any) -> str:
     assign_form.assignee.choices = [
         SelectChoice(u.id, u.name) for u in review.reviewers_for(app_.das_id)
     ]
-    conflicts = db.session.scalars(
-        db.select(review.ConflictDeclaration).where(
-            review.ConflictDeclaration.application_id == app_.id
-        )
-    ).all()
     context: dict[str, Any] = {
         "application": app_,
         "marks": marks,
         "assessed": assessed,
-        # The signed-in reviewer's own declaration, from the list already loaded.
-        "conflict": next((c.has_conflict for c in conflicts if c.user_id == current_user.id), None),
+        "conflict": own_conflict,
         "conflicts": conflicts,
         "clarifications": review.clarifications_of(app_),
         "timeline": events_for(
@@ -390,6 +398,10 @@ def request_declaration(application_id: int) -> str | Response:
 @bp.route("/aanmeldingen/<int:application_id>/besluitbrief")
 def letter(application_id: int) -> Response:
     app_ = _load(application_id)
+    try:
+        review.refuse_if_conflicted(app_, current_user)
+    except ServiceError:
+        abort(403)
     found = letters.letter_of(app_)
     if found is None:
         abort(404)
@@ -456,11 +468,14 @@ def suspend(agreement_id: int) -> str | Response:
 
 @bp.route("/documenten/<int:document_id>")
 def download(document_id: int) -> Response:
-    document = review.get_document_for_staff(document_id, current_user)
+    try:
+        document = review.get_document_for_staff(document_id, current_user)
+    except ServiceError:  # a conflict of interest declared on an application it belongs to
+        abort(403)
     if document is None:
         abort(404)
     return send_stored(
         evidence.key_for(document.sha256),
-        mimetype=document.content_type,
-        download_name=document.filename,
+        mimetype=evidence.served_type(document),
+        download_name=evidence.served_name(document),
     )

@@ -5,11 +5,14 @@ Each function owns its transaction; mail goes out after the commit (portal.mail)
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import mail, tokens
 from portal.extensions import db
@@ -36,11 +39,28 @@ def _email_taken(email: str) -> bool:
     return db.session.scalar(db.select(User.id).where(User.email == email)) is not None
 
 
+@cache
+def _dummy_hash() -> str:
+    # Made the way User.set_password makes a hash, so checking against it costs the same.
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _same_work_as_a_password_check(password: str) -> None:
+    """Spend the time a real password check takes, where there is no account to check: an
+    answer that comes ten times faster tells an outsider the address has no account."""
+    check_password_hash(_dummy_hash(), password)
+
+
 def register_provider(data: Registration) -> User:
     """The organisation and its first user, who becomes its administrator. The account can be
-    used once the e-mail address is confirmed (send_verification)."""
+    used once the e-mail address is confirmed (send_verification).
+
+    An address that already has an account raises `email_taken` after the same work as a new
+    registration; the caller answers as for a new one and mails the owner instead
+    (send_registration_notice), so registering does not tell who has an account."""
     email = normalise_email(data.email)
     if _email_taken(email):
+        _same_work_as_a_password_check(data.password)
         raise ServiceError("email_taken")
     if (
         db.session.scalar(
@@ -69,8 +89,13 @@ def register_provider(data: Registration) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The user with this address and password, if the account may log in. Every answer costs
+    one password check, known address or not (no account probing by timing)."""
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.is_active or not user.check_password(password):
+    if user is None:
+        _same_work_as_a_password_check(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
         return None
     return user
 
@@ -79,18 +104,28 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def send_verification(user: User) -> bool:
-    token = tokens.make(tokens.VERIFY_EMAIL, {"user": user.id, "email": user.email})
+    token = tokens.make(
+        tokens.VERIFY_EMAIL,
+        {
+            "user": user.id,
+            "email": user.email,
+            "fp": tokens.password_fingerprint(user.password_hash),
+        },
+    )
     return mail.send(
         user.email,
         _l("Bevestig uw e-mailadres voor het DAS-portaal"),
         "verify_email",
         user=user,
-        link=url_for("auth.verify_email", token=token, _external=True),
+        link=mail.link("auth.verify_email", token=token),
         hours=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600,
     )
 
 
 def verify_email(token: str, now: datetime) -> User:
+    """Confirm the address the link was mailed to; nothing more. The link signs no one in (the
+    user logs in with the password, and staff with the second step), works once
+    (`email_already_verified` afterwards) and dies with a password change (`link_used`)."""
     try:
         payload = tokens.read(
             tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
@@ -100,11 +135,30 @@ def verify_email(token: str, now: datetime) -> User:
     user = db.session.get(User, payload["user"])
     if user is None or user.email != payload["email"] or not user.is_active:
         raise ServiceError("link_invalid")
-    if user.email_verified_at is None:
-        user.email_verified_at = now
-        record("user.email_verified", user, user, organisation_id=user.organisation_id)
-        db.session.commit()
+    if user.email_verified_at is not None:
+        raise ServiceError("email_already_verified")
+    if tokens.password_fingerprint(user.password_hash) != payload.get("fp"):
+        raise ServiceError("link_used")
+    user.email_verified_at = now
+    record("user.email_verified", user, user, organisation_id=user.organisation_id)
+    db.session.commit()
     return user
+
+
+def send_registration_notice(email: str) -> bool:
+    """Someone registered with an address that already has an account: nothing was made, and
+    the owner hears of it (the page answered as for a new registration)."""
+    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        return False
+    return mail.send(
+        user.email,
+        _l("Registratie met uw e-mailadres op het DAS-portaal"),
+        "registration_existing_account",
+        user=user,
+        login_link=mail.link("auth.login"),
+        reset_link=mail.link("auth.forgot_password"),
+    )
 
 
 def unverified_user(email: str) -> User | None:
@@ -131,7 +185,7 @@ def send_password_reset(email: str) -> None:
         _l("Nieuw wachtwoord instellen voor het DAS-portaal"),
         "reset_password",
         user=user,
-        link=url_for("auth.reset_password", token=token, _external=True),
+        link=mail.link("auth.reset_password", token=token),
         minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
 
@@ -203,23 +257,47 @@ def open_invitations(organisation_id: int) -> list[Invitation]:
     )
 
 
+def _open_invitation(organisation_id: int, email: str) -> Invitation | None:
+    return db.session.scalar(
+        db.select(Invitation)
+        .where(
+            Invitation.organisation_id == organisation_id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .order_by(Invitation.id)
+        .limit(1)
+    )
+
+
 def invite(
     admin: User, email: str, organisation_role: OrganisationRole, is_signatory: bool
 ) -> Invitation:
+    """Invite a colleague. One open invitation per address and organisation: inviting the same
+    address again sends that invitation again, with the role now chosen.
+
+    The administrator sees the same whether or not the address has an account at another
+    organisation (no account probing): the invitation is recorded and listed either way; the
+    owner of an existing account is mailed why it cannot be used instead of a link. Only a
+    colleague already in the list is refused."""
     organisation_id = _require_org_admin(admin)
     email = normalise_email(email)
-    if _email_taken(email):
-        raise ServiceError("email_taken_elsewhere")
-    invitation = Invitation(
-        organisation_id=organisation_id,
-        email=email,
-        organisation_role=organisation_role,
-        is_signatory=is_signatory,
-        invited_by_id=admin.id,
-    )
-    db.session.add(invitation)
+    owner = db.session.scalar(db.select(User).where(User.email == email))
+    if owner is not None and owner.organisation_id == organisation_id:
+        raise ServiceError("already_colleague")
+    invitation = _open_invitation(organisation_id, email)
+    action = "invitation.resent"
+    if invitation is None:
+        action = "invitation.sent"
+        invitation = Invitation(
+            organisation_id=organisation_id, email=email, invited_by_id=admin.id
+        )
+        db.session.add(invitation)
+    invitation.organisation_role = organisation_role
+    invitation.is_signatory = is_signatory
     record(
-        "invitation.sent",
+        action,
         invitation,
         admin,
         organisation_id=organisation_id,
@@ -228,17 +306,30 @@ def invite(
         signatory=is_signatory,
     )
     db.session.commit()
+    organisation = admin.organisation
+    subject = _l(
+        "Uitnodiging voor het DAS-portaal van %(organisation)s",
+        organisation=organisation.display_name,
+    )
+    if owner is not None:
+        mail.send(
+            email,
+            subject,
+            "invitation_existing_account",
+            user=owner,
+            admin=admin,
+            organisation=organisation,
+            reset_link=mail.link("auth.forgot_password"),
+        )
+        return invitation
     token = tokens.make(tokens.INVITATION, {"invitation": invitation.id, "email": email})
     mail.send(
         email,
-        _l(
-            "Uitnodiging voor het DAS-portaal van %(organisation)s",
-            organisation=admin.organisation.display_name,
-        ),
+        subject,
         "invitation",
         admin=admin,
-        organisation=admin.organisation,
-        link=url_for("auth.accept_invitation", token=token, _external=True),
+        organisation=organisation,
+        link=mail.link("auth.accept_invitation", token=token),
         days=current_app.config["INVITATION_MAX_AGE"] // 86400,
     )
     return invitation

@@ -461,6 +461,7 @@ def exercise_option(admin: User, das: Das, decision_date: date, now: datetime) -
         old_end=current_end.isoformat(),
         new_end=new_end.isoformat(),
         agreements=len(moving),
+        agreement_ids=[agreement.id for agreement in moving],  # whose end date moved (verify)
     )
     _commit()
     for agreement in moving:
@@ -554,6 +555,7 @@ def change_state(
         reason=reason.strip(),
         on=on.isoformat(),
         old=old.value,
+        end_date=agreement.end_date.isoformat(),
     )
     _commit()
     _notify(

@@ -12,11 +12,14 @@ from portal.models import Application, DeclarationRequest, User
 from portal.services import ServiceError
 from portal.services.applications import admitted_lot_ids, open_declaration_requests
 from portal.services.audit import record
+from portal.services.review import conflicted_with_provider
 
 
 def request_update(
     reviewer: User, application: Application, message: str, due_on: date, now: datetime
 ) -> DeclarationRequest:
+    if conflicted_with_provider(reviewer, application.das_id, application.organisation_id):
+        raise ServiceError("own_conflict")
     if not message.strip():
         raise ServiceError("message_required")
     if due_on <= now.date():

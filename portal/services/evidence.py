@@ -8,11 +8,12 @@ adds its row.
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import os
 import re
 import tempfile
 import time
+import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,22 +27,29 @@ from portal.extensions import db
 from portal.models import EvidenceDocument, EvidenceType, Organisation, User
 from portal.services import ServiceError
 from portal.services.audit import record
-from portal.storage import LocalStorage, content_key, get_storage, scratch_dir
+from portal.storage import OCTET_STREAM, LocalStorage, content_key, get_storage, scratch_dir
 
-# What we accept, by sniffed content (never by the name the browser sends).
-ACCEPTED_TYPES = {
-    "application/pdf": "pdf",
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.oasis.opendocument.text": "odt",
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT = "application/vnd.oasis.opendocument.text"
+# The documents a provider proves things with, and nothing else (issue 15): PDF above all
+# (certificates, extracts, policies, declarations), scans and photos as JPEG or PNG, and
+# letters written in Word or LibreOffice Writer (DOCX, ODT). Nothing that runs and nothing a
+# browser shows as a page. Both the sniffed content and the name's extension must be on this
+# list, and agree; per type the extensions its name may end in, the first one given to a name
+# without an extension.
+ACCEPTED_TYPES: dict[str, tuple[str, ...]] = {
+    "application/pdf": ("pdf",),
+    "image/png": ("png",),
+    "image/jpeg": ("jpg", "jpeg"),
+    DOCX: ("docx",),
+    ODT: ("odt",),
 }
+ACCEPTED_EXTENSIONS = frozenset(e for extensions in ACCEPTED_TYPES.values() for e in extensions)
+# What a ZIP-based document must contain besides what `filetype` looks at in its first bytes.
+_ZIP_PARTS = {DOCX: ("[Content_Types].xml", "word/document.xml"), ODT: ("content.xml",)}
+# Characters Windows does not allow in a name; ':' would also name an NTFS stream.
+_RESERVED = re.compile(r'[<>:"|?*]+')
 CHUNK = 64 * 1024
-# What a name's extension says a file is: Python's built-in table plus our own kinds, never the
-# host's /etc/mime.types, so every server judges a name the same way.
-_NAMES = mimetypes.MimeTypes()
-for _mime, _extension in ACCEPTED_TYPES.items():
-    _NAMES.add_type(_mime, f".{_extension}")
 
 
 @dataclass(frozen=True)
@@ -71,13 +79,74 @@ def path_for(sha256: str) -> str:
 
 
 def clean_filename(name: str) -> str:
-    """Refuse names with path parts; keep the rest readable (accents included)."""
+    """Refuse names with path parts; keep the rest readable (accents included). Invisible and
+    control characters go (a right-to-left override can make "cod.pdf.exe" look like
+    "cod.exe.pdf"), characters Windows reserves become "_", and trailing dots and spaces go,
+    as Windows drops them when saving ("x.hta." is saved as "x.hta")."""
     if not name or "/" in name or "\\" in name or name in {".", ".."} or "\x00" in name:
         raise ServiceError("upload_bad_name")
-    cleaned = "".join(ch for ch in name if ch.isprintable()).strip()
+    cleaned = unicodedata.normalize("NFC", "".join(ch for ch in name if ch.isprintable()))
+    cleaned = _RESERVED.sub("_", cleaned).strip().rstrip(". ").lstrip(".").strip()
     if not cleaned:
         raise ServiceError("upload_bad_name")
+    stem, dot, extension = cleaned.rpartition(".")
+    if dot and stem and len(extension) <= 16:  # the extension survives the cut to 255
+        return f"{stem[: 254 - len(extension)].rstrip()}.{extension}"
     return cleaned[:255]
+
+
+def extension_of(name: str) -> str | None:
+    """The extension as a file manager reads it, in lower case; None when the name has none.
+    A suffix without letters ("verklaring-v1.2") or with spaces is no extension."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem or not suffix.isalnum() or suffix.isdigit():
+        return None
+    return suffix.lower()
+
+
+def check_extension(filename: str) -> None:
+    """Refuse a name whose extension is not one of the accepted documents', before reading a
+    byte of the file."""
+    extension = extension_of(filename)
+    if extension is not None and extension not in ACCEPTED_EXTENSIONS:
+        raise ServiceError("upload_extension_not_allowed", extension=extension[:16])
+
+
+def name_for_content(filename: str, mime: str) -> str:
+    """The name kept and served: the given one when its extension fits the content, with the
+    content's extension added when it has none. A PNG called .pdf is refused."""
+    extension = extension_of(filename)
+    if extension is None:
+        return f"{filename[: 250 - len(ACCEPTED_TYPES[mime][0])]}.{ACCEPTED_TYPES[mime][0]}"
+    if extension not in ACCEPTED_TYPES[mime]:
+        check_extension(filename)
+        raise ServiceError(
+            "upload_name_mismatch",
+            kind=ACCEPTED_TYPES[mime][0].upper(),
+            extension=ACCEPTED_TYPES[mime][0],
+        )
+    return filename
+
+
+def served_type(document: EvidenceDocument) -> str:
+    """The Content-Type a download goes out with: the sniffed type, and never anything a
+    browser would show as a page (a row from before the allow-list could say otherwise)."""
+    return document.content_type if document.content_type in ACCEPTED_TYPES else OCTET_STREAM
+
+
+def served_name(document: EvidenceDocument) -> str:
+    """The name a download is saved under: its extension always matches its content, also for
+    a row kept before names were checked ("certificaat.hta" is saved as "certificaat.hta.pdf")."""
+    try:
+        name = clean_filename(document.filename)
+    except ServiceError:
+        name = f"document-{document.id}"
+    extensions = ACCEPTED_TYPES.get(document.content_type)
+    if extensions is None:
+        return name if extension_of(name) is None else f"{name}.bin"
+    if extension_of(name) in extensions:
+        return name
+    return f"{name}.{extensions[0]}"
 
 
 def _spool(stream: BinaryIO, limit: int) -> tuple[str, str, int, bytes]:
@@ -110,23 +179,26 @@ def _sniff(tmp_path: str, head: bytes) -> str:
             kind = filetype.guess(f.read(262144))
     if kind is None or kind.mime not in ACCEPTED_TYPES:
         raise ServiceError("upload_wrong_type")
-    return str(kind.mime)
+    mime = str(kind.mime)
+    if mime in _ZIP_PARTS and not _is_document_zip(tmp_path, _ZIP_PARTS[mime]):
+        raise ServiceError("upload_wrong_type")
+    return mime
 
 
-def _check_name_agrees(filename: str, mime: str) -> None:
-    """A file is never kept under a name that makes the user's computer open it as something
-    else (a PDF called .html, a PNG called .pdf). A name without an extension we know is fine."""
-    named, encoding = _NAMES.guess_type(filename, strict=False)
-    if named is not None and (named != mime or encoding is not None):
-        raise ServiceError(
-            "upload_name_mismatch",
-            kind=ACCEPTED_TYPES[mime].upper(),
-            extension=ACCEPTED_TYPES[mime],
-        )
+def _is_document_zip(path: str, parts: tuple[str, ...]) -> bool:
+    """`filetype` judges a ZIP by a name in its first entries; a real DOCX or ODT also opens
+    as a ZIP and holds its document. Only the directory is read, nothing is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return all(part in names for part in parts)
 
 
 def store_upload(organisation: Organisation, user: User, upload: Upload) -> EvidenceDocument:
     filename = clean_filename(upload.filename)
+    check_extension(filename)
     if upload.expires_on is not None and upload.expires_on < upload.issued_on:
         raise ServiceError("upload_expires_before_issue")
     tmp_path, sha256, size, head = _spool(
@@ -139,7 +211,7 @@ def store_upload(organisation: Organisation, user: User, upload: Upload) -> Evid
         if size == 0:
             raise ServiceError("upload_empty")
         mime = _sniff(tmp_path, head)
-        _check_name_agrees(filename, mime)
+        filename = name_for_content(filename, mime)
         try:
             # Fresh again, so remove_orphans leaves it alone until this row is committed, even
             # if it was an orphan an earlier, interrupted upload left behind.

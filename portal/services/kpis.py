@@ -126,6 +126,10 @@ class Figure:
     authority_id: int | None = None
 
 
+# What a figure column (Numeric(14, 2), portal/models/kpis.py) holds.
+MAX_FIGURE = Decimal(10**12)
+
+
 def check_figure(
     agreement: FrameworkAgreement,
     definition: KpiDefinition,
@@ -134,6 +138,8 @@ def check_figure(
     today: date,
 ) -> str | None:
     """A Dutch message for what is wrong with one figure, or None."""
+    if not Decimal(value).is_finite() or abs(value) >= MAX_FIGURE:
+        return f"{definition.name}: dit getal kunnen wij niet opslaan."
     if definition.min_value is not None and value < definition.min_value:
         return (
             f"{definition.name}: de waarde mag niet lager zijn dan "

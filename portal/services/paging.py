@@ -53,12 +53,22 @@ class Page(Generic[T]):
         return bool(self.items)
 
 
+# Far past any list's last page, and small enough that its OFFSET fits a 64-bit integer.
+MAX_PAGE = 2**31 - 1
+
+
 def page_number(raw: Any) -> int:
-    """The page a query string asks for: anything that is not a positive number is page 1."""
+    """The page a query string asks for: anything that is not a positive number is page 1; a
+    number past MAX_PAGE is a page that cannot exist (404) rather than an OFFSET the database
+    cannot hold."""
+    if isinstance(raw, str) and (len(raw) > 40 or not raw.isascii()):
+        return 1
     try:
         number = int(raw)
     except (TypeError, ValueError):
         return 1
+    if number > MAX_PAGE:
+        raise PageNotFound(number)
     return max(number, 1)
 
 

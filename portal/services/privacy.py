@@ -504,7 +504,7 @@ def export_organisation(
     storage = get_storage()
     present = [d for d in documents if storage.exists(evidence.key_for(d.sha256))]
     arcnames = unique_names(
-        "evidence/" + safe_filename(d.filename, f"document-{d.id}") for d in present
+        "evidence/" + safe_filename(evidence.served_name(d), f"document-{d.id}") for d in present
     )
     paths: dict[int, str | None] = {d.id: None for d in documents}
     paths.update({d.id: name for d, name in zip(present, arcnames, strict=True)})

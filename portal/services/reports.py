@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import spreadsheets
 from portal.domain import working_days
 from portal.extensions import db
 from portal.models import (
@@ -112,31 +111,16 @@ def _export_rows(filters: RegisterFilters) -> list[list[object]]:
 
 
 def register_csv(filters: RegisterFilters) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    for row in _export_rows(filters):
-        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
-    return out.getvalue().encode("utf-8")
+    return spreadsheets.csv_bytes([EXPORT_HEADER, *_export_rows(filters)])
 
 
 def register_xlsx(filters: RegisterFilters) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Contractregister"
-    sheet.append(EXPORT_HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    builder = spreadsheets.XlsxBuilder()
+    builder.sheet("Contractregister")
+    builder.row(EXPORT_HEADER, bold=True)
     for row in _export_rows(filters):
-        sheet.append(row)
-        for column in (6, 7):
-            sheet.cell(row=sheet.max_row, column=column).number_format = "dd-mm-yyyy"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        builder.row(row, number_formats={6: "dd-mm-yyyy", 7: "dd-mm-yyyy"})
+    return builder.getvalue()
 
 
 @dataclass

@@ -32,7 +32,7 @@ from portal.services import ServiceError
 from portal.services.applications import open_declaration_requests
 from portal.services.audit import record
 from portal.services.paging import Page, page_of
-from portal.services.review import visible_das_ids
+from portal.services.review import conflicted_with_provider, visible_das_ids
 
 # An admitted provider's agreement is live, or drawn up and waiting for signatures.
 ADMITTED_STATES = (AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE)
@@ -289,6 +289,8 @@ def suspend_admission(
     reviewer: User, agreement: FrameworkAgreement, reason: str, now: datetime, today: date
 ) -> None:
     """Suspend an admission whose requested update did not come in time, with notice."""
+    if conflicted_with_provider(reviewer, agreement.das_id, agreement.organisation_id):
+        raise ServiceError("own_conflict")
     if not reason.strip():
         raise ServiceError("suspension_reason_required")
     if agreement.state not in ADMITTED_STATES:

@@ -106,7 +106,9 @@ def get_for_review(application_id: int, user: User) -> Application | None:
 
 def get_document_for_staff(document_id: int, user: User) -> EvidenceDocument | None:
     """Staff see a document only when it is evidence in a submitted application they may
-    review: attached to an answer or to a reply to a clarification."""
+    review: attached to an answer or to a reply to a clarification. None when it is not;
+    refused (`own_conflict`) when the user declared a conflict of interest on an application
+    it is evidence in."""
     via_answer = (
         db.select(Application.id)
         .join(Answer, Answer.application_id == Application.id)
@@ -128,6 +130,13 @@ def get_document_for_staff(document_id: int, user: User) -> EvidenceDocument | N
         query = query.where(Application.das_id.in_(das_ids))
     if db.session.scalar(query.limit(1)) is None:
         return None
+    conflicted = db.select(ConflictDeclaration.id).where(
+        ConflictDeclaration.user_id == user.id,
+        ConflictDeclaration.has_conflict.is_(True),
+        ConflictDeclaration.application_id.in_(via_answer.union(via_reply).scalar_subquery()),
+    )
+    if db.session.scalar(conflicted.limit(1)) is not None:
+        raise ServiceError("own_conflict")
     return db.session.get(EvidenceDocument, document_id)
 
 
@@ -147,6 +156,7 @@ class QueueRow:
     application: Application
     working_days_left: int | None  # None while paused for a clarification
     status: working_days.DeadlineStatus | None
+    conflict: bool = False  # the user declared a conflict of interest: the row says so, no more
 
 
 def queue(
@@ -192,20 +202,23 @@ def queue(
     ).all()
     if not applications:
         return [], total
+    conflicted = conflicted_application_ids(user, [a.id for a in applications])
     deadlines = [a.review_deadline for a in applications if a.review_deadline]
     first, last = min([today, *deadlines]), max([today, *deadlines])
     holidays = calendar.holidays_between(first - timedelta(days=1), last + timedelta(days=1))
     rows = []
     for application in applications:
         deadline = application.review_deadline
+        conflict = application.id in conflicted
         if application.state is ApplicationState.CLARIFICATION or deadline is None:
-            rows.append(QueueRow(application, None, None))
+            rows.append(QueueRow(application, None, None, conflict))
             continue
         rows.append(
             QueueRow(
                 application,
                 working_days.working_days_between(today, deadline, holidays),
                 working_days.deadline_status(today, deadline, holidays, at_risk_within),
+                conflict,
             )
         )
     return rows, total
@@ -243,6 +256,7 @@ def extend_deadline(
 ) -> date:
     """Extend the review period to `total_working_days` (at most 15, dir. 2014/24 art. 34(5))."""
     _require_in_review(application)
+    refuse_if_conflicted(application, user)
     if not reason.strip():
         raise ServiceError("extension_reason_required")
     if total_working_days > working_days.MAX_REVIEW_WORKING_DAYS:
@@ -279,6 +293,7 @@ def _require_in_review(application: Application) -> None:
 @refuses_stale
 def assign(application: Application, assignee: User, actor: User) -> None:
     _require_in_review(application)
+    refuse_if_conflicted(application, actor)
     if assignee not in reviewers_for(application.das_id):
         raise ServiceError("not_a_reviewer_of_this_das")
     if conflict_of(application, assignee) is True:
@@ -334,6 +349,49 @@ def conflict_of(application: Application, user: User) -> bool | None:
             ConflictDeclaration.application_id == application.id,
             ConflictDeclaration.user_id == user.id,
         )
+    )
+
+
+def refuse_if_conflicted(application: Application, user: User) -> None:
+    """A conflict of interest binds everything (issue 15): who declared one on an application
+    does nothing with it any more (assign it, extend its term, ask, assess, decide, confirm,
+    ask for an update) and reads nothing of it beyond what the queue shows (its answers,
+    evidence, questions, decisions, letter and timeline). Declaring no conflict is not needed
+    for this; for assessing and deciding it is (_require_no_conflict)."""
+    if conflict_of(application, user):
+        raise ServiceError("own_conflict")
+
+
+def conflicted_application_ids(user: User, application_ids: list[int]) -> set[int]:
+    """Which of these applications the user declared a conflict of interest on."""
+    return set(
+        db.session.scalars(
+            db.select(ConflictDeclaration.application_id).where(
+                ConflictDeclaration.user_id == user.id,
+                ConflictDeclaration.has_conflict.is_(True),
+                ConflictDeclaration.application_id.in_(application_ids),
+            )
+        )
+    )
+
+
+def conflicted_with_provider(user: User, das_id: int, organisation_id: int) -> bool:
+    """Whether the user declared a conflict of interest on any application of this provider
+    in this DAS: then they act on none of its admission either (an update request, a
+    suspension)."""
+    return (
+        db.session.scalar(
+            db.select(ConflictDeclaration.id)
+            .join(Application, Application.id == ConflictDeclaration.application_id)
+            .where(
+                ConflictDeclaration.user_id == user.id,
+                ConflictDeclaration.has_conflict.is_(True),
+                Application.das_id == das_id,
+                Application.organisation_id == organisation_id,
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 
@@ -719,6 +777,7 @@ def _finalise(application: Application, confirmer: User, now: datetime) -> Appli
                 confirmer,
                 organisation_id=application.organisation_id,
                 das_id=application.das_id,
+                state=agreement.state.value,
             )
         # A rejected update of the declaration ends the admission for that lot.
         for application_lot in application.lots:

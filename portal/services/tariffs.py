@@ -3,9 +3,7 @@ publication of immutable tariff sheets (issue 5). Rules: portal.domain.indexatio
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ from decimal import Decimal
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from portal import mail
+from portal import mail, spreadsheets
 from portal.domain import indexation
 from portal.extensions import db
 from portal.models import (
@@ -29,8 +27,9 @@ from portal.models import (
     TariffSheet,
     User,
 )
+from portal.money import format_money
 from portal.services import ServiceError
-from portal.services.audit import record
+from portal.services.audit import record, sheet_files
 from portal.services.paging import Page, paginate
 from portal.storage import content_key, get_storage
 
@@ -125,22 +124,33 @@ AMOUNT_FORMS = (
 )
 
 
-# Amounts are kept in cents in 32-bit integer columns; PostgreSQL refuses anything larger.
-MAX_CENTS = 2**31 - 1
+# Amounts are kept in cents in 64-bit integer columns (migration 0013). The cap is a business
+# one: EUR 10 billion, far above any amount this portal handles (the region's yearly budget is
+# EUR 51.1M, seed 003; all Dutch youth care costs about EUR 7.5 billion a year) and far below
+# where the columns (EUR 92 quadrillion) or a sum of a few such amounts would overflow. Anything
+# larger is a typing error.
+MAX_CENTS = 10_000_000_000 * 100
+
+
+class AmountTooLarge(ValueError):
+    """A well-formed amount above MAX_CENTS."""
 
 
 def parse_amount(text: str) -> int:
-    """'104,96', '1.234,56', '€ 104,96' or '104.96' -> cents. Refuses more than two decimals,
-    negative amounts, a dot that could be either a thousands separator or a decimal point
-    ('1.234' without cents), and more than the cents columns hold (21.474.836,47)."""
+    """'104,96', '1.234,56', '€ 104,96' or '104.96' -> cents. Refuses (ValueError) more than two
+    decimals, negative amounts, a dot that could be either a thousands separator or a decimal
+    point ('1.234' without cents), and (AmountTooLarge) more than MAX_CENTS (EUR 10 billion)."""
     value = text.strip().replace("\u00a0", " ").removeprefix("€").strip()
     for form in AMOUNT_FORMS:
         match = form.match(value)
         if match:
-            euros = int(match.group("euros").replace(".", ""))
+            digits = match.group("euros").replace(".", "").lstrip("0") or "0"
+            if len(digits) > len(str(MAX_CENTS // 100)):  # never int() a thousand digits
+                raise AmountTooLarge(value)
+            euros = int(digits)
             cents = int((match.group("cents") or "0").ljust(2, "0"))
             if euros * 100 + cents > MAX_CENTS:
-                raise ValueError(value)
+                raise AmountTooLarge(value)
             return euros * 100 + cents
     raise ValueError(value)
 
@@ -208,6 +218,13 @@ def parse_tariff_rows(das: Das, rows: list[list[str]]) -> tuple[dict[int, int], 
                 continue
         try:
             amounts[product.id] = parse_amount(raw)
+        except AmountTooLarge:
+            errors.append(
+                RowError(
+                    number,
+                    f"'{raw}' is meer dan het hoogste bedrag ({format_money(MAX_CENTS)}).",
+                )
+            )
         except ValueError:
             errors.append(RowError(number, f"'{raw}' is geen bedrag; schrijf bijvoorbeeld 104,96."))
     missing = [p.code for p in products_of(das) if p.id not in amounts and p.code not in seen]
@@ -216,42 +233,6 @@ def parse_tariff_rows(das: Das, rows: list[list[str]]) -> tuple[dict[int, int], 
             RowError(len(rows) + 1, "Er ontbreekt een tarief voor: " + ", ".join(missing) + ".")
         )
     return amounts, errors
-
-
-def read_upload(filename: str, content: bytes) -> list[list[str]]:
-    """CSV (comma or semicolon, UTF-8) or Excel (.xlsx, first sheet) into rows of text."""
-    if content[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a broken file
-            raise ServiceError("import_unreadable") from error
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else _cell_text(v) for v in row])
-        return rows
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ServiceError("import_unreadable") from error
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text.splitlines()[0] if text else ",", delimiters=",;\t"
-        )
-    except csv.Error:  # one column, or no delimiter at all: the header check says what is wrong
-        dialect = csv.excel
-    try:
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
-    except csv.Error as error:
-        raise ServiceError("import_unreadable") from error
-
-
-def _cell_text(value: object) -> str:
-    if isinstance(value, float | Decimal):
-        return f"{Decimal(str(value)):.2f}"
-    return str(value)
 
 
 def publish_base(
@@ -443,6 +424,9 @@ def _publish(admin: User, das: Das, sheet: TariffSheet) -> TariffSheet:
         year=sheet.year,
         index=str(sheet.index_total),
         corrects=sheet.corrects_id,
+        # What was published, so `flask audit verify` can hold the sheet to it.
+        amounts={str(t.product_id): t.amount_cents for t in sheet.tariffs},
+        files=sheet_files(sheet),
     )
     db.session.commit()
     _notify_providers(das, sheet)
@@ -486,36 +470,38 @@ def _rows(sheet: TariffSheet) -> list[tuple[Product, Tariff]]:
     ]
 
 
+SHEET_CSV_HEADER = [
+    "perceel",
+    "productcode",
+    "product",
+    "eenheid",
+    "tarief_eur",
+    "vorig_tarief_eur",
+    "jaar",
+]
+
+
 def sheet_csv(sheet: TariffSheet) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["perceel", "productcode", "product", "eenheid", "tarief_eur", "vorig_tarief_eur", "jaar"]
-    )
-    for product, tariff in _rows(sheet):
-        writer.writerow(
-            [
-                product.lot.code,
-                product.code,
-                product.name,
-                product.unit.value,
-                f"{tariff.amount_cents / 100:.2f}",
-                "" if tariff.previous_cents is None else f"{tariff.previous_cents / 100:.2f}",
-                sheet.year,
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+    rows = [
+        [
+            product.lot.code,
+            product.code,
+            product.name,
+            product.unit.value,
+            f"{tariff.amount_cents / 100:.2f}",
+            "" if tariff.previous_cents is None else f"{tariff.previous_cents / 100:.2f}",
+            sheet.year,
+        ]
+        for product, tariff in _rows(sheet)
+    ]
+    return spreadsheets.csv_bytes([SHEET_CSV_HEADER, *rows])
 
 
 def sheet_xlsx(sheet: TariffSheet) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = f"Tarieven {sheet.year}"
-    ws.append([f"Tarieven {sheet.year}", sheet_title(sheet)])
-    ws.append(
+    builder = spreadsheets.XlsxBuilder()
+    builder.sheet(f"Tarieven {sheet.year}")
+    builder.row([f"Tarieven {sheet.year}", sheet_title(sheet)])
+    builder.row(
         [
             "Index",
             float(sheet.index_total),
@@ -525,12 +511,13 @@ def sheet_xlsx(sheet: TariffSheet) -> bytes:
             float(sheet.correction_part),
         ]
     )
-    ws.append([])
-    ws.append(["Perceel", "Productcode", "Product", "Eenheid", "Tarief", "Vorig tarief"])
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
+    builder.row([])
+    builder.row(
+        ["Perceel", "Productcode", "Product", "Eenheid", "Tarief", "Vorig tarief"], bold=True
+    )
+    euro = '"€" #,##0.00'
     for product, tariff in _rows(sheet):
-        ws.append(
+        builder.row(
             [
                 product.lot.code,
                 product.code,
@@ -538,13 +525,10 @@ def sheet_xlsx(sheet: TariffSheet) -> bytes:
                 product.unit.value,
                 Decimal(tariff.amount_cents) / 100,
                 None if tariff.previous_cents is None else Decimal(tariff.previous_cents) / 100,
-            ]
+            ],
+            number_formats={5: euro, 6: euro},
         )
-        for column in (5, 6):
-            ws.cell(row=ws.max_row, column=column).number_format = '"€" #,##0.00'
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return builder.getvalue()
 
 
 def sheet_title(sheet: TariffSheet) -> str:

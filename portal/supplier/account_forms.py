@@ -10,6 +10,7 @@ from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringFi
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from portal.domain import identifiers
+from portal.forms import PortalForm
 from portal.labels import label
 from portal.models import OrganisationRole, SizeClass
 
@@ -50,7 +51,7 @@ def text(
     return StringField(label_, validators=validators, **kwargs)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     legal_name = text(_l("Statutaire naam"), _l("Vul de statutaire naam in."))
     trade_name = text(_l("Handelsnaam (als die anders is)"))
     kvk_number = StringField(
@@ -110,7 +111,7 @@ class ProfileForm(FlaskForm):
         self.size_class.choices = [SelectChoice(s.value, label(s)) for s in SizeClass]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     email = EmailField(
         _l("E-mailadres van uw collega"),
         validators=[
@@ -137,3 +138,13 @@ class InviteForm(FlaskForm):
         validators=[InputRequired(_l("Kies wat uw collega mag."))],
     )
     is_signatory = BooleanField(_l("Deze collega is tekenbevoegd en mag aanmeldingen indienen"))
+
+
+class TwoFactorPolicyForm(PortalForm):
+    required = BooleanField(
+        _l("Verificatie in twee stappen verplicht voor alle collega's"),
+        description=_l(
+            "Collega's die het nog niet gebruiken, stellen het in bij de volgende keer dat zij "
+            "inloggen."
+        ),
+    )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from portal.extensions import limiter
 from portal.messages import message_for
 from portal.models import OrganisationRole, SizeClass
 from portal.services import ServiceError, accounts, organisations
-from portal.supplier.account_forms import InviteForm, ProfileForm
+from portal.services import two_factor as two_factor_service
+from portal.supplier.account_forms import InviteForm, ProfileForm, TwoFactorPolicyForm
 from portal.supplier.views import bp
 from portal.timeutil import now
 
@@ -43,7 +45,39 @@ def profile() -> str | Response:
     )
 
 
+def _not_inviting() -> bool:
+    return not getattr(current_user, "is_organisation_admin", False)
+
+
+def _inviting_organisation() -> str:
+    return f"invitations-from:{current_user.organisation_id}"
+
+
+def _invited_address() -> str:
+    return "invitations-to:" + accounts.normalise_email(request.form.get("email") or "")
+
+
+def _sent(response: Response) -> bool:
+    return response.status_code == 302
+
+
+# Invitations count when they are sent: per organisation, and per invited address over all
+# organisations, so no one mails an address again and again through invitations.
 @bp.route("/collegas", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["INVITATION_LIMIT_PER_ORGANISATION"],
+    key_func=_inviting_organisation,
+    methods=["POST"],
+    deduct_when=_sent,
+    exempt_when=_not_inviting,
+)
+@limiter.limit(
+    lambda: current_app.config["INVITATION_LIMIT_PER_ADDRESS"],
+    key_func=_invited_address,
+    methods=["POST"],
+    deduct_when=_sent,
+    exempt_when=_not_inviting,
+)
 def colleagues() -> str | Response:
     form = InviteForm()
     if form.validate_on_submit():
@@ -69,6 +103,9 @@ def colleagues() -> str | Response:
         invitations=accounts.open_invitations(organisation_id),
         manage=current_user.is_organisation_admin,
         action_form=FlaskForm(),
+        policy_form=TwoFactorPolicyForm(
+            formdata=None, required=current_user.organisation.requires_two_factor
+        ),
     )
 
 
@@ -99,4 +136,32 @@ def revoke_invitation(invitation_id: int) -> Response:
         flash(message_for(error), "error")
     else:
         flash(_("De uitnodiging is ingetrokken."), "success")
+    return redirect(url_for("supplier.colleagues"))
+
+
+@bp.route("/collegas/tweestapsverificatie", methods=["POST"])
+def two_factor_policy() -> Response:
+    """The organisation's administrator requires two-step verification of every colleague."""
+    form = TwoFactorPolicyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changed = two_factor_service.require_for_organisation(
+            current_user, bool(form.required.data)
+        )
+    except ServiceError as error:
+        flash(message_for(error), "error")
+    else:
+        if not changed:
+            flash(_("Er was niets gewijzigd."), "info")
+        elif form.required.data:
+            flash(
+                _(
+                    "Verificatie in twee stappen is nu verplicht. Collega's die het nog niet "
+                    "gebruiken, stellen het in bij de volgende keer dat zij inloggen."
+                ),
+                "success",
+            )
+        else:
+            flash(_("Verificatie in twee stappen is niet langer verplicht."), "success")
     return redirect(url_for("supplier.colleagues"))

@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -20,14 +19,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from portal.domain.evidence import offered_for
-from portal.forms import MultiCheckboxField
+from portal.forms import MultiCheckboxField, PortalForm
 from portal.labels import label
 from portal.models import Criterion, CriterionKind, EvidenceDocument, EvidenceType, Lot
 
 YES_NO = [SelectChoice("ja", _l("Ja")), SelectChoice("nee", _l("Nee"))]
 
 
-class ProductsForm(FlaskForm):
+class ProductsForm(PortalForm):
     products = MultiCheckboxField(_l("Welke producten gaat u leveren?"), coerce=int)
 
     @classmethod
@@ -45,11 +44,11 @@ def answers_form(
     documents: Sequence[EvidenceDocument],
     data: dict[str, Any],
     today: date,
-) -> FlaskForm:
+) -> PortalForm:
     """One block per criterion; every field optional, so a half-filled draft can always be saved.
     Completeness is checked on submission (portal.domain.eligibility)."""
 
-    class AnswersForm(FlaskForm):
+    class AnswersForm(PortalForm):
         pass
 
     def document_choices(criterion: Criterion) -> list[SelectChoice]:
@@ -108,7 +107,7 @@ def answers_form(
     return form
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     file = FileField(
         _l("Bestand"),
         description=_l("PDF, PNG, JPEG, DOCX of ODT, hoogstens 20 MB."),
@@ -136,7 +135,7 @@ class UploadForm(FlaskForm):
             raise ValidationError(_l("Kies het soort document."))
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(PortalForm):
     declaration = BooleanField(
         _l(
             "Ik verklaar dat de antwoorden in deze aanmelding waar en volledig zijn, en dat ik "
@@ -146,14 +145,14 @@ class SubmitForm(FlaskForm):
     )
 
 
-class ClarificationReplyForm(FlaskForm):
+class ClarificationReplyForm(PortalForm):
     answer = TextAreaField(_l("Uw antwoord"), validators=[Optional()])
     documents = MultiCheckboxField(
         _l("Bewijsstukken bij uw antwoord"), coerce=int, validators=[Optional()]
     )
 
 
-class SignForm(FlaskForm):
+class SignForm(PortalForm):
     password = PasswordField(
         _l("Uw wachtwoord"),
         description=_l("Ter bevestiging dat u het zelf bent die ondertekent."),
@@ -165,7 +164,7 @@ class SignForm(FlaskForm):
     )
 
 
-class KpiUploadForm(FlaskForm):
+class KpiUploadForm(PortalForm):
     file = FileField(
         _l("Bestand met cijfers"),
         description=_l(
@@ -179,7 +178,7 @@ class KpiUploadForm(FlaskForm):
     )
 
 
-class SroiForm(FlaskForm):
+class SroiForm(PortalForm):
     year = SelectField(_l("Jaar"), coerce=int)
     activity = TextAreaField(
         _l("Wat heeft u gedaan?"),

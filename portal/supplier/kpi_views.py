@@ -13,11 +13,12 @@ from wtforms import SelectChoice
 from portal.domain import contract_management as rules
 from portal.extensions import db
 from portal.loaders import get_agreement
-from portal.messages import message_for
+from portal.messages import amount_too_large, message_for
 from portal.services import ServiceError, kpis, tariffs
 from portal.supplier.forms import KpiUploadForm, SroiForm
 from portal.supplier.views import _org_id, bp
 from portal.timeutil import local_date, now
+from portal.views_common import read_spreadsheet
 
 
 def _quarters(agreement, today):  # type: ignore[no-untyped-def]
@@ -69,6 +70,8 @@ def kpi_report(agreement_id: int) -> str | Response:
             continue
         try:
             value = Decimal(raw.replace(".", "").replace(",", ".") if "," in raw else raw)
+            if not value.is_finite():  # NaN and Infinity parse, but are no figures
+                raise InvalidOperation(raw)
         except InvalidOperation:
             problems.append(_("%(name)s: '%(raw)s' is geen getal.", name=definition.name, raw=raw))
             continue
@@ -93,16 +96,15 @@ def kpi_report(agreement_id: int) -> str | Response:
 
 
 @bp.route("/overeenkomsten/<int:agreement_id>/kpi/bestand", methods=["POST"])
-def kpi_upload(agreement_id: int) -> str | Response:
+def kpi_upload(agreement_id: int) -> str | Response | tuple[str, int]:
     agreement = get_agreement(agreement_id, _org_id())
     form = KpiUploadForm()
     if not form.validate_on_submit():
         return _page(agreement, upload_form=form)
     today = local_date(now())
-    try:
-        rows = tariffs.read_upload(form.file.data.filename or "", form.file.data.read())
-    except ServiceError as error:
-        return _page(agreement, upload_form=form, error_message=message_for(error))
+    rows = read_spreadsheet(form.file)
+    if rows is None:
+        return _page(agreement, upload_form=form), 422
     figures, errors = kpis.parse_rows(agreement, rows, today)
     if errors:
         return _page(agreement, upload_form=form, row_errors=errors)
@@ -134,6 +136,8 @@ def sroi(agreement_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             cents = tariffs.parse_amount(form.amount.data or "")
+        except tariffs.AmountTooLarge:
+            form.amount.errors = [amount_too_large()]
         except ValueError:
             form.amount.errors = [_("Schrijf een bedrag, bijvoorbeeld 2.500,00.")]
         else:

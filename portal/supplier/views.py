@@ -382,8 +382,8 @@ def download(document_id: int) -> Response:
     document = get_document(document_id, _org_id())
     return send_stored(
         evidence.key_for(document.sha256),
-        mimetype=document.content_type,
-        download_name=document.filename,
+        mimetype=evidence.served_type(document),
+        download_name=evidence.served_name(document),
     )
 
 

@@ -30,6 +30,7 @@ def live_server(app: Flask) -> Iterator[str]:
     """The portal served over HTTP on a free port, on the test database."""
     served = create_app(
         {
+            "DEVELOPMENT": True,  # a test server on loopback: the public defaults are fine
             "SECRET_KEY": "browser-test",
             "DATABASE_URL": app.config["DATABASE_URL"],
             "EVIDENCE_DIR": app.config["EVIDENCE_DIR"],
@@ -42,10 +43,12 @@ def live_server(app: Flask) -> Iterator[str]:
         }
     )
     server = make_server("127.0.0.1", 0, served, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    served.config["EXTERNAL_URL"] = base_url  # mailed links lead back to this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base_url
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -32,6 +32,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def server(app: Flask) -> Iterator[str]:
     served = create_app(
         {
+            "DEVELOPMENT": True,  # a test server on loopback
             "SECRET_KEY": "concurrency",
             "DATABASE_URL": app.config["DATABASE_URL"],
             "EVIDENCE_DIR": app.config["EVIDENCE_DIR"],

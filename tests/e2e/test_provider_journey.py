@@ -55,8 +55,13 @@ def test_small_provider_applies(
     page.get_by_role("button", name="Registreren").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bevestig uw e-mailadres")
 
-    # Confirm the e-mail address with the link from the mail.
+    # Confirm the e-mail address with the link from the mail, then log in: the link only
+    # confirms the address.
     page.goto(mailbox.link_in(mailbox.last_to("sanne@kleinestap.nl")))
+    expect(page.get_by_role("status").first).to_contain_text("Uw e-mailadres is bevestigd")
+    page.get_by_label("E-mailadres").fill("sanne@kleinestap.nl")
+    page.get_by_label("Wachtwoord").fill("een-heel-lang-wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Praktijk De Kleine Stap")
 
     # Complete the profile; a wrong IBAN is refused and the other fields keep their values.

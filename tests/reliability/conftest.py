@@ -18,6 +18,7 @@ from tests.conftest import GENEROUS_LIMITS
 def server_settings(app: Flask, tmp_path: Path) -> dict[str, str]:
     """PORTAL_* settings (without the prefix) for a server process on the test database."""
     return {
+        "DEVELOPMENT": "1",  # a test server on loopback: the public defaults are fine
         "DATABASE_URL": app.config["DATABASE_URL"],
         "EVIDENCE_DIR": app.config["EVIDENCE_DIR"],
         "SECRET_KEY": "reliability",

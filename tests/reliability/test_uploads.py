@@ -37,6 +37,7 @@ def live(app: Flask) -> Iterator[tuple[str, int]]:
     """The portal on a real socket in this process (threaded, like the development server)."""
     served = create_app(
         {
+            "DEVELOPMENT": True,  # a test server on loopback
             "SECRET_KEY": "uploads",
             "DATABASE_URL": app.config["DATABASE_URL"],
             "EVIDENCE_DIR": app.config["EVIDENCE_DIR"],
@@ -187,26 +188,31 @@ def test_content_that_does_not_match_the_extension_is_refused(
 ) -> None:
     status, _headers, page = provider_browser.upload(FIELDS, name, content)
     assert status == 200
-    assert "De inhoud van het bestand past niet bij de naam" in page.decode()
-    kind = {PNG: "PNG", JPEG: "JPG"}.get(content, "PDF")
-    assert f"het is een {kind}-bestand. Geef het de extensie .{kind.lower()}" in page.decode()
+    extension = name.rpartition(".")[2]
+    if extension in {"html", "exe", "svg"}:  # not a document we take (issue 15)
+        assert f"Bestanden met de extensie .{extension} nemen we niet aan" in page.decode()
+    else:
+        assert "De inhoud van het bestand past niet bij de naam" in page.decode()
+        kind = {PNG: "PNG", JPEG: "JPG"}.get(content, "PDF")
+        assert f"het is een {kind}-bestand. Geef het de extensie .{kind.lower()}" in page.decode()
     assert documents() == 0
     assert evidence_on_disk(app) == (set(), [])
 
 
 @pytest.mark.parametrize(
-    ("content", "name"),
+    ("content", "name", "kept"),
     [
-        (factories.PDF_BYTES, "polis.PDF"),
-        (JPEG, "foto.jpeg"),
-        (JPEG, "foto.JPG"),
-        (PNG, "scan.png"),
-        (factories.PDF_BYTES, "verklaring-v1.2"),  # no extension we know: the content decides
+        (factories.PDF_BYTES, "polis.PDF", "polis.PDF"),
+        (JPEG, "foto.jpeg", "foto.jpeg"),
+        (JPEG, "foto.JPG", "foto.JPG"),
+        (PNG, "scan.png", "scan.png"),
+        # No extension: the content decides, and its extension is added (issue 15).
+        (factories.PDF_BYTES, "verklaring-v1.2", "verklaring-v1.2.pdf"),
     ],
-    ids=["PDF", "jpeg", "JPG", "png", "unknown-extension"],
+    ids=["PDF", "jpeg", "JPG", "png", "no-extension"],
 )
 def test_content_that_matches_the_extension_is_accepted(
-    app: Flask, content: bytes, name: str
+    app: Flask, content: bytes, name: str, kept: str
 ) -> None:
     user = factories.ProviderUserFactory()
     stored = evidence.store_upload(
@@ -214,7 +220,7 @@ def test_content_that_matches_the_extension_is_accepted(
         user,
         evidence.Upload(io.BytesIO(content), name, EvidenceType.OTHER, date(2026, 10, 1), None),
     )
-    assert stored.filename == name
+    assert stored.filename == kept
 
 
 def test_downloads_are_attachments_with_nosniff_for_provider_and_reviewer(

@@ -1,6 +1,8 @@
-"""The audit trail is append-only and hash-chained (issue 9): the database refuses to change or
-remove events, and `flask audit verify` finds each kind of tampering done by someone who got
-round that. Runs on SQLite and on PostgreSQL."""
+"""The audit trail is append-only and hash-chained (issue 9; an HMAC with AUDIT_KEY since issue
+15): the database refuses to change or remove events, and `flask audit verify` finds each kind of
+tampering done by someone who got round that. The attacks of issue 15 (recomputing the chain,
+changing decisions beside it, deleting back past an anchor) are in test_audit_attacks.py. Runs on
+SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,22 +12,26 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy.engine import Connection, make_url
 
 from portal import create_app
+from portal.config import Defaults
 from portal.domain.audit_chain import (
     GENESIS_HASH,
     ChainedEvent,
     ProblemKind,
     event_hash,
+    find_problems,
     recompute_hash,
+    recompute_legacy_hash,
 )
 from portal.extensions import db
 from portal.models import AuditEvent
@@ -36,6 +42,7 @@ from tests import factories
 pytestmark = pytest.mark.usefixtures("app")  # an app context and a wiped database for each
 
 events_table = AuditEvent.__table__
+KEY = Defaults.AUDIT_KEY.encode()  # the tests' app keeps the development key
 
 
 def _record_events(count: int) -> list[int]:
@@ -114,7 +121,7 @@ def test_events_chain() -> None:
     assert events[0].details == {"items": [1, 2], "text": "één"}
     for event in events:
         stored = ChainedEvent(**{n: getattr(event, n) for n in ChainedEvent.__dataclass_fields__})
-        assert recompute_hash(stored) == event.hash  # round-trips through the database
+        assert recompute_hash(KEY, stored) == event.hash  # round-trips through the database
     head = db.session.get(AuditChainHead, 1)
     assert (head.last_sequence, head.last_hash) == (3, events[-1].hash)
     result = audit.verify()
@@ -193,7 +200,8 @@ def test_the_database_refuses_to_change_or_remove_events() -> None:
 
 
 def _forge_next_event(connection: Connection, ids: list[int], _other_user: int) -> None:
-    """Append a correctly hashed event straight into the table, without moving the head."""
+    """Append a correctly hashed event (with the key) straight into the table, without moving
+    the head."""
     last = connection.execute(
         sa.select(events_table.c.sequence, events_table.c.hash).order_by(
             events_table.c.sequence.desc()
@@ -210,7 +218,7 @@ def _forge_next_event(connection: Connection, ids: list[int], _other_user: int) 
         "das_id": None,
         "details": {},
     }
-    digest = event_hash(last.hash, **content)
+    digest = event_hash(KEY, last.hash, **content)
     connection.execute(
         events_table.insert().values(previous_hash=last.hash, hash=digest, **content)
     )
@@ -340,8 +348,25 @@ def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:  # type: i
     server.dispose()
 
 
-def test_the_migration_chains_existing_events(empty_database_url: str) -> None:
-    other = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url})
+def _legacy_problems() -> list[ProblemKind]:
+    head, events = audit.read_chain()
+    return [p.kind for p in find_problems(events, head, recompute_legacy_hash)]
+
+
+@pytest.mark.parametrize("tampered", [False, True], ids=["intact", "tampered-before-keying"])
+def test_the_migrations_chain_then_key_existing_events(
+    empty_database_url: str, tampered: bool, tmp_path: Path
+) -> None:
+    """0010 chains the events recorded before it with plain SHA-256; 0013 checks that chain and
+    re-keys it with AUDIT_KEY, recording that it did and what it found."""
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "DATABASE_URL": empty_database_url,
+            "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        }
+    )
     with other.app_context():
         try:
             upgrade(revision="0009")
@@ -367,20 +392,50 @@ def test_the_migration_chains_existing_events(empty_database_url: str) -> None:
                         for day in (3, 1, 2)
                     ],
                 )
+            upgrade(revision="0012")
+            assert _legacy_problems() == []
+            chained = db.session.execute(
+                sa.select(AuditEvent.id, AuditEvent.sequence, AuditEvent.hash).order_by(
+                    AuditEvent.id
+                )
+            ).all()
+            assert [c.sequence for c in chained] == [1, 2, 3]  # in insertion order
+            if tampered:
+                with triggers_bypassed() as connection:
+                    _set(connection, chained[1].id, details={"day": 1, "note": "anders"})
+            db.session.remove()
+
             upgrade()
 
             result = audit.verify()
-            assert result.problems == [] and result.events == 3
-            chained = db.session.execute(
-                sa.select(AuditEvent.id, AuditEvent.sequence).order_by(AuditEvent.id)
-            ).all()
-            assert [c.sequence for c in chained] == [1, 2, 3]  # in insertion order
+            keyed = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.sequence)).all()
+            assert result.events == 4 and keyed[-1].action == audit.CHAIN_KEYED
+            assert keyed[-1].details["legacy_head_hash"] == chained[-1].hash
+            assert keyed[-1].details["events"] == 3
+            assert {e.hash for e in keyed[:3]}.isdisjoint(c.hash for c in chained)
+            if tampered:
+                # Re-keying does not launder what the old chain showed.
+                assert [p.kind for p in result.problems] == [ProblemKind.LEGACY]
+                assert keyed[-1].details["legacy_problems"] == [
+                    {"kind": "changed", "sequence": 2, "event_id": chained[1].id, "missing": None}
+                ]
+                output = other.test_cli_runner().invoke(args=["audit", "verify"]).output
+                assert "Bij het sleutelen van de keten (migratie 0013, gebeurtenis #4" in output
+                # It stays on record, and the chain from here on can still be anchored.
+                assert other.test_cli_runner().invoke(args=["audit", "anchor"]).exit_code == 0
+                return
+            assert result.problems == [] and keyed[-1].details["legacy_problems"] == []
             audit.record("test.new", SimpleNamespace(__tablename__="das", id=9), None)
             db.session.commit()
-            assert audit.verify().events == 4 and audit.verify().intact
+            assert audit.verify().events == 5 and audit.verify().intact
             with pytest.raises(sa.exc.DBAPIError, match="append-only"):
                 db.session.execute(sa.delete(AuditEvent))
             db.session.rollback()
+            db.session.remove()
+
+            # And back: the downgrade leaves a plain chain that 0012 verifies.
+            downgrade(revision="0012")
+            assert _legacy_problems() == []
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -59,7 +59,6 @@ def store(user, content: bytes, name: str):  # type: ignore[no-untyped-def]
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
         (ODT, "beleid.odt", "application/vnd.oasis.opendocument.text"),
-        (factories.PDF_BYTES, "zonder-extensie", "application/pdf"),  # the name does not matter
         (factories.PDF_BYTES, "Verklaring Gemeente Roermond (getekend) é.pdf", "application/pdf"),
     ],
 )

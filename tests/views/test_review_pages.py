@@ -126,9 +126,9 @@ def test_conflict_of_interest_blocks_assessment(app: Flask, client: FlaskClient,
         url(application, "beoordelen"), data={f"c{c.id}_mark": "pass" for c in criteria}
     ).get_data(as_text=True)
     assert "deze beoordelaar mag deze aanmelding niet beoordelen" in page
-    # Nor can they be assigned it.
+    # Nor can they take it (tests/views/test_conflict_of_interest.py has the rest).
     page = client.post(url(application, "toewijzen"), data={"take": "1"}).get_data(as_text=True)
-    assert "deze beoordelaar mag deze aanmelding niet beoordelen" in page
+    assert "U heeft een belangenconflict gemeld bij deze aanbieder" in page
 
 
 def test_assessment_fail_or_override_needs_a_reason(

@@ -42,7 +42,7 @@ def test_a_common_password_is_refused_and_what_was_typed_stays(app: Flask) -> No
 @pytest.fixture()
 def strict_limits(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "8 per minute")
-    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", "3 per 15 minutes")
+    monkeypatch.setitem(app.config, "LOCKOUT_FAILURES_PER_ACCOUNT", 3)
     monkeypatch.setitem(app.config, "ACCOUNT_LIMIT_PER_ADDRESS", "2 per minute")
     limiter.reset()
     yield

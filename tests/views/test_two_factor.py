@@ -103,7 +103,7 @@ def test_providers_log_in_with_their_password(app: Flask) -> None:
 
 @pytest.fixture()
 def strict_limits(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", "3 per 15 minutes")
+    monkeypatch.setitem(app.config, "SECOND_STEP_FAILURES_PER_ACCOUNT", "3 per 15 minutes")
     limiter.reset()
     yield
     limiter.reset()

@@ -1,0 +1,116 @@
+"""Amounts up to EUR 10 billion (issue 15, item 17). Cents were 32-bit, so anything above
+EUR 21.474.836,47 was refused, while the region's yearly budget is EUR 51.1M (seed 003). The
+columns are 64-bit now (migration 0013); the cap is a business one, with a Dutch error above it.
+On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.extensions import db
+from portal.models import Das, LumpSum, Role
+from portal.services import agreements, kpis, tariffs
+from tests import factories
+from tests.conftest import login
+from tests.services.test_agreements import at
+from tests.views.test_kpis import reporting  # noqa: F401 (a fixture)
+
+BUDGET = "51.100.000,00"
+BUDGET_CENTS = 5_110_000_000
+TOO_LARGE = "Dit bedrag is te hoog: het hoogste bedrag is € 10.000.000.000,00."
+
+
+@pytest.fixture()
+def lump_sum_page(app: Flask, client: FlaskClient) -> tuple[str, int]:
+    das = factories.DasFactory()
+    das.authorities = [factories.AuthorityFactory(name="Roermond")]
+    db.session.commit()
+    login(client, factories.UserFactory(role=Role.ADMINISTRATOR))
+    return f"/beheer/das/{das.slug}/lumpsums", das.authorities[0].id
+
+
+def text(response) -> str:  # type: ignore[no-untyped-def]
+    """The page as a reader sees it (amounts are written with a no-break space after the €)."""
+    return html.unescape(response.get_data(as_text=True)).replace("\xa0", " ")
+
+
+def lump_sums() -> list[int]:
+    return list(db.session.scalars(db.select(LumpSum.base_cents)))
+
+
+@pytest.mark.parametrize(
+    ("typed", "cents"),
+    [(BUDGET, BUDGET_CENTS), ("€ 10.000.000.000,00", tariffs.MAX_CENTS)],
+    ids=["the region's budget", "the cap"],
+)
+def test_a_lump_sum_of_the_regions_budget_is_saved_and_reads_back(
+    client: FlaskClient, lump_sum_page: tuple[str, int], typed: str, cents: int
+) -> None:
+    url, authority_id = lump_sum_page
+    response = client.post(
+        url, data={"authority": str(authority_id), "base_year": "2026", "amount": typed}
+    )
+    assert response.status_code == 302
+    assert lump_sums() == [cents]
+    page = text(client.get(url))
+    assert typed.removeprefix("€ ") in page
+
+
+@pytest.mark.parametrize("typed", ["10.000.000.000,01", "92233720368547758,08", "9" * 5000 + ",00"])
+def test_an_amount_beyond_the_cap_gets_a_dutch_error(
+    client: FlaskClient, lump_sum_page: tuple[str, int], typed: str
+) -> None:
+    url, authority_id = lump_sum_page
+    response = client.post(
+        url, data={"authority": str(authority_id), "base_year": "2026", "amount": typed}
+    )
+    assert response.status_code == 200
+    assert TOO_LARGE in text(response)
+    assert lump_sums() == []
+
+
+def test_sroi_amounts_of_the_regions_budget_are_accepted(
+    client: FlaskClient,
+    reporting,  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    das, provider, agreement, _manager = reporting
+    admin = factories.UserFactory(role=Role.ADMINISTRATOR)
+    agreements.sign(agreement, provider, factories.PASSWORD, "1.1.1.1", at(date(2024, 1, 9)))
+    agreements.countersign(agreement, admin, factories.PASSWORD, "1.1.1.2", at(date(2024, 1, 9)))
+
+    login(client, provider)
+    url = f"/aanbieder/overeenkomsten/{agreement.id}/sroi"
+    page = client.post(url, data={"year": "2024", "activity": "Leerwerkplekken", "amount": BUDGET})
+    assert page.status_code == 302
+    assert kpis.sroi_reports_of(agreement)[0].amount_cents == BUDGET_CENTS
+    assert BUDGET in text(client.get(url))
+    page = client.post(
+        url, data={"year": "2024", "activity": "Te veel", "amount": "10.000.000.000,01"}
+    )
+    assert TOO_LARGE in text(page)
+
+    login(client, admin)
+    settings = f"/contracten/das/{das.slug}/instellingen"
+    response = client.post(
+        settings, data={"sroi_threshold": BUDGET, "sroi_percent": "5", "talks_top_n": "5"}
+    )
+    assert response.status_code == 302
+    assert db.session.get_one(Das, das.id).sroi_threshold_cents == BUDGET_CENTS
+
+
+def test_a_tariff_file_beyond_the_cap_names_the_row(app: Flask) -> None:
+    das = factories.DasFactory()
+    rows = [["productcode", "tarief"], ["45A01", "10.000.000.000,01"], ["45A02", BUDGET]]
+    amounts, errors = tariffs.parse_tariff_rows(das, rows)
+    errors = [tariffs.RowError(e.row, e.message.replace("\xa0", " ")) for e in errors]
+    assert errors == [
+        tariffs.RowError(
+            2, "'10.000.000.000,01' is meer dan het hoogste bedrag (€ 10.000.000.000,00)."
+        )
+    ]
+    assert list(amounts.values()) == [BUDGET_CENTS]
