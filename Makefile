@@ -44,10 +44,9 @@ run: demo
 system-deps:
 	bash scripts/system-deps.sh
 
+# bandit, ruff, then the suite on SQLite and on PostgreSQL at the same time (scripts/test.sh).
 test: translations system-deps
-	$(BIN)/bandit --quiet --severity-level medium --recursive portal
-	$(BIN)/pytest --db sqlite
-	$(BIN)/pytest --db postgresql
+	bash scripts/test.sh
 
 test-sqlite: translations
 	$(BIN)/pytest --db sqlite
