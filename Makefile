@@ -44,7 +44,8 @@ run: demo
 system-deps:
 	bash scripts/system-deps.sh
 
-# bandit, ruff, then the suite on SQLite and on PostgreSQL at the same time (scripts/test.sh).
+# bandit, ruff, mypy, import-linter, then the suite on SQLite and on PostgreSQL at the same time
+# (scripts/test.sh).
 test: translations system-deps
 	bash scripts/test.sh
 
@@ -72,6 +73,9 @@ bench-load: translations system-deps $(VENV)/.installed-bench
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/bandit --quiet --severity-level medium --recursive portal
 
 clean:

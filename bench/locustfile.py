@@ -240,7 +240,7 @@ def _figures(entry: StatsEntry) -> dict[str, float | int]:
 
 
 @events.quitting.add_listener
-def write_figures(environment, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+def write_figures(environment, **_kwargs) -> None:
     """Figures per request name, per group and in total, with the failures, for the driver."""
     target = os.environ.get("BENCH_LOAD_STATS")
     if not target:

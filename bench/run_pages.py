@@ -1,6 +1,6 @@
 """The page benchmark: `make bench` (or `.venv/bin/python -m bench.run_pages --help`).
 
-Issue 10's targets, measured in one run on a national-scale data set in PostgreSQL:
+The page targets, measured in one run on a national-scale data set in PostgreSQL:
 
 1. A throwaway PostgreSQL server with two databases, filled by `flask demo generate` at scale 0.1
    and at scale 1 (≈ 5,000 providers, 20,000 applications, 100,000 evidence records, 1.7 million
@@ -197,7 +197,7 @@ def recording(app: Any) -> Iterator[list[tuple[str, Any]]]:
 
     statements: list[tuple[str, Any]] = []
 
-    def record(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+    def record(_conn, _cursor, statement, parameters, _context, _many):
         if not statement.lstrip().upper().startswith(NOISE):
             statements.append((statement, parameters))
 

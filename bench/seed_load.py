@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from werkzeug.security import generate_password_hash
 
 from bench import accounts
 
+if TYPE_CHECKING:
+    from portal.models import Das
 
-def _organisation_and_user(number: int, password_hash: str):  # type: ignore[no-untyped-def]
+
+def _organisation_and_user(number: int, password_hash: str):
     from portal.extensions import db
     from portal.models import Organisation, OrganisationRole, Role, SizeClass, User
 
@@ -52,7 +57,7 @@ def _organisation_and_user(number: int, password_hash: str):  # type: ignore[no-
     return user
 
 
-def _reviewer(number: int, password_hash: str, das_list: list) -> None:  # type: ignore[type-arg]
+def _reviewer(number: int, password_hash: str, das_list: Sequence[Das]) -> None:
     from portal.extensions import db
     from portal.models import Role, StaffAssignment, User
 

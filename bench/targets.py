@@ -134,11 +134,11 @@ def choose() -> Targets:
             .where(StaffAssignment.das_id == das_id, User.role == role)
             .order_by(User.id)
         )
-        return db.session.get(User, user_id).email  # type: ignore[union-attr]
+        return db.session.get(User, user_id).email
 
     return Targets(
         das_slug=das.slug,
-        provider_email=db.session.get(User, provider).email,  # type: ignore[union-attr]
+        provider_email=db.session.get(User, provider).email,
         reviewer_email=staff(Role.REVIEWER),
         manager_email=staff(Role.CONTRACT_MANAGER),
         draft_id=draft_id,

@@ -7,9 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, render_template, session
+from flask import Flask, render_template
 from flask_babel import gettext
-from werkzeug.exceptions import SecurityError
+from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.wrappers import Response
 
 from portal import storage
 from portal.config import (
@@ -21,33 +22,14 @@ from portal.config import (
     unsafe_settings,
 )
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.language import select_locale
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-LANGUAGE_COOKIE = "taal"
 
 
 def N_(message: str) -> str:
     """Marks a message for the catalogue; it is translated where it is shown."""
     return message
-
-
-def select_locale() -> str:
-    """Dutch first: English only when the user chose it, remembered for the session, on the
-    account (so it follows the user to another device and into mails) and in a cookie (so it
-    survives logging out)."""
-    if not has_request_context():
-        return "nl"  # mails choose their recipient's language themselves (portal.mail)
-    from flask import request
-    from flask_login import current_user
-
-    chosen = session.get("lang")
-    if chosen is None and current_user and current_user.is_authenticated:
-        chosen = current_user.locale
-    if chosen is None:
-        chosen = request.cookies.get(LANGUAGE_COOKIE)
-    return chosen if chosen in ("nl", "en") else "nl"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -125,11 +107,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     @app.errorhandler(400)
-    def bad_request(_error):  # type: ignore[no-untyped-def]
+    def bad_request(_error: HTTPException) -> tuple[str, int]:
         return render_template("errors/400.html"), 400
 
     @app.errorhandler(SecurityError)
-    def unknown_host(_error):  # type: ignore[no-untyped-def]
+    def unknown_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
         # A Host not in TRUSTED_HOSTS: no page, since no link can be built for a host that is
         # not ours.
         return (
@@ -139,19 +121,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     @app.errorhandler(403)
-    def forbidden(_error):  # type: ignore[no-untyped-def]
+    def forbidden(_error: HTTPException) -> tuple[str, int]:
         return render_template("errors/403.html"), 403
 
     @app.errorhandler(404)
-    def not_found(_error):  # type: ignore[no-untyped-def]
+    def not_found(_error: HTTPException) -> tuple[str, int]:
         return render_template("errors/404.html"), 404
 
     @app.errorhandler(413)
-    def too_large(_error):  # type: ignore[no-untyped-def]
+    def too_large(_error: HTTPException) -> tuple[str, int]:
         return render_template("errors/413.html"), 413
 
     @app.errorhandler(429)
-    def too_many(error):  # type: ignore[no-untyped-def]
+    def too_many(error: HTTPException) -> Response:
         response = error.get_response()  # keeps Flask-Limiter's Retry-After header
         response.set_data(render_template("errors/429.html"))
         response.content_type = "text/html; charset=utf-8"
@@ -168,7 +150,7 @@ def _sqlite_pragmas() -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")

@@ -58,7 +58,9 @@ class BackupError(Exception):
     """The backup or restore cannot go on; the message (Dutch) is meant for the operator."""
 
 
-def _sqlite_copy(source_path: str, target_path: str, failure: str, timeout: float = 5) -> None:
+def _sqlite_copy(
+    source_path: str | Path, target_path: str | Path, failure: str, timeout: float = 5
+) -> None:
     """Copy one SQLite database into another with SQLite's online backup API (consistent even
     while the source is written to; the target keeps its own locks and journal)."""
     source = sqlite3.connect(source_path)
@@ -368,7 +370,7 @@ def _add_stored(
     with storage.open(stored.key) as stream:
         reader = _HashingReader(stream)
         try:
-            archive.addfile(info, reader)  # type: ignore[arg-type]
+            archive.addfile(info, reader)
         except OSError as error:  # shorter than it was (tarfile: "unexpected end of data")
             raise BackupError(
                 f"Bestand {stored.key} veranderde tijdens de back-up ({error}); er is geen "

@@ -1,4 +1,4 @@
-"""What browsers and proxies may keep (issue 15, item 14).
+"""What browsers and proxies may keep.
 
 Everything a signed-in user sees is personal: the pages (names, applications, decisions) and
 the downloads (evidence, letters, agreements, exports, the data export). None of it may stay in

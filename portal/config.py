@@ -41,6 +41,10 @@ class Defaults:
     # SQLite in instance/ unless PORTAL_DATABASE_URL says otherwise (set in create_app).
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Werkzeug's password hash method. scrypt (memory-hard) in production, where nothing else is
+    # accepted (unsafe_settings); the test suite uses one PBKDF2 round, since it logs in thousands
+    # of times and scrypt costs a tenth of a second a check.
+    PASSWORD_HASH_METHOD = "scrypt"
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # a 20 MB file plus the form around it
     EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
     EVIDENCE_DIR: str | None = None  # default: instance/evidence
@@ -254,6 +258,14 @@ def _external_url_problems(config: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def _password_hash_problems(config: Mapping[str, Any]) -> list[str]:
+    """Passwords are hashed with scrypt: a cheaper method is for the test suite only."""
+    method = config.get("PASSWORD_HASH_METHOD") or "scrypt"
+    if method.split(":", 1)[0] != "scrypt":
+        return [f"PORTAL_PASSWORD_HASH_METHOD is {method!r}: passwords must be hashed with scrypt."]
+    return []
+
+
 # Each check takes the settings and returns its problems as sentences for the operator. A new
 # production requirement is one more function in this tuple.
 PRODUCTION_CHECKS: tuple[Callable[[Mapping[str, Any]], list[str]], ...] = (
@@ -261,6 +273,7 @@ PRODUCTION_CHECKS: tuple[Callable[[Mapping[str, Any]], list[str]], ...] = (
     _audit_key_problems,
     _external_url_problems,
     _cookie_problems,
+    _password_hash_problems,
 )
 
 

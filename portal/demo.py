@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from portal.domain.evidence import DEFAULT_MAX_AGE_MONTHS
 from portal.espd import dutch_label
-from portal.extensions import db
+from portal.extensions import Base, db
 from portal.models import (
     Application,
     ApplicationState,
@@ -22,6 +23,7 @@ from portal.models import (
     CriterionKind,
     Das,
     DasState,
+    EvidenceDocument,
     EvidenceType,
     IjwUnit,
     Lot,
@@ -68,8 +70,11 @@ H, D, E, M, OUT = (
 )
 L, MD, Z = ProductVariant.LIGHT, ProductVariant.MEDIUM, ProductVariant.HEAVY
 
-# (code, name, description, [(product code, name, iJw category, unit, variant)])
-ML_LOTS = [
+# (product code, name, iJw category, unit, variant)
+DemoProduct = tuple[str, str, str, IjwUnit, ProductVariant | None]
+
+# (code, name, description, products)
+ML_LOTS: list[tuple[str, str, str, list[DemoProduct]]] = [
     (
         "1",
         "Individuele begeleiding en behandeling",
@@ -265,8 +270,12 @@ SUITABILITY = [
     ),
 ]
 
+ModelT = TypeVar("ModelT", bound=Base)
 
-def _get_or_create(model, defaults=None, **key):  # type: ignore[no-untyped-def]
+
+def _get_or_create(
+    model: type[ModelT], defaults: dict[str, object] | None = None, **key: object
+) -> ModelT:
     obj = db.session.scalar(db.select(model).filter_by(**key))
     if obj is None:
         obj = model(**key, **(defaults or {}))
@@ -295,7 +304,7 @@ def _authorities() -> dict[str, ContractingAuthority]:
     return result
 
 
-def _lots(das: Das, lots: list) -> None:  # type: ignore[type-arg]
+def _lots(das: Das, lots: list) -> None:
     for position, (code, name, description, products) in enumerate(lots, start=1):
         lot = _get_or_create(
             Lot,
@@ -495,7 +504,7 @@ def load_demo(today: date) -> None:
     ):
         if not das.authorities:
             das.authorities = [
-                a for name, a in authorities.items() if a.parent_id and a.parent.name in group
+                a for a in authorities.values() if a.parent is not None and a.parent.name in group
             ]
     _lots(ml, ML_LOTS)
     _lots(parkstad, PARKSTAD_LOTS)
@@ -520,7 +529,7 @@ def load_demo(today: date) -> None:
     from portal.services import kpis
 
     for das in (ml, parkstad):
-        kpis.ensure_default_kpis(das)
+        kpis.ensure_default_kpis(staff["beheerder@demo.das-portaal.nl"], das)
     _demo_figures(ml, today)
     db.session.commit()
 
@@ -532,7 +541,9 @@ def _demo_signatures(das: Das, admin: User, today: date) -> None:
     organisation = db.session.scalar(
         db.select(Organisation).where(Organisation.kvk_number == "34567890")
     )
-    agreement = agreements.agreement_of(das.id, organisation.id) if organisation else None
+    if organisation is None:
+        return
+    agreement = agreements.agreement_of(das.id, organisation.id)
     if agreement is None or agreement.provider_signed_at is not None:
         return
     signatory = organisation.users[0]
@@ -644,7 +655,9 @@ def _demo_pdf(title: str) -> bytes:
     return out
 
 
-def _demo_document(organisation: Organisation, user: User, criterion: Criterion, today: date):  # type: ignore[no-untyped-def]
+def _demo_document(
+    organisation: Organisation, user: User, criterion: Criterion, today: date
+) -> EvidenceDocument:
     import io
 
     from portal.services import evidence
@@ -678,6 +691,7 @@ DEMO_BASE_TARIFFS_2024 = {
 def _demo_tariffs(das: Das, admin: User, authorities: dict[str, ContractingAuthority]) -> None:
     from decimal import Decimal
 
+    from portal.domain import money
     from portal.models import IndexFigure, TariffSheet
     from portal.services import tariffs
 
@@ -709,7 +723,7 @@ def _demo_tariffs(das: Das, admin: User, authorities: dict[str, ContractingAutho
     db.session.commit()
     codes = {p.code: p.id for lot in das.lots for p in lot.products}
     amounts = {
-        codes[code]: tariffs.parse_amount(text) for code, text in DEMO_BASE_TARIFFS_2024.items()
+        codes[code]: money.parse_amount(text) for code, text in DEMO_BASE_TARIFFS_2024.items()
     }
     now = datetime(2024, 11, 1, 9, tzinfo=UTC)
     tariffs.publish_base(admin, das, 2024, amounts, now)

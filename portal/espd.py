@@ -14,7 +14,7 @@ CODE_LIST = Path(__file__).parent / "data" / "espd" / "Criterion.gc"
 def criteria() -> dict[str, dict[str, str]]:
     """code -> {"en": English label, "nl": Dutch label (English where the list has none)}."""
     result = {}
-    for row in ET.parse(CODE_LIST).getroot().iter("Row"):
+    for row in ET.parse(CODE_LIST).iter("Row"):
         values = {v.get("ColumnRef"): v.findtext("SimpleValue") for v in row.findall("Value")}
         code = values.get("code")
         if code:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, Field, SelectMultipleField, StringField, widgets
 
+from portal.domain import money
 from portal.domain.text import has_control_characters
+from portal.money import format_amount, format_figure, format_money
 
 SINGLE_LINE_MESSAGE = _l("Gebruik geen regeleinden of andere stuurtekens.")
 
@@ -50,7 +53,9 @@ class MultiCheckboxField(SelectMultipleField):
 class FiniteDecimalField(DecimalField):
     """A decimal number that the database can hold: NaN, Infinity (which Python's Decimal reads
     happily, and which then break every comparison) and numbers of `max_abs` or more are
-    refused as if they were not numbers at all (issue 15)."""
+    refused as if they were not numbers at all: the database cannot hold them."""
+
+    data: Any  # a Decimal or None, read once the form has validated
 
     def __init__(self, *args: Any, max_abs: Decimal = Decimal(10**12), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,3 +71,84 @@ class FiniteDecimalField(DecimalField):
         if valuelist and str(valuelist[0]).strip():
             self.data = None
             raise ValueError(_l("Vul een getal in."))
+
+
+def read_amount(text: str, example_cents: int = 123_456) -> int:
+    """Cents from what someone typed (portal.domain.money), or ValueError with the sentence to
+    show at the field, in the reader's language, with an example written the way they write."""
+    try:
+        return money.parse_amount(text)
+    except money.AmountTooLarge:
+        raise ValueError(
+            gettext(
+                "Dit bedrag is te hoog: het hoogste bedrag is %(maximum)s.",
+                maximum=format_money(money.MAX_CENTS),
+            )
+        ) from None
+    except money.NotAnAmount:
+        raise ValueError(
+            gettext(
+                "Schrijf een bedrag in euro, bijvoorbeeld %(example)s. Gebruikt u punten tussen "
+                "de duizendtallen, schrijf dan ook de centen.",
+                example=format_amount(example_cents),
+            )
+        ) from None
+
+
+def read_figure(text: str) -> Decimal:
+    """A reported figure from what someone typed, written like an amount (portal.domain.money),
+    or ValueError with the sentence to show."""
+    try:
+        return money.parse_figure(text)
+    except money.AmountTooLarge:
+        raise ValueError(gettext("Dit getal is te groot om op te slaan.")) from None
+    except money.NotAnAmount:
+        raise ValueError(
+            gettext(
+                "Schrijf een getal met hoogstens twee decimalen, bijvoorbeeld %(example)s. "
+                "Gebruikt u punten tussen de duizendtallen, schrijf dan ook de decimalen.",
+                example=format_figure(Decimal("1234.5")),
+            )
+        ) from None
+
+
+class AmountField(StringField):
+    """An amount in euros, typed the way people write it; `data` is integer cents (None when
+    empty). The one way a form reads money: every amount form agrees on what "1.234,5" means.
+    On an error the field shows what was typed, not a reformatted value."""
+
+    # Cents or None: like every WTForms field's data, read once the form has validated.
+    data: Any
+
+    def __init__(self, *args: Any, example_cents: int = 123_456, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.example_cents = example_cents
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        text = str(valuelist[0]) if valuelist else ""
+        if text.strip():
+            self.data = read_amount(text, self.example_cents)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return format_amount(self.data) if isinstance(self.data, int) else ""
+
+
+class FigureField(StringField):
+    """A reported figure typed the way people write it; `data` is a Decimal (None when empty).
+    The same reading as the provider's KPI form (`read_figure`)."""
+
+    data: Any  # a Decimal or None, as AmountField's
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        text = str(valuelist[0]) if valuelist else ""
+        if text.strip():
+            self.data = read_figure(text)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return format_figure(self.data) if isinstance(self.data, Decimal) else ""

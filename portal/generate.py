@@ -1,4 +1,4 @@
-"""A national-scale synthetic data set (issue 10): `flask demo generate --scale N`.
+"""A national-scale synthetic data set: `flask demo generate --scale N`.
 
 At scale 1: 42 youth-care regions with 340 municipalities, 40 DAS instances (one per region, with
 the demo's lots, products and criteria), 5,000 providers, about 20,000 applications with their
@@ -103,9 +103,10 @@ class _Writer:
     def new_id(self, table: str) -> int:
         if table not in self.next_ids:
             t = db.metadata.tables[table]
-            self.next_ids[table] = (
-                self.connection.scalar(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))) + 1
-            )
+            highest = self.connection.execute(
+                sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))
+            ).scalar_one()
+            self.next_ids[table] = highest + 1
         value = self.next_ids[table]
         self.next_ids[table] = value + 1
         return value
@@ -330,9 +331,17 @@ class _Generation:
             lots.append({"id": lot_id, "code": code, "name": name, "products": product_ids})
         criteria = self._criteria(das_id)
         kpis = {}
-        for position, (code, name, unit, higher, target, threshold, period, low, high) in enumerate(
-            DEFAULT_KPIS, start=1
-        ):
+        for position, (
+            code,
+            name,
+            kpi_unit,
+            higher,
+            target,
+            threshold,
+            period,
+            low,
+            high,
+        ) in enumerate(DEFAULT_KPIS, start=1):
             kpis[code] = (w.new_id("kpi_definition"), period)
             w.add(
                 "kpi_definition",
@@ -341,7 +350,7 @@ class _Generation:
                     "das_id": das_id,
                     "code": code,
                     "name": name,
-                    "unit": unit,
+                    "unit": kpi_unit,
                     "higher_is_better": higher,
                     "target": Decimal(target),
                     "threshold": Decimal(threshold),

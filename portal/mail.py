@@ -18,7 +18,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from portal.domain.text import has_control_characters, single_line
+from portal.extensions import db
 from portal.links import external_url
+from portal.models import User
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +39,8 @@ class UnusableAddress(ValueError):
 
 
 def recipient_locale(address: str) -> str:
-    from portal.extensions import db
-    from portal.models import User
-
     locale = db.session.scalar(sa.select(User.locale).where(User.email == address))
-    return locale if locale in current_app.config["LANGUAGES"] else "nl"
+    return locale if locale is not None and locale in current_app.config["LANGUAGES"] else "nl"
 
 
 def build(

@@ -1,14 +1,19 @@
-"""Dutch messages for refusals raised by services and gaps found by the domain."""
+"""Dutch messages for refusals raised by services, problems they find in input, and gaps found
+by the domain. Services hand out codes with parameters; the sentence is written here, in the
+reader's language."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from portal.domain import money
 from portal.domain.eligibility import Gap, Missing
-from portal.money import format_money
-from portal.services import ServiceError
-from portal.services.tariffs import MAX_CENTS
+from portal.money import format_figure, format_money
+from portal.services import Problem, RowError, ServiceError
 
 SERVICE_MESSAGES = {
     "email_taken": _l("Er is al een account met dit e-mailadres. Log in of kies een ander adres."),
@@ -200,6 +205,37 @@ SERVICE_MESSAGES = {
         "De signaleringsgrens moet aan de slechte kant van de norm liggen."
     ),
     "figures_refused": _l("Er is niets opgeslagen: %(problems)s"),
+    # One reported figure (services.kpis.check_figure); %(kpi)s is the KPI's name.
+    "figure_not_storable": _l("%(kpi)s: dit getal kunnen wij niet opslaan."),
+    "figure_below_minimum": _l("%(kpi)s: de waarde mag niet lager zijn dan %(minimum)s."),
+    "figure_above_maximum": _l("%(kpi)s: de waarde mag niet hoger zijn dan %(maximum)s."),
+    "period_not_over": _l("%(kpi)s: periode %(period)s is nog niet voorbij."),
+    "agreement_not_yet_running": _l("%(kpi)s: de overeenkomst liep in die periode nog niet."),
+    # Rows of an imported file (services.kpis.parse_rows, services.tariffs.parse_tariff_rows).
+    "file_empty": _l("Het bestand is leeg."),
+    "kpi_file_columns": _l(
+        "De eerste regel moet de kolommen 'kpi', 'periode' en 'waarde' bevatten."
+    ),
+    "unknown_kpi": _l("KPI '%(kpi_code)s' bestaat niet."),
+    "period_does_not_fit": _l(
+        "Periode '%(period)s' past niet bij %(kpi)s (bijvoorbeeld 2027-K1, 2027-H1 of 2027)."
+    ),
+    "not_a_number": _l("'%(text)s' is geen getal."),
+    "lot_not_in_agreement": _l("Perceel '%(lot)s' hoort niet bij uw overeenkomst."),
+    "authority_not_in_das": _l("Gemeente '%(authority)s' hoort niet bij dit aankoopsysteem."),
+    "figure_repeated": _l("%(kpi)s %(period)s staat ook op regel %(row)s."),
+    "tariff_file_columns": _l(
+        "De eerste regel moet de kolommen 'productcode' en 'tarief' bevatten."
+    ),
+    "product_code_missing": _l("De productcode ontbreekt."),
+    "unknown_product_code": _l("Productcode %(product_code)s bestaat niet in dit aankoopsysteem."),
+    "product_code_repeated": _l("Productcode %(product_code)s staat ook op regel %(row)s."),
+    "unit_mismatch": _l(
+        "Eenheid %(unit)s hoort niet bij %(product_code)s (verwacht %(expected)s)."
+    ),
+    "amount_above_maximum": _l("'%(text)s' is meer dan het hoogste bedrag (%(maximum)s)."),
+    "not_an_amount": _l("'%(text)s' is geen bedrag; schrijf bijvoorbeeld 104,96."),
+    "tariffs_missing_for": _l("Er ontbreekt een tarief voor: %(product_codes)s."),
     "duplicate_figure": _l("U vult voor dezelfde KPI en periode twee waarden in."),
     "correction_reason_required": _l(
         "Voor deze periode is al een waarde gemeld. Geef de reden van de correctie op; de eerdere "
@@ -235,21 +271,35 @@ GAP_MESSAGES = {
 }
 
 
-def message_for(error: ServiceError) -> str:
+def message_for(error: ServiceError | Problem) -> str:
     template = SERVICE_MESSAGES.get(error.code)
     if template is None:
         return gettext("Er ging iets mis. Probeer het opnieuw.")
-    return str(template) % error.params if error.params else str(template)
+    if not error.params:
+        return str(template)
+    return str(template) % {name: shown(value) for name, value in error.params.items()}
+
+
+def shown(value: object) -> object:
+    """A message's parameter in the reader's language: an amount or a figure with its separators,
+    a problem as its sentence, a list of them one after another, a list of codes with commas."""
+    if isinstance(value, money.Amount):
+        return format_money(value.cents)
+    if isinstance(value, Decimal):
+        return format_figure(value)
+    if isinstance(value, Problem):
+        return message_for(value)
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        parts = [str(shown(part)) for part in value]
+        return " ".join(parts) if all(isinstance(p, Problem) for p in value) else ", ".join(parts)
+    return value
+
+
+def row_messages(errors: Sequence[RowError]) -> list[tuple[int, str]]:
+    """Each wrong row of an imported file with its sentence, for the page."""
+    return [(error.row, message_for(error.problem)) for error in errors]
 
 
 def gap_message(missing: Missing) -> str:
     text = str(GAP_MESSAGES[missing.gap])
     return text % {"months": missing.max_age_months} if missing.max_age_months else text
-
-
-def amount_too_large() -> str:
-    """For an amount above the cap (portal.services.tariffs.MAX_CENTS, AmountTooLarge)."""
-    return gettext(
-        "Dit bedrag is te hoog: het hoogste bedrag is %(maximum)s.",
-        maximum=format_money(MAX_CENTS),
-    )

@@ -1,4 +1,4 @@
-"""Numbers from the URL, read so that no made-up value reaches the database or a date (issue 15).
+"""Numbers from the URL, read so that no made-up value reaches the database or a date.
 
 Ids in paths are 32-bit INTEGER columns on PostgreSQL (SQLite takes 64 bits); a bigger number
 made the query itself fail with a 500. `IdConverter` replaces Flask's `int` converter for every

@@ -1,4 +1,4 @@
-"""Spreadsheets in and out, safely (issue 15).
+"""Spreadsheets in and out, safely.
 
 Out: every CSV and Excel file the portal serves is written here. Text a provider typed (an
 organisation's name, a KPI reason, a person's name) must never become a formula in the
@@ -22,12 +22,15 @@ import struct
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from xml.parsers import expat
 
-from portal.services import ServiceError
+from portal.errors import ServiceError
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,10 +93,11 @@ class XlsxBuilder:
         from openpyxl import Workbook
 
         self._workbook = Workbook(write_only=True)
-        self._sheet = None
+        self._sheet: WriteOnlyWorksheet | None = None
 
-    def sheet(self, title: str) -> None:
+    def sheet(self, title: str) -> WriteOnlyWorksheet:
         self._sheet = self._workbook.create_sheet(title)
+        return self._sheet
 
     def row(
         self,
@@ -106,22 +110,26 @@ class XlsxBuilder:
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
-        if self._sheet is None:
-            self.sheet("Blad1")
+        sheet = self.sheet("Blad1") if self._sheet is None else self._sheet
         cells = []
         for column, value in enumerate(values, start=1):
-            text = isinstance(value, str)
-            cell = WriteOnlyCell(self._sheet, value=_NOT_IN_XML.sub("", value) if text else value)
-            if text:
+            if isinstance(value, str):
+                text = _NOT_IN_XML.sub("", value)
+                cell = WriteOnlyCell(sheet, value=text)
                 cell.data_type = "s"
-                if is_formula_like(cell.value):
+                if is_formula_like(text):
                     cell.quotePrefix = True
+            elif value is None or isinstance(value, int | float | Decimal | date | time):
+                cell = WriteOnlyCell(sheet)
+                cell.value = value  # numbers and dates stay numbers and dates
+            else:
+                raise TypeError(f"not a spreadsheet value: {value!r}")
             if bold:
                 cell.font = Font(bold=True)
             if number_formats and column in number_formats:
                 cell.number_format = number_formats[column]
             cells.append(cell)
-        self._sheet.append(cells)
+        sheet.append(cells)
 
     def getvalue(self) -> bytes:
         if self._sheet is None:

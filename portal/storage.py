@@ -1,6 +1,6 @@
 """Where stored files live: evidence uploads, decision letters, agreement PDFs, tariff-sheet files.
 
-One interface, two backends (issue 10):
+One interface, two backends, so the portal runs on one machine or on several:
 
 - `LocalStorage(root)`: a directory (EVIDENCE_DIR), the default. Keys are relative paths, so an
   existing store keeps working as it is.
@@ -35,7 +35,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from stat import S_ISREG
-from typing import IO, Any
+from typing import IO, Any, Literal, get_args
 
 from flask import Flask, current_app, send_file
 from werkzeug.wrappers import Response
@@ -278,6 +278,8 @@ class S3Reader(io.RawIOBase):
 
 
 _SESSION_LOCK = threading.Lock()
+AddressingStyle = Literal["auto", "virtual", "path"]
+ADDRESSING_STYLES: tuple[AddressingStyle, ...] = get_args(AddressingStyle)
 _SESSION: Any = None
 
 
@@ -322,7 +324,10 @@ class S3Storage(Storage):
             "aws_access_key_id": access_key_id or None,
             "aws_secret_access_key": secret_access_key or None,
         }
-        self._addressing_style = addressing_style or "auto"
+        style = addressing_style or "auto"
+        if style not in ADDRESSING_STYLES:
+            raise ValueError(f"S3 addressing style {style!r}: use one of {ADDRESSING_STYLES}")
+        self._addressing_style: AddressingStyle = style
         self._client: Any = None
 
     @property
@@ -356,7 +361,7 @@ class S3Storage(Storage):
     def put_file(self, key: str, local_path: str) -> None:
         # upload_file sends big files in parts; the object appears only when the upload is
         # complete. One part at a time, so a worker holds one 8 MB part, not a whole 20 MB file
-        # spread over parallel parts (issue 10: an upload grows a worker by less than 30 MB).
+        # spread over parallel parts (so an upload grows a worker by less than 30 MB).
         from boto3.s3.transfer import TransferConfig
 
         self.client.upload_file(
@@ -386,14 +391,17 @@ class S3Storage(Storage):
             raise
         return ObjectInfo(key, int(head["ContentLength"]), head["LastModified"])
 
-    def open(self, key: str) -> S3Reader:
+    def open(self, key: str) -> IO[bytes]:
         try:
             got = self.client.get_object(Bucket=self.bucket, Key=self._name(key))
         except Exception as error:
             if self._missing(error):
                 raise ObjectMissing(key) from None
             raise
-        return S3Reader(got["Body"], int(got["ContentLength"]), got["LastModified"])
+        # Buffered, as open() is for a file: the raw stream keeps the size and modification time.
+        return io.BufferedReader(
+            S3Reader(got["Body"], int(got["ContentLength"]), got["LastModified"])
+        )
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
@@ -503,7 +511,8 @@ def send_stored(key: str, *, mimetype: str, download_name: str) -> Response:
             storage.path(key), mimetype=mimetype, as_attachment=True, download_name=download_name
         )
     stream = storage.open(key)
-    size, modified = getattr(stream, "size", None), getattr(stream, "modified", None)
+    raw = getattr(stream, "raw", stream)  # an S3Reader knows its size and time
+    size, modified = getattr(raw, "size", None), getattr(raw, "modified", None)
     if size is None:
         info = storage.info(key)
         size, modified = info.size, info.modified

@@ -13,14 +13,12 @@ from portal import spreadsheets
 from portal.extensions import db
 from portal.messages import message_for
 from portal.models import Das, Lot, User
-from portal.services import ServiceError
+from portal.services import ServiceError, ownership
 
 
 def staff_das_and_lot_choices(user: User, das_field: SelectField, lot_field: SelectField) -> None:
     """Fill a filter form's DAS and lot choices with what this staff member may see."""
-    from portal.services.review import visible_das_ids
-
-    das_ids = visible_das_ids(user)
+    das_ids = ownership.visible_das_ids(user)
     das_query = db.select(Das).order_by(Das.name)
     if das_ids is not None:
         das_query = das_query.where(Das.id.in_(das_ids))

@@ -5,36 +5,32 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel import Locale
-from flask import Flask, Response, abort, flash, redirect, request, session, url_for
+from flask import Flask, abort, flash, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response
 
-from portal import LANGUAGE_COOKIE, caching, params
+from portal import caching, params
 from portal.auth import sessions as auth_sessions
 from portal.auth.access import public
-from portal.extensions import db, login_manager
+from portal.blueprints import BLUEPRINTS
+from portal.extensions import login_manager
 
 # Dutch interface labels for enum values, in one place so pages and e-mails agree.
 from portal.labels import LABELS, action_label, label, profile_field_label
+from portal.language import LANGUAGE_COOKIE
 from portal.markdown import render_markdown
 from portal.models import Role
 from portal.money import format_money
+from portal.services import accounts
 from portal.timeutil import as_utc, now
 
 
 def register_web(app: Flask) -> None:
-    from portal.admin.views import bp as admin_bp
-    from portal.auth.views import bp as auth_bp
-    from portal.catalogue.views import bp as catalogue_bp
-    from portal.contracts.views import bp as contracts_bp
-    from portal.public.views import bp as public_bp
-    from portal.review.views import bp as review_bp
-    from portal.supplier.views import bp as supplier_bp
-
     params.init_app(app)  # before the first route: ids in paths fit the id columns
     caching.init_app(app)  # no-store for everything personal
-    for bp in (public_bp, auth_bp, supplier_bp, review_bp, contracts_bp, admin_bp, catalogue_bp):
-        app.register_blueprint(bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
     # The cookie names a server-side session record; log-out ends it (portal/auth/sessions.py).
     login_manager.user_loader(auth_sessions.load_user)
@@ -78,9 +74,8 @@ def register_web(app: Flask) -> None:
         response = redirect(target)
         if code in app.config["LANGUAGES"]:
             session["lang"] = code
-            if current_user.is_authenticated and current_user.locale != code:
-                current_user.locale = code
-                db.session.commit()
+            if current_user.is_authenticated:
+                accounts.choose_language(current_user, code)
             response.set_cookie(
                 LANGUAGE_COOKIE,
                 code,
@@ -114,12 +109,13 @@ def register_web(app: Flask) -> None:
     app.add_template_global(label, "label")
     app.add_template_global(profile_field_label, "profile_field_label")
     app.add_template_global(action_label, "action_label")
-    app.add_template_global(LABELS, "LABELS")
+    app.jinja_env.globals["LABELS"] = LABELS
     app.add_template_global(Role, "Role")
     app.jinja_env.globals["_"] = gettext
     app.jinja_env.globals["get_locale"] = get_locale
     app.add_template_global(
-        lambda code: Locale.parse(code).get_display_name(code).capitalize(), "language_name"
+        lambda code: (Locale.parse(code).get_display_name(code) or code).capitalize(),
+        "language_name",
     )
 
     @app.after_request

@@ -66,7 +66,7 @@ PLACEHOLDER = re.compile(
     r"%(?:\((?P<name>\w*)\))?(?P<flags>[-#0+]?(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?)(?P<type>[diouxXeEfFgGcrs%])"
 )
 
-MessageId = str | tuple[str, ...]
+MessageId = str | tuple[str, ...] | list[str]
 Key = tuple[str, str | None]  # (singular msgid, context)
 
 
@@ -312,11 +312,11 @@ def _describe(message: Message) -> str:
 def translation_problems(message: Message, locale: str) -> list[str]:
     """Placeholder problems of one translated message: the same %(name)s placeholders as the
     msgid, and a string that can be %-formatted."""
-    problems = []
+    problems: list[str] = []
     if not message.python_format:
         return problems
     ids = [message.id] if isinstance(message.id, str) else list(message.id)
-    strings = [message.string] if isinstance(message.string, str) else list(message.string)
+    strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
     for index, string in enumerate(strings):
         if not string:
             continue

@@ -12,6 +12,8 @@ BIN=.venv/bin
 $BIN/bandit --quiet --severity-level medium --recursive portal || exit 1
 $BIN/ruff check . || exit 1
 $BIN/ruff format --check . || exit 1
+$BIN/mypy || exit 1  # types: [tool.mypy] in pyproject.toml
+$BIN/lint-imports --no-logo || exit 1  # the layers and no cycles: [tool.importlinter]
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT

@@ -1,13 +1,17 @@
-"""Test set-up: one database per run (SQLite file, or a throwaway PostgreSQL server started here),
-built by the migrations, wiped after every test.
+"""Test set-up: one database per pytest process (SQLite file, or a database on a throwaway
+PostgreSQL server started here), built by the migrations, wiped after every test.
 
-    pytest                     # SQLite
-    pytest --db postgresql     # a real PostgreSQL server in a temporary directory
+    pytest                          # SQLite, one process
+    pytest --db postgresql          # a real PostgreSQL server in a temporary directory
+    pytest --db postgresql -n 2     # two workers (pytest-xdist), each with its own database
+
+Markers (pyproject.toml): `only_postgresql` and `only_sqlite` tests are deselected on the other
+database (not skipped: a skip means something is missing); `real_pdf` tests get WeasyPrint,
+every other test a stand-in PDF (tests/support/documents.py).
 """
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,14 +20,25 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.extensions import db
+from portal.services import letters
 from tests import factories
+from tests.support.app import (  # noqa: F401  (GENEROUS_LIMITS, login, wipe: used by importers)
+    GENEROUS_LIMITS,
+    IsolatedClient,
+    app_settings,
+    login,
+    wipe,
+)
 from tests.support.smtp import SmtpSink
 
 # The moto S3 server and the fixtures around it (s3_server, s3_endpoint, s3_bucket, s3_settings,
-# s3_app): see tests/support/s3server.py.
-pytest_plugins = ["tests.support.s3server"]
+# s3_app): see tests/support/s3server.py; a second database for restores (target_url):
+# tests/support/backups.py.
+pytest_plugins = ["tests.support.s3server", "tests.support.backups"]
 
 PASSWORD = factories.PASSWORD
+POSTGRES_TEMPLATE = pytest.StashKey[str]()
+REAL_RENDER_PDF = letters.render_pdf
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,45 +50,59 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the tests that are for the other database only."""
+    other = "only_sqlite" if config.getoption("--db") == "postgresql" else "only_postgresql"
+    deselected = [item for item in items if item.get_closest_marker(other)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker(other)]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config: pytest.Config, specs: list[object]) -> None:
+    """Before the workers start: one PostgreSQL server and a migrated template for them all."""
+    if config.getoption("--db") != "postgresql":
+        return
+    from tests.support.databases import migrated_template
+    from tests.support.pgserver import TemporaryPostgres
+
+    server = TemporaryPostgres(dbname="postgres").start()
+    config.add_cleanup(server.stop)
+    config.stash[POSTGRES_TEMPLATE] = migrated_template(server.url_for)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    template = node.config.stash.get(POSTGRES_TEMPLATE, None)
+    if template is not None:
+        node.workerinput["postgresql_template"] = template
+
+
 @pytest.fixture(scope="session")
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if request.config.getoption("--db") == "postgresql":
-        from tests.support.pgserver import TemporaryPostgres
-
-        with TemporaryPostgres() as server:
-            yield server.url
-    else:
+    if request.config.getoption("--db") == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    workerinput = getattr(request.config, "workerinput", {})
+    if "postgresql_template" in workerinput:
+        from tests.support.databases import copy_of_template
 
+        yield copy_of_template(
+            workerinput["postgresql_template"], f"test_{workerinput['workerid']}"
+        )
+        return
+    from tests.support.pgserver import TemporaryPostgres
 
-class IsolatedClient(FlaskClient):
-    """Each request gets its own app context, so its own `g` (the signed-in user) and its own
-    database session, as in production; the test's own context stays as it was."""
-
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with self.application.app_context():
-            response = super().open(*args, **kwargs)
-        db.session.expire_all()  # the test reads what the request wrote
-        return response
-
-
-GENEROUS_LIMITS = {
-    "LOGIN_LIMIT_PER_ADDRESS": "10000 per minute",
-    "SECOND_STEP_FAILURES_PER_ACCOUNT": "10000 per minute",
-    "LOCKOUT_FAILURES_PER_ACCOUNT": "10000",
-    "LOCKOUT_FAILURES_PER_ADDRESS": "10000",
-    "LOCKOUT_FAILURES_PER_DEVICE": "10000",
-    "ACCOUNT_LIMIT_PER_ADDRESS": "10000 per minute",
-    "INVITATION_LIMIT_PER_ORGANISATION": "10000 per minute",
-    "INVITATION_LIMIT_PER_ADDRESS": "10000 per minute",
-}
+    with TemporaryPostgres() as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[SmtpSink]:
-    """A real SMTP server on loopback that keeps what it receives."""
+    """A real SMTP server on loopback that keeps what it receives (one per worker)."""
     sink = SmtpSink()
     sink.start()
     yield sink
@@ -91,66 +120,13 @@ def app(
     database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpSink
 ) -> Iterator[Flask]:
     evidence_dir = tmp_path_factory.mktemp("evidence")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url,
-            "EVIDENCE_DIR": str(evidence_dir),
-            "WTF_CSRF_ENABLED": False,
-            "SERVER_NAME": "localhost",
-            # Mailed links are built on this address, whatever host a request names.
-            "EXTERNAL_URL": "http://localhost",
-            # Plain HTTP in tests. Rate limits stay on (Flask-Limiter's switch is global), high
-            # enough for a test suite; tests/views/test_security.py lowers them where it tests them.
-            "SESSION_COOKIE_SECURE": False,
-            **GENEROUS_LIMITS,
-            "MAIL_BACKEND": "smtp",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": smtp_server.port,
-        }
-    )
+    app = create_app(app_settings(database_url, str(evidence_dir), smtp_server.port))
     app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-def wipe(app: Flask) -> None:
-    from sqlalchemy import text
-
-    from portal.models.audit import (
-        APPEND_ONLY_TRIGGERS,
-        CHAIN_START,
-        DROP_APPEND_ONLY_TRIGGERS,
-        AuditChainHead,
-    )
-
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            # The audit trail refuses DELETE and TRUNCATE (migration 0010): off while emptying.
-            for statement in DROP_APPEND_ONLY_TRIGGERS[connection.dialect.name]:
-                connection.execute(text(statement))
-            # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE gives each of the
-            # ~50 tables new files (150 ms a test on PostgreSQL; DELETE takes a tenth of that).
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-            if connection.dialect.name == "postgresql":
-                # Ids start at 1 again, as they do on SQLite once a table is empty.
-                connection.exec_driver_sql(
-                    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
-                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
-                )
-            for statement in APPEND_ONLY_TRIGGERS[connection.dialect.name]:
-                connection.execute(text(statement))
-            connection.execute(AuditChainHead.__table__.insert().values(CHAIN_START))
-    evidence_dir = Path(app.config["EVIDENCE_DIR"])
-    shutil.rmtree(evidence_dir, ignore_errors=True)
-    evidence_dir.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
@@ -166,6 +142,22 @@ def _context(request: pytest.FixtureRequest) -> Iterator[None]:
     wipe(app)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stand_in_pdfs() -> Iterator[None]:
+    """WeasyPrint takes a third of a second a document: only tests that read the PDF pay."""
+    from tests.support.documents import stand_in_pdf
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(letters, "render_pdf", stand_in_pdf)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _real_pdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_pdf"):
+        monkeypatch.setattr(letters, "render_pdf", REAL_RENDER_PDF)
+
+
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
@@ -175,13 +167,3 @@ def client(app: Flask) -> FlaskClient:
 def _fresh_mailbox(request: pytest.FixtureRequest) -> None:
     if "smtp_server" in request.fixturenames:
         request.getfixturevalue("smtp_server").messages.clear()
-
-
-def login(client: FlaskClient, user: object, password: str = PASSWORD) -> None:
-    client.post("/uitloggen")
-    response = client.post("/inloggen", data={"email": user.email, "password": password})
-    if response.status_code == 302 and response.location.startswith("/inloggen/code"):
-        from tests.factories import current_code
-
-        response = client.post("/inloggen/code", data={"code": current_code(user)})
-    assert response.status_code == 302, "log-in failed"

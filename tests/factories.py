@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 
 import factory
 import sqlalchemy as sa
@@ -29,8 +30,17 @@ from portal.models import (
 )
 
 PASSWORD = "correct-horse-battery-staple"
-# Hashing is slow on purpose; hash the shared test password once.
-PASSWORD_HASH = generate_password_hash(PASSWORD)
+# The suite hashes with one PBKDF2 round (the app fixture sets PASSWORD_HASH_METHOD): scrypt
+# costs a tenth of a second a hash or check, and the suite logs in thousands of times. The tests
+# of hashing itself ask for the real one (`scrypt_hash=True`, tests/views/test_enumeration.py).
+FAST_HASH_METHOD = "pbkdf2:sha256:1"
+PASSWORD_HASH = generate_password_hash(PASSWORD, method=FAST_HASH_METHOD)
+
+
+@cache
+def scrypt_password_hash() -> str:
+    """PASSWORD hashed the production way (Werkzeug's default, scrypt), made once."""
+    return generate_password_hash(PASSWORD, method="scrypt")
 
 
 class Base(factory.alchemy.SQLAlchemyModelFactory):
@@ -158,7 +168,7 @@ class UserFactory(Base):
     password_hash = PASSWORD_HASH
     role = Role.REVIEWER
     organisation = None
-    organisation_role = None
+    organisation_role: OrganisationRole | None = None
     email_verified_at = factory.LazyFunction(lambda: datetime.now(UTC))
     # Staff log in with a second factor; test staff have it set up with a known secret.
     totp_secret = factory.LazyAttribute(lambda u: TOTP_SECRET if u.role.is_staff else None)
@@ -168,6 +178,7 @@ class UserFactory(Base):
 
     class Params:
         unverified = factory.Trait(email_verified_at=None)
+        scrypt_hash = factory.Trait(password_hash=factory.LazyFunction(scrypt_password_hash))
 
 
 class ProviderUserFactory(UserFactory):
@@ -177,6 +188,7 @@ class ProviderUserFactory(UserFactory):
 
     class Params:
         unverified = factory.Trait(email_verified_at=None)
+        scrypt_hash = factory.Trait(password_hash=factory.LazyFunction(scrypt_password_hash))
         contributor = factory.Trait(organisation_role=OrganisationRole.CONTRIBUTOR)
 
 
@@ -186,6 +198,21 @@ def assign(user: User, das: Das) -> None:
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# The first bytes that make a file a PNG or a JPEG to a content check (filetype).
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+# What a new provider fills in on the registration form (/registreren); the KvK number passes
+# the check digit.
+REGISTRATION = {
+    "legal_name": "Praktijk De Bron",
+    "kvk_number": "69599084",
+    "size_class": "micro",
+    "name": "Anna de Vries",
+    "email": "anna@debron.nl",
+    "password": "een-lang-wachtwoord",
+    "password_repeat": "een-lang-wachtwoord",
+}
 
 
 def upload_pdf(
@@ -195,7 +222,7 @@ def upload_pdf(
     expires_on: date | None = None,
     content: bytes = PDF_BYTES,
     filename: str | None = None,
-):  # type: ignore[no-untyped-def]
+):
     import io
 
     from portal.services import evidence
@@ -213,7 +240,7 @@ def upload_pdf(
     )
 
 
-def complete_draft(das: Das, user: User, today: date, lots: list[Lot] | None = None):  # type: ignore[no-untyped-def]
+def complete_draft(das: Das, user: User, today: date, lots: list[Lot] | None = None):
     """A draft with lots chosen, every question answered the passing way, evidence attached."""
     from portal.services import applications
 
@@ -237,7 +264,7 @@ def complete_draft(das: Das, user: User, today: date, lots: list[Lot] | None = N
     return application
 
 
-def prepare_for_decision(application, reviewer: User, when) -> None:  # type: ignore[no-untyped-def]
+def prepare_for_decision(application, reviewer: User, when) -> None:
     """What a reviewer does before deciding: declare no conflict and assess every answer as the
     rules mark it (a judgement counts as a pass)."""
     from portal.models import ReviewMark
@@ -255,7 +282,7 @@ def prepare_for_decision(application, reviewer: User, when) -> None:  # type: ig
     review.assess(application, reviewer, marks, when)
 
 
-def decide(application, decisions, reviewer: User, when, seen: int | None = None):  # type: ignore[no-untyped-def]
+def decide(application, decisions, reviewer: User, when, seen: int | None = None):
     """Prepare and decide (no four eyes in the factory DAS)."""
     from portal.services import review
 
@@ -267,3 +294,52 @@ def decide(application, decisions, reviewer: User, when, seen: int | None = None
         when,
         application.version_id if seen is None else seen,
     )
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A moment on `day` (UTC), for the services' `now`."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def submitted_application(das: Das, provider: User, day: date, lots: list[Lot] | None = None):
+    """A complete application for `lots` (default: every lot not yet admitted), submitted on
+    `day` at 9."""
+    from portal.services import applications
+
+    application = complete_draft(das, provider, day, lots=lots)
+    applications.submit(application, provider, at(day, 9))
+    return application
+
+
+def admit(
+    das: Das,
+    provider: User,
+    day: date,
+    lots: list[Lot] | None = None,
+    *,
+    live: bool = False,
+    suspended: bool = False,
+):
+    """The provider's framework agreement after an application for `lots` is submitted on `day`
+    and admitted that afternoon by a new reviewer. It awaits signatures, unless `live` (signed
+    and countersigned the same day) or `suspended` (live, then suspended the same day)."""
+    from portal.models import AgreementState, LotOutcome
+    from portal.services import agreements, review
+
+    application = submitted_application(das, provider, day, lots=lots)
+    reviewer = UserFactory(role=Role.REVIEWER)
+    assign(reviewer, das)
+    decide(
+        application,
+        {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in application.lots},
+        reviewer,
+        at(day, 15),
+    )
+    agreement = agreements.agreement_of(das.id, provider.organisation_id)
+    if live or suspended:
+        admin = UserFactory(role=Role.ADMINISTRATOR)
+        agreements.sign(agreement, provider, PASSWORD, "10.0.0.1", at(day, 16))
+        agreements.countersign(agreement, admin, PASSWORD, "10.0.0.2", at(day, 17))
+        if suspended:
+            agreements.change_state(admin, agreement, AgreementState.SUSPENDED, "Klacht", day)
+    return agreement

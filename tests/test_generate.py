@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.generate import GenerationRefused, generate
 from portal.models import Application, Das, FrameworkAgreement, Organisation, Role, User
 from portal.storage import get_storage
-from tests.conftest import login, wipe
+from tests.support.app import login, wipe
 
 TODAY = date(2026, 11, 25)
 SCALE = 0.002

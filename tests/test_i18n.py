@@ -23,14 +23,14 @@ from jinja2 import Environment
 from portal.extensions import db
 from portal.models import User
 from tests import factories
-from tests.conftest import IsolatedClient
+from tests.support.app import IsolatedClient
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder"}
 WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 
 
-def _i18n_script():  # type: ignore[no-untyped-def]
+def _i18n_script():
     spec = importlib.util.spec_from_file_location("i18n_script", ROOT / "scripts" / "i18n.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -237,3 +237,177 @@ def test_amounts_and_dates_follow_the_language(app: Flask) -> None:
                 render.render(cents=123456, day=date(2029, 12, 31))
                 == "€1,234.56 31-12-2029 31 December 2029"
             )
+
+
+# --- what services say -------------------------------------------------------------------------
+# Services hand out codes with parameters (ServiceError, Problem); portal.messages writes the
+# sentence in the reader's language. A Dutch sentence built in a service reaches English
+# readers in Dutch, as the KPI and tariff imports' row errors once did.
+
+DUTCH_WORDS = re.compile(
+    # Dutch words that are no English ones ("is", "we" and "die" are both).
+    r"\b(de|het|een|niet|van|voor|bij|op|en|moet|kan|geen|dit|deze|uw|wij|er|staat|"
+    r"hoort|bestaat|ontbreekt|mag|nog|ook|zijn|wordt|naar|met|dat|dan)\b",
+    re.IGNORECASE,
+)
+TRANSLATING_CALLS = {"_", "_l", "gettext", "lazy_gettext", "ngettext"}
+# Dutch text in services that is not a message to the reader of a page, each with its reason.
+NOT_MESSAGES = {
+    # The README inside a provider's data export: a document in Dutch, like the letters.
+    ("privacy.py", "README"),
+    # `flask privacy purge`'s report to the operator at a terminal.
+    ("privacy.py", "summary"),
+    # Records of an agreement, in Dutch like the agreement itself: the reason it was suspended
+    # and the descriptions of its variations.
+    ("agreements.py", "send_signature_reminders"),
+    ("agreements.py", "admit_lots"),
+    ("agreements.py", "exercise_option"),
+    # Open data (OCDS) whose release declares its language: "nl".
+    ("ocds.py", "release_package"),
+}
+
+
+def is_dutch_sentence(text: str) -> bool:
+    """Two words or more, one of them a Dutch word that is no English one."""
+    return len(WORD.findall(text)) >= 2 and DUTCH_WORDS.search(text) is not None
+
+
+def dutch_sentences(path: Path) -> list[str]:
+    """Dutch sentences written in a module outside a translation call: literal strings and the
+    literal parts of f-strings. Docstrings are for programmers and do not count."""
+    tree = ast.parse(path.read_text())
+    ignored: set[int] = set()
+    owners: dict[int, str] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and ast.get_docstring(node, clean=False) is not None
+            and isinstance(node.body[0], ast.Expr)
+        ):
+            ignored.add(id(node.body[0].value))
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in TRANSLATING_CALLS:
+                ignored.update(id(inner) for inner in ast.walk(node))
+        if isinstance(node, ast.JoinedStr):
+            ignored.update(id(part) for part in node.values)
+        owner = None
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            owner = node.name
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            owner = node.targets[0].id
+        if owner is not None:
+            for inner in ast.walk(node):
+                owners.setdefault(id(inner), owner)
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if id(node) in ignored or (path.name, owners.get(id(node))) in NOT_MESSAGES:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        elif isinstance(node, ast.JoinedStr):
+            text = " ".join(
+                part.value
+                for part in node.values
+                if isinstance(part, ast.Constant) and isinstance(part.value, str)
+            )
+        else:
+            continue
+        if is_dutch_sentence(text):
+            found.append((node.lineno, f"{path.name}:{node.lineno} {' '.join(text.split())[:60]}"))
+    return [where for _line, where in sorted(found)]
+
+
+def test_services_write_no_sentences() -> None:
+    problems = []
+    for path in sorted((ROOT / "portal" / "services").rglob("*.py")):
+        problems.extend(dutch_sentences(path))
+    assert problems == []
+
+
+def test_the_service_check_finds_sentences(tmp_path: Path) -> None:
+    module = tmp_path / "kpis.py"
+    module.write_text(
+        '"""Het rapporteren van cijfers: een docstring is voor programmeurs."""\n'
+        "def check_figure(definition, value):\n"
+        "    if value < 0:\n"
+        '        return f"{definition.name}: de waarde mag niet lager zijn dan 0."\n'
+        '    return Problem("figure_below_minimum", kpi=definition.name)\n'
+        'EMPTY = RowError(1, "Het bestand is leeg.")\n'
+        'OK = _l("Er is niets opgeslagen: %(problems)s")\n'
+    )
+    assert dutch_sentences(module) == [
+        "kpis.py:4 : de waarde mag niet lager zijn dan 0.",
+        "kpis.py:6 Het bestand is leeg.",
+    ]
+
+
+def codes_used_in_portal() -> set[str]:
+    """The first argument of every ServiceError(...) and Problem(...) in the portal's code."""
+    codes = set()
+    for path in (ROOT / "portal").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", ""))
+                in ("ServiceError", "Problem")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                codes.add(node.args[0].value)
+    return codes
+
+
+def test_every_code_a_service_gives_has_a_message() -> None:
+    from portal.messages import SERVICE_MESSAGES
+
+    assert codes_used_in_portal() - SERVICE_MESSAGES.keys() == set()
+
+
+def test_every_service_message_reads_in_english(app: Flask) -> None:
+    """Each code rendered for an English reader: English, with the Dutch one's placeholders."""
+    from flask_babel import force_locale
+
+    from portal.messages import SERVICE_MESSAGES, message_for
+    from portal.services import Problem
+
+    untranslated = []
+    with app.test_request_context():
+        for code, template in SERVICE_MESSAGES.items():
+            names = re.findall(r"%\((\w+)\)s", str(template))
+            problem = Problem(code, **{name: "XYZ" for name in names})
+            with force_locale("nl"):
+                dutch = message_for(problem)
+            with force_locale("en"):
+                english = message_for(problem)
+            if english == dutch or is_dutch_sentence(english):
+                untranslated.append(f"{code}: {english}")
+    assert untranslated == []
+
+
+def test_a_refused_upload_reads_in_english(app: Flask) -> None:
+    """A KPI import's row errors, end to end in English: the sentences, the numbers in them."""
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from portal.messages import message_for, row_messages
+    from portal.services import Problem, RowError, ServiceError
+
+    with app.test_request_context(), force_locale("en"):
+        rows = row_messages(
+            [
+                RowError(2, Problem("figure_below_minimum", kpi="Clients", minimum=Decimal("0"))),
+                RowError(3, Problem("figure_above_maximum", kpi="Goals", maximum=Decimal("1e3"))),
+            ]
+        )
+        refused = message_for(
+            ServiceError("figures_refused", problems=[Problem("file_empty"), Problem("file_empty")])
+        )
+    assert rows == [
+        (2, "Clients: the value may not be lower than 0."),
+        (3, "Goals: the value may not be higher than 1,000."),
+    ]
+    assert refused == "Nothing has been saved: The file is empty. The file is empty."

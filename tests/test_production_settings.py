@@ -1,6 +1,6 @@
 """Outside development and tests the portal refuses to start with a public or short secret key or
-without an https address of its own, and answers only to its own host names (issue 15, items 1
-and 3: a server left on `dev-only-change-me` let anyone forge a link as the administrator)."""
+without an https address of its own, and answers only to its own host names (a server left on
+`dev-only-change-me` let anyone forge a link as the administrator)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from portal.config import (
     DEVELOPMENT_AUDIT_KEY,
     DEVELOPMENT_EXTERNAL_URL,
     DEVELOPMENT_SECRET_KEY,
+    Defaults,
     UnsafeSettings,
     unsafe_settings,
 )
@@ -51,6 +52,8 @@ GOOD = {"SECRET_KEY": GOOD_KEY, "AUDIT_KEY": GOOD_AUDIT_KEY, "EXTERNAL_URL": GOO
         ({"AUDIT_KEY": "a" * 31}, "PORTAL_AUDIT_KEY is 31 bytes"),
         ({"AUDIT_KEY": GOOD_KEY}, "not the same as PORTAL_SECRET_KEY"),
         ({"SESSION_COOKIE_SECURE": False}, "PORTAL_SESSION_COOKIE_SECURE is off"),
+        # The suite's cheap hash never in production.
+        ({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}, "passwords must be hashed with scrypt"),
     ],
 )
 def test_unsafe_settings_name_each_problem(settings: dict[str, str], problem: str) -> None:
@@ -60,6 +63,8 @@ def test_unsafe_settings_name_each_problem(settings: dict[str, str], problem: st
 
 def test_good_settings_have_no_problems() -> None:
     assert unsafe_settings(GOOD) == []
+    assert unsafe_settings({**GOOD, "PASSWORD_HASH_METHOD": Defaults.PASSWORD_HASH_METHOD}) == []
+    assert unsafe_settings({**GOOD, "PASSWORD_HASH_METHOD": "scrypt:65536:8:1"}) == []
     assert unsafe_settings({**GOOD, "EXTERNAL_URL": GOOD_URL + "/das/"}) == []
 
 

@@ -1,5 +1,5 @@
 """SQL statements per page: the same for a small and a large data set (no query per row), and at
-most 15 (issue 10). Lists that can grow are paginated, so the larger set does not add queries.
+most 15. Lists that can grow are paginated, so the larger set does not add queries.
 
     SHOW_QUERIES="review page" pytest -s tests/test_query_counts.py   # print a page's statements
     LARGE=60 pytest -s tests/test_query_counts.py                     # a larger "large" set
@@ -34,8 +34,8 @@ from portal.models import (
 from portal.services import agreements, applications, calendar, kpis, tariffs
 from portal.services.audit import record
 from tests import factories
-from tests.conftest import login
-from tests.services.test_agreements import admit, at
+from tests.factories import admit, at
+from tests.support.app import login
 
 MAX_QUERIES = 15
 SMALL, LARGE = 3, int(os.environ.get("LARGE", 30))
@@ -63,14 +63,14 @@ def build(size: int) -> World:
     """`size` providers, each admitted to lot 1 (an agreement, signed for every other one) with
     KPI figures per quarter, and each with an application for lot 2: in review, but a draft for
     the first provider (its exclusion and suitability pages are for drafts). The larger set
-    also has more products and more tariff sheets, and the paged lists (issue 10) get `size`
+    also has more products and more tariff sheets, and the paged lists get `size`
     more rows each: the first provider's documents (some about to lapse) and KPI corrections,
     events on the timelines of the application in review and of the agreement, and profile
     changes of the organisation in review."""
     calendar.ensure_statutory_holidays(range(2024, 2028))
     db.session.commit()
     das = factories.DasFactory(term_start=date(2024, 1, 1))
-    kpis.ensure_default_kpis(das)
+    kpis.ensure_default_kpis(factories.UserFactory(role=Role.ADMINISTRATOR), das)
     db.session.commit()
     lot_one, lot_two = das.lots
     for n in range(size):
@@ -156,7 +156,7 @@ def build(size: int) -> World:
 def counting() -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def count(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(NOISE):
             statements.append(statement)
 
@@ -239,7 +239,7 @@ def measure(client: FlaskClient, world: World) -> dict[str, int]:
 
 @pytest.fixture()
 def sizes(app: Flask) -> Iterator[dict[int, dict[str, int]]]:
-    from tests.conftest import wipe
+    from tests.support.app import wipe
 
     result: dict[int, dict[str, int]] = {}
     for size in (SMALL, LARGE):
@@ -284,3 +284,26 @@ def test_the_social_return_table_is_paged(
     assert "Pagina 1 van 2" in pages[0] and 'rel="next"' in pages[0]
     export = client.get(f"/contracten/das/{das.slug}/overzicht/sroi.csv").get_data(as_text=True)
     assert all(name in export for name in names)  # the export stays whole
+
+
+@pytest.mark.parametrize("section", ["uitsluitingsgronden", "geschiktheidseisen"])
+def test_the_application_form_costs_the_same_with_or_without_answers(
+    app: Flask, client: FlaskClient, section: str
+) -> None:
+    """The page benchmark's drafts are answered in part, some not at all; the form once cost a
+    query more for a draft with answers (their documents were loaded in a query of their own,
+    which only runs when there is an answer to load them for)."""
+    das = factories.DasFactory()
+    empty = applications.start_application(das, factories.ProviderUserFactory())
+    answered = factories.complete_draft(das, factories.ProviderUserFactory(), date.today())
+    db.session.commit()
+    counts = []
+    for draft in (empty, answered):
+        login(client, draft.created_by)
+        url = f"/aanbieder/aanmeldingen/{draft.id}/{section}"
+        client.get(url)
+        with counting() as statements:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]

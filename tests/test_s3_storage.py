@@ -22,9 +22,9 @@ from portal.models import Application, EvidenceDocument, EvidenceType
 from portal.services import calendar, evidence
 from portal.storage import S3Storage, Storage, content_key, get_storage
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
+from tests.support.backups import build_portal, rows_of
 from tests.support.s3server import SHARED_SETTINGS, MotoServer
-from tests.test_backup import build_portal, rows_of, target_url  # noqa: F401 (a fixture)
 
 
 def stored(storage: Storage) -> dict[str, str]:
@@ -132,7 +132,7 @@ def test_the_data_download_takes_the_files_from_the_bucket(s3_app: Flask) -> Non
 def test_a_backup_of_the_bucket_restores_into_another_instance(
     s3_app: Flask,
     s3_server: MotoServer,
-    target_url: str,  # noqa: F811 (the fixture imported above)
+    target_url: str,
     tmp_path: Path,
 ) -> None:
     with s3_app.app_context():
@@ -147,7 +147,7 @@ def test_a_backup_of_the_bucket_restores_into_another_instance(
         assert result.exit_code == 0, result.output
         source_rows = rows_of(db.engine)
     with tarfile.open(archive) as tar:
-        manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
+        manifest = json.load(tar.extractfile("manifest.json"))
         assert manifest["evidence"] == source_files
         assert {n.removeprefix("evidence/") for n in tar.getnames()} >= set(source_files)
 
@@ -187,7 +187,7 @@ def test_letters_and_agreements_are_stored_in_the_bucket_and_downloaded_from_it(
     downloads both from the bucket."""
     from portal.services.agreements import agreement_of
     from portal.services.letters import letter_of
-    from tests.services.test_agreements import admit
+    from tests.factories import admit
 
     client = s3_app.test_client()
     with s3_app.app_context():

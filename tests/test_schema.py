@@ -16,7 +16,7 @@ def test_models_match_migrations(app: Flask) -> None:
     assert differences == []
 
 
-def test_csrf_is_enforced_outside_tests(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_csrf_is_enforced_outside_tests(tmp_path) -> None:
     from portal import create_app
 
     app = create_app(

@@ -1,4 +1,4 @@
-"""portal/spreadsheets.py on its own (issue 15): what the exports write (no formula, ever) and
+"""portal/spreadsheets.py on its own: what the exports write (no formula, ever) and
 what the imports read (nothing beyond the limits, refused before it is parsed). The routes are
 tested in tests/views/test_spreadsheet_imports.py and tests/test_spreadsheet_exports.py."""
 

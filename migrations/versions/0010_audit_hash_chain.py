@@ -21,7 +21,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     head = op.create_table('audit_chain_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_sequence', sa.Integer(), nullable=False),
@@ -84,7 +84,7 @@ def upgrade():
         op.execute(statement)
 
 
-def downgrade():
+def downgrade() -> None:
     connection = op.get_bind()
     for statement in DROP_APPEND_ONLY_TRIGGERS[connection.dialect.name]:
         op.execute(statement)

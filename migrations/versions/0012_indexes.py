@@ -1,4 +1,4 @@
-"""indexes for the pages' filters and sorts (issue 10)
+"""indexes for the pages' filters and sorts
 
 Revision ID: 0012
 Revises: 0011
@@ -15,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     # The reviewer queue filters on a lot; the register filters on a lot and sorts by start date;
     # the DAS overview sums one KPI over every agreement.
     with op.batch_alter_table('application_lot', schema=None) as batch_op:
@@ -31,7 +31,7 @@ def upgrade():
         batch_op.create_index('ix_kpi_value_definition', ['definition_id', 'period_start'], unique=False)
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table('kpi_value', schema=None) as batch_op:
         batch_op.drop_index('ix_kpi_value_definition')
 

@@ -1,10 +1,11 @@
-"""security hardening (issue 15): 64-bit amounts; the audit chain keyed with HMAC
+"""security hardening: 64-bit amounts; the audit chain keyed with HMAC
 
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-11-28 18:15:00
 
 """
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
@@ -80,7 +81,7 @@ CONTENT = (
 )
 
 
-def _read_chain(connection):
+def _read_chain(connection: sa.Connection) -> tuple[ChainHead | None, list[ChainedEvent]]:
     head = connection.execute(sa.select(HEAD.c.last_sequence, HEAD.c.last_hash)).first()
     rows = connection.execute(
         sa.select(EVENTS).order_by(EVENTS.c.sequence, EVENTS.c.id)
@@ -90,7 +91,9 @@ def _read_chain(connection):
     return (ChainHead(head.last_sequence, head.last_hash) if head else None), events
 
 
-def _rechain(connection, events, link):
+def _rechain(
+    connection: sa.Connection, events: list[ChainedEvent], link: Callable[..., str]
+) -> tuple[int, str]:
     """Give every event, in chain order, a new previous hash and hash made with `link`, and move
     the head to the last. The append-only triggers are off meanwhile, in this transaction."""
     dialect = connection.dialect.name
@@ -112,7 +115,7 @@ def _rechain(connection, events, link):
     return last_sequence, previous
 
 
-def _key_the_chain():
+def _key_the_chain() -> None:
     connection = op.get_bind()
     head, events = _read_chain(connection)
     if not events:
@@ -148,7 +151,7 @@ def _key_the_chain():
     )
 
 
-def _unkey_the_chain():
+def _unkey_the_chain() -> None:
     """Back to plain SHA-256, if the keyed chain is whole (else refuse: the evidence stays). A
     chain that is plain already (a database that ran this revision before it keyed) stays."""
     connection = op.get_bind()
@@ -163,7 +166,7 @@ def _unkey_the_chain():
     _rechain(connection, events, legacy_event_hash)
 
 
-def _amount_columns(from_type, to_type):
+def _amount_columns(from_type: sa.types.TypeEngine[int], to_type: sa.types.TypeEngine[int]) -> None:
     # SQLite's INTEGER holds 64 bits already; changing the declared type there would rebuild the
     # tables (batch mode), and dropping `das` while other tables refer to it fails with foreign
     # keys on. The models say so too (portal.models._base.Cents).
@@ -176,11 +179,11 @@ def _amount_columns(from_type, to_type):
             )
 
 
-def upgrade():
+def upgrade() -> None:
     _amount_columns(sa.Integer(), sa.BigInteger())
     _key_the_chain()
 
 
-def downgrade():
+def downgrade() -> None:
     _unkey_the_chain()
     _amount_columns(sa.BigInteger(), sa.Integer())

@@ -1,4 +1,4 @@
-"""server-side sessions and providers' two-step verification (issue 15)
+"""server-side sessions and providers' two-step verification
 
 Revision ID: 0014
 Revises: 0013
@@ -16,8 +16,8 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
-    # One row per signed-in browser: the cookie names it, log-out ends it (issue 15, item 4).
+def upgrade() -> None:
+    # One row per signed-in browser: the cookie names it, log-out ends it.
     op.create_table('user_session',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -43,7 +43,7 @@ def upgrade():
     op.add_column('organisation', sa.Column('requires_two_factor', sa.Boolean(), server_default='0', nullable=False))
 
 
-def downgrade():
+def downgrade() -> None:
     # ALTER TABLE ... DROP COLUMN (SQLite 3.35+): no rebuild of tables others refer to.
     op.drop_column('organisation', 'requires_two_factor')
     op.drop_column('user', 'totp_pending_secret')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -12,23 +12,20 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, StringField
 from wtforms.validators import InputRequired, Length
 
-from portal.auth.access import protect_blueprint
+from portal.admin import bp
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.messages import message_for
-from portal.models import Application, ApplicationState, Das, FrameworkAgreement, Role
+from portal.models import Application, ApplicationState, Das, FrameworkAgreement
 from portal.params import year_arg
 from portal.services import ServiceError, calendar
 from portal.timeutil import local_date, now
-
-bp = Blueprint("admin", __name__, url_prefix="/beheer")
-protect_blueprint(bp, [Role.ADMINISTRATOR])
 
 
 @bp.route("/")
 def home() -> str:
     das_list = db.session.scalars(db.select(Das).order_by(Das.name)).all()
-    app_counts = dict(
+    application_counts = dict(
         db.session.execute(
             db.select(Application.das_id, db.func.count())
             .where(Application.state != ApplicationState.DRAFT)
@@ -49,7 +46,7 @@ def home() -> str:
     return render_template(
         "admin/home.html",
         das_list=das_list,
-        app_counts=app_counts,
+        application_counts=application_counts,
         agreement_counts=agreement_counts,
     )
 

@@ -1,14 +1,22 @@
 """Access decisions. Every route makes one explicitly; tests/test_authz.py walks the URL map.
 
-A view is either `public`, for any signed-in user (`signed_in`), or for a set of roles
-(`role_required`), or its blueprint checks a role for all its views (`protect_blueprint`).
+A view is either `public`, for any signed-in user (`signed_in`), for a set of roles
+(`role_required`), for the provider's user who administers their organisation
+(`organisation_admin_required`), or its blueprint checks a role for all its views
+(`protect_blueprint`).
+
+A decision holds for every method of its endpoint. Where one URL takes a page for several roles
+and an action for fewer (a contract manager reads the KPI definitions, an administrator changes
+them), the action is an endpoint of its own with its own decision (`POST` on the same URL), so
+the decision is where tests/test_authz.py reads it, and never an `if` inside the view. Which
+*objects* a user may see is the business of portal/services/ownership.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from flask import Blueprint, abort
 from flask_login import current_user
@@ -16,14 +24,22 @@ from flask_login import current_user
 from portal.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+ORGANISATION_ADMIN = "organisation_admin"
+
+
+def _decide(holder: object, decision: object) -> None:
+    """Record the decision on the view function (or blueprint), where access_of reads it."""
+    vars(holder)["access"] = decision
 
 
 def public(view: F) -> F:
     """Anyone, signed in or not."""
-    view.access = PUBLIC  # type: ignore[attr-defined]
+    _decide(view, PUBLIC)
     return view
 
 
@@ -37,37 +53,52 @@ def _check(roles: frozenset[Role] | None) -> None:
         abort(403)
 
 
-def signed_in(view: F) -> F:
+def signed_in(view: Callable[P, R]) -> Callable[P, R]:
     """Any signed-in user, whatever the role."""
 
     @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
         _check(None)
         return view(*args, **kwargs)
 
-    wrapped.access = SIGNED_IN  # type: ignore[attr-defined]
-    return wrapped  # type: ignore[return-value]
+    _decide(wrapped, SIGNED_IN)
+    return wrapped
 
 
-def role_required(*roles: Role) -> Callable[[F], F]:
+def role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     allowed = frozenset(roles)
 
-    def decorator(view: F) -> F:
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             _check(allowed)
             return view(*args, **kwargs)
 
-        wrapped.access = allowed  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
+        _decide(wrapped, allowed)
+        return wrapped
 
     return decorator
+
+
+def organisation_admin_required(view: Callable[P, R]) -> Callable[P, R]:
+    """A provider's user who administers their organisation: its profile, its colleagues and
+    all its data. Other colleagues get 403."""
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        _check(frozenset({Role.PROVIDER}))
+        if not current_user.is_organisation_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    _decide(wrapped, ORGANISATION_ADMIN)
+    return wrapped
 
 
 def protect_blueprint(bp: Blueprint, roles: Iterable[Role]) -> None:
     """One role check for every view of an audience's blueprint (in before_request)."""
     allowed = frozenset(roles)
-    bp.access = allowed  # type: ignore[attr-defined]
+    _decide(bp, allowed)
 
     @bp.before_request
     def _require_role() -> None:

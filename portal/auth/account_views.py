@@ -9,11 +9,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from portal.auth import bp
 from portal.auth import sessions as auth_sessions
 from portal.auth.access import signed_in
 from portal.auth.devices import device_name
 from portal.auth.forms import CodeForm, PasswordCheckForm
-from portal.auth.views import bp, render_two_factor_setup
+from portal.auth.views import render_two_factor_setup
 from portal.messages import message_for
 from portal.models import User
 from portal.services import ServiceError, user_sessions
@@ -22,7 +23,7 @@ from portal.timeutil import now
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()
 
 
 def _account_page(password_form: PasswordCheckForm) -> str:

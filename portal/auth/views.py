@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import segno
 from flask import (
-    Blueprint,
     after_this_request,
     current_app,
     flash,
@@ -24,6 +23,7 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from portal.auth import bp
 from portal.auth import sessions as auth_sessions
 from portal.auth.access import public, signed_in
 from portal.auth.devices import remember_device, trusted_device
@@ -43,8 +43,6 @@ from portal.services import ServiceError, accounts, login_throttle, user_session
 from portal.services import two_factor as two_factor_service
 from portal.services.accounts import Registration, authenticate, register_provider
 from portal.timeutil import now
-
-bp = Blueprint("auth", __name__)
 
 
 def _clear_session() -> None:
@@ -186,8 +184,7 @@ def login() -> str | Response:
             )
         else:
             login_throttle.succeeded(attempt)
-            user.last_login_at = now()
-            db.session.commit()
+            accounts.logged_in(user, now())
             target = _safe_next(request.args.get("next"))
             if user.needs_two_factor:
                 return _second_step(user, target)
@@ -252,7 +249,7 @@ def check_email() -> str:
 
 @bp.route("/e-mail-bevestigen/<token>")
 @public
-def verify_email(token: str) -> str | Response:
+def verify_email(token: str) -> str | Response | tuple[str, int]:
     """Confirms the address, and nothing more: no link starts a session on its own (whoever
     could forge or intercept one would be signed in). The user logs in next."""
     try:
@@ -351,7 +348,7 @@ def change_password() -> str | Response:
         except ServiceError as error:
             form.current_password.errors = list(form.current_password.errors) + [message_for(error)]
         else:
-            user = current_user._get_current_object()  # type: ignore[attr-defined]
+            user = current_user._get_current_object()
             user_sessions.end_all(user, now())
             start_session(user)  # this session goes on in a new one; every other one has ended
             flash(_("Uw wachtwoord is gewijzigd. U bent op andere apparaten uitgelogd."), "success")
@@ -378,10 +375,12 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
                 "auth/link_problem.html", message=message_for(error), form=None
             ), 400
         # The link made the account; logging in is still the password's job.
+        organisation = user.organisation
+        assert organisation is not None  # an invitation is to an organisation
         flash(
             _(
                 "Uw account bij %(org)s is aangemaakt. Log in met uw e-mailadres en wachtwoord.",
-                org=user.organisation.display_name,
+                org=organisation.display_name,
             ),
             "success",
         )
@@ -452,6 +451,3 @@ def render_two_factor_setup(user: User, form: CodeForm) -> str:
     return render_template(
         "auth/two_factor_setup.html", form=form, qr=qr, secret=grouped, staff=user.is_staff
     )
-
-
-from portal.auth import account_views  # noqa: E402,F401  (registers the account pages)

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from portal.forms import PortalForm
+from portal.forms import AmountField, PortalForm
 from portal.labels import label
 from portal.models import IjwUnit, ProductVariant
 
@@ -148,8 +148,10 @@ class LumpSumForm(PortalForm):
         _l("Basisjaar"),
         validators=[InputRequired(_l("Vul het basisjaar in.")), NumberRange(2000, 2100)],
     )
-    amount = StringField(
-        _l("Budget in het basisjaar (€)"), validators=[InputRequired(_l("Vul het bedrag in."))]
+    amount = AmountField(
+        _l("Budget in het basisjaar (€)"),
+        example_cents=125_000_000,
+        validators=[InputRequired(_l("Vul het bedrag in."))],
     )
 
 

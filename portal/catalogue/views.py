@@ -1,12 +1,11 @@
 """The administrator's catalogue and tariffs: products, base tariffs, index figures,
-indexation with preview, published sheets and lump sums (issue 5)."""
+indexation with preview, published sheets and lump sums."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -21,36 +20,18 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from portal.auth.access import protect_blueprint
-from portal.catalogue import forms
-from portal.extensions import db
-from portal.messages import amount_too_large, message_for
-from portal.models import Das, IjwUnit, Product, ProductVariant, Role
-from portal.services import ServiceError, catalogue, paging, tariffs
+from portal.catalogue import bp, forms
+from portal.forms import read_amount
+from portal.messages import message_for, row_messages
+from portal.models import Das, IjwUnit, ProductVariant
+from portal.services import RowError, ServiceError, catalogue, ownership, paging, tariffs
 from portal.timeutil import local_date, now
 from portal.views_common import read_spreadsheet
-
-bp = Blueprint("catalogue", __name__, url_prefix="/beheer/das")
-protect_blueprint(bp, [Role.ADMINISTRATOR])
-
-
-def _das(slug: str) -> Das:
-    das = db.session.scalar(db.select(Das).where(Das.slug == slug))
-    if das is None:
-        abort(404)
-    return das
-
-
-def _product(das: Das, product_id: int) -> Product:
-    product = db.session.get(Product, product_id)
-    if product is None or product.lot.das_id != das.id:
-        abort(404)
-    return product
 
 
 @bp.route("/<slug>/catalogus")
 def products(slug: str) -> str:
-    das = _das(slug)
+    das = ownership.staff_das(slug, current_user)
     return render_template(
         "catalogue/products.html", das=das, today=local_date(now()), action_form=FlaskForm()
     )
@@ -79,12 +60,8 @@ def _product_input(form: forms.ProductForm) -> catalogue.ProductInput:
 @bp.route("/<slug>/percelen/nieuw", methods=["GET", "POST"])
 @bp.route("/<slug>/percelen/<int:lot_id>", methods=["GET", "POST"])
 def lot_form(slug: str, lot_id: int | None = None) -> str | Response:
-    das = _das(slug)
-    lot = None
-    if lot_id is not None:
-        lot = next((lot_ for lot_ in das.lots if lot_.id == lot_id), None)
-        if lot is None:
-            abort(404)
+    das = ownership.staff_das(slug, current_user)
+    lot = None if lot_id is None else ownership.lot_of(das, lot_id)
     form = forms.LotForm(obj=lot)
     if form.validate_on_submit():
         try:
@@ -106,7 +83,7 @@ def lot_form(slug: str, lot_id: int | None = None) -> str | Response:
 
 @bp.route("/<slug>/producten/nieuw", methods=["GET", "POST"])
 def new_product(slug: str) -> str | Response:
-    das = _das(slug)
+    das = ownership.staff_das(slug, current_user)
     form = _product_form(das)
     if form.validate_on_submit():
         try:
@@ -121,8 +98,8 @@ def new_product(slug: str) -> str | Response:
 
 @bp.route("/<slug>/producten/<int:product_id>", methods=["GET", "POST"])
 def edit_product(slug: str, product_id: int) -> str | Response:
-    das = _das(slug)
-    product = _product(das, product_id)
+    das = ownership.staff_das(slug, current_user)
+    product = ownership.product_of(das, product_id)
     form = _product_form(
         das,
         data={
@@ -150,8 +127,8 @@ def edit_product(slug: str, product_id: int) -> str | Response:
 
 @bp.route("/<slug>/producten/<int:product_id>/beeindigen", methods=["POST"])
 def retire_product(slug: str, product_id: int) -> Response:
-    das = _das(slug)
-    product = _product(das, product_id)
+    das = ownership.staff_das(slug, current_user)
+    product = ownership.product_of(das, product_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
@@ -168,9 +145,9 @@ def retire_product(slug: str, product_id: int) -> Response:
 
 @bp.route("/<slug>/tarieven", methods=["GET", "POST"])
 def tariff_admin(slug: str) -> str | Response | tuple[str, int]:
-    das = _das(slug)
+    das = ownership.staff_das(slug, current_user)
     form = forms.ImportForm(year=das.tariff_base_year or local_date(now()).year)
-    errors: list[tariffs.RowError] = []
+    errors: list[RowError] = []
     error_message = None
     submitted = form.validate_on_submit()
     rows = read_spreadsheet(form.file) if submitted else None
@@ -189,7 +166,6 @@ def tariff_admin(slug: str) -> str | Response | tuple[str, int]:
                     note=form.correction_note.data or "",
                 )
         except ServiceError as error:
-            db.session.rollback()
             error_message = message_for(error)
         else:
             if not errors:
@@ -202,7 +178,7 @@ def tariff_admin(slug: str) -> str | Response | tuple[str, int]:
         "catalogue/tariffs.html",
         das=das,
         form=form,
-        row_errors=errors,
+        row_errors=row_messages(errors),
         error_message=error_message,
         sheets=tariffs.sheets_page(
             das.id, paging.page_number(request.args.get("pagina")), current_app.config["PER_PAGE"]
@@ -214,7 +190,7 @@ def tariff_admin(slug: str) -> str | Response | tuple[str, int]:
 @bp.route("/<slug>/basistarieven", methods=["GET", "POST"])
 def base_tariffs(slug: str) -> str | Response:
     """Enter the base year's tariffs by hand, one field per product."""
-    das = _das(slug)
+    das = ownership.staff_das(slug, current_user)
     form = forms.BaseTariffForm(year=das.tariff_base_year or local_date(now()).year)
     products = tariffs.products_of(das)
     typed = {p.id: request.form.get(f"p{p.id}", "") for p in products}
@@ -224,16 +200,13 @@ def base_tariffs(slug: str) -> str | Response:
         amounts = {}
         for product in products:
             try:
-                amounts[product.id] = tariffs.parse_amount(typed[product.id])
-            except tariffs.AmountTooLarge:
-                field_errors[product.id] = amount_too_large()
-            except ValueError:
-                field_errors[product.id] = _("Vul een bedrag in, bijvoorbeeld 104,96.")
+                amounts[product.id] = read_amount(typed[product.id], example_cents=10_496)
+            except ValueError as error:
+                field_errors[product.id] = str(error)
         if not field_errors:
             try:
                 tariffs.publish_base(current_user, das, form.year.data, amounts, now())
             except ServiceError as error:
-                db.session.rollback()
                 error_message = message_for(error)
             else:
                 flash(
@@ -254,7 +227,7 @@ def base_tariffs(slug: str) -> str | Response:
 
 @bp.route("/<slug>/indexcijfers", methods=["GET", "POST"])
 def index_figures(slug: str) -> str | Response:
-    das = _das(slug)
+    das = ownership.staff_das(slug, current_user)
     form = forms.FiguresForm()
     weights_form = forms.WeightsForm(
         formdata=None,
@@ -297,7 +270,6 @@ def index_figures(slug: str) -> str | Response:
                 bool(form.confirm.data),
             )
         except ServiceError as error:
-            db.session.rollback()
             error_message = message_for(error)
             needs_confirmation = error.code == "figure_implausible"
         else:
@@ -320,7 +292,7 @@ def index_figures(slug: str) -> str | Response:
 
 @bp.route("/<slug>/indexeren/<int:year>", methods=["GET", "POST"])
 def indexation(slug: str, year: int) -> str | Response:
-    das = _das(slug)
+    das = ownership.staff_das(slug, current_user)
     form = forms.PublishForm()
     error_message = None
     try:
@@ -344,7 +316,6 @@ def indexation(slug: str, year: int) -> str | Response:
                 else tariffs.publish_year(current_user, das, year, now())
             )
         except ServiceError as error:
-            db.session.rollback()
             error_message = message_for(error)
         else:
             flash(_("De tarieven voor %(year)s zijn gepubliceerd.", year=sheet.year), "success")
@@ -362,26 +333,19 @@ def indexation(slug: str, year: int) -> str | Response:
 
 @bp.route("/<slug>/lumpsums", methods=["GET", "POST"])
 def lump_sums(slug: str) -> str | Response:
-    das = _das(slug)
+    das = ownership.staff_das(slug, current_user)
     form = forms.LumpSumForm()
     form.authority.choices = [SelectChoice(a.id, a.name) for a in das.authorities]
     if form.validate_on_submit():
         try:
-            cents = tariffs.parse_amount(form.amount.data or "")
-        except tariffs.AmountTooLarge:
-            form.amount.errors = [amount_too_large()]
-        except ValueError:
-            form.amount.errors = [_("Schrijf een bedrag, bijvoorbeeld 1.250.000,00.")]
+            tariffs.save_lump_sum(
+                current_user, das, form.authority.data, form.base_year.data, form.amount.data
+            )
+        except ServiceError as error:
+            form.authority.errors = [message_for(error)]
         else:
-            try:
-                tariffs.save_lump_sum(
-                    current_user, das, form.authority.data, form.base_year.data, cents
-                )
-            except ServiceError as error:
-                form.authority.errors = [message_for(error)]
-            else:
-                flash(_("Het budget is opgeslagen."), "success")
-                return redirect(url_for("catalogue.lump_sums", slug=slug))
+            flash(_("Het budget is opgeslagen."), "success")
+            return redirect(url_for("catalogue.lump_sums", slug=slug))
     return render_template(
         "catalogue/lump_sums.html", das=das, form=form, lump_sums=tariffs.lump_sums_of(das)
     )

@@ -1,0 +1,14 @@
+"""The contract managers' pages: the register, agreements, options, KPIs and talks.
+
+`bp` is defined here; the view modules attach their pages to it and are imported by
+portal/web.py, so the package never imports its own views and nothing is circular."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from portal.auth.access import protect_blueprint
+from portal.models import Role
+
+bp = Blueprint("contracts", __name__, url_prefix="/contracten")
+protect_blueprint(bp, [Role.CONTRACT_MANAGER, Role.ADMINISTRATOR])

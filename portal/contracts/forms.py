@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from portal.forms import FiniteDecimalField, PortalForm
+from portal.forms import AmountField, FigureField, FiniteDecimalField, PortalForm
 from portal.params import MAX_YEAR, MIN_YEAR
 
 
@@ -98,13 +98,10 @@ class KpiDefinitionForm(PortalForm):
     higher_is_better = SelectField(
         _l("Beter is"), choices=[SelectChoice("1", _l("hoger")), SelectChoice("0", _l("lager"))]
     )
-    target = FiniteDecimalField(
-        _l("Norm"), places=None, validators=[InputRequired(_l("Vul de norm in."))]
-    )
-    threshold = FiniteDecimalField(
-        _l("Signaleringsgrens"),
-        places=None,
-        validators=[InputRequired(_l("Vul de signaleringsgrens in."))],
+    # Written like the figures reported against them: "7,5", "1.234,50".
+    target = FigureField(_l("Norm"), validators=[InputRequired(_l("Vul de norm in."))])
+    threshold = FigureField(
+        _l("Signaleringsgrens"), validators=[InputRequired(_l("Vul de signaleringsgrens in."))]
     )
     period = SelectField(
         _l("Rapportageperiode"),
@@ -149,7 +146,7 @@ class CorrectionForm(PortalForm):
         description=_l("Bijvoorbeeld 2027-K1, 2027-H1 of 2027."),
         validators=[InputRequired(_l("Vul de periode in."))],
     )
-    value = StringField(_l("Nieuwe waarde"), validators=[InputRequired(_l("Vul de waarde in."))])
+    value = FigureField(_l("Nieuwe waarde"), validators=[InputRequired(_l("Vul de waarde in."))])
     reason = TextAreaField(
         _l("Reden van de correctie"),
         validators=[InputRequired(_l("Geef de reden van de correctie op."))],
@@ -157,8 +154,9 @@ class CorrectionForm(PortalForm):
 
 
 class ManagementSettingsForm(PortalForm):
-    sroi_threshold = StringField(
+    sroi_threshold = AmountField(
         _l("SROI-drempel (omzet vorig jaar, excl. btw)"),
+        example_cents=25_000_000,
         description=_l("Verplicht bij een omzet strikt boven dit bedrag."),
         validators=[InputRequired(_l("Vul de drempel in."))],
     )

@@ -1,73 +1,40 @@
 """Contract management pages: KPI definitions, the DAS overview (totals, market concentration,
-contract-talk selection, SROI) and the dashboard per provider (issue 7). Same blueprint and role
+contract-talk selection, SROI) and the dashboard per provider. Same blueprint and role
 check as the contract register."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal.auth.access import role_required
-from portal.contracts import forms
-from portal.contracts.views import _agreement, _das, bp
+from portal.contracts import bp, forms
 from portal.domain import contract_management as rules
-from portal.extensions import db
-from portal.messages import amount_too_large, message_for
-from portal.models import KpiDefinition, ReportingPeriod, Role, TalkKind
+from portal.domain import money
+from portal.messages import message_for
+from portal.models import Das, KpiDefinition, ReportingPeriod, Role, TalkKind
 from portal.params import decimal_arg, id_arg, year_arg
-from portal.services import ServiceError, kpis, paging
+from portal.services import ServiceError, kpis, ownership, paging
 from portal.svg import line_chart
 from portal.timeutil import local_date, now
 from portal.views_common import table_download
 
 
-@bp.route("/das/<slug>/kpis", methods=["GET", "POST"])
-def kpi_definitions(slug: str) -> str | Response:
-    das = _das(slug)
+def _editing(das: Das) -> KpiDefinition | None:
+    """The definition named by ?kpi=, when one is being changed."""
     editing_id = id_arg("kpi")
-    editing = db.session.get(KpiDefinition, editing_id) if editing_id else None
-    if editing is not None and editing.das_id != das.id:
-        abort(404)
-    form = (
-        forms.KpiDefinitionForm(obj=editing)
-        if request.method == "GET" and editing
-        else forms.KpiDefinitionForm()
-    )
-    if request.method == "GET" and editing:
-        form.higher_is_better.data = "1" if editing.higher_is_better else "0"
-        form.period.data = editing.period.value
-    if request.method == "POST":
-        if current_user.role is not Role.ADMINISTRATOR:
-            abort(403)
-        if request.form.get("defaults") == "1" and form.csrf_token.validate(form):
-            kpis.ensure_default_kpis(das)
-            db.session.commit()
-            flash(_("De standaard-KPI's zijn toegevoegd."), "success")
-            return redirect(url_for("contracts.kpi_definitions", slug=slug))
-        if form.validate_on_submit():
-            try:
-                kpis.save_definition(
-                    current_user,
-                    das,
-                    editing,
-                    form.code.data or "",
-                    form.name.data or "",
-                    form.unit.data or "",
-                    form.higher_is_better.data == "1",
-                    form.target.data,
-                    form.threshold.data,
-                    ReportingPeriod(form.period.data),
-                )
-            except ServiceError as error:
-                form.threshold.errors = list(form.threshold.errors) + [message_for(error)]
-            else:
-                flash(_("De KPI is opgeslagen."), "success")
-                return redirect(url_for("contracts.kpi_definitions", slug=slug))
+    return ownership.kpi_definition_of(das, editing_id) if editing_id else None
+
+
+def _definitions_page(
+    das: Das, form: forms.KpiDefinitionForm, editing: KpiDefinition | None
+) -> str:
     return render_template(
         "contracts/kpi_definitions.html",
         das=das,
@@ -75,6 +42,56 @@ def kpi_definitions(slug: str) -> str | Response:
         editing=editing,
         definitions=kpis.definitions_of(das.id),
     )
+
+
+@bp.route("/das/<slug>/kpis")
+def kpi_definitions(slug: str) -> str:
+    das = ownership.staff_das(slug, current_user)
+    editing = _editing(das)
+    form = forms.KpiDefinitionForm(formdata=None, obj=editing)
+    if editing:
+        form.higher_is_better.data = "1" if editing.higher_is_better else "0"
+        form.period.data = editing.period.value
+    return _definitions_page(das, form, editing)
+
+
+@bp.route("/das/<slug>/kpis", methods=["POST"])
+@role_required(Role.ADMINISTRATOR)
+def save_kpi_definition(slug: str) -> str | Response:
+    das = ownership.staff_das(slug, current_user)
+    editing = _editing(das)
+    form = forms.KpiDefinitionForm()
+    if form.validate_on_submit():
+        try:
+            kpis.save_definition(
+                current_user,
+                das,
+                editing,
+                form.code.data or "",
+                form.name.data or "",
+                form.unit.data or "",
+                form.higher_is_better.data == "1",
+                form.target.data,
+                form.threshold.data,
+                ReportingPeriod(form.period.data),
+            )
+        except ServiceError as error:
+            form.threshold.errors = list(form.threshold.errors) + [message_for(error)]
+        else:
+            flash(_("De KPI is opgeslagen."), "success")
+            return redirect(url_for("contracts.kpi_definitions", slug=slug))
+    return _definitions_page(das, form, editing)
+
+
+@bp.route("/das/<slug>/kpis/standaard", methods=["POST"])
+@role_required(Role.ADMINISTRATOR)
+def add_default_kpis(slug: str) -> Response:
+    das = ownership.staff_das(slug, current_user)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    kpis.ensure_default_kpis(current_user, das)
+    flash(_("De standaard-KPI's zijn toegevoegd."), "success")
+    return redirect(url_for("contracts.kpi_definitions", slug=slug))
 
 
 # A weight is a relative figure; a thousand to one is already more than anyone needs.
@@ -91,8 +108,10 @@ def _weights() -> tuple[Decimal, Decimal]:
     return clients, turnover
 
 
-def _overview(slug: str, with_sroi: bool = True):  # type: ignore[no-untyped-def]
-    das = _das(slug)
+def _overview(
+    slug: str, with_sroi: bool = True
+) -> tuple[Das, kpis.DasOverview, tuple[Decimal, Decimal]]:
+    das = ownership.staff_das(slug, current_user)
     today = local_date(now())
     year = year_arg("jaar", today.year)
     clients_weight, turnover_weight = _weights()
@@ -108,7 +127,7 @@ def overview(slug: str) -> str:
     das, data, weights = _overview(slug, with_sroi=False)
     settings = forms.ManagementSettingsForm(
         formdata=None,
-        sroi_threshold=f"{das.sroi_threshold_cents // 100},{das.sroi_threshold_cents % 100:02d}",
+        sroi_threshold=das.sroi_threshold_cents,
         sroi_percent=das.sroi_percent,
         talks_top_n=das.talks_top_n,
     )
@@ -116,8 +135,14 @@ def overview(slug: str) -> str:
     return _render_overview(das, data, weights, query, settings)
 
 
-def _render_overview(das, data, weights, query, settings_form) -> str:  # type: ignore[no-untyped-def]
-    # The social-return table has a row per live agreement: paged in SQL (issue 10); the
+def _render_overview(
+    das: Das,
+    data: kpis.DasOverview,
+    weights: tuple[Decimal, Decimal],
+    query: dict[str, str],
+    settings_form: forms.ManagementSettingsForm,
+) -> str:
+    # The social-return table has a row per live agreement: paged in SQL; the
     # exports stay whole.
     sroi_rows = kpis.sroi_page(
         das,
@@ -149,7 +174,7 @@ def overview_export(slug: str, table: str, kind: str) -> Response:
                 i,
                 a.organisation.legal_name,
                 r.clients,
-                f"{r.turnover_cents / 100:.2f}",
+                money.plain_amount(r.turnover_cents),
                 f"{r.score:.3f}",
             ]
             for i, (a, r) in enumerate(data.ranking, start=1)
@@ -157,13 +182,20 @@ def overview_export(slug: str, table: str, kind: str) -> Response:
     elif table == "percelen":
         header = ["perceel", "omzet_eur"]
         rows = [
-            [f"{lot.code}. {lot.name}", f"{data.turnover_per_lot.get(lot.id, 0):.2f}"]
+            [
+                f"{lot.code}. {lot.name}",
+                money.plain_amount(data.turnover_cents_per_lot.get(lot.id, 0)),
+            ]
             for lot in das.lots
         ]
     elif table == "gemeenten":
         header = ["gemeente", "cbs", "omzet_eur"]
         rows = [
-            [a.name, a.cbs_code or "", f"{data.turnover_per_authority.get(a.id, 0):.2f}"]
+            [
+                a.name,
+                a.cbs_code or "",
+                money.plain_amount(data.turnover_cents_per_authority.get(a.id, 0)),
+            ]
             for a in das.authorities
         ]
     elif table == "sroi":
@@ -171,8 +203,8 @@ def overview_export(slug: str, table: str, kind: str) -> Response:
         rows = [
             [
                 a.organisation.legal_name,
-                "" if o is None else f"{o / 100:.2f}",
-                f"{d / 100:.2f}",
+                "" if o is None else money.plain_amount(o),
+                money.plain_amount(d),
                 s.value,
             ]
             for a, o, d, s in data.sroi
@@ -183,7 +215,7 @@ def overview_export(slug: str, table: str, kind: str) -> Response:
 
 
 def _dashboard(agreement_id: int, **overrides: object) -> str:
-    found = _agreement(agreement_id)
+    found = ownership.staff_agreement(agreement_id, current_user)
     today = local_date(now())
     series = kpis.provider_dashboard(found, today, current_app.config["KPI_DUE_DAYS"])
     charts = {
@@ -215,8 +247,9 @@ def _dashboard(agreement_id: int, **overrides: object) -> str:
         "error_message": None,
     }
     context.update(overrides)
-    if "correction_form" in overrides:
-        overrides["correction_form"].kpi.choices = correction.kpi.choices  # type: ignore[attr-defined]
+    refused = overrides.get("correction_form")
+    if isinstance(refused, forms.CorrectionForm):  # the form as typed, with this page's choices
+        refused.kpi.choices = correction.kpi.choices
     return render_template("contracts/dashboard.html", **context)
 
 
@@ -228,30 +261,25 @@ def dashboard(agreement_id: int) -> str:
 @bp.route("/das/<slug>/instellingen", methods=["POST"])
 @role_required(Role.ADMINISTRATOR)
 def management_settings(slug: str) -> str | Response:
-    das = _das(slug)
+    das = ownership.staff_das(slug, current_user)
     form = forms.ManagementSettingsForm()
     if form.validate_on_submit():
-        from portal.services import tariffs
-
-        try:
-            threshold = tariffs.parse_amount(form.sroi_threshold.data or "")
-        except tariffs.AmountTooLarge:
-            form.sroi_threshold.errors = [amount_too_large()]
-        except ValueError:
-            form.sroi_threshold.errors = [_("Schrijf een bedrag, bijvoorbeeld 250.000,00.")]
-        else:
-            kpis.save_settings(
-                current_user, das, threshold, form.sroi_percent.data, form.talks_top_n.data
-            )
-            flash(_("De instellingen zijn opgeslagen."), "success")
-            return redirect(url_for("contracts.overview", slug=slug))
+        kpis.save_settings(
+            current_user,
+            das,
+            form.sroi_threshold.data,
+            form.sroi_percent.data,
+            form.talks_top_n.data,
+        )
+        flash(_("De instellingen zijn opgeslagen."), "success")
+        return redirect(url_for("contracts.overview", slug=slug))
     _das_, data, weights = _overview(slug, with_sroi=False)
     return _render_overview(das, data, weights, {}, form)
 
 
 @bp.route("/<int:agreement_id>/kpi/<any(cijfers, gesprekken):table>.<any(csv, xlsx):kind>")
 def dashboard_export(agreement_id: int, table: str, kind: str) -> Response:
-    found = _agreement(agreement_id)
+    found = ownership.staff_agreement(agreement_id, current_user)
     if table == "cijfers":
         header = [
             "kpi",
@@ -297,7 +325,7 @@ def dashboard_export(agreement_id: int, table: str, kind: str) -> Response:
 
 @bp.route("/<int:agreement_id>/gesprekken", methods=["POST"])
 def log_talk(agreement_id: int) -> str | Response:
-    found = _agreement(agreement_id)
+    found = ownership.staff_agreement(agreement_id, current_user)
     form = forms.TalkForm()
     if not form.validate_on_submit():
         return _dashboard(agreement_id, talk_form=form)
@@ -331,28 +359,28 @@ def log_talk(agreement_id: int) -> str | Response:
 @bp.route("/<int:agreement_id>/kpi/correctie", methods=["POST"])
 @role_required(Role.CONTRACT_MANAGER, Role.ADMINISTRATOR)
 def correct_kpi(agreement_id: int) -> str | Response:
-    found = _agreement(agreement_id)
+    found = ownership.staff_agreement(agreement_id, current_user)
     form = forms.CorrectionForm()
     form.kpi.choices = [SelectChoice(d.id, d.name) for d in kpis.definitions_of(found.das_id)]
     if not form.validate_on_submit():
         return _dashboard(agreement_id, correction_form=form)
-    definition = db.session.get(KpiDefinition, form.kpi.data)
+    definition = ownership.kpi_definition_of(found.das, form.kpi.data)
     try:
         start = rules.parse_period(form.period.data or "", definition.period.value)
-        value = Decimal((form.value.data or "").replace(",", "."))
-        if not value.is_finite():  # NaN and Infinity parse, but are no figures
-            raise InvalidOperation(form.value.data)
-    except (ValueError, InvalidOperation):
-        return _dashboard(
-            agreement_id,
-            correction_form=form,
-            error_message=_("Controleer de periode en de waarde."),
-        )
+    except ValueError:
+        form.period.errors = [
+            _(
+                "Deze periode past niet bij %(kpi)s: schrijf bijvoorbeeld 2027-K1, 2027-H1 of "
+                "2027.",
+                kpi=definition.name,
+            )
+        ]
+        return _dashboard(agreement_id, correction_form=form)
     try:
         kpis.report(
             current_user,
             found,
-            [kpis.Figure(definition, start, value)],
+            [kpis.Figure(definition, start, form.value.data)],
             form.reason.data or "",
             local_date(now()),
             now(),

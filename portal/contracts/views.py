@@ -1,11 +1,9 @@
 """Contract management: the register of framework agreements, countersigning, suspension and
-ending, extension options and the official report (issue 6)."""
+ending, extension options and the official report."""
 
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -16,22 +14,20 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import spreadsheets
-from portal.auth.access import protect_blueprint, role_required
-from portal.contracts import forms
+from portal.auth.access import role_required
+from portal.contracts import bp, forms
 from portal.extensions import db
 from portal.labels import label
 from portal.messages import message_for
 from portal.models import AgreementState, Das, FrameworkAgreement, Role
-from portal.services import ServiceError, agreements, paging, reports, review
+from portal.services import ServiceError, agreements, letters, ownership, paging, reports
 from portal.services.audit import events_for
 from portal.timeutil import local_date, now
 from portal.views_common import download, staff_das_and_lot_choices
-
-bp = Blueprint("contracts", __name__, url_prefix="/contracten")
-protect_blueprint(bp, [Role.CONTRACT_MANAGER, Role.ADMINISTRATOR])
 
 
 def _filters() -> tuple[forms.RegisterFilterForm, reports.RegisterFilters]:
@@ -43,7 +39,7 @@ def _filters() -> tuple[forms.RegisterFilterForm, reports.RegisterFilters]:
     form.validate()
     state = form.state.data if form.state.data in {s.value for s in AgreementState} else None
     return form, reports.RegisterFilters(
-        das_ids=review.visible_das_ids(current_user),
+        das_ids=ownership.visible_das_ids(current_user),
         das_id=None if form.das.errors else (form.das.data or None),
         lot_id=None if form.lot.errors else (form.lot.data or None),
         state=AgreementState(state) if state else None,
@@ -58,7 +54,7 @@ def register() -> str:
     form, filters = _filters()
     rows, total = reports.register_page(filters, page, per_page)
     query = {k: v for k, v in request.args.items() if k != "pagina"}
-    das_ids = review.visible_das_ids(current_user)
+    das_ids = ownership.visible_das_ids(current_user)
     das_query = db.select(Das).order_by(Das.name)
     if das_ids is not None:
         das_query = das_query.where(Das.id.in_(das_ids))
@@ -82,14 +78,6 @@ def export(kind: str) -> Response:
     return download(content, mimetype, f"contractregister.{kind}")
 
 
-def _agreement(agreement_id: int) -> FrameworkAgreement:
-    found = db.session.get(FrameworkAgreement, agreement_id)
-    das_ids = review.visible_das_ids(current_user)
-    if found is None or (das_ids is not None and found.das_id not in das_ids):
-        abort(404)
-    return found
-
-
 def _detail(found: FrameworkAgreement, **overrides: object) -> str:
     context: dict[str, object] = {
         "agreement": found,
@@ -110,12 +98,12 @@ def _detail(found: FrameworkAgreement, **overrides: object) -> str:
 
 @bp.route("/<int:agreement_id>")
 def agreement(agreement_id: int) -> str:
-    return _detail(_agreement(agreement_id))
+    return _detail(ownership.staff_agreement(agreement_id, current_user))
 
 
 @bp.route("/<int:agreement_id>/pdf")
 def agreement_pdf(agreement_id: int) -> Response:
-    found = _agreement(agreement_id)
+    found = ownership.staff_agreement(agreement_id, current_user)
     try:
         content, filename = agreements.document(found)
     except ServiceError:
@@ -126,7 +114,7 @@ def agreement_pdf(agreement_id: int) -> Response:
 @bp.route("/<int:agreement_id>/medeondertekenen", methods=["POST"])
 @role_required(Role.ADMINISTRATOR)
 def countersign(agreement_id: int) -> str | Response:
-    found = _agreement(agreement_id)
+    found = ownership.staff_agreement(agreement_id, current_user)
     form = forms.CountersignForm()
     if not form.validate_on_submit():
         return _detail(found, countersign_form=form)
@@ -135,10 +123,7 @@ def countersign(agreement_id: int) -> str | Response:
             found, current_user, form.password.data or "", request.remote_addr or "", now()
         )
     except ServiceError as error:
-        db.session.rollback()
-        return _detail(
-            _agreement(agreement_id), countersign_form=form, error_message=message_for(error)
-        )
+        return _detail(found, countersign_form=form, error_message=message_for(error))
     flash(_("De overeenkomst is medeondertekend en loopt nu."), "success")
     return redirect(url_for("contracts.agreement", agreement_id=agreement_id))
 
@@ -146,7 +131,7 @@ def countersign(agreement_id: int) -> str | Response:
 @bp.route("/<int:agreement_id>/status", methods=["POST"])
 @role_required(Role.ADMINISTRATOR)
 def change_state(agreement_id: int) -> str | Response:
-    found = _agreement(agreement_id)
+    found = ownership.staff_agreement(agreement_id, current_user)
     form = forms.StateForm()
     if not form.validate_on_submit():
         return _detail(found, state_form=form)
@@ -159,50 +144,12 @@ def change_state(agreement_id: int) -> str | Response:
             form.on.data,
         )
     except ServiceError as error:
-        db.session.rollback()
-        return _detail(_agreement(agreement_id), state_form=form, error_message=message_for(error))
+        return _detail(found, state_form=form, error_message=message_for(error))
     flash(_("De status is gewijzigd en de aanbieder is ingelicht."), "success")
     return redirect(url_for("contracts.agreement", agreement_id=agreement_id))
 
 
-def _das(slug: str) -> Das:
-    das = db.session.scalar(db.select(Das).where(Das.slug == slug))
-    das_ids = review.visible_das_ids(current_user)
-    if das is None or (das_ids is not None and das.id not in das_ids):
-        abort(404)
-    return das
-
-
-@bp.route("/das/<slug>/opties", methods=["GET", "POST"])
-def options(slug: str) -> str | Response:
-    das = _das(slug)
-    form = forms.OptionForm(
-        formdata=request.form if request.method == "POST" else None, decision_date=local_date(now())
-    )
-    error_message = None
-    if request.method == "POST":
-        if current_user.role is not Role.ADMINISTRATOR:
-            abort(403)
-        if form.validate_on_submit():
-            if not current_user.check_password(form.password.data or ""):
-                form.password.errors = [message_for(ServiceError("wrong_password"))]
-            else:
-                try:
-                    new_end = agreements.exercise_option(
-                        current_user, das, form.decision_date.data, now()
-                    )
-                except ServiceError as error:
-                    db.session.rollback()
-                    error_message = message_for(error)
-                else:
-                    flash(
-                        _(
-                            "De optie is gelicht. De gemeenschappelijke einddatum is nu %(date)s.",
-                            date=new_end.strftime("%d-%m-%Y"),
-                        ),
-                        "success",
-                    )
-                    return redirect(url_for("contracts.options", slug=slug))
+def _options_page(das: Das, form: forms.OptionForm, error_message: str | None = None) -> str:
     return render_template(
         "contracts/options.html",
         das=das,
@@ -212,25 +159,52 @@ def options(slug: str) -> str | Response:
     )
 
 
+@bp.route("/das/<slug>/opties")
+def options(slug: str) -> str:
+    das = ownership.staff_das(slug, current_user)
+    return _options_page(das, forms.OptionForm(formdata=None, decision_date=local_date(now())))
+
+
+@bp.route("/das/<slug>/opties", methods=["POST"])
+@role_required(Role.ADMINISTRATOR)
+def exercise_option(slug: str) -> str | Response:
+    """Exercising an option moves every live agreement's end date: the administrator's, with
+    the password asked again."""
+    das = ownership.staff_das(slug, current_user)
+    form = forms.OptionForm(decision_date=local_date(now()))
+    if not form.validate_on_submit():
+        return _options_page(das, form)
+    if not current_user.check_password(form.password.data or ""):
+        form.password.errors = [message_for(ServiceError("wrong_password"))]
+        return _options_page(das, form)
+    try:
+        new_end = agreements.exercise_option(current_user, das, form.decision_date.data, now())
+    except ServiceError as error:
+        return _options_page(das, form, message_for(error))
+    flash(
+        _(
+            "De optie is gelicht. De gemeenschappelijke einddatum is nu %(date)s.",
+            date=new_end.strftime("%d-%m-%Y"),
+        ),
+        "success",
+    )
+    return redirect(url_for("contracts.options", slug=slug))
+
+
 @bp.route("/das/<slug>/proces-verbaal")
 def official_report(slug: str) -> str | Response:
-    das = _das(slug)
+    das = ownership.staff_das(slug, current_user)
     form = forms.ReportForm(request.args)
     if not request.args or not form.validate():
         if not request.args:
             form = forms.ReportForm(formdata=None, start=das.term_start, end=local_date(now()))
         return render_template("contracts/report_form.html", das=das, form=form)
     report = reports.official_report(das, form.start.data, form.end.data)
-    from portal.services.letters import render_pdf
-
     html = render_template(
         "letters/official_report.html", report=report, das=das, made_on=local_date(now())
     )
     return download(
-        render_pdf(html),
+        letters.render_pdf(html),
         "application/pdf",
         f"proces-verbaal-{das.reference}-{form.start.data:%Y%m%d}-{form.end.data:%Y%m%d}.pdf",
     )
-
-
-from portal.contracts import kpi_views  # noqa: E402,F401  (registers the contract-management pages)

@@ -2,8 +2,9 @@
 event before it, so changing, removing or reordering an event breaks the chain where it happened,
 and nobody without the key can write a chain that verifies.
 
-Source: issue 9 ("Audit events are append-only; each carries a hash of its content and of the
-previous event") and issue 15 ("Key the chain with a secret kept outside the database"). The
+Why: audit events are append-only and each carries a hash of its content and of the previous
+event, so a change or a deletion shows; the chain is keyed with a secret kept outside the
+database, so someone who can write to the database cannot recompute it. The
 construction is the usual one for tamper-evident logs (Schneier & Kelsey, "Secure audit logs to
 support computer forensics", 1999; Crosby & Wallach, "Efficient data structures for tamper-evident
 logging", 2009), with HMAC-SHA256 (RFC 2104) as the link. The key is never in the database, so
@@ -52,7 +53,8 @@ class ChainedEvent:
 def canonical_details(details: dict[str, Any]) -> dict[str, Any]:
     """`details` as it comes back from a JSON column (tuples become lists, keys strings), so the
     hash computed before storing equals the one computed after reading."""
-    return json.loads(json.dumps(details))
+    canonical: dict[str, Any] = json.loads(json.dumps(details))
+    return canonical
 
 
 def _serialised(

@@ -13,10 +13,10 @@ sequence order, to the facts it set, and each is compared with the row as it is 
 - a published tariff sheet: "tariff_sheet.published" (`year`, `corrects`, `amounts` per product,
   the `files`' hashes), portal.services.tariffs. A sheet is immutable once published.
 
-Events recorded before issue 15 added `amounts`, `files`, `agreement_ids`, `end_date` (on ending)
+Events recorded before the services added `amounts`, `files`, `agreement_ids`, `end_date` (on ending)
 and `state` (on resuming) lack them; for those the replay derives what the service did then, or
-checks what it can. Source: issue 15 ("make `audit verify` also compare the current decisive
-facts ... with what the audit events say").
+checks what it can. Why: an unbroken chain says nothing about rows changed beside it, so
+`audit verify` also compares the current decisive facts with what the audit events say.
 """
 
 from __future__ import annotations
@@ -291,7 +291,7 @@ def _compare_sheets(replay: _Replay, sheets: Iterable[SheetFact]) -> list[Mismat
             found.append(Mismatch(FactKind.SHEET_UNRECORDED, sheet.id, None, str(sheet.year)))
             continue
         details, number = recorded.details, recorded.sequence
-        fields = {"year": sheet.year, "corrects": sheet.corrects_id}
+        fields: dict[str, object] = {"year": sheet.year, "corrects": sheet.corrects_id}
         fields |= {f"files.{kind}": sha for kind, sha in sheet.files.items()}
         written = dict(details) | {
             f"files.{kind}": sha for kind, sha in (details.get("files") or {}).items()

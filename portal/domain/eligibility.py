@@ -105,7 +105,7 @@ def completeness(lot_count: int, answers: Sequence[AnswerFacts], on: date) -> li
 
 
 def pre_mark(facts: AnswerFacts, on: date) -> Mark:
-    """The rule's verdict on one answer, for a reviewer to confirm or override (issue 4)."""
+    """The rule's verdict on one answer, for a reviewer to confirm or override."""
     if facts.answer is None:
         return Mark.FAIL
     if facts.answer == facts.passing_answer:

@@ -2,13 +2,14 @@
 
 Source: ../shared/DOMAIN.md "Suitability criteria": a Gedragsverklaring Aanbesteden at most 24 months
 old; a tax payment statement (verklaring betalingsgedrag) and a KvK extract at most 6 months old; an
-insurance policy and a certificate carry their own end dates. Ages are measured against the
-submission date (issue 3).
+insurance policy and a certificate carry their own end dates; requested evidence is due within 14
+calendar days. Ages are measured against the submission date: that is when the provider declares
+that the documents are current.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -18,6 +19,18 @@ DEFAULT_MAX_AGE_MONTHS: dict[str, int] = {
     "verklaring_betalingsgedrag": 6,
     "kvk_uittreksel": 6,
 }
+
+
+#: Evidence a reviewer asks for is due within this many calendar days (DOMAIN.md).
+REQUESTED_EVIDENCE_DUE_DAYS = 14
+
+
+def requested_evidence_due_on(requested_on: date) -> date:
+    """The day by which evidence asked for on `requested_on` is due: 14 calendar days later
+    (DOMAIN.md "Suitability criteria"). Calendar days, not working days: a weekend or holiday
+    does not move it. It is the proposed date of a clarification or an update request; the
+    reviewer may choose another."""
+    return requested_on + timedelta(days=REQUESTED_EVIDENCE_DUE_DAYS)
 
 
 def oldest_acceptable_issue_date(on: date, max_age_months: int) -> date:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
-# Figures outside this range need an explicit confirmation (issue 5): a typo guard, not a law.
+# Figures outside this range need an explicit confirmation: a typo guard, not a law.
 PLAUSIBLE_MIN = Decimal(-10)
 PLAUSIBLE_MAX = Decimal(25)
 

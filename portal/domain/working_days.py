@@ -175,7 +175,7 @@ def paused_days(pauses: Iterable[tuple[date, date]]) -> set[date]:
     including the day the provider answers (the clock runs again from the next day), so a
     pause (A, R) stops the clock on the days after A up to and including R. Source: the
     portal's reading of "the assessment clock is paused while the portal waits for the
-    provider" (issue 4), counted like the receipt day in :func:`add_working_days`.
+    provider", counted like the receipt day in :func:`add_working_days`.
     """
     days: set[date] = set()
     for asked_on, answered_on in pauses:

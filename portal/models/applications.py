@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.models._base import Timestamp, str_enum, utcnow
 from portal.models.catalogue import Criterion, Das, EvidenceType, Lot, Product
 
@@ -33,7 +33,7 @@ class ApplicationKind(enum.StrEnum):
     UPDATE = "update"  # an admitted provider renews its declaration and evidence on request
 
 
-class Application(db.Model):
+class Application(Model):
     __tablename__ = "application"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,7 +102,7 @@ class LotOutcome(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class ApplicationLot(db.Model):
+class ApplicationLot(Model):
     """A lot applied for, and the decision on it."""
 
     __tablename__ = "application_lot"
@@ -142,7 +142,7 @@ answer_evidence = sa.Table(
 )
 
 
-class Answer(db.Model):
+class Answer(Model):
     """A provider's answer to one criterion in one application."""
 
     __tablename__ = "answer"
@@ -162,7 +162,7 @@ class Answer(db.Model):
     __table_args__ = (sa.UniqueConstraint("application_id", "criterion_id"),)
 
 
-class DeclarationRequest(db.Model):
+class DeclarationRequest(Model):
     """A reviewer asks an admitted provider for an updated declaration and evidence. Any
     application the provider submits to the DAS afterwards answers it."""
 
@@ -186,7 +186,7 @@ class DeclarationRequest(db.Model):
         return self.answered_at is None
 
 
-class EvidenceDocument(db.Model):
+class EvidenceDocument(Model):
     """An uploaded document, owned by an organisation and reusable across its applications.
 
     The bytes live outside the web root under their SHA-256 (portal.services.evidence)."""

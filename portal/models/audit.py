@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.audit_chain import GENESIS_HASH
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models._base import Timestamp, utcnow
 from portal.models.users import User
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +38,7 @@ class AuditEvent(db.Model):
     __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
 
 
-class AuditChainHead(db.Model):
+class AuditChainHead(Model):
     """The one row (id 1) that says where the chain ends. Recording an event updates it first,
     which serialises concurrent recorders until they commit (portal.services.audit.record)."""
 

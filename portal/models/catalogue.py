@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain import contract_dates
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.models._base import Cents, Timestamp, str_enum, utcnow
 
 
@@ -19,7 +19,7 @@ class AuthorityKind(enum.StrEnum):
     SUBREGION = "subregion"
 
 
-class ContractingAuthority(db.Model):
+class ContractingAuthority(Model):
     """A municipality (with its CBS code) or a subregion grouping municipalities."""
 
     __tablename__ = "contracting_authority"
@@ -47,7 +47,7 @@ das_authority = sa.Table(
 )
 
 
-class Das(db.Model):
+class Das(Model):
     """A dynamic purchasing system: one procedure with its term, lots and requirements."""
 
     __tablename__ = "das"
@@ -116,7 +116,7 @@ class Das(db.Model):
         return [c for c in self.criteria if c.kind is kind]
 
 
-class Lot(db.Model):
+class Lot(Model):
     """A product group a provider is admitted for (perceel)."""
 
     __tablename__ = "lot"
@@ -154,7 +154,7 @@ class ProductVariant(enum.StrEnum):
     HEAVY = "heavy"
 
 
-class Product(db.Model):
+class Product(Model):
     __tablename__ = "product"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,7 +192,7 @@ class EvidenceType(enum.StrEnum):
     OTHER = "overig"
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     """An exclusion ground or suitability criterion, with the rule that decides what passes."""
 
     __tablename__ = "criterion"
@@ -223,7 +223,7 @@ class HolidayKind(enum.StrEnum):
     EQUATED = "equated"  # equated by royal decree (art. 3(3))
 
 
-class Holiday(db.Model):
+class Holiday(Model):
     """A day that is not a working day for deadlines; maintained by administrators."""
 
     __tablename__ = "holiday"

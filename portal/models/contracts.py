@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models._base import Timestamp, str_enum, utcnow
 from portal.models.catalogue import Das, Lot
 
@@ -24,7 +24,7 @@ class AgreementState(enum.StrEnum):
     ENDED = "ended"
 
 
-class FrameworkAgreement(db.Model):
+class FrameworkAgreement(Model):
     """One agreement per provider per DAS; more lots later become variations of it."""
 
     __tablename__ = "framework_agreement"
@@ -72,7 +72,7 @@ class VariationKind(enum.StrEnum):
     END_DATE = "end_date"  # an extension option exercised
 
 
-class AgreementVariation(db.Model):
+class AgreementVariation(Model):
     """A change to a running agreement that the provider sees and accepts."""
 
     __tablename__ = "agreement_variation"
@@ -89,7 +89,7 @@ class AgreementVariation(db.Model):
     agreement: Mapped[FrameworkAgreement] = relationship()
 
 
-class EndDateChange(db.Model):
+class EndDateChange(Model):
     """A move of an end date: of the DAS (an option exercised) and of each agreement with it."""
 
     __tablename__ = "end_date_change"
@@ -107,7 +107,7 @@ class EndDateChange(db.Model):
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
 
 
-class AgreementLot(db.Model):
+class AgreementLot(Model):
     __tablename__ = "agreement_lot"
 
     agreement_id: Mapped[int] = mapped_column(

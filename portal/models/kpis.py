@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models._base import Cents, Timestamp, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class ReportingPeriod(enum.StrEnum):
     YEAR = "year"
 
 
-class KpiDefinition(db.Model):
+class KpiDefinition(Model):
     __tablename__ = "kpi_definition"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +45,7 @@ class KpiDefinition(db.Model):
     __table_args__ = (sa.UniqueConstraint("das_id", "code"),)
 
 
-class KpiValue(db.Model):
+class KpiValue(Model):
     """A reported figure. Rows are never changed: a correction adds a row, so the history keeps
     the earlier value; the latest row per agreement, KPI and period counts."""
 
@@ -69,7 +69,7 @@ class KpiValue(db.Model):
 
     __table_args__ = (
         sa.Index("ix_kpi_value_key", "agreement_id", "definition_id", "period_start"),
-        # The DAS overview sums one KPI over every agreement (issue 10).
+        # The DAS overview sums one KPI over every agreement: without this index, a scan of every value.
         sa.Index("ix_kpi_value_definition", "definition_id", "period_start"),
     )
 
@@ -79,7 +79,7 @@ class TalkKind(enum.StrEnum):
     DEVELOPMENT = "development"  # development talk, possibly with several providers
 
 
-class ContractTalk(db.Model):
+class ContractTalk(Model):
     __tablename__ = "contract_talk"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +97,7 @@ class ContractTalk(db.Model):
     )
 
 
-class TalkAction(db.Model):
+class TalkAction(Model):
     __tablename__ = "talk_action"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,7 +110,7 @@ class TalkAction(db.Model):
     talk: Mapped[ContractTalk] = relationship(back_populates="actions")
 
 
-class SroiReport(db.Model):
+class SroiReport(Model):
     """What a provider did for social return in a year (seed 003 §4.4)."""
 
     __tablename__ = "sroi_report"

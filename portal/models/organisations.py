@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models._base import Timestamp, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class SizeClass(enum.StrEnum):
     LARGE = "large"  # 250 or more
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.models._base import Timestamp, str_enum, utcnow
 from portal.models.applications import EvidenceDocument
 
@@ -32,7 +32,7 @@ class ReviewMark(enum.StrEnum):
     FAIL = "fail"
 
 
-class ConflictDeclaration(db.Model):
+class ConflictDeclaration(Model):
     """A reviewer's declaration about a conflict of interest with the applicant."""
 
     __tablename__ = "conflict_declaration"
@@ -49,7 +49,7 @@ class ConflictDeclaration(db.Model):
     __table_args__ = (sa.UniqueConstraint("application_id", "user_id"),)
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """A reviewer's confirmed or overridden mark on one answer."""
 
     __tablename__ = "assessment"
@@ -82,7 +82,7 @@ clarification_document = sa.Table(
 )
 
 
-class Clarification(db.Model):
+class Clarification(Model):
     """A request to repair or clarify (herstelverzoek) and the provider's reply. While it is
     open the review clock is paused."""
 
@@ -109,7 +109,7 @@ class Clarification(db.Model):
         return self.answered_at is None
 
 
-class DecisionLetter(db.Model):
+class DecisionLetter(Model):
     """The PDF letter telling the provider the outcome per lot, stored under its hash."""
 
     __tablename__ = "decision_letter"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models._base import Cents, Timestamp, utcnow
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 PERCENT = sa.Numeric(7, 3)
 
 
-class IndexFigure(db.Model):
+class IndexFigure(Model):
     """OVA and PPC figures of one year for one DAS, in percent (prognosis, and definitive once
     known)."""
 
@@ -38,7 +38,7 @@ class IndexFigure(db.Model):
     __table_args__ = (sa.UniqueConstraint("das_id", "year"),)
 
 
-class TariffSheet(db.Model):
+class TariffSheet(Model):
     """The published tariffs of one year. Immutable once published; a mistake is followed by a
     new sheet that says which one it corrects and why."""
 
@@ -66,7 +66,7 @@ class TariffSheet(db.Model):
     tariffs: Mapped[list[Tariff]] = relationship(back_populates="sheet", order_by="Tariff.id")
 
 
-class Tariff(db.Model):
+class Tariff(Model):
     """One product's tariff in one sheet, in cents, per the product's unit."""
 
     __tablename__ = "tariff"
@@ -83,7 +83,7 @@ class Tariff(db.Model):
     __table_args__ = (sa.UniqueConstraint("sheet_id", "product_id"),)
 
 
-class LumpSum(db.Model):
+class LumpSum(Model):
     """A municipality's lump-sum budget in its base year, indexed like the tariffs (seed 000)."""
 
     __tablename__ = "lump_sum"

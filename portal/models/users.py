@@ -8,16 +8,23 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models._base import Timestamp, str_enum, utcnow
 
 if TYPE_CHECKING:
     from portal.models.catalogue import Das
     from portal.models.organisations import Organisation
+
+
+def hash_password(password: str) -> str:
+    """Werkzeug's hash with the configured method: scrypt, a memory-hard current algorithm, in
+    production (PASSWORD_HASH_METHOD)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 class Role(enum.StrEnum):
@@ -49,7 +56,7 @@ class OrganisationRole(enum.StrEnum):
     CONTRIBUTOR = "contributor"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,8 +95,7 @@ class User(UserMixin, db.Model):
     )
 
     def set_password(self, password: str) -> None:
-        # Werkzeug's default is scrypt, a memory-hard current algorithm.
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -132,7 +138,7 @@ class User(UserMixin, db.Model):
         return self.email_verified_at is not None
 
 
-class StaffAssignment(db.Model):
+class StaffAssignment(Model):
     """Which DAS instances a reviewer or contract manager works on."""
 
     __tablename__ = "staff_assignment"
@@ -141,7 +147,7 @@ class StaffAssignment(db.Model):
     das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), primary_key=True)
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An organisation administrator's invitation to a colleague (accepted through a signed link)."""
 
     __tablename__ = "invitation"
@@ -163,7 +169,7 @@ class Invitation(db.Model):
         return self.accepted_at is None and self.revoked_at is None
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. The session cookie carries a random token; only its SHA-256 is kept
     here, and the user loader accepts the cookie only while this row has not ended, so log-out
     ends the session on the server too (OWASP ASVS 3.3.1)."""
@@ -183,7 +189,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """Single-use codes for when the authenticator app is lost; only their SHA-256 is kept
     (they are random, 48 bits each, and single-use, so a fast hash suffices)."""
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
 from portal import spreadsheets
 from portal.auth.access import public
@@ -14,11 +15,10 @@ from portal.extensions import db
 from portal.links import external_url
 from portal.models import Das, DasState, Lot, TariffSheet
 from portal.params import id_arg
+from portal.public import bp
 from portal.services import ocds, paging, public_register, tariffs
 from portal.timeutil import local_date, now
 from portal.views_common import download
-
-bp = Blueprint("public", __name__)
 
 PUBLISHED_STATES = (DasState.OPEN, DasState.CLOSED)
 
@@ -78,7 +78,7 @@ def das_detail(slug: str) -> str:
     )
     if das is None:
         abort(404)
-    # The providers themselves are on their own, paged pages (issue 10): here only counts.
+    # The providers themselves are on their own, paged pages (a region has hundreds): here only counts.
     subregions: dict[str, list[str]] = {}
     for authority in das.authorities:
         group = authority.parent.name if authority.parent else ""

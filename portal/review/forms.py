@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from portal.domain.evidence import REQUESTED_EVIDENCE_DUE_DAYS
 from portal.forms import MultiCheckboxField, PortalForm
 from portal.models import ApplicationLot, Criterion
 
@@ -125,7 +126,8 @@ class ClarificationForm(PortalForm):
     reply_due_on = DateField(
         _l("Antwoord uiterlijk op"),
         description=_l(
-            "Gevraagde bewijsstukken moeten binnen 14 kalenderdagen worden aangeleverd."
+            "Gevraagde bewijsstukken moeten binnen %(days)s kalenderdagen worden aangeleverd.",
+            days=REQUESTED_EVIDENCE_DUE_DAYS,
         ),
         validators=[InputRequired(_l("Kies de datum waarop u het antwoord wilt hebben."))],
     )
@@ -153,7 +155,8 @@ class DeclarationRequestForm(PortalForm):
     due_on = DateField(
         _l("Uiterlijk op"),
         description=_l(
-            "Gevraagde bewijsstukken moeten binnen 14 kalenderdagen worden aangeleverd."
+            "Gevraagde bewijsstukken moeten binnen %(days)s kalenderdagen worden aangeleverd.",
+            days=REQUESTED_EVIDENCE_DUE_DAYS,
         ),
         validators=[InputRequired(_l("Kies de datum waarop u het antwoord wilt hebben."))],
     )

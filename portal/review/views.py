@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -21,20 +20,19 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from portal.auth.access import protect_blueprint
+from portal.domain.evidence import requested_evidence_due_on
 from portal.extensions import db
 from portal.labels import label
 from portal.messages import message_for
 from portal.models import (
     Application,
     ApplicationState,
-    FrameworkAgreement,
+    ConflictDeclaration,
     LotOutcome,
     ReviewMark,
-    Role,
     User,
 )
-from portal.review import forms
+from portal.review import bp, forms
 from portal.services import (
     ServiceError,
     applications,
@@ -42,6 +40,7 @@ from portal.services import (
     evidence,
     letters,
     organisations,
+    ownership,
     paging,
     review,
 )
@@ -51,11 +50,6 @@ from portal.storage import send_stored
 from portal.timeutil import local_date, now
 from portal.views_common import staff_das_and_lot_choices
 
-bp = Blueprint("review", __name__, url_prefix="/beoordeling")
-protect_blueprint(bp, [Role.REVIEWER, Role.ADMINISTRATOR])
-
-# DOMAIN.md: requested evidence is due within 14 calendar days.
-DECLARATION_DUE_DAYS = 14
 # Each change is a few table rows: a shorter page keeps the assessment page readable.
 PROFILE_CHANGES_PER_PAGE = 10
 
@@ -63,7 +57,7 @@ PROFILE_CHANGES_PER_PAGE = 10
 def _filter_form() -> tuple[forms.QueueFilterForm, review.QueueFilters]:
     reviewers = db.session.scalars(
         db.select(User)
-        .where(User.role.in_(review.REVIEWER_ROLES), User.is_active_account.is_(True))
+        .where(User.role.in_(ownership.REVIEWER_ROLES), User.is_active_account.is_(True))
         .order_by(User.name)
     ).all()
     form = forms.QueueFilterForm(request.args)
@@ -111,13 +105,6 @@ def queue() -> str:
     )
 
 
-def _load(application_id: int) -> Application:
-    application = review.get_for_review(application_id, current_user)
-    if application is None:
-        abort(404)
-    return application
-
-
 def _seen_version(raw: str | None) -> int:
     try:
         return int(raw or 0)
@@ -125,25 +112,23 @@ def _seen_version(raw: str | None) -> int:
         return 0
 
 
-def _page(app_: Application, **overrides: Any) -> str:
+def _page(application: Application, **overrides: Any) -> str:
     """The assessment page with all its forms; a refused form is passed in to keep its input.
     Who declared a conflict of interest sees only what the queue shows, and that they did."""
     conflicts = db.session.scalars(
-        db.select(review.ConflictDeclaration).where(
-            review.ConflictDeclaration.application_id == app_.id
-        )
+        db.select(ConflictDeclaration).where(ConflictDeclaration.application_id == application.id)
     ).all()
     # The signed-in reviewer's own declaration, from the list just loaded.
     own_conflict = next((c.has_conflict for c in conflicts if c.user_id == current_user.id), None)
     if own_conflict:
         return render_template(
             "review/conflicted.html",
-            application=app_,
+            application=application,
             error_message=overrides.get("error_message"),
         )
-    criteria = app_.das.criteria
-    marks = review.pre_marks(app_)
-    assessed = review.assessments_of(app_)
+    criteria = application.das.criteria
+    marks = review.pre_marks(application)
+    assessed = review.assessments_of(application)
     assessment_data: dict[str, object] = {}
     for criterion in criteria:
         done = assessed.get(criterion.id)
@@ -152,47 +137,53 @@ def _page(app_: Application, **overrides: Any) -> str:
             done.mark.value if done else (auto if auto in ("pass", "fail") else None)
         )
         assessment_data[f"c{criterion.id}_reason"] = done.reason if done else ""
-    decision_data: dict[str, object] = {"version": app_.version_id}
-    for al in app_.lots:
+    decision_data: dict[str, object] = {"version": application.version_id}
+    for al in application.lots:
         if al.outcome is not LotOutcome.PENDING:
             decision_data[f"lot{al.lot_id}_outcome"] = al.outcome.value
             decision_data[f"lot{al.lot_id}_reason"] = al.reason
     today = local_date(now())
     clarification_form = forms.ClarificationForm(
-        formdata=None, reply_due_on=today + timedelta(days=DECLARATION_DUE_DAYS)
+        formdata=None, reply_due_on=requested_evidence_due_on(today)
     )
-    assign_form = forms.AssignForm(formdata=None, assignee=app_.assigned_reviewer_id)
+    assign_form = forms.AssignForm(formdata=None, assignee=application.assigned_reviewer_id)
     assign_form.assignee.choices = [
-        SelectChoice(u.id, u.name) for u in review.reviewers_for(app_.das_id)
+        SelectChoice(u.id, u.name) for u in review.reviewers_for(application.das_id)
     ]
     context: dict[str, Any] = {
-        "application": app_,
+        "application": application,
         "marks": marks,
         "assessed": assessed,
         "conflict": own_conflict,
         "conflicts": conflicts,
-        "clarifications": review.clarifications_of(app_),
+        "clarifications": review.clarifications_of(application),
         "timeline": events_for(
-            app_, paging.page_number(request.args.get("tijdlijn")), current_app.config["PER_PAGE"]
+            application,
+            paging.page_number(request.args.get("tijdlijn")),
+            current_app.config["PER_PAGE"],
         ),
         "profile_changes": organisations.profile_changes(
-            app_.organisation_id,
+            application.organisation_id,
             paging.page_number(request.args.get("wijzigingen")),
             PROFILE_CHANGES_PER_PAGE,
         ),
-        "letter": letters.letter_of(app_),
-        "can_request_update": bool(applications.admitted_lot_ids(app_.das, app_.organisation_id)),
-        "open_requests": applications.open_declaration_requests(app_.das_id, app_.organisation_id),
+        "letter": letters.letter_of(application),
+        "can_request_update": bool(
+            applications.admitted_lot_ids(application.das, application.organisation_id)
+        ),
+        "open_requests": applications.open_declaration_requests(
+            application.das_id, application.organisation_id
+        ),
         "conflict_form": forms.ConflictForm(formdata=None),
         "assign_form": assign_form,
         "extend_form": forms.ExtendForm(formdata=None),
         "assessment_form": forms.assessment_form(criteria, assessment_data),
         "clarification_form": clarification_form,
-        "decision_form": forms.decision_form(app_.lots, decision_data),
-        "confirm_form": forms.ConfirmForm(formdata=None, version=app_.version_id),
-        "return_form": forms.ReturnForm(formdata=None, version=app_.version_id),
+        "decision_form": forms.decision_form(application.lots, decision_data),
+        "confirm_form": forms.ConfirmForm(formdata=None, version=application.version_id),
+        "return_form": forms.ReturnForm(formdata=None, version=application.version_id),
         "request_form": forms.DeclarationRequestForm(
-            formdata=None, due_on=today + timedelta(days=DECLARATION_DUE_DAYS)
+            formdata=None, due_on=requested_evidence_due_on(today)
         ),
         "error_message": None,
     }
@@ -207,100 +198,107 @@ def _page(app_: Application, **overrides: Any) -> str:
     return render_template("review/application.html", **context)
 
 
-def _refused(app_id: int, error: ServiceError, **forms_: Any) -> str:
-    db.session.rollback()
-    return _page(_load(app_id), error_message=message_for(error), **forms_)
+def _refused(application_id: int, error: ServiceError, **forms_: Any) -> str:
+    return _page(
+        ownership.staff_application(application_id, current_user),
+        error_message=message_for(error),
+        **forms_,
+    )
 
 
-def _done(app_: Application, message: str) -> Response:
+def _done(application: Application, message: str) -> Response:
     flash(message, "success")
-    return redirect(url_for("review.application", application_id=app_.id))
+    return redirect(url_for("review.application", application_id=application.id))
 
 
 @bp.route("/aanmeldingen/<int:application_id>")
 def application(application_id: int) -> str:
-    return _page(_load(application_id))
+    return _page(ownership.staff_application(application_id, current_user))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/belangenconflict", methods=["POST"])
 def declare_conflict(application_id: int) -> str | Response:
-    app_ = _load(application_id)
+    application = ownership.staff_application(application_id, current_user)
     form = forms.ConflictForm()
     if not form.validate_on_submit():
-        return _page(app_, conflict_form=form)
+        return _page(application, conflict_form=form)
     try:
         review.declare_conflict(
-            app_, current_user, form.has_conflict.data == "yes", form.note.data or "", now()
+            application, current_user, form.has_conflict.data == "yes", form.note.data or "", now()
         )
     except ServiceError as error:
         return _refused(application_id, error, conflict_form=form)
-    return _done(app_, _("Uw verklaring is vastgelegd."))
+    return _done(application, _("Uw verklaring is vastgelegd."))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/toewijzen", methods=["POST"])
 def assign(application_id: int) -> str | Response:
-    app_ = _load(application_id)
+    application = ownership.staff_application(application_id, current_user)
     take = request.form.get("take") == "1"
     form = forms.AssignForm()
-    form.assignee.choices = [SelectChoice(u.id, u.name) for u in review.reviewers_for(app_.das_id)]
+    form.assignee.choices = [
+        SelectChoice(u.id, u.name) for u in review.reviewers_for(application.das_id)
+    ]
     if not take and not form.validate_on_submit():
-        return _page(app_, assign_form=form)
+        return _page(application, assign_form=form)
     if take and not FlaskForm().validate_on_submit():
         abort(400)
     assignee = current_user if take else db.session.get(User, form.assignee.data)
+    if assignee is None:  # chosen from the list, and gone since
+        abort(404)
     try:
-        review.assign(app_, assignee, current_user)
+        review.assign(application, assignee, current_user)
     except ServiceError as error:
         return _refused(application_id, error, assign_form=form)
-    return _done(app_, _("De aanmelding is toegewezen aan %(name)s.", name=assignee.name))
+    return _done(application, _("De aanmelding is toegewezen aan %(name)s.", name=assignee.name))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/verlengen", methods=["POST"])
 def extend(application_id: int) -> str | Response:
-    app_ = _load(application_id)
+    application = ownership.staff_application(application_id, current_user)
     form = forms.ExtendForm()
     if not form.validate_on_submit():
-        return _page(app_, extend_form=form)
+        return _page(application, extend_form=form)
     try:
         deadline = review.extend_deadline(
-            app_, current_user, int(form.working_days.data), form.reason.data or "", now()
+            application, current_user, int(form.working_days.data), form.reason.data or "", now()
         )
     except ServiceError as error:
         return _refused(application_id, error, extend_form=form)
     return _done(
-        app_, _("De termijn is verlengd tot %(date)s.", date=deadline.strftime("%d-%m-%Y"))
+        application, _("De termijn is verlengd tot %(date)s.", date=deadline.strftime("%d-%m-%Y"))
     )
 
 
 @bp.route("/aanmeldingen/<int:application_id>/beoordelen", methods=["POST"])
 def assess(application_id: int) -> str | Response:
-    app_ = _load(application_id)
-    form = forms.assessment_form(app_.das.criteria, {})
+    application = ownership.staff_application(application_id, current_user)
+    form = forms.assessment_form(application.das.criteria, {})
     if not form.validate_on_submit():
-        return _page(app_, assessment_form=form)
+        return _page(application, assessment_form=form)
     marks = {
         c.id: review.MarkInput(
             ReviewMark(form[f"c{c.id}_mark"].data), form[f"c{c.id}_reason"].data or ""
         )
-        for c in app_.das.criteria
+        for c in application.das.criteria
     }
     try:
-        review.assess(app_, current_user, marks, now())
+        review.assess(application, current_user, marks, now())
     except ServiceError as error:
         return _refused(application_id, error, assessment_form=form)
-    return _done(app_, _("De beoordeling per eis is opgeslagen."))
+    return _done(application, _("De beoordeling per eis is opgeslagen."))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/herstelverzoek", methods=["POST"])
 def ask_clarification(application_id: int) -> str | Response:
-    app_ = _load(application_id)
+    application = ownership.staff_application(application_id, current_user)
     form = forms.ClarificationForm()
-    form.criteria.choices = [SelectChoice(c.code, c.code) for c in app_.das.criteria]
+    form.criteria.choices = [SelectChoice(c.code, c.code) for c in application.das.criteria]
     if not form.validate_on_submit():
-        return _page(app_, clarification_form=form)
+        return _page(application, clarification_form=form)
     try:
         review.ask_clarification(
-            app_,
+            application,
             current_user,
             form.question.data or "",
             list(form.criteria.data or []),
@@ -310,33 +308,32 @@ def ask_clarification(application_id: int) -> str | Response:
     except ServiceError as error:
         return _refused(application_id, error, clarification_form=form)
     return _done(
-        app_, _("Het herstelverzoek is verstuurd. De termijn staat stil tot het antwoord.")
+        application, _("Het herstelverzoek is verstuurd. De termijn staat stil tot het antwoord.")
     )
 
 
 @bp.route("/aanmeldingen/<int:application_id>/besluit", methods=["POST"])
 def propose(application_id: int) -> str | Response:
-    app_ = _load(application_id)
-    form = forms.decision_form(app_.lots, {})
+    application = ownership.staff_application(application_id, current_user)
+    form = forms.decision_form(application.lots, {})
     if not form.validate_on_submit():
-        return _page(app_, decision_form=form)
+        return _page(application, decision_form=form)
     if not current_user.check_password(form.password.data or ""):
         form.password.errors = [message_for(ServiceError("wrong_password"))]
-        return _page(app_, decision_form=form)
+        return _page(application, decision_form=form)
     decisions = {
         al.lot_id: review.LotDecision(
             LotOutcome(form[f"lot{al.lot_id}_outcome"].data),
             form[f"lot{al.lot_id}_reason"].data or "",
         )
-        for al in app_.lots
+        for al in application.lots
     }
     try:
         review.propose_decision(
-            app_, decisions, current_user, now(), _seen_version(form.version.data)
+            application, decisions, current_user, now(), _seen_version(form.version.data)
         )
     except ServiceError as error:
-        db.session.rollback()
-        current = _load(application_id)
+        current = ownership.staff_application(application_id, current_user)
         if error.code == "reason_required":
             for lot_id, decision in decisions.items():
                 field = form[f"lot{lot_id}_reason"]
@@ -344,65 +341,69 @@ def propose(application_id: int) -> str | Response:
                     field.errors = list(field.errors) + [message_for(error)]
         form.version.data = str(current.version_id)  # the next try is against what is there now
         return _page(current, decision_form=form, error_message=message_for(error))
-    if app_.state is ApplicationState.DECIDED:
-        return _done(app_, _("Het besluit is vastgelegd en aan de aanbieder verstuurd."))
-    return _done(app_, _("Het besluit wacht op bevestiging door een tweede beoordelaar."))
+    if application.state is ApplicationState.DECIDED:
+        return _done(application, _("Het besluit is vastgelegd en aan de aanbieder verstuurd."))
+    return _done(application, _("Het besluit wacht op bevestiging door een tweede beoordelaar."))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/bevestigen", methods=["POST"])
 def confirm(application_id: int) -> str | Response:
-    app_ = _load(application_id)
+    application = ownership.staff_application(application_id, current_user)
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
-        return _page(app_, confirm_form=form)
+        return _page(application, confirm_form=form)
     if not current_user.check_password(form.password.data or ""):
         form.password.errors = [message_for(ServiceError("wrong_password"))]
-        return _page(app_, confirm_form=form)
+        return _page(application, confirm_form=form)
     try:
-        review.confirm_decision(app_, current_user, now(), _seen_version(form.version.data))
+        review.confirm_decision(application, current_user, now(), _seen_version(form.version.data))
     except ServiceError as error:
         return _refused(application_id, error)
-    return _done(app_, _("Het besluit is bevestigd en aan de aanbieder verstuurd."))
+    return _done(application, _("Het besluit is bevestigd en aan de aanbieder verstuurd."))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/terugsturen", methods=["POST"])
 def return_decision(application_id: int) -> str | Response:
-    app_ = _load(application_id)
+    application = ownership.staff_application(application_id, current_user)
     form = forms.ReturnForm()
     if not form.validate_on_submit():
-        return _page(app_, return_form=form)
+        return _page(application, return_form=form)
     try:
         review.return_decision(
-            app_, current_user, form.reason.data or "", now(), _seen_version(form.version.data)
+            application,
+            current_user,
+            form.reason.data or "",
+            now(),
+            _seen_version(form.version.data),
         )
     except ServiceError as error:
         return _refused(application_id, error, return_form=form)
-    return _done(app_, _("Het besluit is teruggestuurd."))
+    return _done(application, _("Het besluit is teruggestuurd."))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/actuele-verklaring", methods=["POST"])
 def request_declaration(application_id: int) -> str | Response:
-    app_ = _load(application_id)
+    application = ownership.staff_application(application_id, current_user)
     form = forms.DeclarationRequestForm()
     if not form.validate_on_submit():
-        return _page(app_, request_form=form)
+        return _page(application, request_form=form)
     try:
         declarations.request_update(
-            current_user, app_, form.message.data or "", form.due_on.data, now()
+            current_user, application, form.message.data or "", form.due_on.data, now()
         )
     except ServiceError as error:
         return _refused(application_id, error, request_form=form)
-    return _done(app_, _("Het verzoek is verstuurd naar de aanbieder."))
+    return _done(application, _("Het verzoek is verstuurd naar de aanbieder."))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/besluitbrief")
 def letter(application_id: int) -> Response:
-    app_ = _load(application_id)
+    application = ownership.staff_application(application_id, current_user)
     try:
-        review.refuse_if_conflicted(app_, current_user)
+        review.refuse_if_conflicted(application, current_user)
     except ServiceError:
         abort(403)
-    found = letters.letter_of(app_)
+    found = letters.letter_of(application)
     if found is None:
         abort(404)
     return send_stored(
@@ -432,10 +433,7 @@ def reverification() -> str:
 
 @bp.route("/overeenkomsten/<int:agreement_id>/opschorten", methods=["POST"])
 def suspend(agreement_id: int) -> str | Response:
-    agreement = db.session.get(FrameworkAgreement, agreement_id)
-    das_ids = review.visible_das_ids(current_user)
-    if agreement is None or (das_ids is not None and agreement.das_id not in das_ids):
-        abort(404)
+    agreement = ownership.staff_agreement(agreement_id, current_user)
     form = forms.SuspendForm()
     today = local_date(now())
     error_message = None
@@ -445,7 +443,6 @@ def suspend(agreement_id: int) -> str | Response:
                 current_user, agreement, form.reason.data or "", now(), today
             )
         except ServiceError as error:
-            db.session.rollback()
             error_message = message_for(error)
         else:
             flash(
@@ -469,11 +466,9 @@ def suspend(agreement_id: int) -> str | Response:
 @bp.route("/documenten/<int:document_id>")
 def download(document_id: int) -> Response:
     try:
-        document = review.get_document_for_staff(document_id, current_user)
+        document = ownership.staff_document(document_id, current_user)
     except ServiceError:  # a conflict of interest declared on an application it belongs to
         abort(403)
-    if document is None:
-        abort(404)
     return send_stored(
         evidence.key_for(document.sha256),
         mimetype=evidence.served_type(document),

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.models import Invitation, Organisation, OrganisationRole, Role, SizeClass, User
 from portal.services import ServiceError
 from portal.services.audit import record
+from portal.services.ownership import require_organisation_admin
 
 
 @dataclass(frozen=True)
@@ -40,15 +41,15 @@ def _email_taken(email: str) -> bool:
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     # Made the way User.set_password makes a hash, so checking against it costs the same.
-    return generate_password_hash(secrets.token_urlsafe(16))
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def _same_work_as_a_password_check(password: str) -> None:
     """Spend the time a real password check takes, where there is no account to check: an
     answer that comes ten times faster tells an outsider the address has no account."""
-    check_password_hash(_dummy_hash(), password)
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
 
 
 def register_provider(data: Registration) -> User:
@@ -98,6 +99,20 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password) or not user.is_active:
         return None
     return user
+
+
+def logged_in(user: User, now: datetime) -> None:
+    """The password step succeeded: the time is kept with the account (the data export lists
+    it)."""
+    user.last_login_at = now
+    db.session.commit()
+
+
+def choose_language(user: User, locale: str) -> None:
+    """The language of the user's pages and mail, kept for their next visit."""
+    if user.locale != locale:
+        user.locale = locale
+        db.session.commit()
 
 
 # --- e-mail verification -------------------------------------------------------------------
@@ -229,12 +244,6 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 # --- colleagues ----------------------------------------------------------------------------
 
 
-def _require_org_admin(user: User) -> int:
-    if not user.is_organisation_admin or user.organisation_id is None:
-        raise ServiceError("not_organisation_admin")
-    return user.organisation_id
-
-
 def colleagues(organisation_id: int) -> list[User]:
     return list(
         db.session.scalars(
@@ -281,7 +290,7 @@ def invite(
     organisation (no account probing): the invitation is recorded and listed either way; the
     owner of an existing account is mailed why it cannot be used instead of a link. Only a
     colleague already in the list is refused."""
-    organisation_id = _require_org_admin(admin)
+    organisation_id = require_organisation_admin(admin)
     email = normalise_email(email)
     owner = db.session.scalar(db.select(User).where(User.email == email))
     if owner is not None and owner.organisation_id == organisation_id:
@@ -307,6 +316,7 @@ def invite(
     )
     db.session.commit()
     organisation = admin.organisation
+    assert organisation is not None  # require_organisation_admin: the administrator of one
     subject = _l(
         "Uitnodiging voor het DAS-portaal van %(organisation)s",
         organisation=organisation.display_name,
@@ -370,7 +380,7 @@ def accept_invitation(token: str, name: str, password: str, now: datetime) -> Us
 
 
 def revoke_invitation(admin: User, invitation_id: int, now: datetime) -> None:
-    organisation_id = _require_org_admin(admin)
+    organisation_id = require_organisation_admin(admin)
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.organisation_id != organisation_id:
         raise ServiceError("not_found")
@@ -383,7 +393,7 @@ def revoke_invitation(admin: User, invitation_id: int, now: datetime) -> None:
 def remove_colleague(admin: User, colleague_id: int) -> User:
     """Take away a colleague's access. The account stays (the audit trail names it) but cannot
     log in. The last administrator cannot be removed."""
-    organisation_id = _require_org_admin(admin)
+    organisation_id = require_organisation_admin(admin)
     colleague = db.session.get(User, colleague_id)
     if colleague is None or colleague.organisation_id != organisation_id:
         raise ServiceError("not_found")

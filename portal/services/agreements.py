@@ -1,4 +1,4 @@
-"""Framework agreements for their whole life (issue 6): drawn up on admission, signed by the
+"""Framework agreements for their whole life: drawn up on admission, signed by the
 provider and countersigned, varied (more lots, new tariffs, a later end date), extended for
 everyone at once, suspended or ended. Dates: portal.domain.contract_dates."""
 
@@ -28,14 +28,13 @@ from portal.models import (
     FrameworkAgreement,
     LotOutcome,
     Product,
-    Role,
-    TariffSheet,
     User,
     VariationKind,
     application_product,
 )
-from portal.services import ServiceError, refuses_stale
+from portal.services import ServiceError, letters, refuses_stale, tariffs, transaction
 from portal.services.audit import record
+from portal.services.ownership import require_administrator, require_provider_of
 from portal.storage import content_key, get_storage
 from portal.timeutil import as_utc, local_date
 
@@ -124,9 +123,6 @@ def _store(content: bytes) -> str:
 
 
 def render_document(agreement: FrameworkAgreement) -> bytes:
-    from portal.services import tariffs
-    from portal.services.letters import render_pdf
-
     year = agreement.start_date.year
     sheet = tariffs.sheet_for_today(agreement.das_id, year)
     amounts = {t.product_id: t.amount_cents for t in sheet.tariffs} if sheet else {}
@@ -139,7 +135,7 @@ def render_document(agreement: FrameworkAgreement) -> bytes:
             sheet=sheet,
             amounts=amounts,
         )
-    return render_pdf(html)
+    return letters.render_pdf(html)
 
 
 def document(agreement: FrameworkAgreement) -> tuple[bytes, str]:
@@ -259,11 +255,11 @@ def end_lots(
 # --- signing ---------------------------------------------------------------------------------
 
 
+@transaction
 @refuses_stale("changed_meanwhile")
 def sign(agreement: FrameworkAgreement, user: User, password: str, ip: str, now: datetime) -> None:
     """The provider's authorised signatory signs, confirming with their password."""
-    if user.role is not Role.PROVIDER or user.organisation_id != agreement.organisation_id:
-        raise ServiceError("not_found")
+    require_provider_of(user, agreement.organisation_id)
     if not user.may_submit:
         raise ServiceError("not_a_signatory")
     if agreement.state is not AgreementState.AWAITING_SIGNATURE or agreement.provider_signed_at:
@@ -291,13 +287,13 @@ def sign(agreement: FrameworkAgreement, user: User, password: str, ip: str, now:
     _commit()
 
 
+@transaction
 @refuses_stale("changed_meanwhile")
 def countersign(
     agreement: FrameworkAgreement, admin: User, password: str, ip: str, now: datetime
 ) -> None:
     """An administrator countersigns for the municipalities; only then is the agreement live."""
-    if admin.role is not Role.ADMINISTRATOR:
-        raise ServiceError("not_found")
+    require_administrator(admin)
     if agreement.state is not AgreementState.AWAITING_SIGNATURE:
         raise ServiceError("agreement_not_awaiting_signature")
     if agreement.provider_signed_at is None:
@@ -392,13 +388,13 @@ def send_signature_reminders(
 # --- extension options -----------------------------------------------------------------------
 
 
+@transaction
 @refuses_stale("changed_meanwhile")
 def exercise_option(admin: User, das: Das, decision_date: date, now: datetime) -> date:
     """Exercise the DAS's next extension option: the common end date moves by the option's
     length, and so does every live (or not yet signed) agreement's end date; suspended and ended
     agreements keep theirs (seed 003 §4.1)."""
-    if admin.role is not Role.ADMINISTRATOR:
-        raise ServiceError("not_found")
+    require_administrator(admin)
     current_end = das.common_end_date
     try:
         new_end = contract_dates.next_option_end_date(
@@ -477,30 +473,10 @@ def exercise_option(admin: User, das: Das, decision_date: date, now: datetime) -
 # --- variations, suspension and ending -------------------------------------------------------
 
 
-def add_tariff_variation(das: Das, sheet: TariffSheet) -> None:
-    """A published tariff sheet is a variation of every live agreement. Part of the caller's
-    transaction."""
-    for agreement in db.session.scalars(
-        db.select(FrameworkAgreement).where(
-            FrameworkAgreement.das_id == das.id, FrameworkAgreement.state == AgreementState.LIVE
-        )
-    ):
-        kind = "basistarieven" if sheet.is_base else f"index {sheet.index_total}%"
-        correction = " (correctie)" if sheet.corrects_id else ""
-        db.session.add(
-            AgreementVariation(
-                agreement_id=agreement.id,
-                kind=VariationKind.TARIFFS,
-                effective_on=date(sheet.year, 1, 1),
-                description=f"Tarieven {sheet.year}{correction}: {kind}.",
-            )
-        )
-
-
+@transaction
 def accept_variation(user: User, variation: AgreementVariation, now: datetime) -> None:
     agreement = variation.agreement
-    if user.organisation_id != agreement.organisation_id:
-        raise ServiceError("not_found")
+    require_provider_of(user, agreement.organisation_id)
     if not user.may_submit:
         raise ServiceError("not_a_signatory")
     if variation.accepted_at is not None:
@@ -518,13 +494,13 @@ def accept_variation(user: User, variation: AgreementVariation, now: datetime) -
     db.session.commit()
 
 
+@transaction
 @refuses_stale("changed_meanwhile")
 def change_state(
     admin: User, agreement: FrameworkAgreement, state: AgreementState, reason: str, on: date
 ) -> None:
     """Suspend, resume or end an agreement, with a reason and a date; the provider is told."""
-    if admin.role is not Role.ADMINISTRATOR:
-        raise ServiceError("not_found")
+    require_administrator(admin)
     if not reason.strip():
         raise ServiceError("state_reason_required")
     allowed = {
@@ -586,6 +562,7 @@ def _notify(
                 user=user,
                 agreement=agreement,
                 link=mail.link("supplier.agreement", agreement_id=agreement.id),
+                attachments=None,  # so that `context` is all for the template
                 **context,
             )
 

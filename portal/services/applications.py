@@ -31,9 +31,10 @@ from portal.models import (
     User,
     application_product,
 )
-from portal.services import ServiceError, calendar
+from portal.services import ServiceError, calendar, rows_changed
 from portal.services.audit import record
 from portal.services.organisations import PROFILE_FIELDS
+from portal.services.ownership import require_provider, require_provider_of
 from portal.timeutil import local_date
 
 OPEN_STATES = (ApplicationState.DRAFT, ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
@@ -59,7 +60,7 @@ def open_application(das: Das, organisation_id: int) -> Application | None:
 
 def admitted_lot_ids(das: Das, organisation_id: int) -> set[int]:
     """The lots the organisation is admitted for now (ended admissions do not count)."""
-    # One query (issue 10); "current" is AgreementLot.is_current: not ended.
+    # One query, however many agreements; "current" is AgreementLot.is_current: not ended.
     return set(
         db.session.scalars(
             db.select(AgreementLot.lot_id)
@@ -92,7 +93,8 @@ def start_application(das: Das, user: User, update: bool = False) -> Application
     A provider that applied before starts from its previous answers: after a rejection it tries
     again with the same products and answers to correct; once admitted it applies for further
     lots without re-entering its declaration and evidence; with `update` it renews its
-    declaration and evidence for the lots it is admitted for (issue 3, "Later")."""
+    declaration and evidence for the lots it is admitted for."""
+    require_provider(user)
     if not das.is_open:
         raise ServiceError("das_not_open")
     assert user.organisation_id is not None
@@ -184,6 +186,7 @@ def _require_draft(application: Application) -> None:
 
 def save_products(application: Application, product_ids: Iterable[int], user: User) -> None:
     """Choose the products to deliver; the lots applied for are the lots of those products."""
+    require_provider_of(user, application.organisation_id)
     _require_draft(application)
     if application.kind is ApplicationKind.UPDATE:
         raise ServiceError("update_has_fixed_lots")
@@ -213,6 +216,7 @@ def save_products(application: Application, product_ids: Iterable[int], user: Us
 
 def save_answers(application: Application, answers: Mapping[int, AnswerInput], user: User) -> None:
     """Store answers to the given criteria; a draft may be saved half-filled at any time."""
+    require_provider_of(user, application.organisation_id)
     _require_draft(application)
     criteria = {c.id: c for c in application.das.criteria}
     own_documents = {
@@ -278,6 +282,7 @@ def missing_items(application: Application, on: date) -> list[eligibility.Missin
 def submit(application: Application, user: User, now: datetime) -> Application:
     """Submit a complete draft. Exactly one of two simultaneous submissions succeeds: the state
     changes with a conditional UPDATE, so the second finds no draft left."""
+    require_provider_of(user, application.organisation_id)
     if not user.may_submit:
         raise ServiceError("not_allowed_to_submit")
     _require_draft(application)
@@ -289,7 +294,7 @@ def submit(application: Application, user: User, now: datetime) -> Application:
     deadline = calendar.review_deadline(received_on, application.das.review_working_days)
     reference = f"{application.das.reference}-{application.id:06d}"
     snapshot = build_snapshot(application, user, now)
-    result = db.session.execute(
+    changed = rows_changed(
         sa.update(Application)
         .where(Application.id == application.id, Application.state == ApplicationState.DRAFT)
         .values(
@@ -304,7 +309,7 @@ def submit(application: Application, user: User, now: datetime) -> Application:
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         db.session.rollback()
         raise ServiceError("application_not_draft")
     for request in open_declaration_requests(application.das_id, application.organisation_id):

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -53,7 +53,8 @@ from portal.models.audit import AuditChainHead
 from portal.services.paging import Page, paginate_counted
 from portal.storage import get_storage
 
-_head = AuditChainHead.__table__
+# The row the chain's head is kept in, updated with Core (a declarative class's __table__ is a Table).
+_head = cast(sa.Table, AuditChainHead.__table__)
 # Where anchors are kept in the store: `audit-anchors/<UTC time>-<sequence>-<random>`, so the
 # keys sort by time.
 ANCHOR_PREFIX = "audit-anchors/"
@@ -115,7 +116,7 @@ def record(
 
 def events_for(obj: Any, number: int, per_page: int) -> Page[AuditEvent]:
     """One page of an object's timeline, the latest event first. An application or agreement
-    gathers events for as long as it lives (issue 10); the count rides along with the rows, so
+    gathers events for as long as it lives; the count rides along with the rows, so
     a timeline costs its page one statement."""
     return paginate_counted(
         db.select(AuditEvent)

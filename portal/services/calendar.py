@@ -6,7 +6,10 @@ from datetime import date, timedelta
 
 from portal.domain import working_days
 from portal.extensions import db
-from portal.models import Holiday, HolidayKind
+from portal.models import Holiday, HolidayKind, User
+from portal.services import ServiceError
+from portal.services.audit import record
+from portal.services.ownership import require_administrator
 
 
 def holidays_between(first: date, last: date) -> set[date]:
@@ -40,11 +43,9 @@ def holidays_of_year(year: int) -> list[Holiday]:
     )
 
 
-def add_equated_day(admin, day: date, name: str) -> Holiday:  # type: ignore[no-untyped-def]
+def add_equated_day(admin: User, day: date, name: str) -> Holiday:
     """A day equated to a holiday by royal decree (Algemene termijnenwet art. 3(3))."""
-    from portal.services import ServiceError
-    from portal.services.audit import record
-
+    require_administrator(admin)
     if not name.strip():
         raise ServiceError("holiday_name_required")
     if db.session.get(Holiday, day) is not None:
@@ -57,11 +58,9 @@ def add_equated_day(admin, day: date, name: str) -> Holiday:  # type: ignore[no-
     return holiday
 
 
-def remove_equated_day(admin, day: date) -> None:  # type: ignore[no-untyped-def]
+def remove_equated_day(admin: User, day: date) -> None:
     """Only equated days can be removed; the statutory ones follow from the law."""
-    from portal.services import ServiceError
-    from portal.services.audit import record
-
+    require_administrator(admin)
     holiday = db.session.get(Holiday, day)
     if holiday is None:
         raise ServiceError("not_found")

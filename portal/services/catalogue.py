@@ -1,4 +1,5 @@
-"""The catalogue of a DAS: lots and products. Products are retired, never deleted (issue 5)."""
+"""The catalogue of a DAS: lots and products. Products are retired, never deleted: published
+tariff sheets and agreements name them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from portal.extensions import db
 from portal.models import Das, IjwUnit, Lot, Product, ProductVariant, User
 from portal.services import ServiceError
 from portal.services.audit import record
+from portal.services.ownership import require_administrator
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ def _check(das: Das, given: ProductInput, product_id: int | None) -> Lot:
 
 
 def create_product(admin: User, das: Das, given: ProductInput) -> Product:
+    require_administrator(admin)
     lot = _check(das, given, None)
     product = Product(
         lot_id=lot.id,
@@ -58,6 +61,7 @@ def create_product(admin: User, das: Das, given: ProductInput) -> Product:
 
 
 def update_product(admin: User, das: Das, product: Product, given: ProductInput) -> Product:
+    require_administrator(admin)
     lot = _check(das, given, product.id)
     changes = {}
     for field, value in (
@@ -82,6 +86,7 @@ def update_product(admin: User, das: Das, product: Product, given: ProductInput)
 
 def retire_product(admin: User, das: Das, product: Product, today: date) -> None:
     """Products in use stay in the catalogue with an end date, so history still names them."""
+    require_administrator(admin)
     if product.valid_to is not None and product.valid_to <= today:
         raise ServiceError("product_already_retired")
     product.valid_to = today
@@ -92,6 +97,7 @@ def retire_product(admin: User, das: Das, product: Product, today: date) -> None
 def save_lot(
     admin: User, das: Das, code: str, name: str, description: str, lot: Lot | None = None
 ) -> Lot:
+    require_administrator(admin)
     code = code.strip().upper()
     if any(other.code == code and other is not lot for other in das.lots):
         raise ServiceError("lot_code_taken", lot_code=code)

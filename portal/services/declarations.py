@@ -1,4 +1,4 @@
-"""A reviewer asks an admitted provider for an updated declaration and evidence (issue 3)."""
+"""A reviewer asks an admitted provider for an updated declaration and evidence."""
 
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ from flask_babel import lazy_gettext as _l
 from portal import mail
 from portal.extensions import db
 from portal.models import Application, DeclarationRequest, User
-from portal.services import ServiceError
+from portal.services import ServiceError, transaction
 from portal.services.applications import admitted_lot_ids, open_declaration_requests
 from portal.services.audit import record
+from portal.services.ownership import require_reviewer
 from portal.services.review import conflicted_with_provider
 
 
+@transaction
 def request_update(
     reviewer: User, application: Application, message: str, due_on: date, now: datetime
 ) -> DeclarationRequest:
+    require_reviewer(reviewer, application.das_id)
     if conflicted_with_provider(reviewer, application.das_id, application.organisation_id):
         raise ServiceError("own_conflict")
     if not message.strip():

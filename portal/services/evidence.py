@@ -27,11 +27,12 @@ from portal.extensions import db
 from portal.models import EvidenceDocument, EvidenceType, Organisation, User
 from portal.services import ServiceError
 from portal.services.audit import record
+from portal.services.ownership import require_provider_of
 from portal.storage import OCTET_STREAM, LocalStorage, content_key, get_storage, scratch_dir
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
-# The documents a provider proves things with, and nothing else (issue 15): PDF above all
+# The documents a provider proves things with, and nothing else: PDF above all
 # (certificates, extracts, policies, declarations), scans and photos as JPEG or PNG, and
 # letters written in Word or LibreOffice Writer (DOCX, ODT). Nothing that runs and nothing a
 # browser shows as a page. Both the sniffed content and the name's extension must be on this
@@ -197,6 +198,7 @@ def _is_document_zip(path: str, parts: tuple[str, ...]) -> bool:
 
 
 def store_upload(organisation: Organisation, user: User, upload: Upload) -> EvidenceDocument:
+    require_provider_of(user, organisation.id)
     filename = clean_filename(upload.filename)
     check_extension(filename)
     if upload.expires_on is not None and upload.expires_on < upload.issued_on:

@@ -1,17 +1,19 @@
 """Contract management services: KPI definitions and reports, dashboards, contract talks and
-SROI (issue 7). Rules: portal.domain.contract_management."""
+SROI. Rules: portal.domain.contract_management."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.domain import contract_management as rules
+from portal.domain import money
 from portal.extensions import db
 from portal.models import (
     AgreementState,
@@ -29,8 +31,13 @@ from portal.models import (
     TalkKind,
     User,
 )
-from portal.services import ServiceError
+from portal.services import Problem, RowError, ServiceError, transaction
 from portal.services.audit import record
+from portal.services.ownership import (
+    require_administrator,
+    require_contract_manager,
+    require_provider_of,
+)
 from portal.services.paging import Page, paginate, paginate_counted
 
 CLIENTS, TURNOVER = "CLIENTS", "TURNOVER"
@@ -56,8 +63,11 @@ def definitions_of(das_id: int) -> list[KpiDefinition]:
     )
 
 
-def ensure_default_kpis(das: Das) -> None:
+def ensure_default_kpis(admin: User, das: Das) -> list[str]:
+    """Add the national outcome set's KPIs the DAS does not define yet; the codes added."""
+    require_administrator(admin)
     existing = {d.code for d in definitions_of(das.id)}
+    added = []
     for position, (code, name, unit, higher, target, threshold, period, low, high) in enumerate(
         DEFAULT_KPIS, start=1
     ):
@@ -77,7 +87,11 @@ def ensure_default_kpis(das: Das) -> None:
                     position=position,
                 )
             )
-    db.session.flush()
+            added.append(code)
+    if added:
+        record("kpi.defaults_added", das, admin, das_id=das.id, codes=added)
+    db.session.commit()
+    return added
 
 
 def save_definition(
@@ -92,8 +106,7 @@ def save_definition(
     threshold: Decimal,
     period: ReportingPeriod,
 ) -> KpiDefinition:
-    if admin.role is not Role.ADMINISTRATOR:
-        raise ServiceError("not_found")
+    require_administrator(admin)
     code = code.strip().upper()
     if any(d.code == code and d is not definition for d in definitions_of(das.id)):
         raise ServiceError("kpi_code_taken", kpi_code=code)
@@ -126,45 +139,35 @@ class Figure:
     authority_id: int | None = None
 
 
-# What a figure column (Numeric(14, 2), portal/models/kpis.py) holds.
-MAX_FIGURE = Decimal(10**12)
-
-
 def check_figure(
     agreement: FrameworkAgreement,
     definition: KpiDefinition,
     period_start: date,
     value: Decimal,
     today: date,
-) -> str | None:
-    """A Dutch message for what is wrong with one figure, or None."""
-    if not Decimal(value).is_finite() or abs(value) >= MAX_FIGURE:
-        return f"{definition.name}: dit getal kunnen wij niet opslaan."
+) -> Problem | None:
+    """What is wrong with one figure, or None."""
+    kpi = definition.name
+    if not Decimal(value).is_finite() or abs(value) >= money.MAX_FIGURE:
+        return Problem("figure_not_storable", kpi=kpi)
     if definition.min_value is not None and value < definition.min_value:
-        return (
-            f"{definition.name}: de waarde mag niet lager zijn dan "
-            f"{rules_number(definition.min_value)}."
-        )
+        return Problem("figure_below_minimum", kpi=kpi, minimum=Decimal(definition.min_value))
     if definition.max_value is not None and value > definition.max_value:
-        return (
-            f"{definition.name}: de waarde mag niet hoger zijn dan "
-            f"{rules_number(definition.max_value)}."
-        )
+        return Problem("figure_above_maximum", kpi=kpi, maximum=Decimal(definition.max_value))
     if rules.next_period(period_start, definition.period.value) > today:
-        return (
-            f"{definition.name}: periode "
-            f"{rules.period_label(period_start, definition.period.value)} is nog niet voorbij."
+        return Problem(
+            "period_not_over",
+            kpi=kpi,
+            period=rules.period_label(period_start, definition.period.value),
         )
     if rules.next_period(period_start, definition.period.value) <= agreement.start_date:
-        return f"{definition.name}: de overeenkomst liep in die periode nog niet."
+        return Problem("agreement_not_yet_running", kpi=kpi)
     return None
 
 
-def rules_number(value: Decimal) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
-
-
-def _same_breakdown(lot_id: int | None, authority_id: int | None):  # type: ignore[no-untyped-def]
+def _same_breakdown(
+    lot_id: int | None, authority_id: int | None
+) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
     return (
         KpiValue.lot_id.is_(None) if lot_id is None else KpiValue.lot_id == lot_id,
         KpiValue.authority_id.is_(None)
@@ -196,6 +199,7 @@ def current_value(
     )
 
 
+@transaction
 def report(
     user: User,
     agreement: FrameworkAgreement,
@@ -207,17 +211,17 @@ def report(
     """Store figures; all or nothing. A figure for a period already reported is a correction
     and needs a reason (the earlier value stays in the history). Staff may only correct, with a
     reason."""
-    if user.role is Role.PROVIDER and user.organisation_id != agreement.organisation_id:
-        raise ServiceError("not_found")
-    if user.role not in (Role.PROVIDER, Role.CONTRACT_MANAGER, Role.ADMINISTRATOR):
-        raise ServiceError("not_found")
+    if user.role is Role.PROVIDER:
+        require_provider_of(user, agreement.organisation_id)
+    else:
+        require_contract_manager(user, agreement.das_id)
     problems = [
         p
         for f in figures
         if (p := check_figure(agreement, f.definition, f.period_start, f.value, today))
     ]
     if problems:
-        raise ServiceError("figures_refused", problems="; ".join(problems))
+        raise ServiceError("figures_refused", problems=problems)
     keys = [(f.definition.id, f.period_start, f.lot_id, f.authority_id) for f in figures]
     if len(keys) != len(set(keys)):
         raise ServiceError("duplicate_figure")
@@ -258,15 +262,15 @@ def report(
 
 def parse_rows(
     agreement: FrameworkAgreement, rows: list[list[str]], today: date
-) -> tuple[list[Figure], list[tuple[int, str]]]:
+) -> tuple[list[Figure], list[RowError]]:
     """Rows of (kpi, periode, waarde) after a header; every wrong row is reported."""
     if not rows:
-        return [], [(1, "Het bestand is leeg.")]
+        return [], [RowError(1, Problem("file_empty"))]
     header = [c.strip().lower() for c in rows[0]]
     try:
         code_col, period_col, value_col = (header.index(n) for n in ("kpi", "periode", "waarde"))
     except ValueError:
-        return [], [(1, "De eerste regel moet de kolommen 'kpi', 'periode' en 'waarde' bevatten.")]
+        return [], [RowError(1, Problem("kpi_file_columns"))]
     definitions = {d.code: d for d in definitions_of(agreement.das_id)}
     lot_col = header.index("perceel") if "perceel" in header else None
     authority_col = header.index("gemeente") if "gemeente" in header else None
@@ -276,62 +280,67 @@ def parse_rows(
         authorities[authority.name.upper()] = authority.id
         if authority.cbs_code:
             authorities[authority.cbs_code.upper()] = authority.id
-    figures, errors, seen = [], [], {}
+    figures: list[Figure] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[int, date, int | None, int | None], int] = {}
     for number, row in enumerate(rows[1:], start=2):
         cells = [str(c).strip() for c in row] + [""] * 5
         if not any(cells):
             continue
         definition = definitions.get(cells[code_col].upper())
         if definition is None:
-            errors.append((number, f"KPI '{cells[code_col]}' bestaat niet."))
+            errors.append(RowError(number, Problem("unknown_kpi", kpi_code=cells[code_col])))
             continue
         try:
             start = rules.parse_period(cells[period_col], definition.period.value)
         except ValueError:
             errors.append(
-                (
+                RowError(
                     number,
-                    f"Periode '{cells[period_col]}' past niet bij {definition.name}"
-                    " (bijvoorbeeld 2027-K1, 2027-H1 of 2027).",
+                    Problem("period_does_not_fit", period=cells[period_col], kpi=definition.name),
                 )
             )
             continue
         try:
-            value = Decimal(
-                cells[value_col].replace(".", "").replace(",", ".")
-                if "," in cells[value_col]
-                else cells[value_col]
-            )
-        except InvalidOperation:
-            errors.append((number, f"'{cells[value_col]}' is geen getal."))
+            value = money.parse_figure(cells[value_col])
+        except money.AmountTooLarge:
+            errors.append(RowError(number, Problem("figure_not_storable", kpi=definition.name)))
+            continue
+        except money.NotAnAmount:
+            errors.append(RowError(number, Problem("not_a_number", text=cells[value_col])))
             continue
         lot_id = authority_id = None
         if lot_col is not None and cells[lot_col]:
             lot_id = lots.get(cells[lot_col].upper())
             if lot_id is None:
-                errors.append(
-                    (number, f"Perceel '{cells[lot_col]}' hoort niet bij uw overeenkomst.")
-                )
+                errors.append(RowError(number, Problem("lot_not_in_agreement", lot=cells[lot_col])))
                 continue
         if authority_col is not None and cells[authority_col]:
             authority_id = authorities.get(cells[authority_col].upper())
             if authority_id is None:
                 errors.append(
-                    (
-                        number,
-                        f"Gemeente '{cells[authority_col]}' hoort niet bij dit aankoopsysteem.",
+                    RowError(
+                        number, Problem("authority_not_in_das", authority=cells[authority_col])
                     )
                 )
                 continue
         key = (definition.id, start, lot_id, authority_id)
         if key in seen:
             errors.append(
-                (number, f"{definition.name} {cells[period_col]} staat ook op regel {seen[key]}.")
+                RowError(
+                    number,
+                    Problem(
+                        "figure_repeated",
+                        kpi=definition.name,
+                        period=cells[period_col],
+                        row=seen[key],
+                    ),
+                )
             )
             continue
         seen[key] = number
         if problem := check_figure(agreement, definition, start, value, today):
-            errors.append((number, problem))
+            errors.append(RowError(number, problem))
             continue
         figures.append(Figure(definition, start, value, lot_id, authority_id))
     return figures, errors
@@ -347,7 +356,7 @@ class KpiSeries:
     late: list[date]
 
 
-def _latest_ids(agreement_id: int):  # type: ignore[no-untyped-def]
+def _latest_ids(agreement_id: int) -> sa.Select[tuple[int]]:
     """The figure that counts per KPI and period: the last one reported (a correction adds a
     row)."""
     return (
@@ -400,7 +409,7 @@ def provider_dashboard(
 
 def corrections_page(agreement: FrameworkAgreement, number: int, per_page: int) -> Page[KpiValue]:
     """The earlier figures a correction replaced, the most recently reported first. Every
-    correction adds one, for as long as the agreement runs: paged (issue 10)."""
+    correction adds one, for as long as the agreement runs: paged."""
     return paginate_counted(
         db.select(KpiValue)
         .options(joinedload(KpiValue.definition), joinedload(KpiValue.reported_by))
@@ -420,7 +429,7 @@ LIVE_STATES = (AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE, Agreement
 
 
 def _live_agreements(das_id: int) -> list[FrameworkAgreement]:
-    # The overview names each provider: load the organisations with the agreements (issue 10).
+    # The overview names each provider: load the organisations with the agreements, not one query per row.
     return list(
         db.session.scalars(
             db.select(FrameworkAgreement)
@@ -433,7 +442,7 @@ def _live_agreements(das_id: int) -> list[FrameworkAgreement]:
     )
 
 
-def _sums_query(das_id: int, code: str, first: date, last: date):  # type: ignore[no-untyped-def]
+def _sums_query(das_id: int, code: str, first: date, last: date) -> sa.Select[tuple[int, Decimal]]:
     """The latest reported value per agreement and period, summed over [first, last), in SQL:
     rows of (agreement_id, total)."""
     latest = (
@@ -537,18 +546,21 @@ def _year_figures(
 
 @dataclass
 class DasOverview:
+    """A DAS's figures for a year. Turnover is reported as a KPI value in euros; here it is in
+    cents, like every amount a service hands out."""
+
     year: int
-    turnover: dict[int, Decimal]
+    turnover_cents: dict[int, int]
     clients: dict[int, Decimal]
     concentration: rules.Concentration
     ranking: list[tuple[FrameworkAgreement, rules.Ranked]]
     sroi: list[tuple[FrameworkAgreement, int | None, int, rules.SroiStatus]]
-    turnover_per_lot: dict[int, Decimal]
-    turnover_per_authority: dict[int, Decimal]
+    turnover_cents_per_lot: dict[int, int]
+    turnover_cents_per_authority: dict[int, int]
 
     @property
-    def total_turnover(self) -> Decimal:
-        return sum(self.turnover.values(), Decimal(0))
+    def total_turnover_cents(self) -> int:
+        return sum(self.turnover_cents.values())
 
     @property
     def total_clients(self) -> Decimal:
@@ -569,10 +581,11 @@ def das_overview(
     turnover, per_lot, per_authority = _year_figures(
         das.id, TURNOVER, date(year, 1, 1), date(year + 1, 1, 1)
     )
+    turnover_cents = {a_id: money.cents_of(turnover.get(a_id, Decimal(0))) for a_id in agreements}
     clients = _latest_per_agreement(das.id, CLIENTS)
-    concentration = rules.market_concentration(int(v * 100) for v in turnover.values())
+    concentration = rules.market_concentration(money.cents_of(v) for v in turnover.values())
     figures = [
-        rules.ProviderFigures(a_id, int(clients.get(a_id, 0)), int(turnover.get(a_id, 0) * 100))
+        rules.ProviderFigures(a_id, int(clients.get(a_id, 0)), turnover_cents[a_id])
         for a_id in agreements
     ]
     ranking = (
@@ -604,13 +617,13 @@ def das_overview(
     )
     return DasOverview(
         year,
-        {a: turnover.get(a, Decimal(0)) for a in agreements},
+        turnover_cents,
         {a: clients.get(a, Decimal(0)) for a in agreements},
         concentration,
         ranking,
         sroi,
-        per_lot,
-        per_authority,
+        {lot_id: money.cents_of(v) for lot_id, v in per_lot.items()},
+        {authority_id: money.cents_of(v) for authority_id, v in per_authority.items()},
     )
 
 
@@ -629,7 +642,9 @@ def _sroi_row(
     year: int,
 ) -> SroiRow:
     obligation = rules.sroi_obligation(
-        int((previous_turnover or 0) * 100), das.sroi_threshold_cents, Decimal(das.sroi_percent)
+        money.cents_of(previous_turnover or Decimal(0)),
+        das.sroi_threshold_cents,
+        Decimal(das.sroi_percent),
     )
     done = int(realised_cents or 0)
     return agreement, obligation, done, rules.sroi_status(obligation, done, today, year)
@@ -638,7 +653,8 @@ def _sroi_row(
 def sroi_page(das: Das, year: int, today: date, number: int, per_page: int) -> Page[SroiRow]:
     """One page of the social-return table: the live agreements by last year's turnover, highest
     first (the obligation grows with it; below the threshold there is none), then by name. The
-    same order as `das_overview(...).sroi`, sorted and cut in SQL (issue 10)."""
+    same order as `das_overview(...).sroi`, sorted and cut in SQL, so a page costs the same
+    however many agreements there are."""
     previous = _sums_query(das.id, TURNOVER, date(year - 1, 1, 1), date(year, 1, 1)).subquery()
     realised = (
         db.select(SroiReport.agreement_id, db.func.sum(SroiReport.amount_cents).label("total"))
@@ -679,6 +695,7 @@ def log_talk(
     agreements_made: str,
     actions: list[tuple[str, str, date]],
 ) -> ContractTalk:
+    require_contract_manager(user, agreement.das_id)
     if not participants.strip():
         raise ServiceError("participants_required")
     talk = ContractTalk(
@@ -726,8 +743,7 @@ def report_sroi(
     now: datetime,
     document_id: int | None = None,
 ) -> SroiReport:
-    if user.organisation_id != agreement.organisation_id:
-        raise ServiceError("not_found")
+    require_provider_of(user, agreement.organisation_id)
     if not activity.strip():
         raise ServiceError("sroi_activity_required")
     if amount_cents <= 0:
@@ -832,8 +848,7 @@ def values_of(agreement: FrameworkAgreement) -> list[KpiValue]:
 def save_settings(
     admin: User, das: Das, sroi_threshold_cents: int, sroi_percent: Decimal, talks_top_n: int
 ) -> None:
-    if admin.role is not Role.ADMINISTRATOR:
-        raise ServiceError("not_found")
+    require_administrator(admin)
     das.sroi_threshold_cents = sroi_threshold_cents
     das.sroi_percent = sroi_percent
     das.talks_top_n = talks_top_n

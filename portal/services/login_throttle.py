@@ -1,4 +1,4 @@
-"""Failed log-ins slow guessing down without locking the real user out (issue 15, item 8).
+"""Failed log-ins slow guessing down without locking the real user out.
 
 OWASP's device cookies ("Slow Down Online Guessing Attacks with Device Cookies"): a browser
 that logged in to an account before carries a signed device cookie for it (portal/auth/

@@ -1,6 +1,6 @@
 """Open Contracting Data Standard 1.1 release packages: one ocid per DAS; the tender with
 techniques.hasDynamicPurchasingSystem and its lots (techniques and lots extensions); each
-admission as an award and a contract (issue 6; seed 003 §4.5: publish awarded contracts)."""
+admission as an award and a contract (seed 003 §4.5: publish awarded contracts)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def _agreements(das_id: int) -> tuple[list[Any], dict[int, list[Any]]]:
 
 def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
     agreements, lots_of = _agreements(das.id)
-    buyers = [
+    buyers: list[dict[str, Any]] = [
         {
             "id": a.cbs_code or f"authority-{a.id}",
             "name": a.name,

@@ -1,5 +1,5 @@
 """The organisation profile. Every change is recorded with its old and new value, so reviewers
-can see what changed after an admission (issue 3)."""
+can see what changed after an admission."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, Organisation, SizeClass, User
 from portal.services import ServiceError
 from portal.services.audit import record
+from portal.services.ownership import require_organisation_admin
 from portal.services.paging import Page, paginate_counted
 
 PROFILE_FIELDS = (
@@ -49,9 +50,9 @@ def _plain(value: object) -> object:
 
 def update_profile(user: User, profile: Profile) -> dict[str, tuple[object, object]]:
     """Store the profile; returns the changed fields as {field: (old, new)}."""
-    if not user.is_organisation_admin or user.organisation is None:
-        raise ServiceError("not_organisation_admin")
+    require_organisation_admin(user)
     organisation = user.organisation
+    assert organisation is not None  # require_organisation_admin: the administrator of one
     clash = db.session.scalar(
         db.select(Organisation.id).where(
             Organisation.kvk_number == profile.kvk_number, Organisation.id != organisation.id

@@ -1,4 +1,4 @@
-"""One page of a list that grows with the data (issue 10): LIMIT/OFFSET in SQL and a count.
+"""One page of a list that grows with the data: LIMIT/OFFSET in SQL and a count.
 
 Every paged list in the portal goes through `paginate` (a count query, then one page of rows) or,
 where a page may not spend a second statement, `paginate_counted` (the count rides along as a
@@ -7,6 +7,7 @@ window function on the rows themselves). The template side is macros/pagination.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +22,10 @@ T = TypeVar("T")
 class PageNotFound(NotFound):
     """A page number past the last page. An HTTP 404 itself, so a view need not catch it: a link
     to page 9 of 8 is stale (rows went away) or made up, and the pager on page 1 leads on."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class Page(Generic[T]):
     def last(self) -> int:
         return self.first + len(self.items) - 1 if self.items else 0
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 
     def __len__(self) -> int:

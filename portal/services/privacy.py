@@ -53,6 +53,7 @@ from portal.models import (
 )
 from portal.services import evidence
 from portal.services.audit import record
+from portal.services.ownership import require_organisation_admin
 from portal.storage import get_storage
 from portal.timeutil import AMSTERDAM, as_utc, local_date
 
@@ -493,7 +494,10 @@ def export_organisation(
     user: User, now: datetime, retention_years: int, privacy_email: str
 ) -> Export:
     """A ZIP of everything about the user's own organisation (data.json, evidence/, README.txt),
-    in a spooled temporary file the caller sends and closes. Records the download."""
+    in a spooled temporary file the caller sends and closes. Records the download. Only the
+    organisation's administrator: the archive holds declarations about criminal convictions of
+    its directors and the accounts of every colleague."""
+    require_organisation_admin(user)
     organisation = user.organisation
     assert organisation is not None  # provider users always have one (a DB constraint)
     documents = _scalars(
@@ -710,8 +714,8 @@ def _all_purged_applications(plans: dict[int, OrganisationPurge]) -> Iterable[in
 def _fill(plan: OrganisationPurge, purged_application_ids: set[int]) -> None:
     """Count the rows and files behind one organisation's plan. A document goes only when no
     record that stays (another DAS's answer, snapshot or clarification, an SROI report) uses it."""
-    app_ids = plan.application_ids
-    answers = _scalars(db.select(Answer).where(Answer.application_id.in_(app_ids)))
+    application_ids = plan.application_ids
+    answers = _scalars(db.select(Answer).where(Answer.application_id.in_(application_ids)))
     plan.declaration_ids = [a.id for a in answers if a.criterion.kind is CriterionKind.EXCLUSION]
     answer_ids = [a.id for a in answers]
     answer_links = db.session.execute(
@@ -719,7 +723,7 @@ def _fill(plan: OrganisationPurge, purged_application_ids: set[int]) -> None:
     ).all()
     plan.answer_link_count = len(answer_links)
     clarification_ids = _scalars(
-        db.select(Clarification.id).where(Clarification.application_id.in_(app_ids))
+        db.select(Clarification.id).where(Clarification.application_id.in_(application_ids))
     )
     clarification_links = db.session.execute(
         db.select(clarification_document.c.document_id).where(
@@ -727,7 +731,7 @@ def _fill(plan: OrganisationPurge, purged_application_ids: set[int]) -> None:
         )
     ).all()
     plan.clarification_link_count = len(clarification_links)
-    applications = _scalars(db.select(Application).where(Application.id.in_(app_ids)))
+    applications = _scalars(db.select(Application).where(Application.id.in_(application_ids)))
     plan.snapshot_ids = [a.id for a in applications if _snapshot_holds_declarations(a.snapshot)]
 
     candidates = {row.document_id for row in answer_links} | {
@@ -832,13 +836,13 @@ def purge(today: date, years: int, *, dry_run: bool = False) -> list[Organisatio
 
 
 def _execute(plan: OrganisationPurge, today: date) -> None:
-    app_ids = plan.application_ids
-    answer_ids = _scalars(db.select(Answer.id).where(Answer.application_id.in_(app_ids)))
+    application_ids = plan.application_ids
+    answer_ids = _scalars(db.select(Answer.id).where(Answer.application_id.in_(application_ids)))
     db.session.execute(
         sa.delete(answer_evidence).where(answer_evidence.c.answer_id.in_(answer_ids))
     )
     clarification_ids = _scalars(
-        db.select(Clarification.id).where(Clarification.application_id.in_(app_ids))
+        db.select(Clarification.id).where(Clarification.application_id.in_(application_ids))
     )
     db.session.execute(
         sa.delete(clarification_document).where(

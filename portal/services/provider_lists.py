@@ -1,4 +1,4 @@
-"""The provider's own lists that grow year after year (issue 10): its evidence documents and its
+"""The provider's own lists that grow year after year: its evidence documents and its
 applications a page at a time, and the documents about to lapse found in SQL, not by loading
 every document the organisation ever uploaded.
 """
@@ -48,7 +48,7 @@ def expiring_documents(
     """The documents still valid today that stop counting within `warning_days`: by their own
     end date, or by the age limit of their kind. Only candidates are loaded."""
     horizon = today + timedelta(days=warning_days)
-    near_end = [EvidenceDocument.expires_on.between(today, horizon)]
+    near_end: list[sa.ColumnElement[bool]] = [EvidenceDocument.expires_on.between(today, horizon)]
     for kind, months in rules.DEFAULT_MAX_AGE_MONTHS.items():
         # issued_on + months falls in [today, horizon]  <=>  issued_on in [today, horizon] - months
         near_end.append(

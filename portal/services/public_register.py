@@ -1,4 +1,4 @@
-"""The public register of admitted providers per DAS, a page at a time (issue 10).
+"""The public register of admitted providers per DAS, a page at a time: it grows with every admission.
 
 A provider is admitted to a lot while its agreement is live or awaiting signature and its
 admission to that lot has not ended. At national scale a DAS admits hundreds of providers per
@@ -39,7 +39,7 @@ def _display_name() -> sa.ColumnElement[str]:
     return sa.func.coalesce(sa.func.nullif(Organisation.trade_name, ""), Organisation.legal_name)
 
 
-def _current_admissions(das_id: int) -> sa.Select:  # type: ignore[type-arg]
+def _current_admissions(das_id: int) -> sa.Select[tuple[AgreementLot]]:
     return (
         sa.select(AgreementLot)
         .join(FrameworkAgreement, FrameworkAgreement.id == AgreementLot.agreement_id)

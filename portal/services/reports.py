@@ -1,4 +1,4 @@
-"""The contract register and the official report (proces-verbaal) of a DAS (issue 6)."""
+"""The contract register and the official report (proces-verbaal) of a DAS."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class RegisterFilters:
     ends_before: date | None = None
 
 
-def register_query(filters: RegisterFilters) -> sa.Select:  # type: ignore[type-arg]
+def register_query(filters: RegisterFilters) -> sa.Select[tuple[FrameworkAgreement]]:
     query = db.select(FrameworkAgreement)
     if filters.das_ids is not None:
         query = query.where(FrameworkAgreement.das_id.in_(filters.das_ids))

@@ -1,5 +1,5 @@
 """Re-verification of admitted providers: whose evidence has expired or soon will, and what
-happens when a requested update does not come in time (issue 4)."""
+happens when a requested update does not come in time."""
 
 from __future__ import annotations
 
@@ -28,11 +28,12 @@ from portal.models import (
     User,
     answer_evidence,
 )
-from portal.services import ServiceError
+from portal.services import ServiceError, transaction
 from portal.services.applications import open_declaration_requests
 from portal.services.audit import record
+from portal.services.ownership import require_reviewer, visible_das_ids
 from portal.services.paging import Page, page_of
-from portal.services.review import conflicted_with_provider, visible_das_ids
+from portal.services.review import conflicted_with_provider
 
 # An admitted provider's agreement is live, or drawn up and waiting for signatures.
 ADMITTED_STATES = (AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE)
@@ -124,7 +125,7 @@ class _Due:
 def _due(user: User, today: date, within_days: int) -> list[_Due]:
     """Every due agreement the user may see, soonest lapse first, in a constant number of
     queries: one for the age limits in use and one for the lapsing documents of each admitted
-    agreement's latest decided application (issue 10)."""
+    agreement's latest decided application."""
     cutoff = today + timedelta(days=within_days)
     das_ids = visible_das_ids(user)
     latest = (
@@ -249,14 +250,14 @@ def _rows(due: list[_Due], today: date) -> list[ReverificationRow]:
     rows = []
     for d in due:
         agreement = agreements[d.agreement_id]
-        request = open_requests.get((agreement.das_id, agreement.organisation_id))
+        open_request = open_requests.get((agreement.das_id, agreement.organisation_id))
         rows.append(
             ReverificationRow(
                 agreement,
                 applications[d.application_id],
                 [ExpiringEvidence(documents[i], day, day < today) for i, day in d.documents],
-                request,
-                request is not None and request.due_on < today,
+                open_request,
+                open_request is not None and open_request.due_on < today,
             )
         )
     return rows
@@ -279,16 +280,18 @@ def due_page(
     The order is the soonest last valid day, which needs the domain's month arithmetic
     (rules.valid_until), so SQL cannot sort or LIMIT by it exactly: one query narrows the
     documents to the lapsing ones as plain values, Python applies the rule and orders them, and
-    only the page's agreements are loaded as objects (issue 10: a constant number of queries)."""
+    only the page's agreements are loaded as objects (a constant number of queries, however many are due)."""
     due = _due(user, today, within_days)
     start = (number - 1) * per_page
     return page_of(_rows(due[start : start + per_page], today), len(due), number, per_page)
 
 
+@transaction
 def suspend_admission(
     reviewer: User, agreement: FrameworkAgreement, reason: str, now: datetime, today: date
 ) -> None:
     """Suspend an admission whose requested update did not come in time, with notice."""
+    require_reviewer(reviewer, agreement.das_id)
     if conflicted_with_provider(reviewer, agreement.das_id, agreement.organisation_id):
         raise ServiceError("own_conflict")
     if not reason.strip():

@@ -1,5 +1,5 @@
 """The reviewer's work: the queue and its deadlines, assignment and conflicts of interest,
-assessment of every answer, clarification, and the four-eyes decision per lot (issue 4)."""
+assessment of every answer, clarification, and the four-eyes decision per lot."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from portal.domain.eligibility import Mark, pre_mark
 from portal.extensions import db
 from portal.models import (
     AgreementState,
-    Answer,
     Application,
     ApplicationKind,
     ApplicationLot,
@@ -34,13 +33,12 @@ from portal.models import (
     Role,
     StaffAssignment,
     User,
-    answer_evidence,
-    clarification_document,
 )
-from portal.services import ServiceError, agreements, calendar, letters
+from portal.services import ServiceError, agreements, calendar, letters, transaction
 from portal.services import refuses_stale as _refuses_stale
 from portal.services.applications import answer_facts
 from portal.services.audit import record
+from portal.services.ownership import require_provider_of, require_reviewer, visible_das_ids
 from portal.timeutil import local_date
 
 IN_REVIEW = (ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
@@ -48,21 +46,7 @@ IN_REVIEW = (ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
 refuses_stale = _refuses_stale("application_changed")
 
 
-REVIEWER_ROLES = (Role.REVIEWER, Role.ADMINISTRATOR)
-
-
-# --- who sees what ------------------------------------------------------------------------
-
-
-def visible_das_ids(user: User) -> list[int] | None:
-    """Administrators see every DAS; other staff only the DAS instances they are assigned to."""
-    if user.role is Role.ADMINISTRATOR:
-        return None
-    return list(
-        db.session.scalars(
-            db.select(StaffAssignment.das_id).where(StaffAssignment.user_id == user.id)
-        )
-    )
+# --- who may be assigned ----------------------------------------------------------------
 
 
 def reviewers_for(das_id: int) -> list[User]:
@@ -82,62 +66,6 @@ def reviewers_for(das_id: int) -> list[User]:
             .order_by(User.name)
         )
     )
-
-
-def get_for_review(application_id: int, user: User) -> Application | None:
-    query = (
-        db.select(Application)
-        .where(Application.id == application_id, Application.state != ApplicationState.DRAFT)
-        # Everything the review page shows of the application itself, in a fixed number of
-        # queries however many answers, documents and lots it has (issue 10).
-        .options(
-            joinedload(Application.lots).joinedload(ApplicationLot.lot),
-            selectinload(Application.answers).selectinload(Answer.documents),
-            joinedload(Application.das),
-            joinedload(Application.organisation),
-            joinedload(Application.assigned_reviewer),
-        )
-    )
-    das_ids = visible_das_ids(user)
-    if das_ids is not None:
-        query = query.where(Application.das_id.in_(das_ids))
-    return db.session.execute(query).unique().scalar_one_or_none()
-
-
-def get_document_for_staff(document_id: int, user: User) -> EvidenceDocument | None:
-    """Staff see a document only when it is evidence in a submitted application they may
-    review: attached to an answer or to a reply to a clarification. None when it is not;
-    refused (`own_conflict`) when the user declared a conflict of interest on an application
-    it is evidence in."""
-    via_answer = (
-        db.select(Application.id)
-        .join(Answer, Answer.application_id == Application.id)
-        .join(answer_evidence, answer_evidence.c.answer_id == Answer.id)
-        .where(answer_evidence.c.document_id == document_id)
-    )
-    via_reply = (
-        db.select(Application.id)
-        .join(Clarification, Clarification.application_id == Application.id)
-        .join(clarification_document, clarification_document.c.clarification_id == Clarification.id)
-        .where(clarification_document.c.document_id == document_id)
-    )
-    query = db.select(Application.id).where(
-        Application.id.in_(via_answer.union(via_reply).scalar_subquery()),
-        Application.state != ApplicationState.DRAFT,
-    )
-    das_ids = visible_das_ids(user)
-    if das_ids is not None:
-        query = query.where(Application.das_id.in_(das_ids))
-    if db.session.scalar(query.limit(1)) is None:
-        return None
-    conflicted = db.select(ConflictDeclaration.id).where(
-        ConflictDeclaration.user_id == user.id,
-        ConflictDeclaration.has_conflict.is_(True),
-        ConflictDeclaration.application_id.in_(via_answer.union(via_reply).scalar_subquery()),
-    )
-    if db.session.scalar(conflicted.limit(1)) is not None:
-        raise ServiceError("own_conflict")
-    return db.session.get(EvidenceDocument, document_id)
 
 
 # --- the queue ----------------------------------------------------------------------------
@@ -250,11 +178,13 @@ def recompute_deadline(application: Application, today: date) -> date:
     return deadline
 
 
+@transaction
 @refuses_stale
 def extend_deadline(
     application: Application, user: User, total_working_days: int, reason: str, now: datetime
 ) -> date:
     """Extend the review period to `total_working_days` (at most 15, dir. 2014/24 art. 34(5))."""
+    require_reviewer(user, application.das_id)
     _require_in_review(application)
     refuse_if_conflicted(application, user)
     if not reason.strip():
@@ -290,8 +220,10 @@ def _require_in_review(application: Application) -> None:
         raise ServiceError("application_not_in_review")
 
 
+@transaction
 @refuses_stale
 def assign(application: Application, assignee: User, actor: User) -> None:
+    require_reviewer(actor, application.das_id)
     _require_in_review(application)
     refuse_if_conflicted(application, actor)
     if assignee not in reviewers_for(application.das_id):
@@ -310,9 +242,11 @@ def assign(application: Application, assignee: User, actor: User) -> None:
     _commit()
 
 
+@transaction
 def declare_conflict(
     application: Application, user: User, has_conflict: bool, note: str, now: datetime
 ) -> None:
+    require_reviewer(user, application.das_id)
     if db.session.scalar(
         db.select(ConflictDeclaration.id).where(
             ConflictDeclaration.application_id == application.id,
@@ -353,7 +287,7 @@ def conflict_of(application: Application, user: User) -> bool | None:
 
 
 def refuse_if_conflicted(application: Application, user: User) -> None:
-    """A conflict of interest binds everything (issue 15): who declared one on an application
+    """A conflict of interest binds everything: who declared one on an application
     does nothing with it any more (assign it, extend its term, ask, assess, decide, confirm,
     ask for an update) and reads nothing of it beyond what the queue shows (its answers,
     evidence, questions, decisions, letter and timeline). Declaring no conflict is not needed
@@ -428,11 +362,13 @@ class MarkInput:
     reason: str = ""
 
 
+@transaction
 def assess(
     application: Application, user: User, marks: Mapping[int, MarkInput], now: datetime
 ) -> None:
     """Confirm or override the rule's mark per criterion. A fail or an override needs a reason;
     a "needs judgement" mark is always the reviewer's call."""
+    require_reviewer(user, application.das_id)
     _require_in_review(application)
     _require_no_conflict(application, user)
     if application.decision_proposed_at is not None:
@@ -499,6 +435,7 @@ def clarifications_of(application: Application) -> list[Clarification]:
     )
 
 
+@transaction
 @refuses_stale
 def ask_clarification(
     application: Application,
@@ -508,6 +445,7 @@ def ask_clarification(
     reply_due_on: date,
     now: datetime,
 ) -> Clarification:
+    require_reviewer(user, application.das_id)
     if application.state is not ApplicationState.SUBMITTED:
         raise ServiceError("application_not_in_review")
     _require_no_conflict(application, user)
@@ -555,6 +493,7 @@ def ask_clarification(
     return clarification
 
 
+@transaction
 @refuses_stale
 def answer_clarification(
     application: Application,
@@ -566,6 +505,7 @@ def answer_clarification(
 ) -> None:
     """The provider's reply. New evidence is attached to the reply and to the answers the
     question was about, so the rules judge it; the clock runs again from the next day."""
+    require_provider_of(user, application.organisation_id)
     if clarification.application_id != application.id or not clarification.is_open:
         raise ServiceError("clarification_closed")
     if not answer.strip() and not document_ids:
@@ -626,6 +566,7 @@ class LotDecision:
     reason: str
 
 
+@transaction
 @refuses_stale
 def propose_decision(
     application: Application,
@@ -639,6 +580,7 @@ def propose_decision(
 
     `seen_version` is the version the reviewer looked at: if someone else changed the
     application since, the decision is refused rather than laid over theirs."""
+    require_reviewer(reviewer, application.das_id)
     if application.version_id != seen_version:
         raise ServiceError("application_changed")
     if application.state is not ApplicationState.SUBMITTED:
@@ -682,11 +624,13 @@ def propose_decision(
     return application
 
 
+@transaction
 @refuses_stale
 def confirm_decision(
     application: Application, reviewer: User, now: datetime, seen_version: int
 ) -> Application:
     """The second reviewer confirms the proposed decision; nobody confirms their own."""
+    require_reviewer(reviewer, application.das_id)
     if application.version_id != seen_version:
         raise ServiceError("application_changed")
     if (
@@ -708,11 +652,13 @@ def confirm_decision(
     return _finalise(application, reviewer, now)
 
 
+@transaction
 @refuses_stale
 def return_decision(
     application: Application, reviewer: User, reason: str, now: datetime, seen_version: int
 ) -> None:
     """The second reviewer sends the proposal back; the lots are open again."""
+    require_reviewer(reviewer, application.das_id)
     if application.version_id != seen_version:
         raise ServiceError("application_changed")
     if (

@@ -1,23 +1,23 @@
 """Tariffs: base tariffs (entered or imported), index figures, the indexation preview, and
-publication of immutable tariff sheets (issue 5). Rules: portal.domain.indexation."""
+publication of immutable tariff sheets. Rules: portal.domain.indexation."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from portal import mail, spreadsheets
-from portal.domain import indexation
+from portal.domain import indexation, money
 from portal.extensions import db
 from portal.models import (
     AgreementState,
+    AgreementVariation,
     Das,
     FrameworkAgreement,
     IndexFigure,
@@ -26,10 +26,11 @@ from portal.models import (
     Tariff,
     TariffSheet,
     User,
+    VariationKind,
 )
-from portal.money import format_money
-from portal.services import ServiceError
+from portal.services import Problem, RowError, ServiceError, letters, transaction
 from portal.services.audit import record, sheet_files
+from portal.services.ownership import require_administrator
 from portal.services.paging import Page, paginate
 from portal.storage import content_key, get_storage
 
@@ -57,7 +58,7 @@ def sheets_of(das_id: int) -> list[TariffSheet]:
 
 def sheets_page(das_id: int, number: int, per_page: int) -> Page[TariffSheet]:
     """One page of the DAS's tariff sheets, newest year first, corrections above what they
-    correct (a sheet per year and per correction: the list grows every year, issue 10)."""
+    correct (a sheet per year and per correction: the list grows every year)."""
     return paginate(
         db.select(TariffSheet)
         .where(TariffSheet.das_id == das_id)
@@ -115,73 +116,21 @@ def weights_of(das: Das) -> indexation.Weights:
     return indexation.Weights(Decimal(das.ova_weight), Decimal(das.ppc_weight))
 
 
-# --- amounts as people write them ------------------------------------------------------------
-
-AMOUNT_FORMS = (
-    re.compile(r"^(?P<euros>\d{1,3}(?:\.\d{3})+),(?P<cents>\d{1,2})$"),  # 1.234,56
-    re.compile(r"^(?P<euros>\d+)(?:,(?P<cents>\d{1,2}))?$"),  # 104,96 or 104
-    re.compile(r"^(?P<euros>\d+)\.(?P<cents>\d{1,2})$"),  # 104.96 (from a spreadsheet)
-)
-
-
-# Amounts are kept in cents in 64-bit integer columns (migration 0013). The cap is a business
-# one: EUR 10 billion, far above any amount this portal handles (the region's yearly budget is
-# EUR 51.1M, seed 003; all Dutch youth care costs about EUR 7.5 billion a year) and far below
-# where the columns (EUR 92 quadrillion) or a sum of a few such amounts would overflow. Anything
-# larger is a typing error.
-MAX_CENTS = 10_000_000_000 * 100
-
-
-class AmountTooLarge(ValueError):
-    """A well-formed amount above MAX_CENTS."""
-
-
-def parse_amount(text: str) -> int:
-    """'104,96', '1.234,56', '€ 104,96' or '104.96' -> cents. Refuses (ValueError) more than two
-    decimals, negative amounts, a dot that could be either a thousands separator or a decimal
-    point ('1.234' without cents), and (AmountTooLarge) more than MAX_CENTS (EUR 10 billion)."""
-    value = text.strip().replace("\u00a0", " ").removeprefix("€").strip()
-    for form in AMOUNT_FORMS:
-        match = form.match(value)
-        if match:
-            digits = match.group("euros").replace(".", "").lstrip("0") or "0"
-            if len(digits) > len(str(MAX_CENTS // 100)):  # never int() a thousand digits
-                raise AmountTooLarge(value)
-            euros = int(digits)
-            cents = int((match.group("cents") or "0").ljust(2, "0"))
-            if euros * 100 + cents > MAX_CENTS:
-                raise AmountTooLarge(value)
-            return euros * 100 + cents
-    raise ValueError(value)
-
-
-def format_amount(cents: int) -> str:
-    return f"{cents // 100},{cents % 100:02d}"
-
-
 # --- base tariffs ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    message: str
 
 
 def parse_tariff_rows(das: Das, rows: list[list[str]]) -> tuple[dict[int, int], list[RowError]]:
     """Rows of (product code, tariff[, unit]) with a header row first. Every wrong row is
-    reported; the caller imports nothing if there is any (issue 5)."""
+    reported; the caller imports nothing if there is any, so a file is never half imported."""
     errors: list[RowError] = []
     if not rows:
-        return {}, [RowError(1, "Het bestand is leeg.")]
+        return {}, [RowError(1, Problem("file_empty"))]
     header = [c.strip().lower() for c in rows[0]]
     try:
         code_col = next(i for i, c in enumerate(header) if c in ("productcode", "code"))
         amount_col = next(i for i, c in enumerate(header) if c in ("tarief", "bedrag"))
     except StopIteration:
-        return {}, [
-            RowError(1, "De eerste regel moet de kolommen 'productcode' en 'tarief' bevatten.")
-        ]
+        return {}, [RowError(1, Problem("tariff_file_columns"))]
     unit_col = next((i for i, c in enumerate(header) if c in ("eenheid", "unit")), None)
     products = {p.code.upper(): p for p in products_of(das)}
     amounts: dict[int, int] = {}
@@ -193,16 +142,18 @@ def parse_tariff_rows(das: Das, rows: list[list[str]]) -> tuple[dict[int, int], 
         code = cells[code_col].upper() if code_col < len(cells) else ""
         raw = cells[amount_col] if amount_col < len(cells) else ""
         if not code:
-            errors.append(RowError(number, "De productcode ontbreekt."))
+            errors.append(RowError(number, Problem("product_code_missing")))
             continue
         product = products.get(code)
         if product is None:
-            errors.append(
-                RowError(number, f"Productcode {code} bestaat niet in dit aankoopsysteem.")
-            )
+            errors.append(RowError(number, Problem("unknown_product_code", product_code=code)))
             continue
         if code in seen:
-            errors.append(RowError(number, f"Productcode {code} staat ook op regel {seen[code]}."))
+            errors.append(
+                RowError(
+                    number, Problem("product_code_repeated", product_code=code, row=seen[code])
+                )
+            )
             continue
         seen[code] = number
         if unit_col is not None and unit_col < len(cells) and cells[unit_col]:
@@ -211,30 +162,37 @@ def parse_tariff_rows(das: Das, rows: list[list[str]]) -> tuple[dict[int, int], 
                 errors.append(
                     RowError(
                         number,
-                        f"Eenheid {cells[unit_col]} hoort niet bij "
-                        f"{code} (verwacht {product.unit.value}).",
+                        Problem(
+                            "unit_mismatch",
+                            unit=cells[unit_col],
+                            product_code=code,
+                            expected=product.unit.value,
+                        ),
                     )
                 )
                 continue
         try:
-            amounts[product.id] = parse_amount(raw)
-        except AmountTooLarge:
+            amounts[product.id] = money.parse_amount(raw)
+        except money.AmountTooLarge:
             errors.append(
                 RowError(
                     number,
-                    f"'{raw}' is meer dan het hoogste bedrag ({format_money(MAX_CENTS)}).",
+                    Problem(
+                        "amount_above_maximum", text=raw, maximum=money.Amount(money.MAX_CENTS)
+                    ),
                 )
             )
-        except ValueError:
-            errors.append(RowError(number, f"'{raw}' is geen bedrag; schrijf bijvoorbeeld 104,96."))
+        except money.NotAnAmount:
+            errors.append(RowError(number, Problem("not_an_amount", text=raw)))
     missing = [p.code for p in products_of(das) if p.id not in amounts and p.code not in seen]
     if missing and not errors:
         errors.append(
-            RowError(len(rows) + 1, "Er ontbreekt een tarief voor: " + ", ".join(missing) + ".")
+            RowError(len(rows) + 1, Problem("tariffs_missing_for", product_codes=missing))
         )
     return amounts, errors
 
 
+@transaction
 def publish_base(
     admin: User,
     das: Das,
@@ -245,6 +203,7 @@ def publish_base(
     note: str = "",
 ) -> TariffSheet:
     """Publish the base year's tariffs (set by the municipalities, seed 003 §4.2)."""
+    require_administrator(admin)
     products = products_of(das, year)
     if {p.id for p in products} - amounts.keys():
         raise ServiceError("tariff_missing")
@@ -280,7 +239,9 @@ class FiguresInput:
     ppc_definitive: Decimal | None
 
 
+@transaction
 def save_figures(admin: User, das: Das, given: FiguresInput, confirmed: bool) -> IndexFigure:
+    require_administrator(admin)
     values = [given.ova_prognosis, given.ppc_prognosis, given.ova_definitive, given.ppc_definitive]
     if not confirmed and any(v is not None and not indexation.is_plausible(v) for v in values):
         raise ServiceError("figure_implausible")
@@ -311,6 +272,7 @@ def save_figures(admin: User, das: Das, given: FiguresInput, confirmed: bool) ->
 
 
 def save_weights(admin: User, das: Das, ova_percent: Decimal, first_index_year: int | None) -> None:
+    require_administrator(admin)
     if not Decimal(0) <= ova_percent <= Decimal(100):
         raise ServiceError("weight_out_of_range")
     das.ova_weight = ova_percent / 100
@@ -364,6 +326,7 @@ def preview(das: Das, year: int) -> Preview:
     return Preview(year, source, index, rows)
 
 
+@transaction
 def publish_year(
     admin: User,
     das: Das,
@@ -372,6 +335,7 @@ def publish_year(
     corrects: TariffSheet | None = None,
     note: str = "",
 ) -> TariffSheet:
+    require_administrator(admin)
     computed = preview(das, year)
     _check_correction(das, year, corrects, note)
     sheet = TariffSheet(
@@ -401,7 +365,13 @@ def _check_correction(das: Das, year: int, corrects: TariffSheet | None, note: s
     if existing is not None and corrects is None:
         raise ServiceError("sheet_exists", year=year)
     if corrects is not None:
-        if corrects.das_id != das.id or corrects.year != year or corrects.id != existing.id:
+        # Only the sheet in force can be corrected (there may be none yet for `year`).
+        if (
+            existing is None
+            or corrects.id != existing.id
+            or corrects.das_id != das.id
+            or corrects.year != year
+        ):
             raise ServiceError("correct_the_current_sheet")
         if not note.strip():
             raise ServiceError("correction_note_required")
@@ -413,9 +383,7 @@ def _publish(admin: User, das: Das, sheet: TariffSheet) -> TariffSheet:
     files = {"csv": sheet_csv(sheet), "xlsx": sheet_xlsx(sheet), "pdf": sheet_pdf(sheet)}
     for kind, content in files.items():
         setattr(sheet, f"{kind}_sha256", _store(content))
-    from portal.services.agreements import add_tariff_variation
-
-    add_tariff_variation(das, sheet)
+    _vary_live_agreements(das, sheet)
     record(
         "tariff_sheet.published",
         sheet,
@@ -431,6 +399,26 @@ def _publish(admin: User, das: Das, sheet: TariffSheet) -> TariffSheet:
     db.session.commit()
     _notify_providers(das, sheet)
     return sheet
+
+
+def _vary_live_agreements(das: Das, sheet: TariffSheet) -> None:
+    """A published tariff sheet is a variation of every live agreement. Part of the caller's
+    transaction."""
+    for agreement in db.session.scalars(
+        db.select(FrameworkAgreement).where(
+            FrameworkAgreement.das_id == das.id, FrameworkAgreement.state == AgreementState.LIVE
+        )
+    ):
+        kind = "basistarieven" if sheet.is_base else f"index {sheet.index_total}%"
+        correction = " (correctie)" if sheet.corrects_id else ""
+        db.session.add(
+            AgreementVariation(
+                agreement_id=agreement.id,
+                kind=VariationKind.TARIFFS,
+                effective_on=date(sheet.year, 1, 1),
+                description=f"Tarieven {sheet.year}{correction}: {kind}.",
+            )
+        )
 
 
 def _notify_providers(das: Das, sheet: TariffSheet) -> None:
@@ -488,8 +476,8 @@ def sheet_csv(sheet: TariffSheet) -> bytes:
             product.code,
             product.name,
             product.unit.value,
-            f"{tariff.amount_cents / 100:.2f}",
-            "" if tariff.previous_cents is None else f"{tariff.previous_cents / 100:.2f}",
+            money.plain_amount(tariff.amount_cents),
+            "" if tariff.previous_cents is None else money.plain_amount(tariff.previous_cents),
             sheet.year,
         ]
         for product, tariff in _rows(sheet)
@@ -523,8 +511,8 @@ def sheet_xlsx(sheet: TariffSheet) -> bytes:
                 product.code,
                 product.name,
                 product.unit.value,
-                Decimal(tariff.amount_cents) / 100,
-                None if tariff.previous_cents is None else Decimal(tariff.previous_cents) / 100,
+                money.euros_of(tariff.amount_cents),
+                None if tariff.previous_cents is None else money.euros_of(tariff.previous_cents),
             ],
             number_formats={5: euro, 6: euro},
         )
@@ -537,10 +525,8 @@ def sheet_title(sheet: TariffSheet) -> str:
 
 
 def sheet_pdf(sheet: TariffSheet) -> bytes:
-    from portal.services.letters import render_pdf
-
     das = db.session.get(Das, sheet.das_id)
-    return render_pdf(
+    return letters.render_pdf(
         render_template("letters/tariff_sheet.html", sheet=sheet, das=das, rows=_rows(sheet))
     )
 
@@ -596,6 +582,7 @@ def lump_sums_of(das: Das) -> list[tuple[LumpSum, list[indexation.BudgetYear], s
 def save_lump_sum(
     admin: User, das: Das, authority_id: int, base_year: int, base_cents: int
 ) -> LumpSum:
+    require_administrator(admin)
     if authority_id not in {a.id for a in das.authorities}:
         raise ServiceError("unknown_authority")
     lump = db.session.scalar(

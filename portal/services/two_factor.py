@@ -26,8 +26,9 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import RecoveryCode, User
-from portal.services import ServiceError
+from portal.services import ServiceError, rows_changed
 from portal.services.audit import record
+from portal.services.ownership import require_organisation_admin
 
 ISSUER = "DAS-portaal jeugdhulp"
 STEP_SECONDS = 30
@@ -104,7 +105,7 @@ def confirm(user: User, code: str, moment: datetime) -> list[str]:
 def _claim_step(user: User, step: int) -> bool:
     """Compare-and-set: the step becomes the last one used only if it is newer than the last
     one used; of several requests with one code exactly one wins."""
-    claimed = db.session.execute(
+    claimed = rows_changed(
         sa.update(User)
         .where(
             User.id == user.id,
@@ -112,17 +113,17 @@ def _claim_step(user: User, step: int) -> bool:
         )
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return claimed == 1
 
 
 def _claim_recovery_code(recovery_id: int, moment: datetime) -> bool:
-    claimed = db.session.execute(
+    claimed = rows_changed(
         sa.update(RecoveryCode)
         .where(RecoveryCode.id == recovery_id, RecoveryCode.used_at.is_(None))
         .values(used_at=moment)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return claimed == 1
 
 
@@ -178,9 +179,9 @@ def require_for_organisation(admin: User, required: bool) -> bool:
     """The organisation's administrator requires two-step verification of every colleague (or
     no longer does); colleagues without it set it up at their next log-in. The administrator
     turns it on for their own account first. Returns whether anything changed."""
+    require_organisation_admin(admin)
     organisation = admin.organisation
-    if not admin.is_organisation_admin or organisation is None:
-        raise ServiceError("not_organisation_admin")
+    assert organisation is not None  # require_organisation_admin: the administrator of one
     if required and admin.totp_confirmed_at is None:
         raise ServiceError("two_factor_enable_first")
     if organisation.requires_two_factor == required:
@@ -197,8 +198,8 @@ def require_for_organisation(admin: User, required: bool) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         db.select(db.func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
+    ).scalar_one()

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import User, UserSession
-from portal.services import ServiceError
+from portal.services import ServiceError, rows_changed
 from portal.timeutil import as_utc
 
 # "Last seen" is written at most this often, not on every request.
@@ -67,16 +67,20 @@ class Lifetime:
 def signed_in_user(user_id: int, token: str, moment: datetime, lifetime: Lifetime) -> User | None:
     """The user of a live session, in one query: the token's row must exist, be the user's and
     not have ended or expired, and the account must still be active."""
-    row = db.session.execute(
-        db.select(User, UserSession.id, UserSession.last_seen_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            User.id == user_id,
-            User.is_active_account.is_(True),
-            UserSession.token_hash == _hash(token),
-            lifetime.live(moment),
+    row = (
+        db.session.execute(
+            db.select(User, UserSession.id, UserSession.last_seen_at)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(
+                User.id == user_id,
+                User.is_active_account.is_(True),
+                UserSession.token_hash == _hash(token),
+                lifetime.live(moment),
+            )
         )
-    ).first()
+        .tuples()
+        .first()
+    )
     if row is None:
         return None
     user, session_id, last_seen = row
@@ -111,14 +115,14 @@ def end_all(user: User, moment: datetime, keep: str | None = None) -> int:
     )
     if keep:
         statement = statement.where(UserSession.token_hash != _hash(keep))
-    ended = db.session.execute(statement.values(ended_at=moment)).rowcount
+    ended = rows_changed(statement.values(ended_at=moment))
     db.session.commit()
     return ended
 
 
 def end_one(user: User, session_id: int, moment: datetime) -> None:
     """End one of the user's own sessions (another user's is "not found")."""
-    ended = db.session.execute(
+    ended = rows_changed(
         sa.update(UserSession)
         .where(
             UserSession.id == session_id,
@@ -126,7 +130,7 @@ def end_one(user: User, session_id: int, moment: datetime) -> None:
             UserSession.ended_at.is_(None),
         )
         .values(ended_at=moment)
-    ).rowcount
+    )
     if ended != 1:
         db.session.rollback()
         raise ServiceError("not_found")

@@ -8,26 +8,41 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from portal.auth.access import organisation_admin_required
 from portal.extensions import limiter
 from portal.messages import message_for
 from portal.models import OrganisationRole, SizeClass
 from portal.services import ServiceError, accounts, organisations
 from portal.services import two_factor as two_factor_service
+from portal.supplier import bp
 from portal.supplier.account_forms import InviteForm, ProfileForm, TwoFactorPolicyForm
-from portal.supplier.views import bp
 from portal.timeutil import now
 
 
-@bp.route("/organisatie", methods=["GET", "POST"])
-def profile() -> str | Response:
-    organisation = current_user.organisation
-    current = organisations.profile_of(organisation)
+def _profile_form() -> ProfileForm:
+    current = organisations.profile_of(current_user.organisation)
     data = {name: getattr(current, name) for name in organisations.PROFILE_FIELDS}
     data["size_class"] = current.size_class.value
-    form = ProfileForm(data=data)
+    return ProfileForm(data=data)
+
+
+def _profile_page(form: ProfileForm) -> str:
+    return render_template(
+        "supplier/profile.html", form=form, editable=current_user.is_organisation_admin
+    )
+
+
+@bp.route("/organisatie")
+def profile() -> str:
+    """Every colleague reads the profile; its administrator changes it (save_profile)."""
+    return _profile_page(_profile_form())
+
+
+@bp.route("/organisatie", methods=["POST"])
+@organisation_admin_required
+def save_profile() -> str | Response:
+    form = _profile_form()
     if form.validate_on_submit():
-        if not current_user.is_organisation_admin:
-            abort(403)
         values = {name: form[name].data for name in organisations.PROFILE_FIELDS}
         values["size_class"] = SizeClass(values["size_class"])
         try:
@@ -40,9 +55,7 @@ def profile() -> str | Response:
             else:
                 flash(_("Er was niets gewijzigd."), "info")
             return redirect(url_for("supplier.profile"))
-    return render_template(
-        "supplier/profile.html", form=form, editable=current_user.is_organisation_admin
-    )
+    return _profile_page(form)
 
 
 def _not_inviting() -> bool:

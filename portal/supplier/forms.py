@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from portal.domain.evidence import offered_for
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import AmountField, MultiCheckboxField, PortalForm
 from portal.labels import label
 from portal.models import Criterion, CriterionKind, EvidenceDocument, EvidenceType, Lot
 
@@ -187,6 +187,10 @@ class SroiForm(PortalForm):
         ),
         validators=[InputRequired(_l("Beschrijf de activiteit."))],
     )
-    amount = StringField(_l("Waarde in euro"), validators=[InputRequired(_l("Vul de waarde in."))])
+    amount = AmountField(
+        _l("Waarde in euro"),
+        example_cents=250_000,
+        validators=[InputRequired(_l("Vul de waarde in."))],
+    )
     document = SelectField(_l("Bewijsstuk (optioneel)"), coerce=int, validators=[Optional()])
     pso_level = StringField(_l("Trede op de PSO-ladder (als u die heeft)"), validators=[Optional()])

@@ -1,8 +1,8 @@
-"""The provider reports KPI figures (form or file) and social return (issue 7)."""
+"""The provider reports KPI figures (form or file) and social return."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,21 +11,21 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal.domain import contract_management as rules
-from portal.extensions import db
-from portal.loaders import get_agreement
-from portal.messages import amount_too_large, message_for
-from portal.services import ServiceError, kpis, tariffs
+from portal.forms import read_figure
+from portal.messages import message_for, row_messages
+from portal.models import FrameworkAgreement
+from portal.services import ServiceError, kpis, ownership
+from portal.supplier import bp
 from portal.supplier.forms import KpiUploadForm, SroiForm
-from portal.supplier.views import _org_id, bp
 from portal.timeutil import local_date, now
 from portal.views_common import read_spreadsheet
 
 
-def _quarters(agreement, today):  # type: ignore[no-untyped-def]
+def _quarters(agreement: FrameworkAgreement, today: date) -> list[date]:
     return list(reversed(rules.completed_periods(agreement.start_date, today, "quarter")))
 
 
-def _page(agreement, **overrides):  # type: ignore[no-untyped-def]
+def _page(agreement: FrameworkAgreement, **overrides: object) -> str:
     today = local_date(now())
     series = kpis.provider_dashboard(agreement, today, current_app.config["KPI_DUE_DAYS"])
     context = {
@@ -46,7 +46,7 @@ def _page(agreement, **overrides):  # type: ignore[no-untyped-def]
 @bp.route("/overeenkomsten/<int:agreement_id>/kpi", methods=["GET", "POST"])
 def kpi_report(agreement_id: int) -> str | Response:
     """One quarter at a time: a half-year or year KPI is asked when its period has ended."""
-    agreement = get_agreement(agreement_id, _org_id())
+    agreement = ownership.own_agreement(agreement_id, current_user)
     if request.method == "GET":
         return _page(agreement)
     from flask_wtf import FlaskForm
@@ -69,11 +69,9 @@ def kpi_report(agreement_id: int) -> str | Response:
         if not raw:
             continue
         try:
-            value = Decimal(raw.replace(".", "").replace(",", ".") if "," in raw else raw)
-            if not value.is_finite():  # NaN and Infinity parse, but are no figures
-                raise InvalidOperation(raw)
-        except InvalidOperation:
-            problems.append(_("%(name)s: '%(raw)s' is geen getal.", name=definition.name, raw=raw))
+            value = read_figure(raw)
+        except ValueError as error:
+            problems.append(f"{definition.name}: {error}")
             continue
         start = rules.period_start_of(chosen, definition.period.value)
         figures.append(kpis.Figure(definition, start, value))
@@ -87,7 +85,6 @@ def kpi_report(agreement_id: int) -> str | Response:
     try:
         kpis.report(current_user, agreement, figures, reason, today, now())
     except ServiceError as error:
-        db.session.rollback()
         return _page(
             agreement, typed=typed, chosen_quarter=chosen, error_message=message_for(error)
         )
@@ -97,7 +94,7 @@ def kpi_report(agreement_id: int) -> str | Response:
 
 @bp.route("/overeenkomsten/<int:agreement_id>/kpi/bestand", methods=["POST"])
 def kpi_upload(agreement_id: int) -> str | Response | tuple[str, int]:
-    agreement = get_agreement(agreement_id, _org_id())
+    agreement = ownership.own_agreement(agreement_id, current_user)
     form = KpiUploadForm()
     if not form.validate_on_submit():
         return _page(agreement, upload_form=form)
@@ -107,11 +104,10 @@ def kpi_upload(agreement_id: int) -> str | Response | tuple[str, int]:
         return _page(agreement, upload_form=form), 422
     figures, errors = kpis.parse_rows(agreement, rows, today)
     if errors:
-        return _page(agreement, upload_form=form, row_errors=errors)
+        return _page(agreement, upload_form=form, row_errors=row_messages(errors))
     try:
         kpis.report(current_user, agreement, figures, form.reason.data or "", today, now())
     except ServiceError as error:
-        db.session.rollback()
         return _page(agreement, upload_form=form, error_message=message_for(error))
     flash(_("%(n)s cijfers zijn ingelezen.", n=len(figures)), "success")
     return redirect(url_for("supplier.kpi_report", agreement_id=agreement.id))
@@ -119,7 +115,7 @@ def kpi_upload(agreement_id: int) -> str | Response | tuple[str, int]:
 
 @bp.route("/overeenkomsten/<int:agreement_id>/sroi", methods=["GET", "POST"])
 def sroi(agreement_id: int) -> str | Response:
-    agreement = get_agreement(agreement_id, _org_id())
+    agreement = ownership.own_agreement(agreement_id, current_user)
     today = local_date(now())
     form = SroiForm()
     form.year.choices = [
@@ -130,33 +126,26 @@ def sroi(agreement_id: int) -> str | Response:
 
     form.document.choices = [SelectChoice(0, _("geen"))] + [
         SelectChoice(d.id, f"{d.filename} ({label(d.evidence_type)})")
-        for d in evidence.documents_of(_org_id())
+        for d in evidence.documents_of(ownership.organisation_id_of(current_user))
     ]
     error_message = None
     if form.validate_on_submit():
         try:
-            cents = tariffs.parse_amount(form.amount.data or "")
-        except tariffs.AmountTooLarge:
-            form.amount.errors = [amount_too_large()]
-        except ValueError:
-            form.amount.errors = [_("Schrijf een bedrag, bijvoorbeeld 2.500,00.")]
+            kpis.report_sroi(
+                current_user,
+                agreement,
+                form.year.data,
+                form.activity.data or "",
+                form.amount.data,
+                form.pso_level.data or "",
+                now(),
+                form.document.data or None,
+            )
+        except ServiceError as error:
+            error_message = message_for(error)
         else:
-            try:
-                kpis.report_sroi(
-                    current_user,
-                    agreement,
-                    form.year.data,
-                    form.activity.data or "",
-                    cents,
-                    form.pso_level.data or "",
-                    now(),
-                    form.document.data or None,
-                )
-            except ServiceError as error:
-                error_message = message_for(error)
-            else:
-                flash(_("Uw social-returnactiviteit is vastgelegd."), "success")
-                return redirect(url_for("supplier.sroi", agreement_id=agreement.id))
+            flash(_("Uw social-returnactiviteit is vastgelegd."), "success")
+            return redirect(url_for("supplier.sroi", agreement_id=agreement.id))
     return render_template(
         "supplier/sroi.html",
         agreement=agreement,

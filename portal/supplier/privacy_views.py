@@ -3,22 +3,22 @@ same role check)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, send_file
+from flask import current_app, send_file
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.auth.access import organisation_admin_required
 from portal.services import privacy
-from portal.supplier.views import bp
+from portal.supplier import bp
 from portal.timeutil import now
 
 
 @bp.route("/organisatie/gegevens-downloaden")
+# The archive holds declarations about criminal convictions of the organisation's directors and
+# the accounts of every colleague: only the organisation's administrator, who manages those
+# colleagues and answers for the organisation, may take all of it away at once.
+@organisation_admin_required
 def export_data() -> Response:
-    # The archive holds declarations about criminal convictions of the organisation's directors
-    # and the accounts of every colleague: only the organisation's administrator, who manages
-    # those colleagues and answers for the organisation, may take all of it away at once.
-    if not current_user.is_organisation_admin:
-        abort(403)
     export = privacy.export_organisation(
         current_user,
         now(),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -19,21 +18,16 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal import views_common
-from portal.auth.access import protect_blueprint
 from portal.extensions import db
 from portal.labels import label
-from portal.loaders import get_agreement, get_application, get_document, get_open_das
 from portal.messages import gap_message, message_for
 from portal.models import (
-    AgreementVariation,
     Application,
-    Clarification,
     CriterionKind,
     Das,
     DasState,
     EvidenceType,
     FrameworkAgreement,
-    Role,
 )
 from portal.services import (
     ServiceError,
@@ -42,11 +36,13 @@ from portal.services import (
     declarations,
     evidence,
     letters,
+    ownership,
     paging,
     provider_lists,
     review,
 )
 from portal.storage import send_stored
+from portal.supplier import bp
 from portal.supplier.forms import (
     ClarificationReplyForm,
     ProductsForm,
@@ -56,9 +52,6 @@ from portal.supplier.forms import (
     answers_form,
 )
 from portal.timeutil import local_date, now
-
-bp = Blueprint("supplier", __name__, url_prefix="/aanbieder")
-protect_blueprint(bp, [Role.PROVIDER])
 
 # The dashboard shows several lists; its applications a short page at a time.
 DASHBOARD_PER_PAGE = 10
@@ -70,9 +63,7 @@ SECTIONS = {
 
 
 def _org_id() -> int:
-    organisation_id = current_user.organisation_id
-    assert organisation_id is not None  # guaranteed by the role check and a DB constraint
-    return int(organisation_id)
+    return ownership.organisation_id_of(current_user)
 
 
 @bp.route("/")
@@ -99,7 +90,7 @@ def dashboard() -> str:
 
 @bp.route("/das/<slug>/verklaring-bijwerken", methods=["POST"])
 def update_declaration(slug: str) -> Response:
-    das = get_open_das(slug)
+    das = ownership.open_das(slug)
     try:
         application = applications.start_application(das, current_user, update=True)
     except ServiceError as error:
@@ -110,7 +101,7 @@ def update_declaration(slug: str) -> Response:
 
 @bp.route("/das/<slug>/aanmelden", methods=["POST"])
 def start(slug: str) -> Response:
-    das = get_open_das(slug)
+    das = ownership.open_das(slug)
     try:
         application = applications.start_application(das, current_user)
     except ServiceError as error:
@@ -148,55 +139,55 @@ def _sections(application: Application) -> list[dict[str, object]]:
 
 @bp.route("/aanmeldingen/<int:application_id>")
 def application(application_id: int) -> str:
-    app_ = get_application(application_id, _org_id())
+    application = ownership.own_application(application_id, current_user)
     return render_template(
         "supplier/application.html",
-        application=app_,
-        sections=_sections(app_) if app_.is_draft else [],
-        clarifications=review.clarifications_of(app_) if not app_.is_draft else [],
-        letter=letters.letter_of(app_),
-        criteria_by_code={c.code: c for c in app_.das.criteria},
+        application=application,
+        sections=_sections(application) if application.is_draft else [],
+        clarifications=review.clarifications_of(application) if not application.is_draft else [],
+        letter=letters.letter_of(application),
+        criteria_by_code={c.code: c for c in application.das.criteria},
         gap_message=gap_message,
     )
 
 
 def _draft_or_redirect(application_id: int) -> Application | Response:
-    app_ = get_application(application_id, _org_id())
-    if not app_.is_draft:
+    application = ownership.own_application(application_id, current_user)
+    if not application.is_draft:
         flash(_("Deze aanmelding is al ingediend en kan niet meer worden gewijzigd."), "info")
-        return redirect(url_for("supplier.application", application_id=app_.id))
-    return app_
+        return redirect(url_for("supplier.application", application_id=application.id))
+    return application
 
 
 @bp.route("/aanmeldingen/<int:application_id>/percelen", methods=["GET", "POST"])
 def lots(application_id: int) -> str | Response:
-    app_ = _draft_or_redirect(application_id)
-    if isinstance(app_, Response):
-        return app_
-    admitted = applications.admitted_lot_ids(app_.das, _org_id())
-    open_lots = [lot for lot in app_.das.lots if lot.id not in admitted]
-    form = ProductsForm.for_lots(open_lots, data={"products": [p.id for p in app_.products]})
+    application = _draft_or_redirect(application_id)
+    if isinstance(application, Response):
+        return application
+    admitted = applications.admitted_lot_ids(application.das, _org_id())
+    open_lots = [lot for lot in application.das.lots if lot.id not in admitted]
+    form = ProductsForm.for_lots(open_lots, data={"products": [p.id for p in application.products]})
     if form.validate_on_submit():
         try:
-            applications.save_products(app_, form.products.data or [], current_user)
+            applications.save_products(application, form.products.data or [], current_user)
         except ServiceError as error:
             form.products.errors = list(form.products.errors) + [message_for(error)]
         else:
             flash(_("Uw keuze van percelen en producten is opgeslagen."), "success")
-            return redirect(url_for("supplier.application", application_id=app_.id))
+            return redirect(url_for("supplier.application", application_id=application.id))
     return render_template(
         "supplier/lots.html",
-        application=app_,
+        application=application,
         form=form,
         open_lots=open_lots,
-        admitted_lots=[lot for lot in app_.das.lots if lot.id in admitted],
+        admitted_lots=[lot for lot in application.das.lots if lot.id in admitted],
     )
 
 
-def _answer_data(app_: Application, kind: CriterionKind) -> dict[str, object]:
+def _answer_data(application: Application, kind: CriterionKind) -> dict[str, object]:
     data: dict[str, object] = {}
-    for criterion in app_.das.criteria_of(kind):
-        answer = app_.answer_for(criterion)
+    for criterion in application.das.criteria_of(kind):
+        answer = application.answer_for(criterion)
         if answer is None:
             continue
         prefix = f"c{criterion.id}"
@@ -209,13 +200,13 @@ def _answer_data(app_: Application, kind: CriterionKind) -> dict[str, object]:
 
 
 def _answers_page(application_id: int, kind: CriterionKind) -> str | Response:
-    app_ = _draft_or_redirect(application_id)
-    if isinstance(app_, Response):
-        return app_
-    criteria = app_.das.criteria_of(kind)
+    application = _draft_or_redirect(application_id)
+    if isinstance(application, Response):
+        return application
+    criteria = application.das.criteria_of(kind)
     # Only the suitability criteria take documents.
     documents = evidence.documents_of(_org_id()) if kind is CriterionKind.SUITABILITY else []
-    form = answers_form(criteria, documents, _answer_data(app_, kind), local_date(now()))
+    form = answers_form(criteria, documents, _answer_data(application, kind), local_date(now()))
     if form.validate_on_submit():
         given = {}
         for criterion in criteria:
@@ -232,19 +223,19 @@ def _answers_page(application_id: int, kind: CriterionKind) -> str | Response:
                 else (),
             )
         try:
-            applications.save_answers(app_, given, current_user)
+            applications.save_answers(application, given, current_user)
         except ServiceError as error:
             flash(message_for(error), "error")
         else:
             flash(_("Uw antwoorden zijn opgeslagen."), "success")
-            return redirect(url_for("supplier.application", application_id=app_.id))
+            return redirect(url_for("supplier.application", application_id=application.id))
     template = (
         "supplier/exclusion.html"
         if kind is CriterionKind.EXCLUSION
         else "supplier/suitability.html"
     )
     return render_template(
-        template, application=app_, form=form, criteria=criteria, documents=documents
+        template, application=application, form=form, criteria=criteria, documents=documents
     )
 
 
@@ -260,28 +251,28 @@ def suitability(application_id: int) -> str | Response:
 
 @bp.route("/aanmeldingen/<int:application_id>/indienen", methods=["GET", "POST"])
 def submit(application_id: int) -> str | Response:
-    app_ = _draft_or_redirect(application_id)
-    if isinstance(app_, Response):
-        return app_
+    application = _draft_or_redirect(application_id)
+    if isinstance(application, Response):
+        return application
     form = SubmitForm()
     error_message = None
     if form.validate_on_submit():
         try:
-            applications.submit(app_, current_user, now())
+            applications.submit(application, current_user, now())
         except ServiceError as error:
             if error.code == "application_not_draft":
                 # The other click or tab got there first: that submission stands.
-                return redirect(url_for("supplier.application", application_id=app_.id))
+                return redirect(url_for("supplier.application", application_id=application.id))
             error_message = message_for(error)
         else:
             flash(_("Uw aanmelding is ingediend."), "success")
-            return redirect(url_for("supplier.application", application_id=app_.id))
+            return redirect(url_for("supplier.application", application_id=application.id))
     return render_template(
         "supplier/submit.html",
-        application=app_,
+        application=application,
         form=form,
-        sections=_sections(app_),
-        criteria_by_code={c.code: c for c in app_.das.criteria},
+        sections=_sections(application),
+        criteria_by_code={c.code: c for c in application.das.criteria},
         gap_message=gap_message,
         error_message=error_message,
     )
@@ -291,10 +282,8 @@ def submit(application_id: int) -> str | Response:
     "/aanmeldingen/<int:application_id>/vragen/<int:clarification_id>", methods=["GET", "POST"]
 )
 def clarification(application_id: int, clarification_id: int) -> str | Response:
-    app_ = get_application(application_id, _org_id())
-    found = db.session.get(Clarification, clarification_id)
-    if found is None or found.application_id != app_.id:
-        abort(404)
+    application = ownership.own_application(application_id, current_user)
+    found = ownership.clarification_of(application, clarification_id)
     documents = evidence.documents_of(_org_id())
     form = ClarificationReplyForm(data={"documents": [d.id for d in found.documents]})
     form.documents.choices = [
@@ -305,7 +294,7 @@ def clarification(application_id: int, clarification_id: int) -> str | Response:
     if found.is_open and form.validate_on_submit():
         try:
             review.answer_clarification(
-                app_,
+                application,
                 found,
                 current_user,
                 form.answer.data or "",
@@ -313,14 +302,13 @@ def clarification(application_id: int, clarification_id: int) -> str | Response:
                 now(),
             )
         except ServiceError as error:
-            db.session.rollback()
             error_message = message_for(error)
         else:
             flash(_("Uw antwoord is verstuurd. De beoordeling gaat verder."), "success")
-            return redirect(url_for("supplier.application", application_id=app_.id))
+            return redirect(url_for("supplier.application", application_id=application.id))
     return render_template(
         "supplier/clarification.html",
-        application=app_,
+        application=application,
         clarification=found,
         form=form,
         error_message=error_message,
@@ -329,8 +317,8 @@ def clarification(application_id: int, clarification_id: int) -> str | Response:
 
 @bp.route("/aanmeldingen/<int:application_id>/besluitbrief")
 def letter(application_id: int) -> Response:
-    app_ = get_application(application_id, _org_id())
-    found = letters.letter_of(app_)
+    application = ownership.own_application(application_id, current_user)
+    found = letters.letter_of(application)
     if found is None:
         abort(404)
     return send_stored(
@@ -379,7 +367,7 @@ def documents() -> str | Response:
 
 @bp.route("/documenten/<int:document_id>")
 def download(document_id: int) -> Response:
-    document = get_document(document_id, _org_id())
+    document = ownership.own_document(document_id, current_user)
     return send_stored(
         evidence.key_for(document.sha256),
         mimetype=evidence.served_type(document),
@@ -404,12 +392,12 @@ def _agreement_page(
 
 @bp.route("/overeenkomsten/<int:agreement_id>")
 def agreement(agreement_id: int) -> str:
-    return _agreement_page(get_agreement(agreement_id, _org_id()))
+    return _agreement_page(ownership.own_agreement(agreement_id, current_user))
 
 
 @bp.route("/overeenkomsten/<int:agreement_id>/ondertekenen", methods=["POST"])
 def sign(agreement_id: int) -> str | Response:
-    found = get_agreement(agreement_id, _org_id())
+    found = ownership.own_agreement(agreement_id, current_user)
     form = SignForm()
     if form.validate_on_submit():
         try:
@@ -417,7 +405,6 @@ def sign(agreement_id: int) -> str | Response:
                 found, current_user, form.password.data or "", request.remote_addr or "", now()
             )
         except ServiceError as error:
-            db.session.rollback()
             if error.code == "wrong_password":
                 form.password.errors = list(form.password.errors) + [message_for(error)]
                 return _agreement_page(found, form)
@@ -432,7 +419,7 @@ def sign(agreement_id: int) -> str | Response:
 
 @bp.route("/overeenkomsten/<int:agreement_id>/pdf")
 def agreement_pdf(agreement_id: int) -> Response:
-    found = get_agreement(agreement_id, _org_id())
+    found = ownership.own_agreement(agreement_id, current_user)
     try:
         content, filename = agreements.document(found)
     except ServiceError:
@@ -444,10 +431,8 @@ def agreement_pdf(agreement_id: int) -> Response:
     "/overeenkomsten/<int:agreement_id>/wijzigingen/<int:variation_id>/accepteren", methods=["POST"]
 )
 def accept_variation(agreement_id: int, variation_id: int) -> str | Response:
-    found = get_agreement(agreement_id, _org_id())
-    variation = db.session.get(AgreementVariation, variation_id)
-    if variation is None or variation.agreement_id != found.id:
-        abort(404)
+    found = ownership.own_agreement(agreement_id, current_user)
+    variation = ownership.variation_of(found, variation_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
@@ -456,10 +441,3 @@ def accept_variation(agreement_id: int, variation_id: int) -> str | Response:
         return _agreement_page(found, error_message=message_for(error))
     flash(_("U heeft de wijziging geaccepteerd."), "success")
     return redirect(url_for("supplier.agreement", agreement_id=found.id))
-
-
-from portal.supplier import (  # noqa: E402,F401  (registers more pages)
-    account_views,
-    kpi_views,
-    privacy_views,  # noqa: E402,F401  (the data download)
-)

@@ -1,5 +1,5 @@
 """Replaying the audit trail to the decisive facts (portal.domain.audit_facts), including events
-recorded before issue 15 added the details the replay prefers."""
+recorded before the services added the details the replay prefers."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ assert FREE_KIND not in DEFAULT_MAX_AGE_MONTHS
         (FREE_KIND, date(2026, 5, 24), None, FREE_KIND, 6, False),
     ],
 )
-def test_offered_for(kind, issued, expires, wanted, criterion_age, offered) -> None:  # type: ignore[no-untyped-def]
+def test_offered_for(kind, issued, expires, wanted, criterion_age, offered) -> None:
     assert offered_for(kind, issued, expires, wanted, criterion_age, TODAY) is offered
 
 

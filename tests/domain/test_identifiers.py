@@ -22,7 +22,7 @@ from portal.domain.identifiers import InvalidIdentifier
         (identifiers.dutch_postcode, "6041ab", "6041 AB"),
     ],
 )
-def test_valid(func, given: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_valid(func, given: str, expected: str) -> None:
     assert func(given) == expected
 
 
@@ -41,7 +41,7 @@ def test_valid(func, given: str, expected: str) -> None:  # type: ignore[no-unty
         (identifiers.dutch_postcode, "0123 AB", "postcode"),
     ],
 )
-def test_invalid(func, given: str, code: str) -> None:  # type: ignore[no-untyped-def]
+def test_invalid(func, given: str, code: str) -> None:
     with pytest.raises(InvalidIdentifier) as error:
         func(given)
     assert error.value.code == code

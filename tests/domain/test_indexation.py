@@ -56,7 +56,7 @@ def test_no_after_calculation_in_the_first_contract_year() -> None:
         ),
     ],
 )
-def test_a_missing_figure_names_year_and_figure(year: int, figures: dict, missing: tuple) -> None:  # type: ignore[type-arg]
+def test_a_missing_figure_names_year_and_figure(year: int, figures: dict, missing: tuple) -> None:
     with pytest.raises(MissingFigure) as error:
         index_for_year(year, figures, W, first_contract_year=2024)
     assert (error.value.figure, error.value.year) == missing

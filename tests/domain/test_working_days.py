@@ -284,7 +284,7 @@ def test_deadline_status_refuses_a_negative_margin() -> None:
         deadline_status(date(2026, 12, 18), DEADLINE, HOLIDAYS, -1)
 
 
-# --- pauses while waiting for a provider's reply (issue 4) ---------------------------------
+# --- pauses while waiting for a provider's reply ---------------------------------
 
 from portal.domain.working_days import paused_days, review_deadline_with_pauses  # noqa: E402
 

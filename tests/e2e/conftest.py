@@ -10,8 +10,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from portal import create_app
-from tests.conftest import GENEROUS_LIMITS
-from tests.e2e.audit import AxeAudit
+from tests.support.app import GENEROUS_LIMITS
+from tests.support.axe import AxeAudit
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,6 +37,7 @@ def live_server(app: Flask) -> Iterator[str]:
             "WTF_CSRF_ENABLED": True,
             "SESSION_COOKIE_SECURE": False,  # plain HTTP on loopback
             **GENEROUS_LIMITS,
+            "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
             "MAIL_BACKEND": "smtp",
             "MAIL_SERVER": app.config["MAIL_SERVER"],
             "MAIL_PORT": app.config["MAIL_PORT"],
@@ -55,7 +56,7 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -67,12 +68,12 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def new_page(browser):  # type: ignore[no-untyped-def]
+def new_page(browser):
     """Opens browser pages (one context each, Dutch) whose every page is checked by axe-core;
     the test fails at its end when any page had a WCAG 2.1 A/AA violation."""
     contexts, audits = [], []
 
-    def open_page(locale: str = "nl-NL", **options):  # type: ignore[no-untyped-def]
+    def open_page(locale: str = "nl-NL", **options):
         context = browser.new_context(locale=locale, **options)
         contexts.append(context)
         page = context.new_page()
@@ -92,5 +93,5 @@ def new_page(browser):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def page(new_page):  # type: ignore[no-untyped-def]
+def page(new_page):
     return new_page()

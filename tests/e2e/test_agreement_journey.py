@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
@@ -13,8 +14,11 @@ from portal.extensions import db
 from portal.models import Role
 from portal.services import calendar
 from tests import factories
-from tests.e2e.test_review_journey import log_in
-from tests.services.test_agreements import admit
+from tests.factories import admit
+from tests.support.browser import log_in
+
+# Browser tests run once, on PostgreSQL: what they check does not depend on the database.
+pytestmark = pytest.mark.only_postgresql
 
 
 def test_sign_countersign_and_extend(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Browser, Route
 
-from tests.e2e.audit import AxeAudit
+from tests.support.axe import AxeAudit
+
+# Browser tests run once, on PostgreSQL: what they check does not depend on the database.
+pytestmark = pytest.mark.only_postgresql
 
 BAD = """<!doctype html><html lang="nl"><head><title>Fout</title></head><body><main>
 <h1>Formulier</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input name="x">

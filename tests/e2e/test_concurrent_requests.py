@@ -1,6 +1,6 @@
 """Two reviewers press "decide" on the same application at the same moment, as real HTTP
 requests to a threaded server: one decision is recorded, the other reviewer is told the
-application changed (issue 4). Runs on SQLite and on PostgreSQL."""
+application changed. Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from portal.extensions import db
 from portal.models import AuditEvent, LotOutcome, Role, User
 from portal.services import applications, calendar
 from tests import factories
-from tests.conftest import GENEROUS_LIMITS
+from tests.support.app import GENEROUS_LIMITS
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args, **kwargs):
         return None
 
 
@@ -54,7 +54,7 @@ def server(app: Flask) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def browser_for(base: str, email: str):  # type: ignore[no-untyped-def]
+def browser_for(base: str, email: str):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
 
@@ -75,7 +75,7 @@ def browser_for(base: str, email: str):  # type: ignore[no-untyped-def]
     return post
 
 
-def test_two_reviewers_decide_at_once_over_http(app: Flask, server: str, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_two_reviewers_decide_at_once_over_http(app: Flask, server: str, mailbox) -> None:
     calendar.ensure_statutory_holidays(range(2027, 2028))
     db.session.commit()
     das = factories.DasFactory()

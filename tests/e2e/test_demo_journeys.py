@@ -16,10 +16,12 @@ from playwright.sync_api import Page, expect
 from portal.demo import load_demo
 from portal.extensions import db
 from portal.models import AgreementState, ContractTalk, FrameworkAgreement, TariffSheet
-from tests.e2e.test_review_journey import log_in as review_log_in
+from tests.support.browser import log_in_to_demo
+
+# Browser tests run once, on PostgreSQL: what they check does not depend on the database.
+pytestmark = pytest.mark.only_postgresql
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-PASSWORD = "demo-wachtwoord-2026"
 ML = "ambulante-jeugdhulp-en-wonen-midden-limburg"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
@@ -28,11 +30,6 @@ PHONE = {"width": 375, "height": 740}
 @pytest.fixture()
 def demo(app: Flask) -> None:
     load_demo(date.today())
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    review_log_in(page, base, email, PASSWORD)
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
 
 def shoot(page: Page, name: str, width: str) -> None:
@@ -49,7 +46,7 @@ def test_public_announcement_products_tariffs_register_and_statements(
         "Ambulante jeugdhulp en wonen Midden-Limburg"
     )
     expect(page.get_by_text("Roermond").first).to_be_visible()
-    # The admitted-provider register is a paged list the announcement links to (issue 10).
+    # The admitted-provider register is a paged list the announcement links to.
     page.get_by_role("link", name="Alle toegelaten aanbieders, op naam").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Toegelaten aanbieders")
     expect(page.get_by_role("cell", name="Roerdal Jeugd & Gezin B.V.").first).to_be_visible()
@@ -89,7 +86,7 @@ def test_public_announcement_products_tariffs_register_and_statements(
 def test_administrator_maintains_the_das_and_publishes_tariffs(
     demo: None, live_server: str, page: Page
 ) -> None:
-    log_in(page, live_server, "beheerder@demo.das-portaal.nl")
+    log_in_to_demo(page, live_server, "beheerder@demo.das-portaal.nl")
     page.goto(f"{live_server}/beheer/das/{ML}/catalogus")
     expect(page.get_by_role("heading", level=1)).to_have_text("Producten")
 
@@ -133,7 +130,7 @@ def test_administrator_maintains_the_das_and_publishes_tariffs(
 def test_contract_manager_dashboards_selection_talks_sroi_and_exports(
     demo: None, live_server: str, page: Page
 ) -> None:
-    log_in(page, live_server, "contractmanager@demo.das-portaal.nl")
+    log_in_to_demo(page, live_server, "contractmanager@demo.das-portaal.nl")
     page.get_by_role("link", name="Contracten").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Contractregister")
     with page.expect_download() as download:
@@ -204,7 +201,7 @@ def test_key_pages_at_desktop_and_phone_width(
         if user not in pages:
             pages[user] = new_page(viewport=viewport)
             if user:
-                log_in(pages[user], live_server, user)
+                log_in_to_demo(pages[user], live_server, user)
         page = pages[user]
         page.goto(f"{live_server}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()

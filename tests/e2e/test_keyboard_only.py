@@ -9,6 +9,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 
@@ -16,6 +17,9 @@ from portal.extensions import db
 from portal.models import Application, ApplicationState, EvidenceDocument
 from portal.services import calendar
 from tests import factories
+
+# Browser tests run once, on PostgreSQL: what they check does not depend on the database.
+pytestmark = pytest.mark.only_postgresql
 
 FOCUS_VISIBLE = """(e) => {
   const style = getComputedStyle(e);

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
@@ -13,8 +14,11 @@ from portal.extensions import db
 from portal.models import Role
 from portal.services import calendar, kpis
 from tests import factories
-from tests.e2e.test_review_journey import log_in
-from tests.services.test_agreements import admit
+from tests.factories import admit
+from tests.support.browser import log_in
+
+# Browser tests run once, on PostgreSQL: what they check does not depend on the database.
+pytestmark = pytest.mark.only_postgresql
 
 
 def test_report_a_quarter_and_see_the_flag(
@@ -24,7 +28,7 @@ def test_report_a_quarter_and_see_the_flag(
     db.session.commit()
     start = date.today() - timedelta(days=200)
     das = factories.DasFactory(term_start=start - timedelta(days=30))
-    kpis.ensure_default_kpis(das)
+    kpis.ensure_default_kpis(factories.UserFactory(role=Role.ADMINISTRATOR), das)
     db.session.commit()
     provider = factories.ProviderUserFactory(organisation__legal_name="Praktijk Het Baken")
     agreement = admit(das, provider, start)

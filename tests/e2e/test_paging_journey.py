@@ -1,10 +1,11 @@
-"""The pager in a browser (issue 10): a long history pages with links a keyboard and a screen
+"""The pager in a browser: a long history pages with links a keyboard and a screen
 reader can use, and axe-core checks every page shown."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
@@ -12,7 +13,10 @@ from portal.demo import load_demo
 from portal.extensions import db
 from portal.models import AgreementState, FrameworkAgreement, User
 from portal.services.audit import record
-from tests.e2e.test_demo_journeys import log_in
+from tests.support.browser import log_in_to_demo
+
+# Browser tests run once, on PostgreSQL: what they check does not depend on the database.
+pytestmark = pytest.mark.only_postgresql
 
 
 def test_a_long_agreement_history_pages(app: Flask, live_server: str, page: Page) -> None:
@@ -27,7 +31,7 @@ def test_a_long_agreement_history_pages(app: Flask, live_server: str, page: Page
         record("agreement.lots_added", agreement, manager)
     db.session.commit()
 
-    log_in(page, live_server, "contractmanager@demo.das-portaal.nl")
+    log_in_to_demo(page, live_server, "contractmanager@demo.das-portaal.nl")
     page.goto(f"{live_server}/contracten/{agreement.id}")
     pager = page.get_by_role("navigation", name="Paginering historie")
     expect(pager).to_contain_text("1–25 van")

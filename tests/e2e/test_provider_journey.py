@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
@@ -16,6 +17,9 @@ from portal.models import Application, ApplicationState, User
 from portal.services import calendar
 from tests import factories
 from tests.support.smtp import SmtpSink
+
+# Browser tests run once, on PostgreSQL: what they check does not depend on the database.
+pytestmark = pytest.mark.only_postgresql
 
 
 def test_small_provider_applies(

@@ -7,27 +7,19 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from portal.extensions import db
-from portal.models import Role, User
+from portal.models import Role
 from portal.services import applications, calendar
 from tests import factories
+from tests.support.browser import log_in
 from tests.support.smtp import SmtpSink
 
-
-def log_in(page: Page, base: str, email: str, password: str = factories.PASSWORD) -> None:
-    """Log in through the pages; staff also give the code from their authenticator app."""
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(lambda url: not url.endswith("/inloggen"))
-    if "/inloggen/code" in page.url:
-        user = db.session.scalar(db.select(User).where(User.email == email))
-        page.get_by_label("Code").fill(factories.current_code(user))
-        page.get_by_role("button", name="Inloggen").click()
+# Browser tests run once, on PostgreSQL: what they check does not depend on the database.
+pytestmark = pytest.mark.only_postgresql
 
 
 def test_clarification_and_four_eyes_decision(
@@ -64,11 +56,11 @@ def test_clarification_and_four_eyes_decision(
     provider_page.get_by_role("link", name="Eerst een nieuw document uploaden").click()
     provider_page.get_by_label("Bestand").set_input_files(
         files=[
-            {
-                "name": "kvk-nieuw.pdf",
-                "mimeType": "application/pdf",
-                "buffer": factories.PDF_BYTES + b"% nieuw\n",
-            }
+            FilePayload(
+                name="kvk-nieuw.pdf",
+                mimeType="application/pdf",
+                buffer=factories.PDF_BYTES + b"% nieuw\n",
+            )
         ]
     )
     provider_page.get_by_label("Soort document").select_option(label="Uittreksel KvK")

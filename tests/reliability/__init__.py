@@ -1,1 +1,1 @@
-"""Concurrency, durability and uploads under stress (issue 9)."""
+"""Concurrency, durability and uploads under stress."""

@@ -1,5 +1,5 @@
 """Many providers submit and many reviewers decide at the same moment: nothing is lost, nothing is
-done twice (issue 9, "Concurrency and durability").
+done twice.
 
 Each worker is a thread with its own app context, so its own session and connection, as a request
 in a threaded server has. On PostgreSQL 50 applications go in at once (54 workers with the double
@@ -14,8 +14,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from functools import partial
 
 import pytest
 from flask import Flask
@@ -33,7 +34,7 @@ from portal.models import (
 )
 from portal.services import ServiceError, applications, audit, review
 from tests import factories
-from tests.conftest import GENEROUS_LIMITS
+from tests.support.app import GENEROUS_LIMITS
 
 RECEIVED = datetime(2027, 3, 1, 9, tzinfo=UTC)
 PREPARED = datetime(2027, 3, 2, 9, tzinfo=UTC)
@@ -82,7 +83,7 @@ def workers(app: Flask, size: int) -> Iterator[Flask]:
 
 
 def run_at_once(
-    served: Flask, jobs: list[tuple[str, Callable[[], object]]]
+    served: Flask, jobs: Sequence[tuple[str, Callable[[], object]]]
 ) -> tuple[list[tuple[str, str]], list[str]]:
     """Run every job in its own thread and app context, released together by a barrier.
     Each job is (label, function); a function loads what it needs and returns a callable that
@@ -134,7 +135,7 @@ def events(action: str) -> list[AuditEvent]:
 
 def test_many_submissions_and_decisions_at_once(
     app: Flask, workers: Flask, size: int, mailbox
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     started = time.monotonic()
     twice = races(size)
     das = factories.DasFactory(four_eyes=True)
@@ -148,8 +149,8 @@ def test_many_submissions_and_decisions_at_once(
         own = db.session.get(Application, application_id)
         return lambda: applications.submit(own, user, RECEIVED)
 
-    jobs = [(f"submit {a}", lambda a=a, u=u: submission(a, u)) for a, u in ids]
-    jobs += [(f"submit {a}", lambda a=a, u=u: submission(a, u)) for a, u in ids[:twice]]
+    jobs = [(f"submit {a}", partial(submission, a, u)) for a, u in ids]
+    jobs += [(f"submit {a}", partial(submission, a, u)) for a, u in ids[:twice]]
     results, errors = run_at_once(workers, jobs)
     assert errors == [], "\n".join(errors)
     per_application = Counter(label for label, outcome in results if outcome == "ok")
@@ -194,9 +195,9 @@ def test_many_submissions_and_decisions_at_once(
         seen = own.version_id
         return lambda: review.propose_decision(own, decisions, user, PROPOSED, seen)
 
-    jobs = [(f"propose {a}", lambda a=a: proposal(a, proposer_id, wanted[a])) for a, _u in ids]
+    jobs = [(f"propose {a}", partial(proposal, a, proposer_id, wanted[a])) for a, _u in ids]
     jobs += [
-        (f"propose {a}", lambda a=a: proposal(a, rival_id, opposite[wanted[a]]))
+        (f"propose {a}", partial(proposal, a, rival_id, opposite[wanted[a]]))
         for a, _u in ids[:twice]
     ]
     results, errors = run_at_once(workers, jobs)
@@ -229,8 +230,8 @@ def test_many_submissions_and_decisions_at_once(
         return lambda: review.confirm_decision(own, user, CONFIRMED, seen)
 
     # The confirmer may not confirm what they proposed themselves: nobody here did.
-    jobs = [(f"confirm {a}", lambda a=a: confirmation(a, confirmer_id)) for a, _u in ids]
-    jobs += [(f"confirm {a}", lambda a=a: confirmation(a, second_id)) for a, _u in ids[:twice]]
+    jobs = [(f"confirm {a}", partial(confirmation, a, confirmer_id)) for a, _u in ids]
+    jobs += [(f"confirm {a}", partial(confirmation, a, second_id)) for a, _u in ids[:twice]]
     results, errors = run_at_once(workers, jobs)
     assert errors == [], "\n".join(errors)
     assert Counter(label for label, outcome in results if outcome == "ok") == Counter(

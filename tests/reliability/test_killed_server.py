@@ -1,6 +1,6 @@
 """The server process is killed (SIGKILL: no clean-up, no rollback by us) in the middle of a
 request. After a restart the database is intact, evidence rows and files still match, nothing
-of the interrupted request was half-written, and the portal serves again (issue 9). Runs on
+of the interrupted request was half-written, and the portal serves again. Runs on
 SQLite and on PostgreSQL; each test starts the portal in its own process
 (tests/support/live_server.py)."""
 
@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import Application, ApplicationState, AuditEvent, EvidenceDocument
 from portal.services import audit, calendar
 from tests import factories
-from tests.reliability.conftest import assert_consistent, evidence_on_disk
+from tests.support.consistency import assert_consistent, evidence_on_disk
 from tests.support.live_server import (
     PROJECT_ROOT,
     Browser,
@@ -32,7 +32,7 @@ FIELDS = {"evidence_type": "kwaliteitscertificaat", "issued_on": "2026-10-01", "
 CONTENT = factories.PDF_BYTES + b"%" + b"x" * 200_000  # still a PDF by its first bytes
 
 
-def in_background(call) -> threading.Thread:  # type: ignore[no-untyped-def]
+def in_background(call) -> threading.Thread:
     """A request the test does not wait for: the server dies before it answers."""
 
     def run() -> None:

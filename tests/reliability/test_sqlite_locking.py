@@ -1,11 +1,12 @@
 """SQLite, the default database: every connection the app opens runs in WAL mode with a busy
 timeout, so a writer that finds another writer busy waits instead of failing with "database is
-locked" (portal/__init__.py `_sqlite_pragmas`). Skipped on PostgreSQL, which has neither setting."""
+locked" (portal/__init__.py `_sqlite_pragmas`). Not run on PostgreSQL, which has neither setting."""
 
 from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -14,11 +15,8 @@ from portal.extensions import db
 from portal.models import Organisation, SizeClass
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def _sqlite_only(app: Flask) -> None:
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas (WAL, busy_timeout): PostgreSQL has row locks instead")
+# SQLite pragmas (WAL, busy_timeout): PostgreSQL has row locks instead.
+pytestmark = pytest.mark.only_sqlite
 
 
 def test_every_connection_has_wal_and_a_busy_timeout(app: Flask) -> None:
@@ -35,7 +33,7 @@ def test_a_second_writer_waits_for_the_first(app: Flask) -> None:
     """The first writer holds the write lock for a second; the second writer starts meanwhile
     and commits after it, without an error."""
     holding = threading.Event()
-    outcomes: dict[str, object] = {}
+    outcomes: dict[str, Any] = {}
     hold_for = 1.0
 
     def first() -> None:

@@ -1,6 +1,6 @@
 """Two portal instances, as behind a load balancer: separate processes on different ports and with
 different local disks, sharing one database, one S3-compatible store (moto's server on loopback)
-and one Redis (Debian's redis-server) for the rate-limit state (issue 10).
+and one Redis (Debian's redis-server) for the rate-limit state.
 
 A provider signs in on one instance and carries on on the other; a document uploaded through one
 is downloaded through the other; failed log-ins counted on both lock the account on both.

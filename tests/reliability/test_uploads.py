@@ -1,4 +1,4 @@
-"""Uploads over real sockets (issue 9, "Uploads"): an interrupted upload stores nothing, not even
+"""Uploads over real sockets : an interrupted upload stores nothing, not even
 a temporary file; a body over MAX_CONTENT_LENGTH is refused with the 413 page before it is read;
 names are cleaned; content must agree with the name's extension; downloads are attachments with
 nosniff. The happy path, refused content kinds and a name with "../" are in
@@ -23,9 +23,8 @@ from portal.extensions import db
 from portal.models import EvidenceDocument, EvidenceType, Role, User
 from portal.services import ServiceError, applications, evidence
 from tests import factories
-from tests.conftest import GENEROUS_LIMITS
-from tests.reliability.conftest import assert_consistent, evidence_on_disk
-from tests.services.test_evidence import JPEG, PNG
+from tests.support.app import GENEROUS_LIMITS
+from tests.support.consistency import assert_consistent, evidence_on_disk
 from tests.support.live_server import Browser, multipart, raw_request
 
 FIELDS = {"evidence_type": "kwaliteitscertificaat", "issued_on": "2026-10-01", "expires_on": ""}
@@ -174,8 +173,8 @@ def test_names_with_path_parts_are_refused_and_store_nothing(app: Flask, name: s
 @pytest.mark.parametrize(
     ("content", "name"),
     [
-        (PNG, "scan.pdf"),
-        (JPEG, "foto.png"),
+        (factories.PNG_BYTES, "scan.pdf"),
+        (factories.JPEG_BYTES, "foto.png"),
         (factories.PDF_BYTES, "foto.jpg"),
         (factories.PDF_BYTES, "pagina.html"),
         (factories.PDF_BYTES, "setup.exe"),
@@ -189,11 +188,11 @@ def test_content_that_does_not_match_the_extension_is_refused(
     status, _headers, page = provider_browser.upload(FIELDS, name, content)
     assert status == 200
     extension = name.rpartition(".")[2]
-    if extension in {"html", "exe", "svg"}:  # not a document we take (issue 15)
+    if extension in {"html", "exe", "svg"}:  # not a document we take: it could run
         assert f"Bestanden met de extensie .{extension} nemen we niet aan" in page.decode()
     else:
         assert "De inhoud van het bestand past niet bij de naam" in page.decode()
-        kind = {PNG: "PNG", JPEG: "JPG"}.get(content, "PDF")
+        kind = {factories.PNG_BYTES: "PNG", factories.JPEG_BYTES: "JPG"}.get(content, "PDF")
         assert f"het is een {kind}-bestand. Geef het de extensie .{kind.lower()}" in page.decode()
     assert documents() == 0
     assert evidence_on_disk(app) == (set(), [])
@@ -203,10 +202,10 @@ def test_content_that_does_not_match_the_extension_is_refused(
     ("content", "name", "kept"),
     [
         (factories.PDF_BYTES, "polis.PDF", "polis.PDF"),
-        (JPEG, "foto.jpeg", "foto.jpeg"),
-        (JPEG, "foto.JPG", "foto.JPG"),
-        (PNG, "scan.png", "scan.png"),
-        # No extension: the content decides, and its extension is added (issue 15).
+        (factories.JPEG_BYTES, "foto.jpeg", "foto.jpeg"),
+        (factories.JPEG_BYTES, "foto.JPG", "foto.JPG"),
+        (factories.PNG_BYTES, "scan.png", "scan.png"),
+        # No extension: the content decides, and its extension is added, so the file opens as what it is.
         (factories.PDF_BYTES, "verklaring-v1.2", "verklaring-v1.2.pdf"),
     ],
     ids=["PDF", "jpeg", "JPG", "png", "no-extension"],

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
+from werkzeug.exceptions import NotFound
 
 from portal.extensions import db
 from portal.models import (
@@ -16,7 +17,7 @@ from portal.models import (
     LotOutcome,
     SizeClass,
 )
-from portal.services import ServiceError, accounts, applications, calendar, review
+from portal.services import ServiceError, accounts, applications, calendar, ownership, review
 from tests import factories
 
 
@@ -25,13 +26,13 @@ def at(y: int, m: int, d: int, h: int = 10) -> datetime:
 
 
 @pytest.fixture()
-def das(app):  # type: ignore[no-untyped-def]
+def das(app):
     calendar.ensure_statutory_holidays(range(2026, 2029))
     db.session.commit()
     return factories.DasFactory()
 
 
-def test_registration_to_agreement(das) -> None:  # type: ignore[no-untyped-def]
+def test_registration_to_agreement(das) -> None:
     user = accounts.register_provider(
         accounts.Registration(
             legal_name="Praktijk Het Kompas",
@@ -82,7 +83,7 @@ def test_registration_to_agreement(das) -> None:  # type: ignore[no-untyped-def]
     } <= actions
 
 
-def test_initial_round_admission_starts_with_the_term(das) -> None:  # type: ignore[no-untyped-def]
+def test_initial_round_admission_starts_with_the_term(das) -> None:
     user = factories.ProviderUserFactory()
     application = factories.complete_draft(das, user, date(2025, 7, 1))
     applications.submit(application, user, at(2025, 7, 1))
@@ -99,7 +100,7 @@ def test_initial_round_admission_starts_with_the_term(das) -> None:  # type: ign
     assert agreement.start_date == date(2026, 1, 1)
 
 
-def test_reject_one_lot_admit_other(das) -> None:  # type: ignore[no-untyped-def]
+def test_reject_one_lot_admit_other(das) -> None:
     user = factories.ProviderUserFactory()
     application = factories.complete_draft(das, user, date(2027, 3, 10))
     applications.submit(application, user, at(2027, 3, 10))
@@ -132,7 +133,7 @@ def test_reject_one_lot_admit_other(das) -> None:  # type: ignore[no-untyped-def
     assert [al.lot_id for al in agreement.lots] == [first.id]
 
 
-def test_incomplete_draft_cannot_be_submitted(das) -> None:  # type: ignore[no-untyped-def]
+def test_incomplete_draft_cannot_be_submitted(das) -> None:
     user = factories.ProviderUserFactory()
     application = applications.start_application(das, user)
     with pytest.raises(ServiceError) as refused:
@@ -141,7 +142,7 @@ def test_incomplete_draft_cannot_be_submitted(das) -> None:  # type: ignore[no-u
     assert application.state is ApplicationState.DRAFT
 
 
-def test_contributor_cannot_submit(das) -> None:  # type: ignore[no-untyped-def]
+def test_contributor_cannot_submit(das) -> None:
     admin = factories.ProviderUserFactory()
     contributor = factories.ProviderUserFactory(organisation=admin.organisation, contributor=True)
     application = factories.complete_draft(das, contributor, date(2027, 3, 10))
@@ -150,7 +151,7 @@ def test_contributor_cannot_submit(das) -> None:  # type: ignore[no-untyped-def]
     assert refused.value.code == "not_allowed_to_submit"
 
 
-def test_submitting_twice_gives_one_submission(das) -> None:  # type: ignore[no-untyped-def]
+def test_submitting_twice_gives_one_submission(das) -> None:
     user = factories.ProviderUserFactory()
     application = factories.complete_draft(das, user, date(2027, 3, 10))
     applications.submit(application, user, at(2027, 3, 10))
@@ -167,7 +168,7 @@ def test_submitting_twice_gives_one_submission(das) -> None:  # type: ignore[no-
     )
 
 
-def test_concurrent_submissions_create_exactly_one(app, das) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_submissions_create_exactly_one(app, das) -> None:
     """Two tabs submit at the same moment, each in its own session and connection."""
     user = factories.ProviderUserFactory()
     application_id = factories.complete_draft(das, user, date(2027, 3, 10)).id
@@ -210,7 +211,7 @@ def test_concurrent_submissions_create_exactly_one(app, das) -> None:  # type: i
     )
 
 
-def test_stale_decision_is_refused(das) -> None:  # type: ignore[no-untyped-def]
+def test_stale_decision_is_refused(das) -> None:
     user = factories.ProviderUserFactory()
     application = factories.complete_draft(das, user, date(2027, 3, 10))
     applications.submit(application, user, at(2027, 3, 10))
@@ -232,7 +233,7 @@ def test_stale_decision_is_refused(das) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_reviewer_sees_only_assigned_das(das) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_sees_only_assigned_das(das) -> None:
     other_das = factories.DasFactory()
     user = factories.ProviderUserFactory()
     application = factories.complete_draft(other_das, user, date(2027, 3, 10))
@@ -240,10 +241,11 @@ def test_reviewer_sees_only_assigned_das(das) -> None:  # type: ignore[no-untype
     reviewer = factories.UserFactory()
     factories.assign(reviewer, das)
     assert review.queue(reviewer, date(2027, 3, 10), 3, 1, 25) == ([], 0)
-    assert review.get_for_review(application.id, reviewer) is None
+    with pytest.raises(NotFound):
+        ownership.staff_application(application.id, reviewer)
 
 
-def test_application_needs_open_das(das) -> None:  # type: ignore[no-untyped-def]
+def test_application_needs_open_das(das) -> None:
     from portal.models import DasState
 
     das.state = DasState.CLOSED

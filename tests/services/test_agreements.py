@@ -1,11 +1,11 @@
-"""Framework agreements for their whole life (issue 6)."""
+"""Framework agreements for their whole life."""
 
 from __future__ import annotations
 
 import io
 import os
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from flask import Flask
@@ -17,38 +17,17 @@ from portal.models import (
     AgreementVariation,
     Das,
     EndDateChange,
-    LotOutcome,
     Role,
     User,
     VariationKind,
 )
-from portal.services import ServiceError, agreements, applications, calendar, tariffs
-from portal.services.agreements import agreement_of
+from portal.services import ServiceError, agreements, calendar, tariffs
 from tests import factories
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-def admit(das: Das, provider: User, day: date, lots=None):  # type: ignore[no-untyped-def]
-    from portal.services import review
-
-    application = factories.complete_draft(das, provider, day, lots=lots)
-    applications.submit(application, provider, at(day, 9))
-    reviewer = factories.UserFactory(role=Role.REVIEWER)
-    factories.assign(reviewer, das)
-    factories.decide(
-        application,
-        {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in application.lots},
-        reviewer,
-        at(day, 15),
-    )
-    return agreement_of(das.id, provider.organisation_id)
+from tests.factories import admit, at
 
 
 @pytest.fixture()
-def setting(app: Flask):  # type: ignore[no-untyped-def]
+def setting(app: Flask):
     calendar.ensure_statutory_holidays(range(2026, 2030))
     db.session.commit()
     das = factories.DasFactory(requires_processing_agreement=True)
@@ -57,7 +36,8 @@ def setting(app: Flask):  # type: ignore[no-untyped-def]
     return das, provider, admin
 
 
-def test_drawn_up_on_admission_then_signed_and_countersigned(setting, mailbox) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.real_pdf  # reads the PDF
+def test_drawn_up_on_admission_then_signed_and_countersigned(setting, mailbox) -> None:
     das, provider, admin = setting
     agreement = admit(das, provider, date(2027, 3, 15))
     assert agreement.state is AgreementState.AWAITING_SIGNATURE
@@ -98,7 +78,7 @@ def test_drawn_up_on_admission_then_signed_and_countersigned(setting, mailbox) -
     assert "is ondertekend" in mailbox.last_to(provider.email)["Subject"]
 
 
-def test_a_changed_signed_pdf_is_refused(app: Flask, setting) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_signed_pdf_is_refused(app: Flask, setting) -> None:
     das, provider, admin = setting
     agreement = admit(das, provider, date(2027, 3, 15))
     agreements.sign(agreement, provider, factories.PASSWORD, "1.1.1.1", at(date(2027, 3, 16)))
@@ -112,7 +92,7 @@ def test_a_changed_signed_pdf_is_refused(app: Flask, setting) -> None:  # type: 
     assert refused.value.code == "document_changed"
 
 
-def test_options_move_live_agreements_only(setting, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_options_move_live_agreements_only(setting, mailbox) -> None:
     das, provider, admin = setting
     live = admit(das, provider, date(2027, 3, 15))
     suspended = admit(das, factories.ProviderUserFactory(), date(2027, 4, 1))
@@ -153,7 +133,7 @@ def test_options_move_live_agreements_only(setting, mailbox) -> None:  # type: i
     assert len(agreements.end_date_history(das.id, live.id)) == 2
 
 
-def test_two_administrators_exercise_an_option_at_once(app: Flask, setting) -> None:  # type: ignore[no-untyped-def]
+def test_two_administrators_exercise_an_option_at_once(app: Flask, setting) -> None:
     das, provider, admin = setting
     admit(das, provider, date(2027, 3, 15))
     second = factories.UserFactory(role=Role.ADMINISTRATOR)
@@ -192,7 +172,7 @@ def test_two_administrators_exercise_an_option_at_once(app: Flask, setting) -> N
     )
 
 
-def test_more_lots_and_new_tariffs_are_variations_to_accept(setting) -> None:  # type: ignore[no-untyped-def]
+def test_more_lots_and_new_tariffs_are_variations_to_accept(setting) -> None:
     das, provider, admin = setting
     first, second = das.lots
     agreement = admit(das, provider, date(2027, 3, 15), lots=[first])
@@ -216,7 +196,7 @@ def test_more_lots_and_new_tariffs_are_variations_to_accept(setting) -> None:  #
     assert refused.value.code == "variation_already_accepted"
 
 
-def test_reminders_then_suspension_when_not_signed(setting, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_reminders_then_suspension_when_not_signed(setting, mailbox) -> None:
     das, provider, admin = setting
     agreement = admit(das, provider, date(2027, 3, 15))
     created = (
@@ -233,7 +213,7 @@ def test_reminders_then_suspension_when_not_signed(setting, mailbox) -> None:  #
     assert "opgeschort" in mailbox.last_to(provider.email)["Subject"]
 
 
-def test_suspend_resume_and_end_need_a_reason(setting) -> None:  # type: ignore[no-untyped-def]
+def test_suspend_resume_and_end_need_a_reason(setting) -> None:
     das, provider, admin = setting
     agreement = admit(das, provider, date(2027, 3, 15))
     with pytest.raises(ServiceError) as refused:

@@ -1,5 +1,5 @@
 """Applications after the first: renewal after a rejection, more lots once admitted; the frozen
-snapshot, the receipt e-mail, and evidence age (issue 3)."""
+snapshot, the receipt e-mail, and evidence age."""
 
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ def at(y: int, m: int, d: int) -> datetime:
 
 
 @pytest.fixture()
-def das(app: Flask):  # type: ignore[no-untyped-def]
+def das(app: Flask):
     calendar.ensure_statutory_holidays(range(2026, 2029))
     db.session.commit()
     return factories.DasFactory()
 
 
-def decide_all(application, outcome: LotOutcome, when: datetime) -> None:  # type: ignore[no-untyped-def]
+def decide_all(application, outcome: LotOutcome, when: datetime) -> None:
     reviewer = factories.UserFactory()
     factories.assign(reviewer, application.das)
     reason = "" if outcome is LotOutcome.ADMITTED else "Certificaat ontbreekt"
@@ -39,7 +39,7 @@ def decide_all(application, outcome: LotOutcome, when: datetime) -> None:  # typ
     )
 
 
-def test_products_choose_the_lots(das) -> None:  # type: ignore[no-untyped-def]
+def test_products_choose_the_lots(das) -> None:
     user = factories.ProviderUserFactory()
     application = applications.start_application(das, user)
     product = das.lots[1].products[0]
@@ -54,7 +54,7 @@ def test_products_choose_the_lots(das) -> None:  # type: ignore[no-untyped-def]
     assert refused.value.code == "unknown_product"
 
 
-def test_renewal_after_rejection_starts_from_previous_answers(das) -> None:  # type: ignore[no-untyped-def]
+def test_renewal_after_rejection_starts_from_previous_answers(das) -> None:
     user = factories.ProviderUserFactory()
     first = factories.complete_draft(das, user, date(2027, 3, 1))
     applications.submit(first, user, at(2027, 3, 1))
@@ -73,7 +73,7 @@ def test_renewal_after_rejection_starts_from_previous_answers(das) -> None:  # t
     applications.submit(second, user, at(2027, 3, 3))
 
 
-def test_admitted_provider_applies_for_more_lots(das) -> None:  # type: ignore[no-untyped-def]
+def test_admitted_provider_applies_for_more_lots(das) -> None:
     user = factories.ProviderUserFactory()
     first_lot, second_lot = das.lots
     first = factories.complete_draft(das, user, date(2027, 3, 1), lots=[first_lot])
@@ -100,7 +100,7 @@ def test_admitted_provider_applies_for_more_lots(das) -> None:  # type: ignore[n
     assert refused.value.code == "all_lots_admitted"
 
 
-def test_one_open_application_per_das(das) -> None:  # type: ignore[no-untyped-def]
+def test_one_open_application_per_das(das) -> None:
     user = factories.ProviderUserFactory()
     draft = applications.start_application(das, user)
     assert applications.start_application(das, user) == draft
@@ -113,7 +113,7 @@ def test_one_open_application_per_das(das) -> None:  # type: ignore[no-untyped-d
     assert refused.value.code == "application_in_review"
 
 
-def test_submission_freezes_a_snapshot_and_mails_a_receipt(das, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_submission_freezes_a_snapshot_and_mails_a_receipt(das, mailbox) -> None:
     user = factories.ProviderUserFactory()
     application = factories.complete_draft(das, user, date(2027, 3, 1))
     applications.submit(application, user, at(2027, 3, 1))
@@ -137,7 +137,7 @@ def test_submission_freezes_a_snapshot_and_mails_a_receipt(das, mailbox) -> None
     assert application.review_deadline.strftime("%d-%m-%Y") in body
 
 
-def test_evidence_older_than_its_limit_blocks_submission(das) -> None:  # type: ignore[no-untyped-def]
+def test_evidence_older_than_its_limit_blocks_submission(das) -> None:
     user = factories.ProviderUserFactory()
     application = factories.complete_draft(das, user, date(2026, 8, 1))
     # The KvK extract (G4, at most 6 months) was issued 1-8-2026: fine until 1-2-2027.
@@ -149,7 +149,7 @@ def test_evidence_older_than_its_limit_blocks_submission(das) -> None:  # type: 
     assert refused.value.code == "application_incomplete"
 
 
-def test_expiring_documents(das) -> None:  # type: ignore[no-untyped-def]
+def test_expiring_documents(das) -> None:
 
     user = factories.ProviderUserFactory()
     soon = factories.upload_pdf(

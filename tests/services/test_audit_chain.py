@@ -1,6 +1,6 @@
-"""The audit trail is append-only and hash-chained (issue 9; an HMAC with AUDIT_KEY since issue
-15): the database refuses to change or remove events, and `flask audit verify` finds each kind of
-tampering done by someone who got round that. The attacks of issue 15 (recomputing the chain,
+"""The audit trail is append-only and hash-chained (an HMAC keyed with
+AUDIT_KEY): the database refuses to change or remove events, and `flask audit verify` finds each kind of
+tampering done by someone who got round that. Attacks by someone with write access (recomputing the chain,
 changing decisions beside it, deleting back past an anchor) are in test_audit_attacks.py. Runs on
 SQLite and on PostgreSQL."""
 
@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 
 from portal import create_app
 from portal.config import Defaults
@@ -35,13 +33,14 @@ from portal.domain.audit_chain import (
 )
 from portal.extensions import db
 from portal.models import AuditEvent
-from portal.models.audit import APPEND_ONLY_TRIGGERS, DROP_APPEND_ONLY_TRIGGERS, AuditChainHead
+from portal.models.audit import AuditChainHead
 from portal.services import audit
 from tests import factories
+from tests.support.audit import triggers_bypassed
 
 pytestmark = pytest.mark.usefixtures("app")  # an app context and a wiped database for each
 
-events_table = AuditEvent.__table__
+events_table = cast(sa.Table, AuditEvent.__table__)  # a declarative class's table is a Table
 KEY = Defaults.AUDIT_KEY.encode()  # the tests' app keeps the development key
 
 
@@ -59,25 +58,6 @@ def _record_events(count: int) -> list[int]:
 
 def _kinds() -> list[ProblemKind]:
     return [problem.kind for problem in audit.verify().problems]
-
-
-@contextmanager
-def triggers_bypassed() -> Iterator[Connection]:
-    """A connection that can change audit events, as someone with database access would get one:
-    PostgreSQL: replication mode, in which ordinary triggers do not fire; SQLite: the triggers
-    dropped (and put back afterwards)."""
-    db.session.remove()
-    with db.engine.begin() as connection:
-        dialect = connection.dialect.name
-        if dialect == "postgresql":
-            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        else:
-            for statement in DROP_APPEND_ONLY_TRIGGERS[dialect]:
-                connection.execute(sa.text(statement))
-        yield connection
-        if dialect == "sqlite":
-            for statement in APPEND_ONLY_TRIGGERS[dialect]:
-                connection.execute(sa.text(statement))
 
 
 def _row(connection: Connection, event_id: int) -> dict[str, Any]:
@@ -177,7 +157,7 @@ def test_concurrent_recorders_make_one_gapless_chain(app: Flask) -> None:
 
 def test_the_database_refuses_to_change_or_remove_events() -> None:
     (event_id,) = _record_events(1)
-    statements = [
+    statements: list[sa.Executable] = [
         events_table.update().where(events_table.c.id == event_id).values(action="x"),
         events_table.update().values(details={}),
         events_table.delete().where(events_table.c.id == event_id),
@@ -294,7 +274,7 @@ TAMPERING: dict[str, tuple[Tampering, list[ProblemKind], str]] = {
         "past niet bij de laatste gebeurtenis #5",
     ),
     "head removed": (
-        lambda c, ids, _: c.execute(AuditChainHead.__table__.delete()),
+        lambda c, ids, _: c.execute(sa.delete(AuditChainHead)),
         [ProblemKind.HEAD],
         "audit_chain_head) ontbreekt",
     ),
@@ -333,21 +313,6 @@ def test_the_trail_stays_usable_after_a_test_that_tampered() -> None:
 # --- the migration chains the events recorded before it ----------------------------------------
 
 
-@pytest.fixture()
-def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migration.sqlite3'}"
-        return
-    name = f"migration_{uuid.uuid4().hex[:12]}"
-    server = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    server.dispose()
-
-
 def _legacy_problems() -> list[ProblemKind]:
     head, events = audit.read_chain()
     return [p.kind for p in find_problems(events, head, recompute_legacy_hash)]
@@ -355,7 +320,7 @@ def _legacy_problems() -> list[ProblemKind]:
 
 @pytest.mark.parametrize("tampered", [False, True], ids=["intact", "tampered-before-keying"])
 def test_the_migrations_chain_then_key_existing_events(
-    empty_database_url: str, tampered: bool, tmp_path: Path
+    target_url: str, tampered: bool, tmp_path: Path
 ) -> None:
     """0010 chains the events recorded before it with plain SHA-256; 0013 checks that chain and
     re-keys it with AUDIT_KEY, recording that it did and what it found."""
@@ -363,7 +328,7 @@ def test_the_migrations_chain_then_key_existing_events(
         {
             "TESTING": True,
             "SECRET_KEY": "x",
-            "DATABASE_URL": empty_database_url,
+            "DATABASE_URL": target_url,
             "EVIDENCE_DIR": str(tmp_path / "evidence"),
         }
     )

@@ -35,13 +35,13 @@ ODT = _zip(
         ("content.xml", "<office:document-content/>"),
     ]
 )
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PNG = factories.PNG_BYTES
+JPEG = factories.JPEG_BYTES
 XLSX = _zip([("[Content_Types].xml", "<Types/>"), ("xl/workbook.xml", "<workbook/>")])
 PLAIN_ZIP = _zip([("readme.txt", "hallo")])
 
 
-def store(user, content: bytes, name: str):  # type: ignore[no-untyped-def]
+def store(user, content: bytes, name: str):
     return factories.upload_pdf(
         user, EvidenceType.OTHER, date(2026, 10, 1), content=content, filename=name
     )

@@ -27,7 +27,7 @@ from portal.models import (
     User,
     answer_evidence,
 )
-from portal.services import agreements, applications, evidence, letters, privacy, review
+from portal.services import agreements, applications, evidence, privacy, review
 from tests import factories
 
 YEARS = 7
@@ -40,7 +40,7 @@ def at(y: int, m: int, d: int, h: int = 10) -> datetime:
     return datetime(y, m, d, h, tzinfo=UTC)
 
 
-def upload(user: User, criterion, content: bytes) -> EvidenceDocument:  # type: ignore[no-untyped-def]
+def upload(user: User, criterion, content: bytes) -> EvidenceDocument:
     return evidence.store_upload(
         user.organisation,
         user,
@@ -54,7 +54,7 @@ def upload(user: User, criterion, content: bytes) -> EvidenceDocument:  # type: 
     )
 
 
-def submitted(das: Das, user: User, tag: str, extra_docs: tuple[int, ...] = ()):  # type: ignore[no-untyped-def]
+def submitted(das: Das, user: User, tag: str, extra_docs: tuple[int, ...] = ()):
     """A submitted application whose evidence files are this provider's own bytes."""
     application = applications.start_application(das, user)
     applications.save_products(application, [p.id for lot in das.lots for p in lot.products], user)
@@ -74,7 +74,7 @@ def submitted(das: Das, user: User, tag: str, extra_docs: tuple[int, ...] = ()):
     return application
 
 
-def decide_all(application, outcome: LotOutcome, reviewer: User) -> None:  # type: ignore[no-untyped-def]
+def decide_all(application, outcome: LotOutcome, reviewer: User) -> None:
     reason = "" if outcome is LotOutcome.ADMITTED else "Niet aangetoond"
     factories.decide(
         application,
@@ -85,8 +85,7 @@ def decide_all(application, outcome: LotOutcome, reviewer: User) -> None:  # typ
 
 
 @pytest.fixture()
-def world(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(letters, "render_pdf", lambda html: factories.PDF_BYTES)
+def world(app: Flask):
     das = factories.DasFactory()  # ends 31-12-2029
     later_das = factories.DasFactory(initial_end_date=date(2033, 12, 31))
     reviewer = factories.UserFactory(role=Role.REVIEWER)
@@ -97,12 +96,14 @@ def world(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
         name: factories.ProviderUserFactory()
         for name in ("rejected", "ended", "expired", "running", "later")
     }
-    apps = {name: submitted(das, user, name) for name, user in users.items() if name != "later"}
+    application_of = {
+        name: submitted(das, user, name) for name, user in users.items() if name != "later"
+    }
     # The rejected provider answered a clarification with a new document.
-    rejected_app = apps["rejected"]
-    review.declare_conflict(rejected_app, reviewer, False, "", at(2027, 3, 1, 11))
+    rejected_application = application_of["rejected"]
+    review.declare_conflict(rejected_application, reviewer, False, "", at(2027, 3, 1, 11))
     clarification = review.ask_clarification(
-        rejected_app,
+        rejected_application,
         reviewer,
         "Graag een nieuw certificaat.",
         ["G1"],
@@ -111,16 +112,16 @@ def world(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
     )
     reply_doc = upload(users["rejected"], das.criteria[2], factories.PDF_BYTES + b"% herstel\n")
     review.answer_clarification(
-        rejected_app,
+        rejected_application,
         clarification,
         users["rejected"],
         "Hierbij.",
         [reply_doc.id],
         at(2027, 3, 1, 13),
     )
-    decide_all(rejected_app, LotOutcome.REJECTED, reviewer)
+    decide_all(rejected_application, LotOutcome.REJECTED, reviewer)
     for name in ("ended", "expired", "running"):
-        decide_all(apps[name], LotOutcome.ADMITTED, reviewer)
+        decide_all(application_of[name], LotOutcome.ADMITTED, reviewer)
     ended = agreements.agreement_of(das.id, users["ended"].organisation_id)
     agreements.change_state(admin, ended, AgreementState.ENDED, "Wanprestatie", date(2028, 6, 1))
     # An agreement whose end date has not passed keeps everything (however it got there).
@@ -128,7 +129,7 @@ def world(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
     running.end_date = date(2099, 12, 31)
     db.session.commit()
     # The rejected provider reuses one of its documents in a DAS that is not due yet.
-    kept_doc = apps["rejected"].answers[-1].documents[0]
+    kept_doc = application_of["rejected"].answers[-1].documents[0]
     elsewhere = applications.start_application(later_das, users["rejected"])
     criterion = later_das.criteria[-1]
     applications.save_answers(
@@ -137,12 +138,12 @@ def world(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
         users["rejected"],
     )
     # A provider rejected in the later DAS: not due in 2037.
-    apps["later"] = submitted(later_das, users["later"], "later")
-    decide_all(apps["later"], LotOutcome.REJECTED, reviewer)
+    application_of["later"] = submitted(later_das, users["later"], "later")
+    decide_all(application_of["later"], LotOutcome.REJECTED, reviewer)
     return {
         "das": das,
         "users": users,
-        "apps": apps,
+        "application_of": application_of,
         "kept_doc": kept_doc,
         "admin": admin,
         "clarification": clarification,
@@ -174,11 +175,11 @@ def org_ids(plans: list[privacy.OrganisationPurge]) -> set[int]:
     return {p.organisation_id for p in plans}
 
 
-def test_nothing_is_due_six_years_after_the_end(world) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_is_due_six_years_after_the_end(world) -> None:
     assert privacy.plan_purge(SIX_YEARS_LATER, YEARS) == []
 
 
-def test_selection_eight_years_after_the_end(world) -> None:  # type: ignore[no-untyped-def]
+def test_selection_eight_years_after_the_end(world) -> None:
     users = world["users"]
     plans = {p.organisation_id: p for p in privacy.plan_purge(EIGHT_YEARS_LATER, YEARS)}
     # Rejected, terminated, and an agreement that simply ran out with the DAS; not the one
@@ -194,9 +195,9 @@ def test_selection_eight_years_after_the_end(world) -> None:  # type: ignore[no-
 
 
 def test_purge_removes_declarations_and_evidence_but_keeps_the_archive(
-    world,  # type: ignore[no-untyped-def]
+    world,
 ) -> None:
-    users, apps, das = world["users"], world["apps"], world["das"]
+    users, application_of, das = world["users"], world["application_of"], world["das"]
     rejected_org = users["rejected"].organisation_id
     ended_org = users["ended"].organisation_id
     untouched = {name: org_state(users[name].organisation_id) for name in ("running", "later")}
@@ -226,7 +227,7 @@ def test_purge_removes_declarations_and_evidence_but_keeps_the_archive(
         users["expired"].organisation_id,
     }
     for name in ("rejected", "ended", "expired"):
-        application = db.session.get(Application, apps[name].id)
+        application = db.session.get(Application, application_of[name].id)
         kinds = {a.criterion.kind for a in application.answers}
         assert kinds == {CriterionKind.SUITABILITY}  # exclusion-ground declarations gone
         assert all(a.documents == [] for a in application.answers)
@@ -284,13 +285,13 @@ def test_purge_removes_declarations_and_evidence_but_keeps_the_archive(
     assert privacy.purge(EIGHT_YEARS_LATER, YEARS) == []
 
 
-def test_a_file_shared_with_a_retained_document_stays(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_shared_with_a_retained_document_stays(world) -> None:
     """Files are stored by their hash: the same bytes uploaded by a provider that stays keep
     the file on disk, though the purged provider's row goes."""
     users = world["users"]
     rejected_doc = next(
         d
-        for a in world["apps"]["rejected"].answers
+        for a in world["application_of"]["rejected"].answers
         for d in a.documents
         if d.id != world["kept_doc"].id
     )
@@ -306,10 +307,10 @@ def test_a_file_shared_with_a_retained_document_stays(world) -> None:  # type: i
     assert os.path.exists(evidence.path_for(twin.sha256))
 
 
-def test_dry_run_changes_nothing(world, app: Flask) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_changes_nothing(world, app: Flask) -> None:
     users = world["users"]
     before = {name: org_state(u.organisation_id) for name, u in users.items()}
-    snapshots = {name: a.snapshot for name, a in world["apps"].items()}
+    snapshots = {name: a.snapshot for name, a in world["application_of"].items()}
     plans = privacy.purge(EIGHT_YEARS_LATER, YEARS, dry_run=True)
     assert org_ids(plans) == {
         users[name].organisation_id for name in ("rejected", "ended", "expired")
@@ -318,14 +319,15 @@ def test_dry_run_changes_nothing(world, app: Flask) -> None:  # type: ignore[no-
     db.session.expire_all()
     assert {name: org_state(u.organisation_id) for name, u in users.items()} == before
     assert {
-        name: db.session.get(Application, a.id).snapshot for name, a in world["apps"].items()
+        name: db.session.get(Application, a.id).snapshot
+        for name, a in world["application_of"].items()
     } == snapshots
     assert not db.session.scalar(
         db.select(AuditEvent.id).where(AuditEvent.action == "organisation.privacy_purged")
     )
 
 
-def test_the_command(world, app: Flask) -> None:  # type: ignore[no-untyped-def]
+def test_the_command(world, app: Flask) -> None:
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["privacy", "purge", "--dry-run", "--today", "2037-12-31"])
     assert dry.exit_code == 0, dry.output

@@ -1,4 +1,4 @@
-"""The dashboard's documents about to lapse are found in SQL (issue 10): the same documents the
+"""The dashboard's documents about to lapse are found in SQL: the same documents the
 rule in portal.domain.evidence picks from the whole store."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Re-verification: expiring evidence of admitted providers, suspension when an update does not
-come in time, and resumption when it does (issue 4)."""
+come in time, and resumption when it does."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def moment(day: date) -> datetime:
 
 
 @pytest.fixture()
-def admitted(app: Flask):  # type: ignore[no-untyped-def]
+def admitted(app: Flask):
     """A provider admitted in March 2027; its KvK extract (6 months) is from 1-1-2027."""
     calendar.ensure_statutory_holidays(range(2026, 2029))
     db.session.commit()
@@ -48,7 +48,7 @@ def admitted(app: Flask):  # type: ignore[no-untyped-def]
     return das, provider, application, reviewer
 
 
-def test_lists_expired_and_soon_expiring_evidence(admitted) -> None:  # type: ignore[no-untyped-def]
+def test_lists_expired_and_soon_expiring_evidence(admitted) -> None:
     das, provider, application, reviewer = admitted
     # On 1-6-2027 the KvK extract of 1-1-2027 is valid until 1-7-2027: within 30 days.
     rows = reverification.due_for_reverification(reviewer, TODAY)
@@ -64,7 +64,7 @@ def test_lists_expired_and_soon_expiring_evidence(admitted) -> None:  # type: ig
     assert reverification.due_for_reverification(outsider, TODAY) == []
 
 
-def test_suspend_only_after_an_overdue_request_and_resume_on_update(admitted, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_suspend_only_after_an_overdue_request_and_resume_on_update(admitted, mailbox) -> None:
     das, provider, application, reviewer = admitted
     agreement = agreement_of(das.id, provider.organisation_id)
     with pytest.raises(ServiceError) as refused:

@@ -1,4 +1,4 @@
-"""One code, posted several times at once, lets in exactly one request (issue 15, item 11).
+"""One code, posted several times at once, lets in exactly one request.
 
 The attack: four parallel posts of one valid code, two succeeded; the service read the last
 step used and wrote the new one afterwards. Each thread here has its own app context, so its own

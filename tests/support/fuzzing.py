@@ -267,7 +267,7 @@ def _put_back(
             pass
     if not triggers_off:
         # The audit trail refuses DELETE and TRUNCATE (migration 0010): off while putting
-        # back, as tests/conftest.py's wipe does. The chain head comes back with the rows.
+        # back, as wipe (tests/support/app.py) does. The chain head comes back with the rows.
         for statement in getattr(audit, "DROP_APPEND_ONLY_TRIGGERS", {}).get(dialect, []):
             connection.execute(text(statement))
     for table in reversed(tables):

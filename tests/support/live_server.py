@@ -38,7 +38,7 @@ def pause_inside(action: str, marker: Path) -> None:
 
     original = audit.record
 
-    def record(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def record(name, *args, **kwargs):
         event = original(name, *args, **kwargs)
         if name == action:
             marker.touch()
@@ -47,7 +47,7 @@ def pause_inside(action: str, marker: Path) -> None:
         return event
 
     for module in (agreements, applications, evidence, review):
-        module.record = record  # type: ignore[attr-defined]
+        vars(module)["record"] = record  # each service's own name for audit.record
 
 
 def main() -> None:
@@ -118,7 +118,7 @@ class ServerProcess:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args, **kwargs):
         return None
 
 
@@ -151,7 +151,7 @@ class Browser:
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
-    def upload(self, fields: dict[str, str], filename: str, content: bytes):  # type: ignore[no-untyped-def]
+    def upload(self, fields: dict[str, str], filename: str, content: bytes):
         body, content_type = multipart(fields, filename, content)
         return self.request("/aanbieder/documenten", body, {"Content-Type": content_type})
 

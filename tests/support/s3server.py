@@ -182,7 +182,7 @@ def s3_settings(s3_server: MotoServer, s3_bucket: str) -> dict[str, str]:
     return s3_server.settings(s3_bucket)
 
 
-# The settings of the test app (tests/conftest.py) a second instance copies.
+# The settings of the test app (tests/support/app.py) a second instance copies.
 SHARED_SETTINGS = (
     "TESTING",
     "SECRET_KEY",
@@ -191,6 +191,7 @@ SHARED_SETTINGS = (
     "SERVER_NAME",
     "EXTERNAL_URL",
     "SESSION_COOKIE_SECURE",
+    "PASSWORD_HASH_METHOD",
     "LOGIN_LIMIT_PER_ADDRESS",
     "SECOND_STEP_FAILURES_PER_ACCOUNT",
     "LOCKOUT_FAILURES_PER_ACCOUNT",
@@ -209,7 +210,7 @@ SHARED_SETTINGS = (
 def s3_app(app: Any, s3_settings: dict[str, str], tmp_path: Path) -> Iterator[Any]:
     from portal import create_app
     from portal.extensions import db
-    from tests.conftest import IsolatedClient
+    from tests.support.app import IsolatedClient
 
     instance = create_app(
         {

@@ -15,9 +15,9 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.sink.messages.append(message)  # type: ignore[arg-type]
+        self.sink.messages.append(message)
         return "250 Message accepted for delivery"
 
 

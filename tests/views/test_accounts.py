@@ -1,4 +1,4 @@
-"""Accounts: e-mail verification, password reset and change, colleagues (issue 3)."""
+"""Accounts: e-mail verification, password reset and change, colleagues."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from flask.testing import FlaskClient
 from portal.extensions import db
 from portal.models import Invitation, OrganisationRole, User
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 
 
 def path(link: str) -> str:
     return link.replace("http://localhost", "")
 
 
-def test_resend_verification_mails_a_new_link(app: Flask, client: FlaskClient, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_resend_verification_mails_a_new_link(app: Flask, client: FlaskClient, mailbox) -> None:
     user = factories.ProviderUserFactory(unverified=True)
     response = client.post("/e-mail-bevestigen", data={"email": user.email.upper()})
     assert response.status_code == 302
@@ -28,7 +28,7 @@ def test_resend_verification_mails_a_new_link(app: Flask, client: FlaskClient, m
     assert mailbox.to("onbekend@example.nl") == []
 
 
-def test_verification_link_tampered_or_expired(app: Flask, client: FlaskClient, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_verification_link_tampered_or_expired(app: Flask, client: FlaskClient, mailbox) -> None:
     user = factories.ProviderUserFactory(unverified=True)
     client.post("/e-mail-bevestigen", data={"email": user.email})
     link = path(mailbox.link_in(mailbox.last_to(user.email)))
@@ -44,7 +44,7 @@ def test_verification_link_tampered_or_expired(app: Flask, client: FlaskClient, 
     assert not db.session.get(User, user.id).is_verified
 
 
-def test_password_reset_link_works_once(app: Flask, client: FlaskClient, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_link_works_once(app: Flask, client: FlaskClient, mailbox) -> None:
     user = factories.ProviderUserFactory()
     response = client.post("/wachtwoord-vergeten", data={"email": user.email})
     assert response.location == "/inloggen"
@@ -69,7 +69,7 @@ def test_password_reset_link_works_once(app: Flask, client: FlaskClient, mailbox
 
 def test_password_reset_for_unknown_address_sends_nothing(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     mailbox,
 ) -> None:
     response = client.post("/wachtwoord-vergeten", data={"email": "niemand@example.nl"})
@@ -77,7 +77,7 @@ def test_password_reset_for_unknown_address_sends_nothing(
     assert mailbox.messages == []
 
 
-def test_password_reset_link_expires(app: Flask, client: FlaskClient, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_link_expires(app: Flask, client: FlaskClient, mailbox) -> None:
     user = factories.ProviderUserFactory()
     client.post("/wachtwoord-vergeten", data={"email": user.email})
     link = path(mailbox.link_in(mailbox.last_to(user.email)))
@@ -115,7 +115,7 @@ def test_change_password(app: Flask, client: FlaskClient) -> None:
     login(client, user, "nieuw-wachtwoord-123")
 
 
-def test_invite_accept_and_remove_a_colleague(app: Flask, client: FlaskClient, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_invite_accept_and_remove_a_colleague(app: Flask, client: FlaskClient, mailbox) -> None:
     admin = factories.ProviderUserFactory()
     login(client, admin)
     page = client.post(
@@ -150,8 +150,8 @@ def test_invite_accept_and_remove_a_colleague(app: Flask, client: FlaskClient, m
     assert other.get(link).status_code == 400
 
     # A contributor sees colleagues but cannot invite or remove.
-    page = other.get("/aanbieder/collegas").get_data(as_text=True)
-    assert "Uitnodiging versturen" not in page
+    text = other.get("/aanbieder/collegas").get_data(as_text=True)
+    assert "Uitnodiging versturen" not in text
     assert other.post(f"/aanbieder/collegas/{admin.id}/intrekken").status_code == 302
     assert db.session.get(User, admin.id).is_active_account
 
@@ -170,7 +170,7 @@ def test_cannot_remove_yourself(app: Flask, client: FlaskClient) -> None:
     assert db.session.get(User, admin.id).is_active_account
 
 
-def test_revoked_invitation_cannot_be_used(app: Flask, client: FlaskClient, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_revoked_invitation_cannot_be_used(app: Flask, client: FlaskClient, mailbox) -> None:
     admin = factories.ProviderUserFactory()
     login(client, admin)
     client.post(
@@ -218,7 +218,7 @@ def test_profile_errors_are_dutch_and_keep_input(
     assert db.session.get(type(admin.organisation), admin.organisation_id).city is None
 
 
-def test_profile_changes_are_normalised_recorded_and_shown_to_reviewers(  # type: ignore[no-untyped-def]
+def test_profile_changes_are_normalised_recorded_and_shown_to_reviewers(
     app: Flask, client: FlaskClient
 ) -> None:
     from datetime import UTC, date, datetime

@@ -1,4 +1,4 @@
-"""Amounts up to EUR 10 billion (issue 15, item 17). Cents were 32-bit, so anything above
+"""Amounts up to EUR 10 billion. Cents were 32-bit, so anything above
 EUR 21.474.836,47 was refused, while the region's yearly budget is EUR 51.1M (seed 003). The
 columns are 64-bit now (migration 0013); the cap is a business one, with a Dutch error above it.
 On SQLite and PostgreSQL."""
@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.domain import money
 from portal.extensions import db
-from portal.models import Das, LumpSum, Role
-from portal.services import agreements, kpis, tariffs
+from portal.messages import message_for
+from portal.models import Das, KpiValue, LumpSum, Role
+from portal.services import Problem, RowError, agreements, kpis, tariffs
 from tests import factories
-from tests.conftest import login
-from tests.services.test_agreements import at
-from tests.views.test_kpis import reporting  # noqa: F401 (a fixture)
+from tests.factories import at
+from tests.support.app import login
 
 BUDGET = "51.100.000,00"
 BUDGET_CENTS = 5_110_000_000
@@ -34,7 +36,7 @@ def lump_sum_page(app: Flask, client: FlaskClient) -> tuple[str, int]:
     return f"/beheer/das/{das.slug}/lumpsums", das.authorities[0].id
 
 
-def text(response) -> str:  # type: ignore[no-untyped-def]
+def text(response) -> str:
     """The page as a reader sees it (amounts are written with a no-break space after the €)."""
     return html.unescape(response.get_data(as_text=True)).replace("\xa0", " ")
 
@@ -45,7 +47,7 @@ def lump_sums() -> list[int]:
 
 @pytest.mark.parametrize(
     ("typed", "cents"),
-    [(BUDGET, BUDGET_CENTS), ("€ 10.000.000.000,00", tariffs.MAX_CENTS)],
+    [(BUDGET, BUDGET_CENTS), ("€ 10.000.000.000,00", money.MAX_CENTS)],
     ids=["the region's budget", "the cap"],
 )
 def test_a_lump_sum_of_the_regions_budget_is_saved_and_reads_back(
@@ -76,7 +78,7 @@ def test_an_amount_beyond_the_cap_gets_a_dutch_error(
 
 def test_sroi_amounts_of_the_regions_budget_are_accepted(
     client: FlaskClient,
-    reporting,  # type: ignore[no-untyped-def]  # noqa: F811
+    reporting,
 ) -> None:
     das, provider, agreement, _manager = reporting
     admin = factories.UserFactory(role=Role.ADMINISTRATOR)
@@ -107,10 +109,63 @@ def test_a_tariff_file_beyond_the_cap_names_the_row(app: Flask) -> None:
     das = factories.DasFactory()
     rows = [["productcode", "tarief"], ["45A01", "10.000.000.000,01"], ["45A02", BUDGET]]
     amounts, errors = tariffs.parse_tariff_rows(das, rows)
-    errors = [tariffs.RowError(e.row, e.message.replace("\xa0", " ")) for e in errors]
     assert errors == [
-        tariffs.RowError(
-            2, "'10.000.000.000,01' is meer dan het hoogste bedrag (€ 10.000.000.000,00)."
+        RowError(
+            2,
+            Problem(
+                "amount_above_maximum",
+                text="10.000.000.000,01",
+                maximum=money.Amount(money.MAX_CENTS),
+            ),
         )
     ]
+    with app.test_request_context():
+        assert message_for(errors[0].problem).replace("\xa0", " ") == (
+            "'10.000.000.000,01' is meer dan het hoogste bedrag (€ 10.000.000.000,00)."
+        )
     assert list(amounts.values()) == [BUDGET_CENTS]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("1.234,5", Decimal("1234.50")),  # the provider's form read 1234.5, the manager's refused
+        ("1234,5", Decimal("1234.50")),
+        ("1,234.50", Decimal("1234.50")),
+        ("€ 1.234,50", Decimal("1234.50")),
+        ("7,25", Decimal("7.25")),
+        ("1.234", None),  # a thousand and some, or one and a bit: both refuse it
+        ("1,234", None),
+        ("12,345", None),
+        ("veel", None),
+    ],
+)
+def test_the_providers_form_and_the_managers_correction_read_a_figure_alike(
+    client: FlaskClient,
+    reporting,
+    typed: str,
+    stored: Decimal | None,
+) -> None:
+    das, provider, agreement, manager = reporting
+    turnover = next(d for d in kpis.definitions_of(das.id) if d.code == "TURNOVER")
+
+    def value_of(period_start: date) -> Decimal | None:
+        return db.session.scalar(
+            db.select(KpiValue.value).where(
+                KpiValue.definition_id == turnover.id, KpiValue.period_start == period_start
+            )
+        )
+
+    login(client, provider)
+    client.post(
+        f"/aanbieder/overeenkomsten/{agreement.id}/kpi",
+        data={"quarter": "2024-04-01", f"kpi{turnover.id}": typed},
+    )
+    login(client, manager)
+    page = client.post(
+        f"/contracten/{agreement.id}/kpi/correctie",
+        data={"kpi": str(turnover.id), "period": "2024-K3", "value": typed, "reason": "Nagebeld"},
+    )
+    assert value_of(date(2024, 4, 1)) == value_of(date(2024, 7, 1)) == stored
+    if stored is None:
+        assert "Schrijf een getal met hoogstens twee decimalen" in text(page)

@@ -1,4 +1,4 @@
-"""A conflict of interest binds everything (issue 15, item 9).
+"""A conflict of interest binds everything.
 
 The attack: a reviewer declares a conflict on an application, and then extends its deadline,
 assigns it (to themselves or a colleague), downloads its evidence, reads its questions and
@@ -26,20 +26,19 @@ from portal.models import (
     LotOutcome,
     Role,
 )
-from portal.services import ServiceError, agreements, applications, letters, review
+from portal.services import ServiceError, agreements, applications, letters, ownership, review
 from portal.services import reverification as reverification_service
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 
 REFUSED = "U heeft een belangenconflict gemeld bij deze aanbieder"
 AT = datetime(2027, 3, 2, 9, tzinfo=UTC)
 
 
 @pytest.fixture()
-def conflicted(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def conflicted(app: Flask, client: FlaskClient):
     """A submitted application with a clarification answered with a document, a colleague
     reviewer, and a reviewer who declared a conflict of interest on it (signed in)."""
-    monkeypatch.setattr(letters, "render_pdf", lambda html: factories.PDF_BYTES)
     das = factories.DasFactory()
     provider = factories.ProviderUserFactory()
     application = factories.complete_draft(das, provider, date(2027, 3, 1))
@@ -82,7 +81,7 @@ def audit_actions(application: Application) -> list[str]:
     )
 
 
-def test_extending_the_deadline_is_refused(client: FlaskClient, conflicted) -> None:  # type: ignore[no-untyped-def]
+def test_extending_the_deadline_is_refused(client: FlaskClient, conflicted) -> None:
     application, _reviewer, _colleague, _doc = conflicted
     before = (
         application.review_working_days,
@@ -99,7 +98,7 @@ def test_extending_the_deadline_is_refused(client: FlaskClient, conflicted) -> N
 
 
 @pytest.mark.parametrize("who", ["self", "colleague"])
-def test_assigning_it_is_refused(client: FlaskClient, conflicted, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_assigning_it_is_refused(client: FlaskClient, conflicted, who: str) -> None:
     application, _reviewer, colleague, _doc = conflicted
     actions = audit_actions(application)
     data = {"take": "1"} if who == "self" else {"assignee": str(colleague.id)}
@@ -110,14 +109,14 @@ def test_assigning_it_is_refused(client: FlaskClient, conflicted, who: str) -> N
     assert audit_actions(application) == actions
 
 
-def test_the_services_refuse_too(app: Flask, conflicted) -> None:  # type: ignore[no-untyped-def]
+def test_the_services_refuse_too(app: Flask, conflicted) -> None:
     """The second wall: called without the views, the services refuse the same."""
     application, reviewer, colleague, reply_document = conflicted
     calls = [
         lambda: review.extend_deadline(application, reviewer, 15, "Druk", AT),
         lambda: review.assign(application, colleague, reviewer),
         lambda: review.assign(application, reviewer, reviewer),
-        lambda: review.get_document_for_staff(reply_document.id, reviewer),
+        lambda: ownership.staff_document(reply_document.id, reviewer),
     ]
     for call in calls:
         with pytest.raises(ServiceError) as refused:
@@ -129,7 +128,7 @@ def test_the_services_refuse_too(app: Flask, conflicted) -> None:  # type: ignor
     assert refused.value.code == "reviewer_has_conflict"
 
 
-def test_evidence_is_not_downloaded(client: FlaskClient, conflicted) -> None:  # type: ignore[no-untyped-def]
+def test_evidence_is_not_downloaded(client: FlaskClient, conflicted) -> None:
     application, _reviewer, colleague, reply_document = conflicted
     answer_documents = [d.id for a in application.answers for d in a.documents]
     assert answer_documents
@@ -144,7 +143,7 @@ def test_evidence_is_not_downloaded(client: FlaskClient, conflicted) -> None:  #
     assert other.get(f"/beoordeling/documenten/{reply_document.id}").data.startswith(b"%PDF")
 
 
-def test_the_page_shows_what_the_queue_shows_and_no_more(client: FlaskClient, conflicted) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_what_the_queue_shows_and_no_more(client: FlaskClient, conflicted) -> None:
     application, _reviewer, _colleague, reply_document = conflicted
     page = client.get(url(application)).get_data(as_text=True)
     assert application.reference in page and application.organisation.legal_name in page
@@ -164,7 +163,7 @@ def test_the_page_shows_what_the_queue_shows_and_no_more(client: FlaskClient, co
     assert application.reference in queue and "Belangenconflict gemeld" in queue
 
 
-def test_a_decided_application_stays_closed(app: Flask, client: FlaskClient, conflicted) -> None:  # type: ignore[no-untyped-def]
+def test_a_decided_application_stays_closed(app: Flask, client: FlaskClient, conflicted) -> None:
     """After a colleague's decision: no letter, no decision reasons, no request for an updated
     declaration, no suspension of the admission."""
     application, reviewer, colleague, _doc = conflicted
@@ -201,7 +200,7 @@ def test_a_decided_application_stays_closed(app: Flask, client: FlaskClient, con
     assert agreements.agreement_of(application.das_id, application.organisation_id).state is state
 
 
-def test_questions_are_refused(client: FlaskClient, conflicted) -> None:  # type: ignore[no-untyped-def]
+def test_questions_are_refused(client: FlaskClient, conflicted) -> None:
     application, _reviewer, _colleague, _doc = conflicted
     count = db.session.scalar(db.select(db.func.count()).select_from(Clarification))
     response = client.post(

@@ -13,10 +13,10 @@ from portal.models import Application, ApplicationKind, DeclarationRequest, LotO
 from portal.services import applications, calendar, review
 from portal.services.agreements import agreement_of
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 
 
-def test_request_answer_and_reject_an_update(app: Flask, client: FlaskClient, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_request_answer_and_reject_an_update(app: Flask, client: FlaskClient, mailbox) -> None:
     calendar.ensure_statutory_holidays(range(2026, 2029))
     db.session.commit()
     das = factories.DasFactory()
@@ -47,8 +47,8 @@ def test_request_answer_and_reject_an_update(app: Flask, client: FlaskClient, ma
     request = db.session.scalar(db.select(DeclarationRequest))
     assert request.is_open and request.due_on == due
     assert "Uw polis is verlopen." in mailbox.body(mailbox.last_to(provider.email))
-    page = client.get(f"/beoordeling/aanmeldingen/{first.id}").get_data(as_text=True)
-    assert "is om een actuele verklaring gevraagd" in page
+    text = client.get(f"/beoordeling/aanmeldingen/{first.id}").get_data(as_text=True)
+    assert "is om een actuele verklaring gevraagd" in text
 
     # The provider sees it and starts from its earlier answers, for the lots it is admitted for.
     login(client, provider)

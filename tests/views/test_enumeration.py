@@ -11,23 +11,25 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.config import Defaults
 from portal.extensions import db, limiter
 from portal.models import Invitation, Organisation, OrganisationRole, User
 from portal.services import accounts
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 from tests.support.smtp import SmtpSink
-from tests.views.test_provider_pages import VALID_REGISTRATION
 
 
 @pytest.fixture()
 def password_checks(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts scrypt runs (Werkzeug's password hash): one per hash made or checked."""
+    """Counts scrypt runs (Werkzeug's password hash): one per hash made or checked. The suite
+    hashes cheaply elsewhere; here passwords are hashed and checked the production way."""
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", Defaults.PASSWORD_HASH_METHOD)
     accounts.authenticate("warm-up@example.invalid", "x")  # the dummy hash is made once
     calls: list[int] = []
     scrypt = hashlib.scrypt
 
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting(*args, **kwargs):
         calls.append(1)
         return scrypt(*args, **kwargs)
 
@@ -40,11 +42,11 @@ def test_registering_a_known_address_looks_like_a_new_registration(
 ) -> None:
     owner = factories.ProviderUserFactory(email="anna@debron.nl")
     db.session.commit()
-    new = client.post("/registreren", data=dict(VALID_REGISTRATION, email="nieuw@debron.nl"))
+    new = client.post("/registreren", data=dict(factories.REGISTRATION, email="nieuw@debron.nl"))
     work_for_new = len(password_checks)
     password_checks.clear()
     known = app.test_client().post(
-        "/registreren", data=dict(VALID_REGISTRATION, kvk_number="12345678")
+        "/registreren", data=dict(factories.REGISTRATION, kvk_number="12345678")
     )
     assert (known.status_code, known.location) == (new.status_code, new.location)
     assert known.location == "/registreren/controleer-uw-e-mail"
@@ -63,8 +65,8 @@ def test_registering_a_known_address_looks_like_a_new_registration(
 def test_log_in_checks_one_password_whether_or_not_the_account_exists(
     app: Flask, client: FlaskClient, password_checks: list[int]
 ) -> None:
-    user = factories.ProviderUserFactory()
-    removed = factories.ProviderUserFactory(is_active_account=False)
+    user = factories.ProviderUserFactory(scrypt_hash=True)
+    removed = factories.ProviderUserFactory(scrypt_hash=True, is_active_account=False)
     db.session.commit()
     for email in ("niemand@example.nl", user.email, removed.email):
         password_checks.clear()
@@ -73,7 +75,7 @@ def test_log_in_checks_one_password_whether_or_not_the_account_exists(
         assert len(password_checks) == 1, email
 
 
-def invite(client: FlaskClient, email: str, role: str = "contributor"):  # type: ignore[no-untyped-def]
+def invite(client: FlaskClient, email: str, role: str = "contributor"):
     return client.post("/aanbieder/collegas", data={"email": email, "organisation_role": role})
 
 

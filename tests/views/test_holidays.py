@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Holiday, HolidayKind, Role
 from portal.services import applications, calendar
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 
 
 def test_an_equated_day_moves_the_deadline(app: Flask, client: FlaskClient) -> None:
@@ -24,8 +24,8 @@ def test_an_equated_day_moves_the_deadline(app: Flask, client: FlaskClient) -> N
     assert "Geef de dag een naam." in page.get_data(as_text=True)
     client.post("/beheer/feestdagen", data={"day": "2027-05-07", "name": "Vrijdag na Hemelvaart"})
     assert db.session.get(Holiday, date(2027, 5, 7)).kind is HolidayKind.EQUATED
-    page = client.get("/beheer/feestdagen?jaar=2027").get_data(as_text=True)
-    assert "Vrijdag na Hemelvaart" in page and "Tweede Pinksterdag" in page
+    text = client.get("/beheer/feestdagen?jaar=2027").get_data(as_text=True)
+    assert "Vrijdag na Hemelvaart" in text and "Tweede Pinksterdag" in text
 
     das = factories.DasFactory()
     provider = factories.ProviderUserFactory()

@@ -1,4 +1,4 @@
-"""Contract management: KPI reporting, dashboards, talks and SROI (issue 7)."""
+"""Contract management: KPI reporting, dashboards, talks and SROI."""
 
 from __future__ import annotations
 
@@ -14,31 +14,17 @@ from flask.testing import FlaskClient
 
 from portal.extensions import db
 from portal.models import KpiDefinition, KpiValue, Role
-from portal.services import agreements, calendar, kpis
+from portal.services import agreements, kpis
 from tests import factories
-from tests.conftest import login
-from tests.services.test_agreements import admit, at
+from tests.factories import admit, at
+from tests.support.app import login
 
 
-@pytest.fixture()
-def reporting(app: Flask):  # type: ignore[no-untyped-def]
-    calendar.ensure_statutory_holidays(range(2024, 2028))
-    db.session.commit()
-    das = factories.DasFactory(term_start=date(2024, 1, 1))
-    kpis.ensure_default_kpis(das)
-    db.session.commit()
-    provider = factories.ProviderUserFactory()
-    agreement = admit(das, provider, date(2024, 1, 8))
-    manager = factories.UserFactory(role=Role.CONTRACT_MANAGER)
-    factories.assign(manager, das)
-    return das, provider, agreement, manager
-
-
-def definition(das, code: str) -> KpiDefinition:  # type: ignore[no-untyped-def]
+def definition(das, code: str) -> KpiDefinition:
     return next(d for d in kpis.definitions_of(das.id) if d.code == code)
 
 
-def test_report_a_quarter_through_the_form(app: Flask, client: FlaskClient, reporting) -> None:  # type: ignore[no-untyped-def]
+def test_report_a_quarter_through_the_form(app: Flask, client: FlaskClient, reporting) -> None:
     das, provider, agreement, manager = reporting
     login(client, provider)
     url = f"/aanbieder/overeenkomsten/{agreement.id}/kpi"
@@ -64,8 +50,8 @@ def test_report_a_quarter_through_the_form(app: Flask, client: FlaskClient, repo
         "CLIENTS": (date(2024, 4, 1), Decimal("40.00")),
     }
     # Reporting the same quarter again is a correction: it needs a reason, keeps the old value.
-    page = client.post(url, data={"quarter": "2024-04-01", f"kpi{clients.id}": "42"})
-    assert "Geef de reden van de correctie op" in page.get_data(as_text=True)
+    response = client.post(url, data={"quarter": "2024-04-01", f"kpi{clients.id}": "42"})
+    assert "Geef de reden van de correctie op" in response.get_data(as_text=True)
     client.post(url, data={"quarter": "2024-04-01", f"kpi{clients.id}": "42", "reason": "Telfout"})
     values = db.session.scalars(
         db.select(KpiValue.value).where(KpiValue.definition_id == clients.id).order_by(KpiValue.id)
@@ -88,7 +74,7 @@ def test_report_a_quarter_through_the_form(app: Flask, client: FlaskClient, repo
 )
 def test_an_upload_with_any_wrong_row_imports_nothing(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     reporting,
     content: bytes,
     message: str,
@@ -107,7 +93,7 @@ def test_an_upload_with_any_wrong_row_imports_nothing(
 
 def test_dashboard_chart_and_table_show_the_same_numbers(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     reporting,
 ) -> None:
     das, provider, agreement, manager = reporting
@@ -129,7 +115,7 @@ def test_dashboard_chart_and_table_show_the_same_numbers(
     assert "Te laat gemeld" in clients_section.split("</section>")[0]
 
 
-def test_manager_corrects_only_with_a_reason(app: Flask, client: FlaskClient, reporting) -> None:  # type: ignore[no-untyped-def]
+def test_manager_corrects_only_with_a_reason(app: Flask, client: FlaskClient, reporting) -> None:
     das, provider, agreement, manager = reporting
     clients = definition(das, "CLIENTS")
     login(client, manager)
@@ -148,7 +134,7 @@ def test_manager_corrects_only_with_a_reason(app: Flask, client: FlaskClient, re
 
 def test_overview_ranks_concentrates_and_applies_sroi(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     reporting,
 ) -> None:
     das, provider, agreement, manager = reporting
@@ -192,7 +178,7 @@ def test_overview_ranks_concentrates_and_applies_sroi(
     assert "Groot Jeugdzorg B.V.,12500.00,0.00,obliged" in csv_text
 
 
-def test_log_a_talk_with_an_action(app: Flask, client: FlaskClient, reporting) -> None:  # type: ignore[no-untyped-def]
+def test_log_a_talk_with_an_action(app: Flask, client: FlaskClient, reporting) -> None:
     das, provider, agreement, manager = reporting
     login(client, manager)
     url = f"/contracten/{agreement.id}/gesprekken"
@@ -219,7 +205,7 @@ def test_log_a_talk_with_an_action(app: Flask, client: FlaskClient, reporting) -
 def test_provider_reports_sroi_and_kpi_reminders(
     app: Flask,
     client: FlaskClient,
-    reporting,  # type: ignore[no-untyped-def]
+    reporting,
     mailbox,
 ) -> None:
     das, provider, agreement, manager = reporting
@@ -239,7 +225,7 @@ def test_provider_reports_sroi_and_kpi_reminders(
     assert kpis.kpi_reminders(date(2024, 5, 1), 30) == 1
 
 
-def test_breakdown_per_lot_and_municipality(app: Flask, client: FlaskClient, reporting) -> None:  # type: ignore[no-untyped-def]
+def test_breakdown_per_lot_and_municipality(app: Flask, client: FlaskClient, reporting) -> None:
     das, provider, agreement, manager = reporting
     municipality = factories.AuthorityFactory(name="Weert", cbs_code="GM0988")
     das.authorities = [municipality]
@@ -267,12 +253,9 @@ def test_breakdown_per_lot_and_municipality(app: Flask, client: FlaskClient, rep
         == 302
     )
     data = kpis.das_overview(das, 2024, date(2024, 6, 1), Decimal(1), Decimal(1))
-    assert data.total_turnover == Decimal("1000.00")  # the total, not total + breakdown
-    assert data.turnover_per_lot == {
-        das.lots[0].id: Decimal("600.00"),
-        das.lots[1].id: Decimal("400.00"),
-    }
-    assert data.turnover_per_authority == {municipality.id: Decimal("1000.00")}
+    assert data.total_turnover_cents == 1000_00  # the total, not total + breakdown
+    assert data.turnover_cents_per_lot == {das.lots[0].id: 600_00, das.lots[1].id: 400_00}
+    assert data.turnover_cents_per_authority == {municipality.id: 1000_00}
     login(client, manager)
     export = client.get(f"/contracten/{agreement.id}/kpi/cijfers.csv").get_data(as_text=True)
     assert export.count("TURNOVER,2024-K1") == 3
@@ -280,7 +263,7 @@ def test_breakdown_per_lot_and_municipality(app: Flask, client: FlaskClient, rep
 
 def test_administrator_sets_sroi_and_selection_settings(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     reporting,
 ) -> None:
     das, provider, agreement, manager = reporting
@@ -302,7 +285,7 @@ def test_administrator_sets_sroi_and_selection_settings(
 
 def test_talk_with_several_actions_and_sroi_evidence(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     reporting,
 ) -> None:
     das, provider, agreement, manager = reporting

@@ -1,4 +1,4 @@
-"""Mailed links (issue 15, items 1 to 3): no link signs anyone in, the verification link only
+"""Mailed links: no link signs anyone in, the verification link only
 confirms the address (once, and not after a password change), and every link is built on the
 configured address, never on the Host or X-Forwarded-Host of the request."""
 
@@ -13,7 +13,7 @@ from portal.config import DEVELOPMENT_SECRET_KEY
 from portal.extensions import db
 from portal.models import Role, User
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 from tests.support.smtp import SmtpSink
 
 

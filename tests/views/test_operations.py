@@ -56,7 +56,7 @@ def test_timing_headers_count_the_queries_a_page_runs(make_app: Any) -> None:
     client.get(f"/das/{das.slug}")
     seen: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def count(_conn, _cursor, statement, *_args):
         if not statement.lstrip().upper().startswith(NOISE):
             seen.append(statement)
 

@@ -1,10 +1,11 @@
-"""Lists that grow with the data are paged (issue 10): page 2 shows the next rows, a page past
+"""Lists that grow with the data are paged: page 2 shows the next rows, a page past
 the end is a 404, a number that is not a page is page 1, and filters survive paging."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,12 +16,12 @@ from portal.extensions import db
 from portal.models import AgreementState, EvidenceType, Role
 from portal.services import calendar, kpis
 from tests import factories
-from tests.conftest import login
-from tests.services.test_agreements import admit, at
+from tests.factories import admit, at
+from tests.support.app import login
 
 
 @pytest.fixture()
-def das(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def das(app: Flask, monkeypatch: pytest.MonkeyPatch):
     calendar.ensure_statutory_holidays(range(2024, 2028))
     db.session.commit()
     monkeypatch.setitem(app.config, "PER_PAGE", 2)
@@ -35,7 +36,7 @@ def _pager_links(page: str) -> list[str]:
 
 def test_public_providers_are_paged_alphabetically_and_keep_the_lot_filter(
     client: FlaskClient, das
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     lot_one, lot_two = das.lots
     names = ["Delta Zorg", "alfa Jeugd", "Charlie Hulp", "Bravo Wonen"]
     for name in names:
@@ -81,7 +82,7 @@ def test_public_providers_are_paged_alphabetically_and_keep_the_lot_filter(
     assert "2024 K1" in notices and "1–2 van 5" in notices
 
 
-def test_provider_documents_are_paged_newest_first(client: FlaskClient, das) -> None:  # type: ignore[no-untyped-def]
+def test_provider_documents_are_paged_newest_first(client: FlaskClient, das) -> None:
     provider = factories.ProviderUserFactory()
     uploaded = []
     for n in range(3):
@@ -103,7 +104,7 @@ def test_provider_documents_are_paged_newest_first(client: FlaskClient, das) -> 
     assert all(parse_qs(urlsplit(link).query)["terug"] == [back] for link in _pager_links(kept))
 
 
-def test_expiring_documents_on_the_dashboard(client: FlaskClient, das) -> None:  # type: ignore[no-untyped-def]
+def test_expiring_documents_on_the_dashboard(client: FlaskClient, das) -> None:
     provider = factories.ProviderUserFactory()
     today = date.today()
     for name, kind, issued, expires in (
@@ -124,7 +125,7 @@ def test_expiring_documents_on_the_dashboard(client: FlaskClient, das) -> None: 
     assert "later.pdf" not in notice and "lapsed.pdf" not in notice and "kvk-fresh" not in notice
 
 
-def test_contract_register_paging_keeps_the_filters(client: FlaskClient, das) -> None:  # type: ignore[no-untyped-def]
+def test_contract_register_paging_keeps_the_filters(client: FlaskClient, das) -> None:
     agreements = [admit(das, factories.ProviderUserFactory(), date(2024, 1, 8)) for _ in range(3)]
     admin = factories.UserFactory(role=Role.ADMINISTRATOR)
     agreements[0].state = AgreementState.ENDED
@@ -141,8 +142,8 @@ def test_contract_register_paging_keeps_the_filters(client: FlaskClient, das) ->
     assert client.get("/contracten/", query_string={"das": das.id, "pagina": 3}).status_code == 404
 
 
-def test_review_timeline_and_kpi_corrections_are_paged(client: FlaskClient, das) -> None:  # type: ignore[no-untyped-def]
-    kpis.ensure_default_kpis(das)
+def test_review_timeline_and_kpi_corrections_are_paged(client: FlaskClient, das) -> None:
+    kpis.ensure_default_kpis(factories.UserFactory(role=Role.ADMINISTRATOR), das)
     db.session.commit()
     provider = factories.ProviderUserFactory()
     agreement = admit(das, provider, date(2024, 1, 8))
@@ -151,7 +152,7 @@ def test_review_timeline_and_kpi_corrections_are_paged(client: FlaskClient, das)
         kpis.report(
             provider,
             agreement,
-            [kpis.Figure(definition, date(2024, 1, 1), n + 10)],
+            [kpis.Figure(definition, date(2024, 1, 1), Decimal(n + 10))],
             f"Correctie {n}" if n else "",
             date(2026, 6, 1),
             at(date(2026, 6, 1)),

@@ -14,20 +14,12 @@ from portal.extensions import db
 from portal.models import Application, ApplicationState, EvidenceDocument, Organisation, User
 from portal.services import calendar
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 
-VALID_REGISTRATION = {
-    "legal_name": "Praktijk De Bron",
-    "kvk_number": "69599084",
-    "size_class": "micro",
-    "name": "Anna de Vries",
-    "email": "anna@debron.nl",
-    "password": "een-lang-wachtwoord",
-    "password_repeat": "een-lang-wachtwoord",
-}
+VALID_REGISTRATION = factories.REGISTRATION
 
 
-def test_registration_needs_a_verified_email(app: Flask, client: FlaskClient, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_registration_needs_a_verified_email(app: Flask, client: FlaskClient, mailbox) -> None:
     response = client.post("/registreren", data=VALID_REGISTRATION)
     assert response.location == "/registreren/controleer-uw-e-mail"
     assert "anna@debron.nl" in client.get(response.location).get_data(as_text=True)
@@ -109,7 +101,7 @@ def test_login_does_not_redirect_off_site(app: Flask, client: FlaskClient) -> No
 
 
 @pytest.fixture()
-def provider(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
+def provider(app: Flask, client: FlaskClient):
     calendar.ensure_statutory_holidays(range(2025, 2030))
     db.session.commit()
     das = factories.DasFactory()
@@ -124,7 +116,7 @@ def upload(
     filename: str = "polis.pdf",
     evidence_type: str = "kwaliteitscertificaat",
     issued_on: str = "2026-10-01",
-):  # type: ignore[no-untyped-def]
+):
     return client.post(
         "/aanbieder/documenten",
         data={
@@ -138,7 +130,7 @@ def upload(
 
 
 def evidence_files(app: Flask) -> list[str]:
-    found = []
+    found: list[str] = []
     for root, _dirs, files in os.walk(app.config["EVIDENCE_DIR"]):
         found.extend(os.path.join(root, f) for f in files)
     return found
@@ -146,7 +138,7 @@ def evidence_files(app: Flask) -> list[str]:
 
 def test_upload_is_stored_under_its_hash_and_downloadable(
     app: Flask, client: FlaskClient, provider
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = upload(client, factories.PDF_BYTES)
     assert response.status_code == 302
     document = db.session.scalar(db.select(EvidenceDocument))
@@ -180,7 +172,7 @@ def test_upload_is_stored_under_its_hash_and_downloadable(
 def test_refused_upload_stores_nothing(
     app: Flask,
     client: FlaskClient,
-    provider,  # type: ignore[no-untyped-def]
+    provider,
     content: bytes,
     filename: str,
     message: str,
@@ -193,7 +185,7 @@ def test_refused_upload_stores_nothing(
     assert 'value="2026-10-01"' in page
 
 
-def test_too_large_upload_stores_nothing(app: Flask, client: FlaskClient, provider) -> None:  # type: ignore[no-untyped-def]
+def test_too_large_upload_stores_nothing(app: Flask, client: FlaskClient, provider) -> None:
     app.config["EVIDENCE_MAX_BYTES"] = 1024
     try:
         page = upload(client, factories.PDF_BYTES + b"0" * 2048).get_data(as_text=True)
@@ -206,7 +198,7 @@ def test_too_large_upload_stores_nothing(app: Flask, client: FlaskClient, provid
 
 def test_body_over_the_request_limit_is_refused_before_reading(
     app: Flask, client: FlaskClient, provider
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 2048
     try:
         response = upload(client, factories.PDF_BYTES + b"0" * 4096)
@@ -217,7 +209,7 @@ def test_body_over_the_request_limit_is_refused_before_reading(
     assert evidence_files(app) == []
 
 
-def test_missing_upload_date_keeps_the_choice(app: Flask, client: FlaskClient, provider) -> None:  # type: ignore[no-untyped-def]
+def test_missing_upload_date_keeps_the_choice(app: Flask, client: FlaskClient, provider) -> None:
     page = upload(client, factories.PDF_BYTES, issued_on="").get_data(as_text=True)
     assert "Vul de datum van afgifte in" in page
     assert (
@@ -226,7 +218,7 @@ def test_missing_upload_date_keeps_the_choice(app: Flask, client: FlaskClient, p
     )
 
 
-def test_whole_application_through_the_pages(app: Flask, client: FlaskClient, provider) -> None:  # type: ignore[no-untyped-def]
+def test_whole_application_through_the_pages(app: Flask, client: FlaskClient, provider) -> None:
     das, user = provider
     response = client.post(f"/aanbieder/das/{das.slug}/aanmelden")
     application = db.session.scalar(db.select(Application))
@@ -291,7 +283,7 @@ def test_whole_application_through_the_pages(app: Flask, client: FlaskClient, pr
 
 def test_cannot_attach_another_organisations_document(
     app: Flask, client: FlaskClient, provider
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     das, user = provider
     stranger = factories.ProviderUserFactory()
     foreign = factories.upload_pdf(

@@ -1,4 +1,4 @@
-"""Providers' own two-step verification (issue 15, item 16): a provider turns it on from the
+"""Providers' own two-step verification: a provider turns it on from the
 account page, an organisation's administrator requires it of every colleague, turning it off
 asks for the password, and the secret being set up never travels in the session cookie."""
 
@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 
 import pyotp
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from portal.extensions import db
 from portal.models import OrganisationRole, RecoveryCode, Role, User
 from tests import factories
-from tests.conftest import IsolatedClient, login
+from tests.support.app import IsolatedClient, login
 
 SECRET_ON_PAGE = re.compile(r'<code class="secret">([A-Z2-7 ]+)</code>')
 
@@ -28,7 +29,9 @@ def cookie_contents(app: Flask, client: IsolatedClient) -> str:
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
     if cookie is None:
         return ""
-    data = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    interface = app.session_interface
+    assert isinstance(interface, SecureCookieSessionInterface)
+    data = interface.get_signing_serializer(app).loads(cookie.value)
     return json.dumps(data)
 
 

@@ -45,7 +45,7 @@ def test_das_page_shows_subregions_lots_and_admitted_providers(
         assert lot in page
     assert "85000000-9" in page
     assert "Deelname aan een criminele organisatie" in page  # ESPD Dutch label
-    # The providers are on their own, paged list (issue 10); the DAS page links to it.
+    # The providers are on their own, paged list; the DAS page links to it.
     assert "/das/ambulante-jeugdhulp-en-wonen-midden-limburg/aanbieders" in page
     providers = client.get("/das/ambulante-jeugdhulp-en-wonen-midden-limburg/aanbieders")
     listed = providers.get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""The re-verification list is paged (issue 10) and keeps its order: soonest lapse first."""
+"""The re-verification list is paged and keeps its order: soonest lapse first."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from portal.models import DeclarationRequest, Role
 from portal.services import calendar, reverification
 from portal.timeutil import local_date, now
 from tests import factories
-from tests.conftest import login
-from tests.services.test_agreements import admit
+from tests.factories import admit
+from tests.support.app import login
 
 
 @pytest.mark.parametrize("months", [1, 6, 12, 24])
@@ -26,7 +26,7 @@ def test_the_latest_lapsing_issue_date_agrees_with_the_domain_rule(months: int) 
     for cutoff in (date(2027, 1, 1) + timedelta(days=n) for n in range(0, 800, 3)):
         bound = reverification._latest_issue_date(months, cutoff)
         for issued in (bound - timedelta(days=n) for n in range(-4, 5)):
-            lapses = rules.valid_until(issued, None, months) <= cutoff  # type: ignore[operator]
+            lapses = rules.valid_until(issued, None, months) <= cutoff
             assert lapses == (issued <= bound), (months, cutoff, issued)
 
 

@@ -1,5 +1,5 @@
 """The reviewer's queue and assessment: deadlines, extension, conflicts, assessment per
-criterion, clarification with the clock paused, four-eyes decision and the letter (issue 4)."""
+criterion, clarification with the clock paused, four-eyes decision and the letter."""
 
 from __future__ import annotations
 
@@ -22,17 +22,17 @@ from portal.models import (
 )
 from portal.services import applications, calendar
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 
 
 @pytest.fixture()
-def submitted(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
+def submitted(app: Flask, client: FlaskClient):
     calendar.ensure_statutory_holidays(range(2026, 2029))
     db.session.commit()
     das = factories.DasFactory(four_eyes=True)
     provider = factories.ProviderUserFactory()
     application = factories.complete_draft(das, provider, date(2026, 12, 1))
-    # Received Friday 18 December 2026: due Tuesday 5 January 2027 (DOMAIN.md, issue 4).
+    # Received Friday 18 December 2026: due Tuesday 5 January 2027 (DOMAIN.md).
     applications.submit(application, provider, datetime(2026, 12, 18, 9, tzinfo=UTC))
     reviewer = factories.UserFactory(role=Role.REVIEWER, name="Bram Eerste")
     factories.assign(reviewer, das)
@@ -44,7 +44,7 @@ def url(application: Application, action: str = "") -> str:
     return f"/beoordeling/aanmeldingen/{application.id}" + (f"/{action}" if action else "")
 
 
-def test_queue_shows_deadline(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_queue_shows_deadline(app: Flask, client: FlaskClient, submitted) -> None:
     das, application, _ = submitted
     page = client.get("/beoordeling/").get_data(as_text=True)
     assert application.reference in page
@@ -53,7 +53,7 @@ def test_queue_shows_deadline(app: Flask, client: FlaskClient, submitted) -> Non
     assert application.organisation.legal_name in page
 
 
-def test_queue_filters(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_queue_filters(app: Flask, client: FlaskClient, submitted) -> None:
     das, application, reviewer = submitted
     other_das = factories.DasFactory()
     factories.assign(reviewer, other_das)
@@ -78,7 +78,7 @@ def test_queue_filters(app: Flask, client: FlaskClient, submitted) -> None:  # t
 
 def test_extension_is_capped_at_fifteen_working_days(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     submitted,
 ) -> None:
     _, application, _ = submitted
@@ -97,11 +97,11 @@ def test_extension_is_capped_at_fifteen_working_days(
     # 18-12-2026 + 15 working days = 12-01-2027 (Christmas and New Year's Day do not count).
     assert application.review_deadline == date(2027, 1, 12)
     assert application.extension_reason == "Veel bewijsstukken"
-    page = client.get(url(application)).get_data(as_text=True)
-    assert "Termijn verlengd" in page and "Veel bewijsstukken" in page
+    text = client.get(url(application)).get_data(as_text=True)
+    assert "Termijn verlengd" in text and "Veel bewijsstukken" in text
 
 
-def test_extension_service_refuses_beyond_the_legal_maximum(app: Flask, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_extension_service_refuses_beyond_the_legal_maximum(app: Flask, submitted) -> None:
     from portal.services import ServiceError, review
 
     _, application, reviewer = submitted
@@ -110,7 +110,7 @@ def test_extension_service_refuses_beyond_the_legal_maximum(app: Flask, submitte
     assert refused.value.code == "extension_beyond_maximum"
 
 
-def test_conflict_of_interest_blocks_assessment(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_conflict_of_interest_blocks_assessment(app: Flask, client: FlaskClient, submitted) -> None:
     _, application, _ = submitted
     page = client.get(url(application)).get_data(as_text=True)
     assert "verklaart u of u een belangenconflict heeft" in page
@@ -133,7 +133,7 @@ def test_conflict_of_interest_blocks_assessment(app: Flask, client: FlaskClient,
 
 def test_assessment_fail_or_override_needs_a_reason(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     submitted,
 ) -> None:
     _, application, _ = submitted
@@ -152,7 +152,7 @@ def test_assessment_fail_or_override_needs_a_reason(
 def test_clarification_pauses_the_clock(
     app: Flask,
     client: FlaskClient,
-    submitted,  # type: ignore[no-untyped-def]
+    submitted,
     mailbox,
 ) -> None:
     _, application, _ = submitted
@@ -192,8 +192,8 @@ def test_clarification_pauses_the_clock(
     assert "KvK-uittreksel is onleesbaar" in provider_client.get(
         f"/aanbieder/aanmeldingen/{application.id}"
     ).get_data(as_text=True)
-    page = provider_client.post(reply_url, data={"answer": ""}).get_data(as_text=True)
-    assert "Schrijf een antwoord of voeg een document toe." in page
+    text = provider_client.post(reply_url, data={"answer": ""}).get_data(as_text=True)
+    assert "Schrijf een antwoord of voeg een document toe." in text
     response = provider_client.post(
         reply_url, data={"answer": "Bijgevoegd.", "documents": [str(new_extract.id)]}
     )
@@ -213,10 +213,11 @@ def test_clarification_pauses_the_clock(
     assert "Bijgevoegd." in page
 
 
+@pytest.mark.real_pdf  # reads the PDF
 def test_four_eyes_decision_and_letter(
     app: Flask,
     client: FlaskClient,
-    submitted,  # type: ignore[no-untyped-def]
+    submitted,
     mailbox,
 ) -> None:
     das, application, reviewer = submitted
@@ -235,10 +236,10 @@ def test_four_eyes_decision_and_letter(
     client.post(
         url(application, "beoordelen"), data={f"c{c.id}_mark": "pass" for c in das.criteria}
     )
-    page = client.post(
+    response = client.post(
         url(application, "besluit"), data=dict(decision, **{f"lot{second.id}_reason": ""})
     )
-    assert page.get_data(as_text=True).count("Geef bij een afwijzing de reden op.") >= 2
+    assert response.get_data(as_text=True).count("Geef bij een afwijzing de reden op.") >= 2
     response = client.post(url(application, "besluit"), data=decision)
     assert response.status_code == 302
     db.session.refresh(application)
@@ -291,7 +292,8 @@ def test_four_eyes_decision_and_letter(
     assert "Bent u het niet eens met dit besluit?" in text
 
 
-def test_rejection_letter_lists_failed_criteria(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.real_pdf  # reads the PDF
+def test_rejection_letter_lists_failed_criteria(app: Flask, client: FlaskClient, submitted) -> None:
     das, application, _ = submitted
     das.four_eyes = False
     db.session.commit()
@@ -317,7 +319,7 @@ def test_rejection_letter_lists_failed_criteria(app: Flask, client: FlaskClient,
     assert "HKZ-certificaat is verlopen" in text
 
 
-def test_decision_on_a_stale_page_is_refused(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_decision_on_a_stale_page_is_refused(app: Flask, client: FlaskClient, submitted) -> None:
     das, application, reviewer = submitted
     factories.prepare_for_decision(application, reviewer, datetime.now(UTC))
     stale = {"version": str(application.version_id), "password": factories.PASSWORD}
@@ -343,7 +345,7 @@ def test_decision_on_a_stale_page_is_refused(app: Flask, client: FlaskClient, su
     )
 
 
-def test_reviewer_of_another_das_gets_404(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_of_another_das_gets_404(app: Flask, client: FlaskClient, submitted) -> None:
     _, application, _ = submitted
     outsider = factories.UserFactory(role=Role.REVIEWER)
     login(client, outsider)
@@ -353,7 +355,7 @@ def test_reviewer_of_another_das_gets_404(app: Flask, client: FlaskClient, submi
     assert application.reference not in client.get("/beoordeling/").get_data(as_text=True)
 
 
-def test_queue_is_paginated(app: Flask, client: FlaskClient, submitted) -> None:  # type: ignore[no-untyped-def]
+def test_queue_is_paginated(app: Flask, client: FlaskClient, submitted) -> None:
     das, _, _ = submitted
     app.config["PER_PAGE"] = 1
     try:

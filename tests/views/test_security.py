@@ -11,7 +11,7 @@ from flask import Flask
 from portal.extensions import db, limiter
 from portal.models import User
 from tests import factories
-from tests.conftest import IsolatedClient, login
+from tests.support.app import IsolatedClient, login
 
 
 def registration(password: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Log-out ends a session on the server, not only in the browser (issue 15, item 4).
+"""Log-out ends a session on the server, not only in the browser.
 
 The attack: a session cookie copied before `POST /uitloggen` (from a shared computer, a proxy
 log, a stolen backup) still opened `/aanbieder/` and the data export afterwards, because the
@@ -15,7 +15,7 @@ from flask import Flask
 from portal.extensions import db
 from portal.models import OrganisationRole, Role
 from tests import factories
-from tests.conftest import IsolatedClient, login
+from tests.support.app import IsolatedClient, login
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0"
 IPHONE = (

@@ -1,4 +1,4 @@
-"""Catalogue, base tariffs, index figures, indexation and tariff sheets (issue 5)."""
+"""Catalogue, base tariffs, index figures, indexation and tariff sheets."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from pypdf import PdfReader
 from portal.extensions import db
 from portal.models import IndexFigure, Product, Role, Tariff, TariffSheet
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 
 
 @pytest.fixture()
-def admin_das(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
+def admin_das(app: Flask, client: FlaskClient):
     das = factories.DasFactory()  # products 45A01 (lot 1) and 45A02 (lot 2), per hour
     admin = factories.UserFactory(role=Role.ADMINISTRATOR)
     login(client, admin)
@@ -31,7 +31,7 @@ def upload(
     client: FlaskClient,
     das,
     content: bytes,
-    name: str = "tarieven.csv",  # type: ignore[no-untyped-def]
+    name: str = "tarieven.csv",
     year: int = 2024,
     note: str = "",
 ):
@@ -49,7 +49,7 @@ def sheets() -> int:
 def test_csv_import_publishes_the_base_year(
     app: Flask,
     client: FlaskClient,
-    admin_das,  # type: ignore[no-untyped-def]
+    admin_das,
     mailbox,
 ) -> None:
     das, _ = admin_das
@@ -83,7 +83,7 @@ def test_csv_import_publishes_the_base_year(
 )
 def test_an_import_with_any_wrong_row_imports_nothing(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     admin_das,
     content: bytes,
     messages: list[str],
@@ -96,7 +96,7 @@ def test_an_import_with_any_wrong_row_imports_nothing(
     assert sheets() == 0
 
 
-def test_excel_import(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+def test_excel_import(app: Flask, client: FlaskClient, admin_das) -> None:
     das, _ = admin_das
     workbook = Workbook()
     sheet = workbook.active
@@ -110,14 +110,14 @@ def test_excel_import(app: Flask, client: FlaskClient, admin_das) -> None:  # ty
     assert amounts == [8_810, 10_050]
 
 
-def test_a_broken_excel_file_is_refused(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_excel_file_is_refused(app: Flask, client: FlaskClient, admin_das) -> None:
     das, _ = admin_das
     page = upload(client, das, b"PK\x03\x04 kapot", "tarieven.xlsx").get_data(as_text=True)
     assert "Dit bestand kunnen we niet lezen" in page
     assert sheets() == 0
 
 
-def figures(client: FlaskClient, das, year: int, **values: str):  # type: ignore[no-untyped-def]
+def figures(client: FlaskClient, das, year: int, **values: str):
     data = {
         "form": "figures",
         "year": str(year),
@@ -130,7 +130,8 @@ def figures(client: FlaskClient, das, year: int, **values: str):  # type: ignore
     return client.post(f"/beheer/das/{das.slug}/indexcijfers", data=data)
 
 
-def test_index_figures_and_the_2025_preview_and_publication(  # type: ignore[no-untyped-def]
+@pytest.mark.real_pdf  # reads the PDF
+def test_index_figures_and_the_2025_preview_and_publication(
     app: Flask, client: FlaskClient, admin_das, mailbox
 ) -> None:
     das, _ = admin_das
@@ -196,8 +197,8 @@ def test_index_figures_and_the_2025_preview_and_publication(  # type: ignore[no-
     assert "Tarieven 2025" in text and "104,96" in text and "4,957" in text
 
     # A published sheet is not changed: publishing again needs a correction note.
-    page = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data={})
-    assert "Schrijf wat de correctie verbetert." in page.get_data(as_text=True)
+    response = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data={})
+    assert "Schrijf wat de correctie verbetert." in response.get_data(as_text=True)
     figures(client, das, 2025, ova_prognosis="4,20", ppc_prognosis="1,82")
     response = client.post(
         f"/beheer/das/{das.slug}/indexeren/2025",
@@ -211,7 +212,7 @@ def test_index_figures_and_the_2025_preview_and_publication(  # type: ignore[no-
     assert "Dit blad is gecorrigeerd." in old_page
 
 
-def test_public_products_and_tariffs(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+def test_public_products_and_tariffs(app: Flask, client: FlaskClient, admin_das) -> None:
     das, _ = admin_das
     product = das.lots[0].products[0]
     product.description = "**Licht** traject <script>alert(1)</script> [x](javascript:alert(1))"
@@ -225,7 +226,7 @@ def test_public_products_and_tariffs(app: Flask, client: FlaskClient, admin_das)
     assert "2025" in public.get(f"/das/{das.slug}/tarieven").get_data(as_text=True)
 
 
-def test_products_are_retired_not_deleted(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+def test_products_are_retired_not_deleted(app: Flask, client: FlaskClient, admin_das) -> None:
     das, _ = admin_das
     page = client.post(
         f"/beheer/das/{das.slug}/producten/nieuw",
@@ -269,7 +270,7 @@ def test_products_are_retired_not_deleted(app: Flask, client: FlaskClient, admin
     assert db.session.get(Product, product.id) is not None
 
 
-def test_lump_sum_series(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+def test_lump_sum_series(app: Flask, client: FlaskClient, admin_das) -> None:
     das, _ = admin_das
     municipality = factories.AuthorityFactory(name="Roermond")
     das.authorities = [municipality]
@@ -306,14 +307,14 @@ def test_lump_sum_series(app: Flask, client: FlaskClient, admin_das) -> None:  #
         f"/beheer/das/{das.slug}/lumpsums",
         data={"authority": str(municipality.id), "base_year": "2021", "amount": "1.000.000,00"},
     )
-    page = client.get(f"/beheer/das/{das.slug}/lumpsums").get_data(as_text=True)
+    text = client.get(f"/beheer/das/{das.slug}/lumpsums").get_data(as_text=True)
     for amount in ("1.037.000,00", "1.088.850,00", "1.140.025,95"):
-        assert amount in page
+        assert amount in text
 
 
 def test_base_tariffs_by_hand_keep_what_was_typed(
     app: Flask,
-    client: FlaskClient,  # type: ignore[no-untyped-def]
+    client: FlaskClient,
     admin_das,
 ) -> None:
     das, _ = admin_das
@@ -322,7 +323,7 @@ def test_base_tariffs_by_hand_keep_what_was_typed(
     page = client.post(
         url, data={"year": "2024", f"p{first.id}": "100,00", f"p{second.id}": "tachtig"}
     ).get_data(as_text=True)
-    assert "Vul een bedrag in, bijvoorbeeld 104,96." in page
+    assert "Schrijf een bedrag in euro, bijvoorbeeld 104,96." in page
     assert 'value="100,00"' in page and 'value="tachtig"' in page
     assert sheets() == 0
     response = client.post(
@@ -332,7 +333,7 @@ def test_base_tariffs_by_hand_keep_what_was_typed(
     assert sorted(t.amount_cents for t in db.session.scalars(db.select(Tariff))) == [8_000, 10_000]
 
 
-def test_lots_are_maintained(app: Flask, client: FlaskClient, admin_das) -> None:  # type: ignore[no-untyped-def]
+def test_lots_are_maintained(app: Flask, client: FlaskClient, admin_das) -> None:
     das, _ = admin_das
     page = client.post(
         f"/beheer/das/{das.slug}/percelen/nieuw", data={"code": "1", "name": "Dubbel"}

@@ -12,7 +12,7 @@ from flask import Flask
 from portal.extensions import db, limiter
 from portal.models import RecoveryCode, Role
 from tests import factories
-from tests.conftest import IsolatedClient
+from tests.support.app import IsolatedClient
 
 
 def password_step(client: IsolatedClient, email: str) -> str:
@@ -102,7 +102,7 @@ def test_providers_log_in_with_their_password(app: Flask) -> None:
 
 
 @pytest.fixture()
-def strict_limits(app: Flask, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def strict_limits(app: Flask, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setitem(app.config, "SECOND_STEP_FAILURES_PER_ACCOUNT", "3 per 15 minutes")
     limiter.reset()
     yield

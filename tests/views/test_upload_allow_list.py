@@ -1,4 +1,4 @@
-"""The upload allow-list (issue 15, item 10).
+"""The upload allow-list.
 
 The attack: a PDF named `kwaliteitscertificaat.hta` (or .cmd, .scr, .xhtml) was stored and
 served under that name, so whoever downloaded it saved a file Windows would run. Now a provider
@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.models import EvidenceDocument, EvidenceType, Role, User
 from portal.services import ServiceError, applications
 from tests import factories
-from tests.conftest import login
+from tests.support.app import login
 
 
 def _zip(entries: list[tuple[str, str]]) -> bytes:
@@ -93,7 +93,7 @@ REFUSED = [
 ]
 
 
-def store(user, name: str, content: bytes) -> EvidenceDocument:  # type: ignore[no-untyped-def]
+def store(user, name: str, content: bytes) -> EvidenceDocument:
     return factories.upload_pdf(
         user, EvidenceType.OTHER, date(2026, 10, 1), content=content, filename=name
     )

@@ -103,7 +103,7 @@ def _collect_first(method: Callable[..., Any]) -> Callable[..., Any]:
         collect_all()
         return method(*args, **kwargs)
 
-    wrapper.__audit_wrapped__ = True  # type: ignore[attr-defined]
+    vars(wrapper)["__audit_wrapped__"] = True
     return wrapper
 
 

@@ -1,0 +1,51 @@
+"""The audiences' blueprints, each with all its pages.
+
+An audience's blueprint is its package's `bp` (with the package's role check). The package's view
+modules put their pages on it when they are imported, and they are imported here: a package that
+imported its own view modules would be circular, since they import the package for `bp`.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from flask import Blueprint
+
+from portal import admin, auth, catalogue, contracts, public, review, supplier
+from portal.admin import views as admin_views
+from portal.auth import account_views as auth_account_views
+from portal.auth import views as auth_views
+from portal.catalogue import views as catalogue_views
+from portal.contracts import kpi_views as contract_kpi_views
+from portal.contracts import views as contract_views
+from portal.public import views as public_views
+from portal.review import views as review_views
+from portal.supplier import account_views as supplier_account_views
+from portal.supplier import kpi_views as supplier_kpi_views
+from portal.supplier import privacy_views as supplier_privacy_views
+from portal.supplier import views as supplier_views
+
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    public.bp,
+    auth.bp,
+    supplier.bp,
+    review.bp,
+    contracts.bp,
+    admin.bp,
+    catalogue.bp,
+)
+
+VIEW_MODULES: tuple[ModuleType, ...] = (
+    public_views,
+    auth_views,
+    auth_account_views,
+    supplier_views,
+    supplier_account_views,
+    supplier_kpi_views,
+    supplier_privacy_views,
+    review_views,
+    contract_views,
+    contract_kpi_views,
+    admin_views,
+    catalogue_views,
+)
