@@ -132,7 +132,7 @@ def analyze(app: Any) -> dict[str, int]:
 
 
 def _totp(offset_steps: int) -> str:
-    from portal.demo import DEMO_TOTP_SECRET
+    from portal.devdata.demo import DEMO_TOTP_SECRET
 
     totp = pyotp.TOTP(DEMO_TOTP_SECRET)
     return totp.at(time.time() + 30 * offset_steps)
@@ -173,7 +173,7 @@ def http_login(base_url: str, email: str) -> requests.Session:
 
 
 def _password() -> str:
-    from portal.demo import DEMO_PASSWORD
+    from portal.devdata.demo import DEMO_PASSWORD
 
     return DEMO_PASSWORD
 

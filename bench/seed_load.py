@@ -7,7 +7,7 @@ framework agreement); every reviewer is assigned to both demo DAS instances and 
 TOTP key confirmed, so each can log in once with a code from pyotp.
 
 The admitted and submitted applications go through the same services as the demo's
-(`portal.demo._demo_provider`), so what the load test reads was made the way users make it.
+(`portal.devdata.demo._demo_provider`), so what the load test reads was made the way users make it.
 """
 
 from __future__ import annotations
@@ -80,11 +80,11 @@ def _reviewer(number: int, password_hash: str, das_list: Sequence[Das]) -> None:
 
 
 def load(providers: int, reviewers: int) -> dict[str, int]:
-    from portal import demo
+    from portal.devdata import demo
     from portal.extensions import db
+    from portal.infra.timeutil import local_date, now
     from portal.models import Das, User
     from portal.services import applications
-    from portal.timeutil import local_date, now
 
     today = local_date(now())
     password_hash = generate_password_hash(accounts.PASSWORD)

@@ -12,7 +12,6 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response
 
-from portal import storage
 from portal.config import (
     Defaults,
     UnsafeSettings,
@@ -22,7 +21,8 @@ from portal.config import (
     unsafe_settings,
 )
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
-from portal.language import select_locale
+from portal.infra import storage
+from portal.web.language import select_locale
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             raise UnsafeSettings(problems)
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
-    # The session cookie expires when the idle timeout does (also enforced in portal/web.py).
+    # The session cookie expires when the idle timeout does (also enforced in portal/web/register.py).
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
     database_url = app.config.get("DATABASE_URL") or (
         "sqlite:///" + os.path.join(app.instance_path, "portal.sqlite3")
@@ -82,7 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         _sqlite_pragmas()
-        from portal.instrumentation import register_timing
+        from portal.infra.instrumentation import register_timing
 
         register_timing(app, db.engine)
 
@@ -98,7 +98,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     from portal import models  # noqa: F401  (registers the tables)
-    from portal.web import register_web
+    from portal.web.register import register_web
 
     register_web(app)
 

@@ -48,7 +48,7 @@ class Defaults:
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # a 20 MB file plus the form around it
     EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
     EVIDENCE_DIR: str | None = None  # default: instance/evidence
-    # Where stored files live (portal/storage.py): "local" keeps them in EVIDENCE_DIR; "s3" in a
+    # Where stored files live (portal/infra/storage.py): "local" keeps them in EVIDENCE_DIR; "s3" in a
     # bucket of S3-compatible object storage (several app instances on other machines share it).
     # The operator creates the bucket; `flask evidence check` tests the configured store.
     STORAGE_BACKEND = "local"

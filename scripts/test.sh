@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # `make test`: static checks, then the suite on SQLite and on PostgreSQL side by side.
 #
-# The two runs share nothing (each has its own database, evidence folder, SMTP sink and servers on
-# free ports), and each leaves a core partly idle while it waits for its database or browser, so
-# together they take little longer than the PostgreSQL run alone. Each run's output goes to its
-# own log, printed whole when both have ended, so the two never interleave.
+# The two runs share nothing (each has its own databases, evidence folders, SMTP sinks and servers
+# on free ports), and each has PYTEST_WORKERS workers (pytest-xdist, default 2: on a 2-core machine
+# four workers keep both cores busy while some wait for a database, a browser or a server
+# process). `--dist loadgroup` keeps a module marked `xdist_group` on one worker (the form fuzzer
+# builds its world once). Browser tests and fuzzing run in the PostgreSQL run only (README, "The
+# test suite"). Each run's output goes to its own log, printed whole when both have ended, so the
+# two never interleave.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -17,9 +20,10 @@ $BIN/lint-imports --no-logo || exit 1  # the layers and no cycles: [tool.importl
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
-$BIN/pytest --db sqlite "$@" >"$logs/sqlite.log" 2>&1 &
+workers=(-n "${PYTEST_WORKERS:-2}" --dist loadgroup)
+$BIN/pytest --db sqlite "${workers[@]}" "$@" >"$logs/sqlite.log" 2>&1 &
 sqlite=$!
-$BIN/pytest --db postgresql "$@" >"$logs/postgresql.log" 2>&1 &
+$BIN/pytest --db postgresql "${workers[@]}" "$@" >"$logs/postgresql.log" 2>&1 &
 postgresql=$!
 wait $sqlite; sqlite_rc=$?
 wait $postgresql; postgresql_rc=$?

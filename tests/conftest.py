@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.extensions import db
-from portal.services import letters
+from portal.services import documents as letters  # the PDF renderer the fixtures stand in for
 from tests import factories
 from tests.support.app import (  # noqa: F401  (GENEROUS_LIMITS, login, wipe: used by importers)
     GENEROUS_LIMITS,

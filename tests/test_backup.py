@@ -15,9 +15,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, select
 
-from portal import backup
 from portal.extensions import db
 from portal.models import Organisation
+from portal.operations import backup
 from tests import factories
 from tests.support.backups import build_portal, create_archive, make_target, restore, rows_of
 

@@ -43,11 +43,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from portal import tokens
 from portal.extensions import db
+from portal.infra import tokens
+from portal.infra.timeutil import local_date, now
 from portal.models import Application, Clarification, Das, Role, User
 from portal.services import calendar, kpis, review, tariffs
-from portal.timeutil import local_date, now
 from tests import factories
 from tests.support.app import PASSWORD, login
 from tests.support.fuzzing import (
@@ -799,7 +799,7 @@ def test_fuzz_post_form(app: Flask, world: World, endpoint: str) -> None:
 
 # NUL in free text: PostgreSQL cannot store it, so it once gave a 500 there (found by this
 # fuzzer). Now every request carrying NUL in a form or query value is refused with a 400 page
-# (portal/web.py, refuse_nul_characters), and nothing is written.
+# (portal/web/register.py, refuse_nul_characters), and nothing is written.
 NUL_IN_VALID_FORMS = [
     ("supplier.save_profile", {"legal_name": "Jeugdhulp B.V.", "trade_name": "a\x00b"}),
     ("admin.holidays", {"day": "2026-07-01", "name": "Dag\x00"}),

@@ -94,7 +94,7 @@ def get_rules(app: Flask) -> list[Rule]:
 
 # --- query parameter names: what the portal reads --------------------------------------------
 
-# request.args.get("pagina") and the parsers of portal/params.py: id_arg("perceel") ...
+# request.args.get("pagina") and the parsers of portal/pages/params.py: id_arg("perceel") ...
 ARGS_READ = re.compile(r"""(?:request\.args\.get|_arg)\(\s*["']([^"']+)["']""")
 FORM_FROM_ARGS = re.compile(r"""(\w+Form)\(\s*request\.args\s*\)""")
 

@@ -1,4 +1,4 @@
-"""The national-scale generator (portal.generate) at a tiny scale, on both databases."""
+"""The national-scale generator (portal.devdata.generate) at a tiny scale, on both databases."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.demo import DEMO_PASSWORD
+from portal.devdata.demo import DEMO_PASSWORD
+from portal.devdata.generate import GenerationRefused, generate
 from portal.extensions import db
-from portal.generate import GenerationRefused, generate
+from portal.infra.storage import get_storage
 from portal.models import Application, Das, FrameworkAgreement, Organisation, Role, User
-from portal.storage import get_storage
 from tests.support.app import login, wipe
 
 TODAY = date(2026, 11, 25)
@@ -100,7 +100,7 @@ def test_same_seed_gives_the_same_counts(app: Flask) -> None:
 
 
 def test_generates_next_to_the_demo_data(app: Flask) -> None:
-    from portal.demo import load_demo
+    from portal.devdata.demo import load_demo
 
     load_demo(TODAY)
     demo_das = db.session.scalar(sa.select(sa.func.count()).select_from(Das))

@@ -221,7 +221,7 @@ def test_amounts_and_dates_follow_the_language(app: Flask) -> None:
 
     from flask_babel import force_locale
 
-    from portal.money import format_money
+    from portal.pages.money import format_money
 
     with app.test_request_context():
         # Values as variables: Jinja folds filters on constants when it compiles.
@@ -240,7 +240,7 @@ def test_amounts_and_dates_follow_the_language(app: Flask) -> None:
 
 
 # --- what services say -------------------------------------------------------------------------
-# Services hand out codes with parameters (ServiceError, Problem); portal.messages writes the
+# Services hand out codes with parameters (ServiceError, Problem); portal.pages.messages writes the
 # sentence in the reader's language. A Dutch sentence built in a service reaches English
 # readers in Dutch, as the KPI and tariff imports' row errors once did.
 
@@ -254,9 +254,9 @@ TRANSLATING_CALLS = {"_", "_l", "gettext", "lazy_gettext", "ngettext"}
 # Dutch text in services that is not a message to the reader of a page, each with its reason.
 NOT_MESSAGES = {
     # The README inside a provider's data export: a document in Dutch, like the letters.
-    ("privacy.py", "README"),
+    ("privacy_export.py", "README"),
     # `flask privacy purge`'s report to the operator at a terminal.
-    ("privacy.py", "summary"),
+    ("privacy_purge.py", "summary"),
     # Records of an agreement, in Dutch like the agreement itself: the reason it was suspended
     # and the descriptions of its variations.
     ("agreements.py", "send_signature_reminders"),
@@ -361,7 +361,7 @@ def codes_used_in_portal() -> set[str]:
 
 
 def test_every_code_a_service_gives_has_a_message() -> None:
-    from portal.messages import SERVICE_MESSAGES
+    from portal.pages.messages import SERVICE_MESSAGES
 
     assert codes_used_in_portal() - SERVICE_MESSAGES.keys() == set()
 
@@ -370,7 +370,7 @@ def test_every_service_message_reads_in_english(app: Flask) -> None:
     """Each code rendered for an English reader: English, with the Dutch one's placeholders."""
     from flask_babel import force_locale
 
-    from portal.messages import SERVICE_MESSAGES, message_for
+    from portal.pages.messages import SERVICE_MESSAGES, message_for
     from portal.services import Problem
 
     untranslated = []
@@ -393,7 +393,7 @@ def test_a_refused_upload_reads_in_english(app: Flask) -> None:
 
     from flask_babel import force_locale
 
-    from portal.messages import message_for, row_messages
+    from portal.pages.messages import message_for, row_messages
     from portal.services import Problem, RowError, ServiceError
 
     with app.test_request_context(), force_locale("en"):

@@ -18,9 +18,9 @@ from flask import Flask
 
 from portal import create_app
 from portal.extensions import db
+from portal.infra.storage import S3Storage, Storage, content_key, get_storage
 from portal.models import Application, EvidenceDocument, EvidenceType
 from portal.services import calendar, evidence
-from portal.storage import S3Storage, Storage, content_key, get_storage
 from tests import factories
 from tests.support.app import login
 from tests.support.backups import build_portal, rows_of

@@ -1,4 +1,4 @@
-"""portal/spreadsheets.py on its own: what the exports write (no formula, ever) and
+"""portal/infra/spreadsheets.py on its own: what the exports write (no formula, ever) and
 what the imports read (nothing beyond the limits, refused before it is parsed). The routes are
 tested in tests/views/test_spreadsheet_imports.py and tests/test_spreadsheet_exports.py."""
 
@@ -15,8 +15,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from portal.infra.spreadsheets import LIMITS, Limits, XlsxBuilder, csv_bytes, neutralise, read_rows
 from portal.services import ServiceError
-from portal.spreadsheets import LIMITS, Limits, XlsxBuilder, csv_bytes, neutralise, read_rows
 from tests.support import spreadsheets as bombs
 
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"]

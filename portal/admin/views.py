@@ -14,12 +14,12 @@ from wtforms.validators import InputRequired, Length
 
 from portal.admin import bp
 from portal.extensions import db
-from portal.forms import PortalForm
-from portal.messages import message_for
+from portal.infra.timeutil import local_date, now
 from portal.models import Application, ApplicationState, Das, FrameworkAgreement
-from portal.params import year_arg
+from portal.pages.forms import PortalForm
+from portal.pages.messages import message_for
+from portal.pages.params import year_arg
 from portal.services import ServiceError, calendar
-from portal.timeutil import local_date, now
 
 
 @bp.route("/")

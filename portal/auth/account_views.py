@@ -15,11 +15,11 @@ from portal.auth.access import signed_in
 from portal.auth.devices import device_name
 from portal.auth.forms import CodeForm, PasswordCheckForm
 from portal.auth.views import render_two_factor_setup
-from portal.messages import message_for
+from portal.infra.timeutil import now
 from portal.models import User
+from portal.pages.messages import message_for
 from portal.services import ServiceError, user_sessions
 from portal.services import two_factor as two_factor_service
-from portal.timeutil import now
 
 
 def _user() -> User:

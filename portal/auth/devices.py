@@ -13,7 +13,7 @@ import secrets
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
-from portal import tokens
+from portal.infra import tokens
 from portal.services.login_throttle import account_key
 
 DEVICE_COOKIE = "das_device"

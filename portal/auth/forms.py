@@ -8,9 +8,9 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Validation
 
 from portal.domain.identifiers import InvalidIdentifier, kvk_number
 from portal.domain.passwords import Weakness, weakness
-from portal.forms import PortalForm
-from portal.labels import label
 from portal.models import SizeClass
+from portal.models.labels import label
+from portal.pages.forms import PortalForm
 
 PASSWORD_MESSAGES = {
     Weakness.TOO_SHORT: _l("Het wachtwoord moet minstens 12 tekens lang zijn."),

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from flask import current_app, request, session
 
+from portal.infra.timeutil import now
 from portal.models import User
 from portal.services import user_sessions
-from portal.timeutil import now
 
 # The session cookie's key for the token of the server-side record.
 TOKEN_KEY = "sid"

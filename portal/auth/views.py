@@ -37,12 +37,12 @@ from portal.auth.forms import (
     ResetPasswordForm,
 )
 from portal.extensions import db, limiter
-from portal.messages import message_for
+from portal.infra.timeutil import now
 from portal.models import Role, SizeClass, User
+from portal.pages.messages import message_for
 from portal.services import ServiceError, accounts, login_throttle, user_sessions
 from portal.services import two_factor as two_factor_service
 from portal.services.accounts import Registration, authenticate, register_provider
-from portal.timeutil import now
 
 
 def _clear_session() -> None:

@@ -16,9 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from portal.forms import AmountField, PortalForm
-from portal.labels import label
 from portal.models import IjwUnit, ProductVariant
+from portal.models.labels import label
+from portal.pages.forms import AmountField, PortalForm
 
 
 class PercentField(StringField):

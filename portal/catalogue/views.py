@@ -21,12 +21,12 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal.catalogue import bp, forms
-from portal.forms import read_amount
-from portal.messages import message_for, row_messages
+from portal.infra.timeutil import local_date, now
 from portal.models import Das, IjwUnit, ProductVariant
+from portal.pages.forms import read_amount
+from portal.pages.messages import message_for, row_messages
+from portal.pages.views_common import read_spreadsheet
 from portal.services import RowError, ServiceError, catalogue, ownership, paging, tariffs
-from portal.timeutil import local_date, now
-from portal.views_common import read_spreadsheet
 
 
 @bp.route("/<slug>/catalogus")

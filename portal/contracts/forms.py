@@ -12,8 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from portal.forms import AmountField, FigureField, FiniteDecimalField, PortalForm
-from portal.params import MAX_YEAR, MIN_YEAR
+from portal.pages.forms import AmountField, FigureField, FiniteDecimalField, PortalForm
+from portal.pages.params import MAX_YEAR, MIN_YEAR
 
 
 class RegisterFilterForm(PortalForm):

@@ -17,13 +17,13 @@ from portal.auth.access import role_required
 from portal.contracts import bp, forms
 from portal.domain import contract_management as rules
 from portal.domain import money
-from portal.messages import message_for
+from portal.infra.timeutil import local_date, now
 from portal.models import Das, KpiDefinition, ReportingPeriod, Role, TalkKind
-from portal.params import decimal_arg, id_arg, year_arg
+from portal.pages.messages import message_for
+from portal.pages.params import decimal_arg, id_arg, year_arg
+from portal.pages.svg import line_chart
+from portal.pages.views_common import table_download
 from portal.services import ServiceError, kpis, ownership, paging
-from portal.svg import line_chart
-from portal.timeutil import local_date, now
-from portal.views_common import table_download
 
 
 def _editing(das: Das) -> KpiDefinition | None:

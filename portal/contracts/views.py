@@ -17,17 +17,17 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from portal import spreadsheets
 from portal.auth.access import role_required
 from portal.contracts import bp, forms
 from portal.extensions import db
-from portal.labels import label
-from portal.messages import message_for
+from portal.infra import spreadsheets
+from portal.infra.timeutil import local_date, now
 from portal.models import AgreementState, Das, FrameworkAgreement, Role
-from portal.services import ServiceError, agreements, letters, ownership, paging, reports
+from portal.models.labels import label
+from portal.pages.messages import message_for
+from portal.pages.views_common import download, staff_das_and_lot_choices
+from portal.services import ServiceError, agreements, documents, ownership, paging, reports
 from portal.services.audit import events_for
-from portal.timeutil import local_date, now
-from portal.views_common import download, staff_das_and_lot_choices
 
 
 def _filters() -> tuple[forms.RegisterFilterForm, reports.RegisterFilters]:
@@ -204,7 +204,7 @@ def official_report(slug: str) -> str | Response:
         "letters/official_report.html", report=report, das=das, made_on=local_date(now())
     )
     return download(
-        letters.render_pdf(html),
+        documents.render_pdf(html),
         "application/pdf",
         f"proces-verbaal-{das.reference}-{form.start.data:%Y%m%d}-{form.end.data:%Y%m%d}.pdf",
     )

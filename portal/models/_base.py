@@ -26,7 +26,7 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
 
 
 # Timestamps are stored with a time zone; SQLite keeps them as text and gives them back naive,
-# so readers compare them through portal.timeutil.as_utc.
+# so readers compare them through portal.infra.timeutil.as_utc.
 Timestamp = sa.DateTime(timezone=True)
 
 # Amounts in cents: 64-bit (migration 0013; 32 bits stop at EUR 21,474,836.47). SQLite's INTEGER

@@ -201,7 +201,7 @@ class Criterion(Model):
     das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), index=True)
     kind: Mapped[CriterionKind] = mapped_column(str_enum(CriterionKind))
     code: Mapped[str] = mapped_column(sa.String(10))
-    # ESPD (UEA) criterion codes this question covers, space-separated (portal.espd).
+    # ESPD (UEA) criterion codes this question covers, space-separated (portal.infra.espd).
     espd_codes: Mapped[str] = mapped_column(sa.String(200), default="")
     title: Mapped[str] = mapped_column(sa.String(200))
     question: Mapped[str] = mapped_column(sa.Text)

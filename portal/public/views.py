@@ -9,16 +9,16 @@ from flask import abort, current_app, render_template, request
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from portal import spreadsheets
 from portal.auth.access import public
 from portal.extensions import db
-from portal.links import external_url
+from portal.infra import spreadsheets
+from portal.infra.links import external_url
+from portal.infra.timeutil import local_date, now
 from portal.models import Das, DasState, Lot, TariffSheet
-from portal.params import id_arg
+from portal.pages.params import id_arg
+from portal.pages.views_common import download
 from portal.public import bp
 from portal.services import ocds, paging, public_register, tariffs
-from portal.timeutil import local_date, now
-from portal.views_common import download
 
 PUBLISHED_STATES = (DasState.OPEN, DasState.CLOSED)
 

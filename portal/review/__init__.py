@@ -1,7 +1,7 @@
 """The reviewers' pages: the queue, assessing an application, admitting or rejecting per lot.
 
 `bp` is defined here; the view modules attach their pages to it and are imported by
-portal/web.py, so the package never imports its own views and nothing is circular."""
+portal/web/blueprints.py, so the package never imports its own views and nothing is circular."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from portal.domain.evidence import REQUESTED_EVIDENCE_DUE_DAYS
-from portal.forms import MultiCheckboxField, PortalForm
 from portal.models import ApplicationLot, Criterion
+from portal.pages.forms import MultiCheckboxField, PortalForm
 
 
 def reauthentication(action: str) -> PasswordField:

@@ -22,8 +22,8 @@ from wtforms import SelectChoice
 
 from portal.domain.evidence import requested_evidence_due_on
 from portal.extensions import db
-from portal.labels import label
-from portal.messages import message_for
+from portal.infra.storage import send_stored
+from portal.infra.timeutil import local_date, now
 from portal.models import (
     Application,
     ApplicationState,
@@ -32,6 +32,9 @@ from portal.models import (
     ReviewMark,
     User,
 )
+from portal.models.labels import label
+from portal.pages.messages import message_for
+from portal.pages.views_common import staff_das_and_lot_choices
 from portal.review import bp, forms
 from portal.services import (
     ServiceError,
@@ -46,9 +49,6 @@ from portal.services import (
 )
 from portal.services import reverification as reverification_service
 from portal.services.audit import events_for
-from portal.storage import send_stored
-from portal.timeutil import local_date, now
-from portal.views_common import staff_das_and_lot_choices
 
 # Each change is a few table rows: a shorter page keeps the assessment page readable.
 PROFILE_CHANGES_PER_PAGE = 10

@@ -10,7 +10,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 from sqlalchemy import CursorResult, Executable
 from sqlalchemy.orm.exc import StaleDataError
 
-# Defined below the services, since a file reader (portal.spreadsheets) refuses with it too.
+# Defined below the services, since a file reader (portal.infra.spreadsheets) refuses with it too.
 from portal.errors import ServiceError as ServiceError
 from portal.extensions import db
 
@@ -21,7 +21,7 @@ R = TypeVar("R")
 @dataclass(frozen=True, init=False)
 class Problem:
     """What is wrong with one piece of input, as a ServiceError says it: a message code and its
-    parameters. Services never write a sentence; portal.messages renders it in the reader's
+    parameters. Services never write a sentence; portal.pages.messages renders it in the reader's
     language, so an English reader gets English."""
 
     code: str

@@ -1,6 +1,6 @@
 """Accounts: registration with e-mail verification, passwords, and colleagues.
 
-Each function owns its transaction; mail goes out after the commit (portal.mail).
+Each function owns its transaction; mail goes out after the commit (portal.infra.mail).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal import mail, tokens
 from portal.extensions import db
+from portal.infra import mail, tokens
 from portal.models import Invitation, Organisation, OrganisationRole, Role, SizeClass, User
 from portal.services import ServiceError
 from portal.services.audit import record

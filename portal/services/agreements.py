@@ -4,7 +4,6 @@ everyone at once, suspended or ended. Dates: portal.domain.contract_dates."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -13,10 +12,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from portal import mail
 from portal.domain import contract_dates
 from portal.extensions import db
-from portal.labels import label
+from portal.infra import mail
+from portal.infra.timeutil import as_utc, local_date
 from portal.models import (
     AgreementLot,
     AgreementState,
@@ -32,11 +31,11 @@ from portal.models import (
     VariationKind,
     application_product,
 )
-from portal.services import ServiceError, letters, refuses_stale, tariffs, transaction
+from portal.models.labels import label
+from portal.services import ServiceError, documents, refuses_stale, tariffs, transaction
 from portal.services.audit import record
 from portal.services.ownership import require_administrator, require_provider_of
-from portal.storage import content_key, get_storage
-from portal.timeutil import as_utc, local_date
+from portal.services.recipients import provider_recipients
 
 # --- reading ---------------------------------------------------------------------------------
 
@@ -109,20 +108,8 @@ def products_of(agreement: FrameworkAgreement) -> list[Product]:
 # --- the document ----------------------------------------------------------------------------
 
 
-def _document_key(sha256: str) -> str:
-    """Where an agreement PDF is in the store (portal/storage.py): `agreements/ab/abcdef…`."""
-    return content_key(sha256, "agreements")
-
-
-def _store(content: bytes) -> str:
-    sha256 = hashlib.sha256(content).hexdigest()
-    storage = get_storage()
-    if not storage.exists(_document_key(sha256)):
-        storage.put_bytes(_document_key(sha256), content)
-    return sha256
-
-
-def render_document(agreement: FrameworkAgreement) -> bytes:
+def _draw_up(agreement: FrameworkAgreement) -> str:
+    """Render the agreement as it stands and store its PDF (services/documents.py); its hash."""
     year = agreement.start_date.year
     sheet = tariffs.sheet_for_today(agreement.das_id, year)
     amounts = {t.product_id: t.amount_cents for t in sheet.tariffs} if sheet else {}
@@ -135,7 +122,7 @@ def render_document(agreement: FrameworkAgreement) -> bytes:
             sheet=sheet,
             amounts=amounts,
         )
-    return letters.render_pdf(html)
+    return documents.store_pdf(html, documents.AGREEMENTS)
 
 
 def document(agreement: FrameworkAgreement) -> tuple[bytes, str]:
@@ -143,9 +130,7 @@ def document(agreement: FrameworkAgreement) -> tuple[bytes, str]:
     sha256 = agreement.signed_document_sha256 or agreement.document_sha256
     if not sha256:
         raise ServiceError("not_found")
-    content = get_storage().read_bytes(_document_key(sha256))
-    if hashlib.sha256(content).hexdigest() != sha256:
-        raise ServiceError("document_changed")
+    content = documents.read(sha256, documents.AGREEMENTS)
     signed = "ondertekend-" if agreement.signed_document_sha256 else ""
     return content, f"raamovereenkomst-{signed}{agreement.reference}.pdf"
 
@@ -212,7 +197,7 @@ def admit_lots(
         )
     db.session.flush()
     if created:
-        agreement.document_sha256 = _store(render_document(agreement))
+        agreement.document_sha256 = _draw_up(agreement)
     elif added:
         names = ", ".join(lot.name for lot in das.lots if lot.id in added)
         db.session.add(
@@ -306,7 +291,7 @@ def countersign(
     agreement.authority_signed_ip = ip
     agreement.state = AgreementState.LIVE
     agreement.state_changed_on = local_date(now)
-    agreement.signed_document_sha256 = _store(render_document(agreement))
+    agreement.signed_document_sha256 = _draw_up(agreement)
     record(
         "agreement.countersigned",
         agreement,
@@ -549,22 +534,17 @@ def change_state(
 def _notify(
     agreement: FrameworkAgreement, subject: object, template: str, **context: object
 ) -> None:
-    for user in db.session.scalars(
-        db.select(User).where(
-            User.organisation_id == agreement.organisation_id, User.is_active_account.is_(True)
+    for user in provider_recipients(agreement.organisation_id):
+        mail.send(
+            user.email,
+            subject,
+            template,
+            user=user,
+            agreement=agreement,
+            link=mail.link("supplier.agreement", agreement_id=agreement.id),
+            attachments=None,  # so that `context` is all for the template
+            **context,
         )
-    ):
-        if user.may_submit:
-            mail.send(
-                user.email,
-                subject,
-                template,
-                user=user,
-                agreement=agreement,
-                link=mail.link("supplier.agreement", agreement_id=agreement.id),
-                attachments=None,  # so that `context` is all for the template
-                **context,
-            )
 
 
 def _commit() -> None:

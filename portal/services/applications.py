@@ -10,9 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal import mail
 from portal.domain import eligibility
 from portal.extensions import db
+from portal.infra import mail
+from portal.infra.timeutil import local_date
 from portal.models import (
     AgreementLot,
     Answer,
@@ -35,7 +36,6 @@ from portal.services import ServiceError, calendar, rows_changed
 from portal.services.audit import record
 from portal.services.organisations import PROFILE_FIELDS
 from portal.services.ownership import require_provider, require_provider_of
-from portal.timeutil import local_date
 
 OPEN_STATES = (ApplicationState.DRAFT, ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
 

@@ -5,7 +5,7 @@ was changed, removed or reordered since and that the decisions beside them still
 the one before it with an HMAC whose key (AUDIT_KEY) is not in the database
 (portal.domain.audit_chain); the database refuses to update or delete events (triggers from
 migration 0010), and `verify` shows it if someone got round that. `anchor` writes the head to the
-file store (portal/storage.py) under `audit-anchors/`, one new object each time, never
+file store (portal/infra/storage.py) under `audit-anchors/`, one new object each time, never
 overwritten; `verify` holds the chain to every anchor, and replays the trail against the lot
 outcomes, agreements and tariff sheets (portal.domain.audit_facts).
 """
@@ -40,6 +40,7 @@ from portal.domain.audit_chain import (
     recompute_hash,
 )
 from portal.extensions import db
+from portal.infra.storage import get_storage
 from portal.models import (
     ApplicationLot,
     AuditEvent,
@@ -51,7 +52,6 @@ from portal.models import (
 from portal.models._base import utcnow
 from portal.models.audit import AuditChainHead
 from portal.services.paging import Page, paginate_counted
-from portal.storage import get_storage
 
 # The row the chain's head is kept in, updated with Core (a declarative class's __table__ is a Table).
 _head = cast(sa.Table, AuditChainHead.__table__)

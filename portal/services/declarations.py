@@ -6,13 +6,14 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
-from portal import mail
 from portal.extensions import db
+from portal.infra import mail
 from portal.models import Application, DeclarationRequest, User
 from portal.services import ServiceError, transaction
 from portal.services.applications import admitted_lot_ids, open_declaration_requests
 from portal.services.audit import record
 from portal.services.ownership import require_reviewer
+from portal.services.recipients import provider_recipients
 from portal.services.review import conflicted_with_provider
 
 
@@ -49,23 +50,16 @@ def request_update(
         due_on=due_on.isoformat(),
     )
     db.session.commit()
-    recipients = db.session.scalars(
-        db.select(User).where(
-            User.organisation_id == application.organisation_id,
-            User.is_active_account.is_(True),
+    for user in provider_recipients(application.organisation_id):
+        mail.send(
+            user.email,
+            _l("Verzoek om een actuele verklaring: %(das)s", das=application.das.name),
+            "declaration_request",
+            user=user,
+            request=request,
+            das=application.das,
+            link=mail.link("supplier.dashboard"),
         )
-    )
-    for user in recipients:
-        if user.may_submit:
-            mail.send(
-                user.email,
-                _l("Verzoek om een actuele verklaring: %(das)s", das=application.das.name),
-                "declaration_request",
-                user=user,
-                request=request,
-                das=application.das,
-                link=mail.link("supplier.dashboard"),
-            )
     return request
 
 

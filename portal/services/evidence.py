@@ -1,4 +1,4 @@
-"""Evidence files: kept in the store (portal/storage.py) under their SHA-256, outside the web root.
+"""Evidence files: kept in the store (portal/infra/storage.py) under their SHA-256, outside the web root.
 
 A refused upload stores nothing: the bytes go to a local temporary file first (read and hashed in
 chunks), and only a fully read, accepted file is published to the store, in the same step that
@@ -24,11 +24,11 @@ from flask import current_app
 
 from portal.domain import evidence as rules
 from portal.extensions import db
+from portal.infra.storage import OCTET_STREAM, LocalStorage, content_key, get_storage, scratch_dir
 from portal.models import EvidenceDocument, EvidenceType, Organisation, User
 from portal.services import ServiceError
 from portal.services.audit import record
 from portal.services.ownership import require_provider_of
-from portal.storage import OCTET_STREAM, LocalStorage, content_key, get_storage, scratch_dir
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"

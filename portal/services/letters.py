@@ -1,30 +1,23 @@
-"""Decision letters: a PDF per decided application (WeasyPrint), stored under its hash and
-mailed to the provider."""
+"""Decision letters: a PDF per decided application (services/documents.py), stored under its hash
+and mailed to the provider."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from portal import mail
 from portal.extensions import db
+from portal.infra import mail
 from portal.models import Application, Assessment, Criterion, DecisionLetter, User
-from portal.storage import content_key, get_storage
+from portal.services import documents
 
 
 def key_for(letter: DecisionLetter) -> str:
     """Where the letter is in the store: `letters/ab/abcdef…`."""
-    return content_key(letter.sha256, "letters")
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # heavy; loaded when a letter is made
-
-    return bytes(HTML(string=html, base_url=current_app.root_path).write_pdf())
+    return documents.key_for(letter.sha256, documents.LETTERS)
 
 
 def write_decision_letter(
@@ -39,17 +32,12 @@ def write_decision_letter(
         html = render_template(
             "letters/decision.html", application=application, failed=failed, now=now
         )
-    content = render_pdf(html)
-    sha256 = hashlib.sha256(content).hexdigest()
     letter = DecisionLetter(
         application_id=application.id,
-        sha256=sha256,
+        sha256=documents.store_pdf(html, documents.LETTERS),
         filename=f"besluit-{application.reference}.pdf",
         created_at=now,
     )
-    storage = get_storage()
-    if not storage.exists(key_for(letter)):
-        storage.put_bytes(key_for(letter), content)
     db.session.add(letter)
     return letter
 
@@ -61,10 +49,7 @@ def letter_of(application: Application) -> DecisionLetter | None:
 
 
 def read(letter: DecisionLetter) -> bytes:
-    content = get_storage().read_bytes(key_for(letter))
-    if hashlib.sha256(content).hexdigest() != letter.sha256:
-        raise OSError("decision letter changed in the store")
-    return content
+    return documents.read(letter.sha256, documents.LETTERS)
 
 
 def send_decision(application: Application, letter: DecisionLetter, recipients: list[User]) -> None:

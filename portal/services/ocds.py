@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 
 from portal.extensions import db
+from portal.infra.timeutil import as_utc
 from portal.models import (
     AgreementLot,
     AgreementState,
@@ -19,7 +20,6 @@ from portal.models import (
     Lot,
     Organisation,
 )
-from portal.timeutil import as_utc
 
 EXTENSIONS = [
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/"

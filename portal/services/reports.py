@@ -8,9 +8,10 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import spreadsheets
 from portal.domain import working_days
 from portal.extensions import db
+from portal.infra import spreadsheets
+from portal.infra.timeutil import AMSTERDAM, local_date
 from portal.models import (
     AgreementLot,
     AgreementState,
@@ -22,7 +23,6 @@ from portal.models import (
     FrameworkAgreement,
 )
 from portal.services import calendar
-from portal.timeutil import AMSTERDAM, local_date
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import joinedload
 
-from portal import mail
 from portal.domain import evidence as rules
 from portal.extensions import db
+from portal.infra import mail
 from portal.models import (
     AgreementState,
     Answer,
@@ -33,6 +33,7 @@ from portal.services.applications import open_declaration_requests
 from portal.services.audit import record
 from portal.services.ownership import require_reviewer, visible_das_ids
 from portal.services.paging import Page, page_of
+from portal.services.recipients import provider_recipients
 from portal.services.review import conflicted_with_provider
 
 # An admitted provider's agreement is live, or drawn up and waiting for signatures.
@@ -325,18 +326,13 @@ def suspend_admission(
         request_due_on=overdue[0].due_on.isoformat(),
     )
     db.session.commit()
-    for user in db.session.scalars(
-        db.select(User).where(
-            User.organisation_id == agreement.organisation_id, User.is_active_account.is_(True)
+    for user in provider_recipients(agreement.organisation_id):
+        mail.send(
+            user.email,
+            _l("Uw toelating tot %(das)s is opgeschort", das=agreement.das.name),
+            "suspension",
+            user=user,
+            agreement=agreement,
+            reason=reason.strip(),
+            link=mail.link("supplier.dashboard"),
         )
-    ):
-        if user.may_submit:
-            mail.send(
-                user.email,
-                _l("Uw toelating tot %(das)s is opgeschort", das=agreement.das.name),
-                "suspension",
-                user=user,
-                agreement=agreement,
-                reason=reason.strip(),
-                link=mail.link("supplier.dashboard"),
-            )

@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import mail
 from portal.domain import working_days
 from portal.domain.eligibility import Mark, pre_mark
 from portal.extensions import db
+from portal.infra import mail
+from portal.infra.timeutil import local_date
 from portal.models import (
     AgreementState,
     Application,
@@ -39,7 +40,7 @@ from portal.services import refuses_stale as _refuses_stale
 from portal.services.applications import answer_facts
 from portal.services.audit import record
 from portal.services.ownership import require_provider_of, require_reviewer, visible_das_ids
-from portal.timeutil import local_date
+from portal.services.recipients import provider_recipients
 
 IN_REVIEW = (ApplicationState.SUBMITTED, ApplicationState.CLARIFICATION)
 
@@ -476,7 +477,7 @@ def ask_clarification(
         reply_due_on=reply_due_on.isoformat(),
     )
     _commit()
-    for recipient in _provider_recipients(application):
+    for recipient in provider_recipients(application.organisation_id):
         mail.send(
             recipient.email,
             _l("Vraag over uw aanmelding %(reference)s", reference=application.reference),
@@ -546,15 +547,6 @@ def answer_clarification(
         else None,
     )
     _commit()
-
-
-def _provider_recipients(application: Application) -> list[User]:
-    users = db.session.scalars(
-        db.select(User).where(
-            User.organisation_id == application.organisation_id, User.is_active_account.is_(True)
-        )
-    )
-    return [u for u in users if u.may_submit]
 
 
 # --- decisions -------------------------------------------------------------------------------
@@ -744,7 +736,7 @@ def _finalise(application: Application, confirmer: User, now: datetime) -> Appli
     )
     letter = letters.write_decision_letter(application, failed_criteria(application), now)
     _commit()
-    letters.send_decision(application, letter, _provider_recipients(application))
+    letters.send_decision(application, letter, provider_recipients(application.organisation_id))
     return application
 
 

@@ -3,7 +3,6 @@ publication of immutable tariff sheets. Rules: portal.domain.indexation."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,9 +11,9 @@ from decimal import Decimal
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from portal import mail, spreadsheets
 from portal.domain import indexation, money
 from portal.extensions import db
+from portal.infra import mail, spreadsheets
 from portal.models import (
     AgreementState,
     AgreementVariation,
@@ -28,11 +27,11 @@ from portal.models import (
     User,
     VariationKind,
 )
-from portal.services import Problem, RowError, ServiceError, letters, transaction
+from portal.services import Problem, RowError, ServiceError, documents, transaction
 from portal.services.audit import record, sheet_files
 from portal.services.ownership import require_administrator
 from portal.services.paging import Page, paginate
-from portal.storage import content_key, get_storage
+from portal.services.recipients import provider_recipients
 
 # --- reading ---------------------------------------------------------------------------------
 
@@ -382,7 +381,7 @@ def _publish(admin: User, das: Das, sheet: TariffSheet) -> TariffSheet:
     db.session.flush()
     files = {"csv": sheet_csv(sheet), "xlsx": sheet_xlsx(sheet), "pdf": sheet_pdf(sheet)}
     for kind, content in files.items():
-        setattr(sheet, f"{kind}_sha256", _store(content))
+        setattr(sheet, f"{kind}_sha256", documents.store(content, documents.TARIFF_SHEETS))
     _vary_live_agreements(das, sheet)
     record(
         "tariff_sheet.published",
@@ -427,25 +426,16 @@ def _notify_providers(das: Das, sheet: TariffSheet) -> None:
             FrameworkAgreement.das_id == das.id, FrameworkAgreement.state == AgreementState.LIVE
         )
     )
-    organisation_ids = [a.organisation_id for a in agreements]
-    if not organisation_ids:
-        return
-    users = db.session.scalars(
-        db.select(User).where(
-            User.organisation_id.in_(organisation_ids), User.is_active_account.is_(True)
+    for user in provider_recipients(a.organisation_id for a in agreements):
+        mail.send(
+            user.email,
+            _l("Tarieven %(year)s gepubliceerd: %(das)s", year=sheet.year, das=das.name),
+            "tariff_sheet",
+            user=user,
+            das=das,
+            sheet=sheet,
+            link=mail.link("public.tariff_sheet", slug=das.slug, sheet_id=sheet.id),
         )
-    )
-    for user in users:
-        if user.may_submit:
-            mail.send(
-                user.email,
-                _l("Tarieven %(year)s gepubliceerd: %(das)s", year=sheet.year, das=das.name),
-                "tariff_sheet",
-                user=user,
-                das=das,
-                sheet=sheet,
-                link=mail.link("public.tariff_sheet", slug=das.slug, sheet_id=sheet.id),
-            )
 
 
 # --- sheet files -----------------------------------------------------------------------------
@@ -526,30 +516,13 @@ def sheet_title(sheet: TariffSheet) -> str:
 
 def sheet_pdf(sheet: TariffSheet) -> bytes:
     das = db.session.get(Das, sheet.das_id)
-    return letters.render_pdf(
+    return documents.render_pdf(
         render_template("letters/tariff_sheet.html", sheet=sheet, das=das, rows=_rows(sheet))
     )
 
 
-def _file_key(sha256: str) -> str:
-    """Where a tariff-sheet file is in the store (portal/storage.py): `sheets/ab/abcdef…`."""
-    return content_key(sha256, "sheets")
-
-
-def _store(content: bytes) -> str:
-    sha256 = hashlib.sha256(content).hexdigest()
-    storage = get_storage()
-    if not storage.exists(_file_key(sha256)):
-        storage.put_bytes(_file_key(sha256), content)
-    return sha256
-
-
 def read_file(sheet: TariffSheet, kind: str) -> bytes:
-    sha256 = getattr(sheet, f"{kind}_sha256")
-    content = get_storage().read_bytes(_file_key(sha256))
-    if hashlib.sha256(content).hexdigest() != sha256:
-        raise OSError("tariff sheet file changed in the store")
-    return content
+    return documents.read(getattr(sheet, f"{kind}_sha256"), documents.TARIFF_SHEETS)
 
 
 # --- lump sums -------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from portal.extensions import db
+from portal.infra.timeutil import as_utc
 from portal.models import User, UserSession
 from portal.services import ServiceError, rows_changed
-from portal.timeutil import as_utc
 
 # "Last seen" is written at most this often, not on every request.
 TOUCH_INTERVAL = timedelta(minutes=5)

@@ -10,9 +10,9 @@ from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringFi
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from portal.domain import identifiers
-from portal.forms import PortalForm
-from portal.labels import label
 from portal.models import OrganisationRole, SizeClass
+from portal.models.labels import label
+from portal.pages.forms import PortalForm
 
 IDENTIFIER_MESSAGES = {
     "kvk": _l("Een KvK-nummer bestaat uit 8 cijfers."),

@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 
 from portal.auth.access import organisation_admin_required
 from portal.extensions import limiter
-from portal.messages import message_for
+from portal.infra.timeutil import now
 from portal.models import OrganisationRole, SizeClass
+from portal.pages.messages import message_for
 from portal.services import ServiceError, accounts, organisations
 from portal.services import two_factor as two_factor_service
 from portal.supplier import bp
 from portal.supplier.account_forms import InviteForm, ProfileForm, TwoFactorPolicyForm
-from portal.timeutil import now
 
 
 def _profile_form() -> ProfileForm:

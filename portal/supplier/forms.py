@@ -19,9 +19,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from portal.domain.evidence import offered_for
-from portal.forms import AmountField, MultiCheckboxField, PortalForm
-from portal.labels import label
 from portal.models import Criterion, CriterionKind, EvidenceDocument, EvidenceType, Lot
+from portal.models.labels import label
+from portal.pages.forms import AmountField, MultiCheckboxField, PortalForm
 
 YES_NO = [SelectChoice("ja", _l("Ja")), SelectChoice("nee", _l("Nee"))]
 

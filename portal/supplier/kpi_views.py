@@ -11,14 +11,14 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal.domain import contract_management as rules
-from portal.forms import read_figure
-from portal.messages import message_for, row_messages
+from portal.infra.timeutil import local_date, now
 from portal.models import FrameworkAgreement
+from portal.pages.forms import read_figure
+from portal.pages.messages import message_for, row_messages
+from portal.pages.views_common import read_spreadsheet
 from portal.services import ServiceError, kpis, ownership
 from portal.supplier import bp
 from portal.supplier.forms import KpiUploadForm, SroiForm
-from portal.timeutil import local_date, now
-from portal.views_common import read_spreadsheet
 
 
 def _quarters(agreement: FrameworkAgreement, today: date) -> list[date]:
@@ -121,7 +121,7 @@ def sroi(agreement_id: int) -> str | Response:
     form.year.choices = [
         SelectChoice(y, str(y)) for y in range(today.year, agreement.start_date.year - 1, -1)
     ]
-    from portal.labels import label
+    from portal.models.labels import label
     from portal.services import evidence
 
     form.document.choices = [SelectChoice(0, _("geen"))] + [

@@ -8,9 +8,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth.access import organisation_admin_required
-from portal.services import privacy
+from portal.infra.timeutil import now
+from portal.services import privacy_export
 from portal.supplier import bp
-from portal.timeutil import now
 
 
 @bp.route("/organisatie/gegevens-downloaden")
@@ -19,7 +19,7 @@ from portal.timeutil import now
 # colleagues and answers for the organisation, may take all of it away at once.
 @organisation_admin_required
 def export_data() -> Response:
-    export = privacy.export_organisation(
+    export = privacy_export.export_organisation(
         current_user,
         now(),
         int(current_app.config["RETENTION_YEARS"]),

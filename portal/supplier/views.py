@@ -17,10 +17,9 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from portal import views_common
 from portal.extensions import db
-from portal.labels import label
-from portal.messages import gap_message, message_for
+from portal.infra.storage import send_stored
+from portal.infra.timeutil import local_date, now
 from portal.models import (
     Application,
     CriterionKind,
@@ -29,6 +28,9 @@ from portal.models import (
     EvidenceType,
     FrameworkAgreement,
 )
+from portal.models.labels import label
+from portal.pages import views_common
+from portal.pages.messages import gap_message, message_for
 from portal.services import (
     ServiceError,
     agreements,
@@ -41,7 +43,6 @@ from portal.services import (
     provider_lists,
     review,
 )
-from portal.storage import send_stored
 from portal.supplier import bp
 from portal.supplier.forms import (
     ClarificationReplyForm,
@@ -51,7 +52,6 @@ from portal.supplier.forms import (
     UploadForm,
     answers_form,
 )
-from portal.timeutil import local_date, now
 
 # The dashboard shows several lists; its applications a short page at a time.
 DASHBOARD_PER_PAGE = 10

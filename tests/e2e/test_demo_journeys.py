@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from portal.demo import load_demo
+from portal.devdata.demo import load_demo
 from portal.extensions import db
 from portal.models import AgreementState, ContractTalk, FrameworkAgreement, TariffSheet
 from tests.support.browser import log_in_to_demo

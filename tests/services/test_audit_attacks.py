@@ -27,6 +27,7 @@ from flask import Flask
 from sqlalchemy.engine import Connection
 
 from portal.extensions import db
+from portal.infra.storage import S3Storage, get_storage
 from portal.models import (
     AgreementState,
     Application,
@@ -41,7 +42,6 @@ from portal.models import (
 from portal.models.audit import AuditChainHead
 from portal.services import applications, audit, calendar, review, tariffs
 from portal.services.agreements import agreement_of
-from portal.storage import S3Storage, get_storage
 from tests import factories
 from tests.support.audit import triggers_bypassed
 from tests.support.backups import create_archive, make_target, restore
@@ -395,7 +395,7 @@ def test_a_forged_anchor_is_found(app: Flask, history: History) -> None:
 def test_the_demo_data_verifies_intact(app: Flask) -> None:
     """Everything the demo does goes through the services, so its trail agrees with its facts
     (`make run` keeps verifying)."""
-    from portal.demo import load_demo
+    from portal.devdata.demo import load_demo
 
     load_demo(date(2026, 11, 22))
     assert anchor(app).exit_code == 0

@@ -1,4 +1,4 @@
-"""The purge of declarations and evidence after the retention period (portal.services.privacy)."""
+"""The purge of declarations and evidence after the retention period (portal.services.privacy_purge)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from portal.models import (
     User,
     answer_evidence,
 )
-from portal.services import agreements, applications, evidence, privacy, review
+from portal.services import agreements, applications, evidence, privacy_purge, review
 from tests import factories
 
 YEARS = 7
@@ -171,17 +171,17 @@ def org_state(organisation_id: int) -> dict:
     }
 
 
-def org_ids(plans: list[privacy.OrganisationPurge]) -> set[int]:
+def org_ids(plans: list[privacy_purge.OrganisationPurge]) -> set[int]:
     return {p.organisation_id for p in plans}
 
 
 def test_nothing_is_due_six_years_after_the_end(world) -> None:
-    assert privacy.plan_purge(SIX_YEARS_LATER, YEARS) == []
+    assert privacy_purge.plan_purge(SIX_YEARS_LATER, YEARS) == []
 
 
 def test_selection_eight_years_after_the_end(world) -> None:
     users = world["users"]
-    plans = {p.organisation_id: p for p in privacy.plan_purge(EIGHT_YEARS_LATER, YEARS)}
+    plans = {p.organisation_id: p for p in privacy_purge.plan_purge(EIGHT_YEARS_LATER, YEARS)}
     # Rejected, terminated, and an agreement that simply ran out with the DAS; not the one
     # whose agreement still runs, nor the provider of the DAS that ended later.
     assert set(plans) == {
@@ -218,7 +218,7 @@ def test_purge_removes_declarations_and_evidence_but_keeps_the_archive(
         evidence.path_for(db.session.get(EvidenceDocument, d).sha256) for d in gone_doc_ids
     ]
 
-    plans = privacy.purge(EIGHT_YEARS_LATER, YEARS)
+    plans = privacy_purge.purge(EIGHT_YEARS_LATER, YEARS)
     db.session.expire_all()
 
     assert org_ids(plans) == {
@@ -282,7 +282,7 @@ def test_purge_removes_declarations_and_evidence_but_keeps_the_archive(
     assert rejected_event.details["documents"] == len(gone_doc_ids)
     assert rejected_event.details["files"] == len(gone_doc_ids)
     # A second run finds nothing left to do.
-    assert privacy.purge(EIGHT_YEARS_LATER, YEARS) == []
+    assert privacy_purge.purge(EIGHT_YEARS_LATER, YEARS) == []
 
 
 def test_a_file_shared_with_a_retained_document_stays(world) -> None:
@@ -302,7 +302,7 @@ def test_a_file_shared_with_a_retained_document_stays(world) -> None:
     twin = upload(running, criterion, same_bytes)
     assert twin.sha256 == rejected_doc.sha256
     rejected_doc_id = rejected_doc.id
-    privacy.purge(EIGHT_YEARS_LATER, YEARS)
+    privacy_purge.purge(EIGHT_YEARS_LATER, YEARS)
     assert db.session.get(EvidenceDocument, rejected_doc_id) is None
     assert os.path.exists(evidence.path_for(twin.sha256))
 
@@ -311,7 +311,7 @@ def test_dry_run_changes_nothing(world, app: Flask) -> None:
     users = world["users"]
     before = {name: org_state(u.organisation_id) for name, u in users.items()}
     snapshots = {name: a.snapshot for name, a in world["application_of"].items()}
-    plans = privacy.purge(EIGHT_YEARS_LATER, YEARS, dry_run=True)
+    plans = privacy_purge.purge(EIGHT_YEARS_LATER, YEARS, dry_run=True)
     assert org_ids(plans) == {
         users[name].organisation_id for name in ("rejected", "ended", "expired")
     }

@@ -1,4 +1,4 @@
-"""The storage contract (portal/storage.py), the same tests for both backends: the local file
+"""The storage contract (portal/infra/storage.py), the same tests for both backends: the local file
 system and S3-compatible object storage (moto's server, tests/support/s3server.py)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.storage import (
+from portal.infra.storage import (
     LocalStorage,
     ObjectMissing,
     S3Storage,

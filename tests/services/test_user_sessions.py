@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 
 from portal.extensions import db
+from portal.infra.timeutil import as_utc
 from portal.models import UserSession
 from portal.services import user_sessions
-from portal.timeutil import as_utc
 from tests import factories
 
 START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

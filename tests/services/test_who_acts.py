@@ -35,7 +35,7 @@ from portal.services import (
     evidence,
     kpis,
     organisations,
-    privacy,
+    privacy_export,
     review,
     tariffs,
     transaction,
@@ -327,9 +327,9 @@ CASES: list[tuple[str, tuple[str, ...], Callable[[Cast, User], object]]] = [
         lambda c, u: two_factor_service.require_for_organisation(u, True),
     ),
     (
-        "privacy.export_organisation",
+        "privacy_export.export_organisation",
         ("colleague", "reviewer"),
-        lambda c, u: privacy.export_organisation(u, NOW, 7, "privacy@example.nl"),
+        lambda c, u: privacy_export.export_organisation(u, NOW, 7, "privacy@example.nl"),
     ),
 ]
 

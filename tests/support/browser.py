@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from portal.demo import DEMO_PASSWORD
+from portal.devdata.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import User
 from tests import factories
@@ -24,6 +24,6 @@ def log_in(page: Page, base: str, email: str, password: str = factories.PASSWORD
 
 
 def log_in_to_demo(page: Page, base: str, email: str) -> None:
-    """Log in as one of the demo accounts (portal/demo.py), and wait until logged in."""
+    """Log in as one of the demo accounts (portal/devdata/demo.py), and wait until logged in."""
     log_in(page, base, email, DEMO_PASSWORD)
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 
 from portal.domain import money
 from portal.extensions import db
-from portal.messages import message_for
 from portal.models import Das, KpiValue, LumpSum, Role
+from portal.pages.messages import message_for
 from portal.services import Problem, RowError, agreements, kpis, tariffs
 from tests import factories
 from tests.factories import at

@@ -4,7 +4,7 @@ The attack: on a shared computer, after the user signed out, the back button (or
 showed their applications, evidence and exports again from the cache. Every response to a
 signed-in user, pages and downloads alike, now says `Cache-Control: no-store`; the public pages
 for visitors who are not signed in, and the static files, may still be cached
-(portal/caching.py says why).
+(portal/web/caching.py says why).
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 
-from portal import mail
 from portal.extensions import db
-from portal.forms import PortalForm
+from portal.infra import mail
 from portal.models import Invitation, Organisation, User
+from portal.pages.forms import PortalForm
 from tests import factories
 from tests.support.app import login
 from tests.support.smtp import SmtpSink
@@ -70,7 +70,7 @@ def test_the_organisation_profile_refuses_control_characters(
         field: value,
     }
     response = client.post("/aanbieder/organisatie", data=data)
-    if "\x00" in value:  # NUL is refused before any form sees it (portal/web.py)
+    if "\x00" in value:  # NUL is refused before any form sees it (portal/web/register.py)
         assert response.status_code == 400
     else:
         assert response.status_code == 200

@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from portal import create_app
 from portal.extensions import db
-from portal.instrumentation import NOISE
+from portal.infra.instrumentation import NOISE
 from tests import factories
 
 

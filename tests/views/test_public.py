@@ -5,7 +5,7 @@ from datetime import date
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.demo import load_demo
+from portal.devdata.demo import load_demo
 from portal.extensions import db
 from portal.models import Application, AuditEvent, Das, EvidenceDocument, FrameworkAgreement, User
 

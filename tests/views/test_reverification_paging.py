@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 
 from portal.domain import evidence as rules
 from portal.extensions import db
+from portal.infra.timeutil import local_date, now
 from portal.models import DeclarationRequest, Role
 from portal.services import calendar, reverification
-from portal.timeutil import local_date, now
 from tests import factories
 from tests.factories import admit
 from tests.support.app import login

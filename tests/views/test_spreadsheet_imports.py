@@ -23,7 +23,7 @@ from tests.factories import admit
 from tests.support import spreadsheets as bombs
 from tests.support.app import login
 
-# The limits the portal promises (portal/spreadsheets.py, Limits).
+# The limits the portal promises (portal/infra/spreadsheets.py, Limits).
 MAX_ROWS, MAX_COLUMNS, MAX_UNPACKED_MB = 5_000, 50, 50
 TOO_MANY_ROWS = f"Dit bestand heeft meer dan {MAX_ROWS} regels."
 TOO_MANY_COLUMNS = f"Dit bestand heeft meer dan {MAX_COLUMNS} kolommen."

@@ -14,7 +14,7 @@ def select_locale() -> str:
     account (so it follows the user to another device and into mails) and in a cookie (so it
     survives logging out)."""
     if not has_request_context():
-        return "nl"  # mails choose their recipient's language themselves (portal.mail)
+        return "nl"  # mails choose their recipient's language themselves (portal.infra.mail)
     chosen = session.get("lang")
     if chosen is None and current_user and current_user.is_authenticated:
         chosen = current_user.locale

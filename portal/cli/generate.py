@@ -1,4 +1,4 @@
-"""`flask demo generate`: a national-scale synthetic data set (portal.generate)."""
+"""`flask demo generate`: a national-scale synthetic data set (portal.devdata.generate)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import time
 
 import click
 
-from portal.storage import get_storage
-from portal.timeutil import local_date, now
+from portal.infra.storage import get_storage
+from portal.infra.timeutil import local_date, now
 
 
 @click.group("demo")
@@ -20,7 +20,7 @@ def demo() -> None:
 @click.option("--seed", type=int, default=2026, show_default=True)
 def generate_command(scale: float, seed: int) -> None:
     """Generate synthetic DAS instances, providers, applications, agreements and KPI values."""
-    from portal.generate import GenerationRefused, describe, generate
+    from portal.devdata.generate import GenerationRefused, describe, generate
 
     started = time.monotonic()
     try:

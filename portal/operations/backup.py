@@ -2,7 +2,7 @@
 
 The archive holds `manifest.json` first (what the rest must be), then the database (SQLite: a
 consistent copy made with SQLite's online backup API; PostgreSQL: `pg_dump --format=custom`), then
-every file of the store (portal/storage.py: local directory or S3 bucket) under `evidence/`, by its
+every file of the store (portal/infra/storage.py: local directory or S3 bucket) under `evidence/`, by its
 key. Restore checks every checksum before it changes anything, and afterwards counts and hashes
 again and compares with the manifest.
 
@@ -14,7 +14,7 @@ and the dump come from the same snapshot (`pg_export_snapshot` + `pg_dump --snap
 The files are streamed, never held whole in memory: once to hash them for the manifest (which
 comes first in the archive), once more into the archive, checked against the first reading.
 
-No Flask here: the command line (portal/backup_cli.py) passes the engine, the store and a local
+No Flask here: the command line (portal/cli/backup.py) passes the engine, the store and a local
 scratch directory.
 """
 
@@ -40,7 +40,7 @@ from typing import IO, TypedDict
 
 from sqlalchemy import URL, Connection, Engine, column, create_engine, func, inspect, select, table
 
-from portal.storage import ObjectInfo, Storage, is_key
+from portal.infra.storage import ObjectInfo, Storage, is_key
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"

@@ -1,34 +1,36 @@
-"""Flask commands: `flask seed-demo`."""
+"""Every flask command: the groups in this package's modules (`privacy`, `backup`, `audit`,
+`evidence`, `demo generate`) and the single commands below (`seed-demo`, `demo-code`, `reminders`,
+`kpi-reminders`)."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
 
-from portal.timeutil import local_date, now
+from portal.infra.timeutil import local_date, now
 
 
 def register_cli(app: Flask) -> None:
-    from portal.privacy_cli import privacy
+    from portal.cli.privacy import privacy
 
     app.cli.add_command(privacy)
-    from portal.backup_cli import backup_cli
+    from portal.cli.backup import backup_cli
 
     app.cli.add_command(backup_cli)
-    from portal.audit_cli import audit
+    from portal.cli.audit import audit
 
     app.cli.add_command(audit)
-    from portal.evidence_cli import evidence
+    from portal.cli.evidence import evidence
 
     app.cli.add_command(evidence)
-    from portal.generate_cli import demo
+    from portal.cli.generate import demo
 
     app.cli.add_command(demo)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Load the demo data (idempotent: a second run changes nothing)."""
-        from portal.demo import load_demo
+        from portal.devdata.demo import load_demo
 
         load_demo(local_date(now()))
         click.echo("Demodata geladen.")
@@ -38,7 +40,7 @@ def register_cli(app: Flask) -> None:
         """Print the code the demo staff accounts' authenticator would show now."""
         import pyotp
 
-        from portal.demo import DEMO_TOTP_SECRET
+        from portal.devdata.demo import DEMO_TOTP_SECRET
 
         click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
 

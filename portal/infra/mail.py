@@ -19,7 +19,7 @@ from flask_babel import force_locale
 
 from portal.domain.text import has_control_characters, single_line
 from portal.extensions import db
-from portal.links import external_url
+from portal.infra.links import external_url
 from portal.models import User
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from portal.demo import (
+from portal.devdata.demo import (
     DEMO_BASE_TARIFFS_2024,
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
@@ -39,8 +39,9 @@ from portal.demo import (
 from portal.domain import contract_dates
 from portal.domain import contract_management as rules
 from portal.domain.evidence import DEFAULT_MAX_AGE_MONTHS
-from portal.espd import dutch_label
 from portal.extensions import db
+from portal.infra.espd import dutch_label
+from portal.infra.storage import Storage, content_key
 from portal.models import (
     AgreementState,
     ApplicationKind,
@@ -56,7 +57,6 @@ from portal.models import (
     SizeClass,
 )
 from portal.services.kpis import DEFAULT_KPIS
-from portal.storage import Storage, content_key
 
 # Counts at scale 1.
 REGIONS = 40

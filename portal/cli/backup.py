@@ -1,5 +1,5 @@
 """`flask backup create` and `flask backup restore`: the database and the evidence store in one
-archive (the logic is in portal/backup.py)."""
+archive (the logic is in portal/operations/backup.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.backup import BackupError, create_backup, default_archive_path, restore_backup
 from portal.extensions import db
-from portal.storage import get_storage
-from portal.timeutil import AMSTERDAM, now
+from portal.infra.storage import get_storage
+from portal.infra.timeutil import AMSTERDAM, now
+from portal.operations.backup import (
+    BackupError,
+    create_backup,
+    default_archive_path,
+    restore_backup,
+)
 
 backup_cli = AppGroup("backup", help="Back up and restore the database and the evidence store.")
 

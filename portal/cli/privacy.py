@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.timeutil import local_date, now
+from portal.infra.timeutil import local_date, now
 
 privacy = AppGroup("privacy", help="Privacy: bewaartermijnen.")
 
@@ -26,7 +26,7 @@ privacy = AppGroup("privacy", help="Privacy: bewaartermijnen.")
 )
 def purge_command(dry_run: bool, today_text: str | None) -> None:
     """Delete declarations and evidence past the retention period (RETENTION_YEARS)."""
-    from portal.services import privacy as service
+    from portal.services import privacy_purge as service
 
     today: date
     if today_text:

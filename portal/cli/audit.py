@@ -184,9 +184,9 @@ def verify() -> None:
 def anchor() -> None:
     """Write the head of the chain (sequence, hash, time, HMAC) to the store as a new object;
     exit 1 without writing when the chain is not intact. Run it from cron (see README)."""
+    from portal.infra.timeutil import now
     from portal.services.audit import AnchorRefused
     from portal.services.audit import anchor as anchor_head
-    from portal.timeutil import now
 
     try:
         done = anchor_head(now())

@@ -9,10 +9,10 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 from wtforms import Field, SelectChoice, SelectField
 
-from portal import spreadsheets
 from portal.extensions import db
-from portal.messages import message_for
+from portal.infra import spreadsheets
 from portal.models import Das, Lot, User
+from portal.pages.messages import message_for
 from portal.services import ServiceError, ownership
 
 
@@ -45,7 +45,7 @@ def download(content: bytes, mimetype: str, filename: str) -> Response:
 
 
 def table_download(name: str, kind: str, rows: Sequence[Sequence[object]]) -> Response:
-    """A table (header first) as a CSV or Excel attachment, written by portal.spreadsheets so
+    """A table (header first) as a CSV or Excel attachment, written by portal.infra.spreadsheets so
     that no cell is a formula."""
     if kind == "csv":
         return download(spreadsheets.csv_bytes(rows), spreadsheets.CSV_MIMETYPE, f"{name}.csv")
@@ -57,7 +57,7 @@ def table_download(name: str, kind: str, rows: Sequence[Sequence[object]]) -> Re
 
 def read_spreadsheet(field: Field) -> list[list[str]] | None:
     """The rows of the spreadsheet uploaded in a file field; or None, with the reason on the
-    field, when it cannot be read or is beyond portal.spreadsheets' limits (refused before it
+    field, when it cannot be read or is beyond portal.infra.spreadsheets' limits (refused before it
     was parsed: the page answers 422)."""
     try:
         return spreadsheets.read_rows(field.data)

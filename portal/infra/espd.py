@@ -7,7 +7,7 @@ from pathlib import Path
 
 import defusedxml.ElementTree as ET  # the shipped code list, parsed without entity expansion
 
-CODE_LIST = Path(__file__).parent / "data" / "espd" / "Criterion.gc"
+CODE_LIST = Path(__file__).parent.parent / "data" / "espd" / "Criterion.gc"
 
 
 @cache

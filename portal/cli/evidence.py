@@ -1,5 +1,5 @@
 """`flask evidence sweep` and `flask evidence check`: the store of evidence, letters, agreements
-and tariff sheets (portal/storage.py)."""
+and tariff sheets (portal/infra/storage.py)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def check() -> None:
     tells whether this machine can reach it and write to it."""
     from flask import current_app
 
-    from portal.storage import get_storage
+    from portal.infra.storage import get_storage
 
     storage = get_storage()
     where = storage.location("_check")

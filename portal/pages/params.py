@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
     @app.url_value_preprocessor
     def refuse_nul_in_path(_endpoint: str | None, values: dict[str, Any] | None) -> None:
         """No slug, token or name contains NUL, and PostgreSQL cannot even compare text with
-        it: such a path names nothing (the query string's NUL is refused in portal/web.py)."""
+        it: such a path names nothing (the query string's NUL is refused in portal/web/register.py)."""
         if values and any(isinstance(v, str) and "\x00" in v for v in values.values()):
             abort(404)
 

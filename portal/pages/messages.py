@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.domain import money
 from portal.domain.eligibility import Gap, Missing
-from portal.money import format_figure, format_money
+from portal.pages.money import format_figure, format_money
 from portal.services import Problem, RowError, ServiceError
 
 SERVICE_MESSAGES = {
@@ -137,7 +137,7 @@ SERVICE_MESSAGES = {
         "Dit bestand kunnen we niet lezen. Gebruik een CSV-bestand (UTF-8) of een Excel-bestand "
         "(.xlsx)."
     ),
-    # The limits of portal/spreadsheets.py, checked before a file is read.
+    # The limits of portal/infra/spreadsheets.py, checked before a file is read.
     "spreadsheet_too_big": _l(
         "Dit bestand is groter dan %(mb)s MB. Een bestand om in te lezen mag niet groter zijn."
     ),
@@ -205,13 +205,13 @@ SERVICE_MESSAGES = {
         "De signaleringsgrens moet aan de slechte kant van de norm liggen."
     ),
     "figures_refused": _l("Er is niets opgeslagen: %(problems)s"),
-    # One reported figure (services.kpis.check_figure); %(kpi)s is the KPI's name.
+    # One reported figure (services.kpis.reporting.check_figure); %(kpi)s is the KPI's name.
     "figure_not_storable": _l("%(kpi)s: dit getal kunnen wij niet opslaan."),
     "figure_below_minimum": _l("%(kpi)s: de waarde mag niet lager zijn dan %(minimum)s."),
     "figure_above_maximum": _l("%(kpi)s: de waarde mag niet hoger zijn dan %(maximum)s."),
     "period_not_over": _l("%(kpi)s: periode %(period)s is nog niet voorbij."),
     "agreement_not_yet_running": _l("%(kpi)s: de overeenkomst liep in die periode nog niet."),
-    # Rows of an imported file (services.kpis.parse_rows, services.tariffs.parse_tariff_rows).
+    # Rows of an imported file (services.kpis.reporting.parse_rows, services.tariffs.parse_tariff_rows).
     "file_empty": _l("Het bestand is leeg."),
     "kpi_file_columns": _l(
         "De eerste regel moet de kolommen 'kpi', 'periode' en 'waarde' bevatten."

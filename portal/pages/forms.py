@@ -12,7 +12,7 @@ from wtforms import DecimalField, Field, SelectMultipleField, StringField, widge
 
 from portal.domain import money
 from portal.domain.text import has_control_characters
-from portal.money import format_amount, format_figure, format_money
+from portal.pages.money import format_amount, format_figure, format_money
 
 SINGLE_LINE_MESSAGE = _l("Gebruik geen regeleinden of andere stuurtekens.")
 

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 from portal.domain.evidence import DEFAULT_MAX_AGE_MONTHS
-from portal.espd import dutch_label
 from portal.extensions import Base, db
+from portal.infra.espd import dutch_label
 from portal.models import (
     Application,
     ApplicationState,
@@ -742,7 +742,7 @@ def _demo_tariffs(das: Das, admin: User, authorities: dict[str, ContractingAutho
 
 
 def label_unit(product: Product) -> str:
-    from portal.labels import label
+    from portal.models.labels import label
 
     return f"per {label(product.unit)}"
 

@@ -10,20 +10,21 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
-from portal import caching, params
 from portal.auth import sessions as auth_sessions
 from portal.auth.access import public
-from portal.blueprints import BLUEPRINTS
 from portal.extensions import login_manager
+from portal.infra.markdown import render_markdown
+from portal.infra.timeutil import as_utc, now
+from portal.models import Role
 
 # Dutch interface labels for enum values, in one place so pages and e-mails agree.
-from portal.labels import LABELS, action_label, label, profile_field_label
-from portal.language import LANGUAGE_COOKIE
-from portal.markdown import render_markdown
-from portal.models import Role
-from portal.money import format_money
+from portal.models.labels import LABELS, action_label, label, profile_field_label
+from portal.pages import params
+from portal.pages.money import format_money
 from portal.services import accounts
-from portal.timeutil import as_utc, now
+from portal.web import caching
+from portal.web.blueprints import BLUEPRINTS
+from portal.web.language import LANGUAGE_COOKIE
 
 
 def register_web(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Operating the portal: backing up and restoring the database and the evidence store."""

@@ -1,0 +1,61 @@
+"""Documents kept by their content: decision letters, agreements and tariff sheets.
+
+A PDF is drawn from HTML with WeasyPrint, and every document is stored once under its SHA-256
+(`letters/ab/abcdef…`, portal/infra/storage.py); the row that names it keeps the hash, so reading
+it back checks that the store still holds what was drawn up. A document that no longer matches
+is refused with one error, whatever kind of document it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+
+from portal.errors import ServiceError
+from portal.infra.storage import content_key, get_storage
+
+LETTERS = "letters"
+AGREEMENTS = "agreements"
+TARIFF_SHEETS = "sheets"
+
+
+class DocumentChanged(ServiceError):
+    """The store holds something else than the document whose hash was recorded."""
+
+    def __init__(self) -> None:
+        super().__init__("document_changed")
+
+
+def render_pdf(html: str) -> bytes:
+    """The PDF of a rendered template (WeasyPrint; images and styles relative to the portal)."""
+    from weasyprint import HTML  # heavy: loaded when the first document is drawn up
+
+    return bytes(HTML(string=html, base_url=current_app.root_path).write_pdf())
+
+
+def key_for(sha256: str, folder: str) -> str:
+    """Where a document is in the store: `folder/ab/abcdef…`."""
+    return content_key(sha256, folder)
+
+
+def store(content: bytes, folder: str) -> str:
+    """Store `content` under its hash (once: the same content is the same file); its SHA-256."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    storage = get_storage()
+    if not storage.exists(key_for(sha256, folder)):
+        storage.put_bytes(key_for(sha256, folder), content)
+    return sha256
+
+
+def store_pdf(html: str, folder: str) -> str:
+    """Render `html` as a PDF and store it by its hash; the SHA-256 to record."""
+    return store(render_pdf(html), folder)
+
+
+def read(sha256: str, folder: str) -> bytes:
+    """The stored document with this hash; DocumentChanged when the store holds other bytes."""
+    content = get_storage().read_bytes(key_for(sha256, folder))
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise DocumentChanged()
+    return content

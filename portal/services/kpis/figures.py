@@ -1,0 +1,95 @@
+"""Queries over reported KPI figures shared by the reports, dashboards and SROI: totals (not
+breakdowns), the agreements that report, and sums per agreement."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import (
+    AgreementState,
+    FrameworkAgreement,
+    KpiDefinition,
+    KpiValue,
+)
+
+TOTALS = (KpiValue.lot_id.is_(None), KpiValue.authority_id.is_(None))
+
+
+# The agreements the overview counts: running, or about to (signature) or paused (suspension).
+LIVE_STATES = (AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE, AgreementState.SUSPENDED)
+
+
+def live_agreements(das_id: int) -> list[FrameworkAgreement]:
+    # The overview names each provider: load the organisations with the agreements, not one query per row.
+    return list(
+        db.session.scalars(
+            db.select(FrameworkAgreement)
+            .options(selectinload(FrameworkAgreement.organisation))
+            .where(
+                FrameworkAgreement.das_id == das_id,
+                FrameworkAgreement.state.in_(LIVE_STATES),
+            )
+        )
+    )
+
+
+def sums_query(das_id: int, code: str, first: date, last: date) -> sa.Select[tuple[int, Decimal]]:
+    """The latest reported value per agreement and period, summed over [first, last), in SQL:
+    rows of (agreement_id, total)."""
+    latest = (
+        db.select(db.func.max(KpiValue.id).label("id"))
+        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+        .where(
+            KpiDefinition.das_id == das_id,
+            KpiDefinition.code == code,
+            KpiValue.period_start >= first,
+            KpiValue.period_start < last,
+            *TOTALS,
+        )
+        .group_by(KpiValue.agreement_id, KpiValue.period_start)
+        .subquery()
+    )
+    return (
+        db.select(KpiValue.agreement_id, db.func.sum(KpiValue.value).label("total"))
+        .where(KpiValue.id.in_(db.select(latest.c.id)))
+        .group_by(KpiValue.agreement_id)
+    )
+
+
+def sum_per_agreement(das_id: int, code: str, first: date, last: date) -> dict[int, Decimal]:
+    rows = db.session.execute(sums_query(das_id, code, first, last)).tuples().all()
+    return {agreement_id: Decimal(total) for agreement_id, total in rows}
+
+
+def latest_per_agreement(das_id: int, code: str) -> dict[int, Decimal]:
+    latest = (
+        db.select(KpiValue.agreement_id, db.func.max(KpiValue.period_start).label("start"))
+        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+        .where(KpiDefinition.das_id == das_id, KpiDefinition.code == code, *TOTALS)
+        .group_by(KpiValue.agreement_id)
+        .subquery()
+    )
+    rows = (
+        db.session.execute(
+            db.select(KpiValue.agreement_id, KpiValue.value, KpiValue.id)
+            .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+            .join(
+                latest,
+                (latest.c.agreement_id == KpiValue.agreement_id)
+                & (latest.c.start == KpiValue.period_start),
+            )
+            .where(KpiDefinition.code == code, KpiDefinition.das_id == das_id, *TOTALS)
+            .order_by(KpiValue.id)
+        )
+        .tuples()
+        .all()
+    )
+    result: dict[int, Decimal] = {}
+    for agreement_id, value, _id in rows:
+        result[agreement_id] = Decimal(value)
+    return result
