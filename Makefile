@@ -50,10 +50,10 @@ test: translations system-deps
 	bash scripts/test.sh
 
 test-sqlite: translations
-	$(BIN)/pytest --db sqlite
+	$(BIN)/pytest --db sqlite -n 2
 
 test-postgresql: translations system-deps
-	$(BIN)/pytest --db postgresql
+	$(BIN)/pytest --db postgresql -n 2
 
 # Benchmarks (bench/README.md); not part of `make test` or CI.
 # `make bench`: the page benchmark of issue 10. A throwaway PostgreSQL server with the national-scale

@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.extensions import db
-from portal.services import documents as letters  # the PDF renderer the fixtures stand in for
+from portal.services import documents  # its PDF renderer is what the fixtures stand in for
 from tests import factories
 from tests.support.app import (  # noqa: F401  (GENEROUS_LIMITS, login, wipe: used by importers)
     GENEROUS_LIMITS,
@@ -38,7 +38,7 @@ pytest_plugins = ["tests.support.s3server", "tests.support.backups"]
 
 PASSWORD = factories.PASSWORD
 POSTGRES_TEMPLATE = pytest.StashKey[str]()
-REAL_RENDER_PDF = letters.render_pdf
+REAL_RENDER_PDF = documents.render_pdf
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -148,14 +148,14 @@ def _stand_in_pdfs() -> Iterator[None]:
     from tests.support.documents import stand_in_pdf
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(letters, "render_pdf", stand_in_pdf)
+        patch.setattr(documents, "render_pdf", stand_in_pdf)
         yield
 
 
 @pytest.fixture(autouse=True)
 def _real_pdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("real_pdf"):
-        monkeypatch.setattr(letters, "render_pdf", REAL_RENDER_PDF)
+        monkeypatch.setattr(documents, "render_pdf", REAL_RENDER_PDF)
 
 
 @pytest.fixture()

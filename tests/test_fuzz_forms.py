@@ -74,9 +74,9 @@ from tests.test_authz import (  # noqa: F401  (scenario: the grid's fixture, use
 )
 
 # Fuzzing runs once, on PostgreSQL: the stricter database (NUL, lengths, types) of the two. With
-# workers (pytest-xdist, `--dist loadgroup`) the module stays on one, which builds the world once
+# workers, `--dist loadfile` (scripts/test.sh) keeps the module on one, which builds the world once
 # and sees every endpoint's tally (test_the_budget_is_spent).
-pytestmark = [pytest.mark.only_postgresql, pytest.mark.xdist_group("fuzz_forms")]
+pytestmark = pytest.mark.only_postgresql
 
 # Examples per endpoint. Cheap pages get more, pages that draw a whole dossier fewer; the sum
 # is at least 2,000 (test_the_budget_is_spent checks what actually ran).

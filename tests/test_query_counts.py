@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from portal.extensions import db
+from portal.infra.timeutil import local_date, now
 from portal.models import (
     Application,
     Das,
@@ -31,7 +32,7 @@ from portal.models import (
     TariffSheet,
     User,
 )
-from portal.services import agreements, applications, calendar, kpis, tariffs
+from portal.services import agreements, applications, calendar, kpis, reverification, tariffs
 from portal.services.audit import record
 from tests import factories
 from tests.factories import admit, at
@@ -307,3 +308,11 @@ def test_the_application_form_costs_the_same_with_or_without_answers(
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_the_world_has_due_agreements(app: Flask) -> None:
+    """The reverification page is measured on a world where every agreement is due, so its
+    count covers the rows it shows."""
+    world = build(SMALL)
+    rows = reverification.due_for_reverification(world.reviewer, local_date(now()))
+    assert len(rows) == SMALL

@@ -80,9 +80,7 @@ def test_drawn_up_on_admission_then_signed_and_countersigned(setting, mailbox) -
 
 def test_a_changed_signed_pdf_is_refused(app: Flask, setting) -> None:
     das, provider, admin = setting
-    agreement = admit(das, provider, date(2027, 3, 15))
-    agreements.sign(agreement, provider, factories.PASSWORD, "1.1.1.1", at(date(2027, 3, 16)))
-    agreements.countersign(agreement, admin, factories.PASSWORD, "2.2.2.2", at(date(2027, 3, 16)))
+    agreement = admit(das, provider, date(2027, 3, 15), live=True)
     sha = agreement.signed_document_sha256
     path = os.path.join(app.config["EVIDENCE_DIR"], "agreements", sha[:2], sha)
     with open(path, "ab") as handle:
@@ -95,11 +93,8 @@ def test_a_changed_signed_pdf_is_refused(app: Flask, setting) -> None:
 def test_options_move_live_agreements_only(setting, mailbox) -> None:
     das, provider, admin = setting
     live = admit(das, provider, date(2027, 3, 15))
-    suspended = admit(das, factories.ProviderUserFactory(), date(2027, 4, 1))
+    suspended = admit(das, factories.ProviderUserFactory(), date(2027, 4, 1), suspended=True)
     ended = admit(das, factories.ProviderUserFactory(), date(2027, 4, 1))
-    agreements.change_state(
-        admin, suspended, AgreementState.SUSPENDED, "Onderzoek", date(2027, 5, 1)
-    )
     agreements.change_state(admin, ended, AgreementState.ENDED, "Failliet", date(2027, 5, 1))
     assert ended.end_date == date(2027, 5, 1)
 

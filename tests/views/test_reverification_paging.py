@@ -74,13 +74,3 @@ def test_page_two_shows_the_next_rows(
     # A suspension refused on page 2 shows page 2 again.
     assert f'/beoordeling/overeenkomsten/{due[0].id}/opschorten?pagina=2"' in pages[1]
     assert client.get(url, query_string={"pagina": 3}).status_code == 404
-
-
-def test_the_query_count_world_has_due_agreements(app: Flask) -> None:
-    """tests/test_query_counts.py measures this page on a world where every agreement is due,
-    so its count covers the rows it shows."""
-    from tests.test_query_counts import SMALL, build
-
-    world = build(SMALL)
-    rows = reverification.due_for_reverification(world.reviewer, local_date(now()))
-    assert len(rows) == SMALL
