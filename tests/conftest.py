@@ -33,8 +33,8 @@ from tests.support.smtp import SmtpSink
 
 # The moto S3 server and the fixtures around it (s3_server, s3_endpoint, s3_bucket, s3_settings,
 # s3_app): see tests/support/s3server.py; a second database for restores (target_url):
-# tests/support/backups.py.
-pytest_plugins = ["tests.support.s3server", "tests.support.backups"]
+# tests/support/backups.py; the authorization grid's scenario and world (tests/support/grid.py).
+pytest_plugins = ["tests.support.s3server", "tests.support.backups", "tests.support.grid"]
 
 PASSWORD = factories.PASSWORD
 POSTGRES_TEMPLATE = pytest.StashKey[str]()

@@ -39,7 +39,7 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
@@ -50,6 +50,21 @@ from portal.models import Application, Clarification, Das, Role, User
 from portal.services import calendar, kpis, review, tariffs
 from tests import factories
 from tests.support.app import PASSWORD, login
+from tests.support.fuzz_inputs import (
+    FUZZ_SETTINGS,
+    NASTY_CHARACTERS,
+    NASTY_STRINGS,
+    OUT_OF_RANGE,
+    amounts,
+    dutch_dates,
+    email_addresses,
+    iso_dates,
+    kvk_numbers,
+    percentages,
+    periods,
+    valid_looking,
+    years,
+)
 from tests.support.fuzzing import (
     DatabaseState,
     Field,
@@ -62,7 +77,7 @@ from tests.support.fuzzing import (
     restore_database,
     restore_evidence_files,
 )
-from tests.test_authz import (  # noqa: F401  (scenario: the grid's fixture, used by _build_world)
+from tests.support.grid import (
     ADMIN,
     ANON,
     CONTRACT_MANAGER,
@@ -70,7 +85,6 @@ from tests.test_authz import (  # noqa: F401  (scenario: the grid's fixture, use
     GRID_URLS,
     OWNER,
     REVIEWER,
-    scenario,
 )
 
 # Fuzzing runs once, on PostgreSQL: the stricter database (NUL, lengths, types) of the two. With
@@ -250,18 +264,6 @@ SUCCESS_PAGES = {
 }
 REDIRECTS = {302, 303}
 
-FUZZ_SETTINGS = settings(
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=(Phase.explicit, Phase.generate, Phase.shrink),
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
 
 # Examples run, and how they ended, per endpoint (reported by test_the_budget_is_spent).
 TALLY: dict[str, Counter[str]] = {}
@@ -323,7 +325,7 @@ def world(app: Flask, request: pytest.FixtureRequest) -> World:
 
 
 def _build_world(app: Flask, request: pytest.FixtureRequest) -> World:
-    """The grid's scenario (tests/test_authz.py), plus what lets a few forms reach their
+    """The grid's scenario (tests/support/grid.py), plus what lets a few forms reach their
     service: valid reset and invitation links, an equated holiday to remove, an open
     clarification to answer."""
     users, ids = request.getfixturevalue("scenario")
@@ -418,121 +420,6 @@ def discover_forms(
 
 # --- generated input ------------------------------------------------------------------------
 
-NASTY_CHARACTERS = [
-    "\x00",  # NUL: PostgreSQL refuses it in text
-    "\u200f",  # right-to-left mark
-    "\u202e",  # right-to-left override
-    "\u2066",  # left-to-right isolate
-    "\u200b",  # zero-width space
-    "\ufeff",  # byte-order mark
-    "\u0301",  # combining acute accent
-    "\u0336",  # combining long stroke
-    "😀",
-    "👩🏽‍⚕️",
-    "🇳🇱",
-    "\U0001d54f",
-    "ﷺ",
-    "İ",
-    "ß",
-    "\r\n",
-    "\x7f",
-    "\x1b",
-    "<",
-    "&",
-    "'",
-    '"',
-    "%",
-    "\\",
-]
-NASTY_STRINGS = [
-    "\x00",
-    "a\x00b",
-    "<script>alert(1)</script>",
-    '\'; DROP TABLE "user"; --',
-    "{{ 7*7 }}",
-    "%(name)s %s %n",
-    "../../etc/passwd",
-    "//evil.example/",
-    "https://evil.example/",
-    "\u202egnp.exe",
-    "e\u0301\u0301\u0301",
-    "NaN",
-    "None",
-    "null",
-    "true",
-]
-OUT_OF_RANGE = [
-    "-1",
-    "0",
-    "-0",
-    "2147483648",
-    "-2147483649",
-    "9223372036854775808",
-    "99999999999999999999999999999",
-    "1e309",
-    "-1e309",
-    "1E+999999999",
-    "inf",
-    "-Infinity",
-    "NaN",
-    "0x1F",
-    "1_000",
-    "٣",  # an Arabic-Indic digit: int() accepts it
-    "１２",  # full-width digits
-    "9999-99-99",
-    "31-02-2027",
-    "00-00-0000",
-    "0001-01-01",
-    "9999-12-31",
-    "-10,5",
-    "1.234.567.890.123,45",
-    "12,345.67",
-    "4,94%",
-    "1.2.3",
-    ",",
-    "NL123456789B01",  # a VAT number with a wrong check digit
-    "NL00XXXX0",
-    "6041 SS",  # a postcode that cannot exist
-]
-
-
-def dutch_amount(cents: int) -> str:
-    """1234567 -> '12.345,67'."""
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d}"
-
-
-dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
-dutch_dates = dates.map(lambda d: d.strftime("%d-%m-%Y"))
-iso_dates = dates.map(date.isoformat)
-amounts = st.integers(min_value=-(10**11), max_value=10**12).map(dutch_amount)
-percentages = st.decimals(min_value=-50, max_value=150, places=2).map(
-    lambda d: str(d).replace(".", ",")
-)
-kvk_numbers = st.integers(min_value=0, max_value=99_999_999).map("{:08d}".format)
-email_addresses = st.one_of(
-    st.builds(
-        "{}@{}".format,
-        st.text("abcxyz.+-_0123456789éü", min_size=1, max_size=12),
-        st.sampled_from(["example.nl", "voorbeeld.nl", "ex-ample.co.uk", "xn--bcher-kva.nl", "nl"]),
-    ),
-    st.sampled_from(["nieuw@example.nl", "gebruiker1@example.nl", "NAAM@Example.NL ", "a@b"]),
-)
-years = st.integers(min_value=1990, max_value=2110).map(str)
-periods = st.builds(
-    lambda year, part: f"{year}{part}",
-    st.integers(min_value=2024, max_value=2031),
-    st.sampled_from(["", "-K1", "-K2", "-K3", "-K4", "-H1", "-H2", "-K5", "-Q1", "K1"]),
-)
-words = st.sampled_from(
-    ["ja", "nee", "yes", "no", "pass", "fail", "admitted", "rejected", "live", "ended"]
-    + ["suspended", "quarter", "year", "account", "development", "y", "1", "0", "on", "off"]
-)
-valid_looking = st.one_of(
-    dutch_dates, iso_dates, amounts, percentages, kvk_numbers, email_addresses, years, periods, words,
-    st.just(PASSWORD),
-)  # fmt: skip
 empty = st.sampled_from(["", " ", "\t\n "])
 long_text = st.builds(
     lambda piece, times: (piece * times)[:5000],

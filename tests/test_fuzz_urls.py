@@ -34,24 +34,21 @@ import portal
 from portal.auth.access import ORGANISATION_ADMIN, PUBLIC, SIGNED_IN, access_of
 from portal.extensions import db
 from portal.models import KpiDefinition, Role
-from tests import test_fuzz_forms
-from tests.support.fuzzing import database_fingerprint, form_class_fields
-from tests.test_authz import ADMIN, ANON, CONTRACT_MANAGER, OWNER, REVIEWER
-from tests.test_fuzz_forms import (
+from tests.support.fuzz_inputs import (
     FUZZ_SETTINGS,
     NASTY_CHARACTERS,
     NASTY_STRINGS,
     OUT_OF_RANGE,
-    World,
     valid_looking,
 )
+from tests.support.fuzzing import database_fingerprint, form_class_fields
+from tests.support.grid import ADMIN, ANON, CONTRACT_MANAGER, OWNER, REVIEWER, World
 
 # Fuzzing runs once, on PostgreSQL: the stricter database (NUL, lengths, types) of the two.
 pytestmark = pytest.mark.only_postgresql
 
-# The POST fuzzer's fixtures: its world (built once per run) on the grid's scenario.
-world = test_fuzz_forms.world
-scenario = test_fuzz_forms.scenario
+# `world`: the authorization grid's (tests/support/grid.py), built once per process and put back
+# before each case.
 
 ROOT = Path(portal.__file__).resolve().parent.parent
 # Examples per route and audience: each is one request.

@@ -11,13 +11,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests import test_fuzz_forms
-from tests.test_authz import ANON, EXPECTED, GET, OWNER, REVIEWER
-from tests.test_fuzz_forms import World
+from tests.support.grid import ANON, EXPECTED, GET, OWNER, REVIEWER, World
 
-# The POST fuzzer's world: the grid's scenario with a session per audience, built once.
-world = test_fuzz_forms.world
-scenario = test_fuzz_forms.scenario
+# `world`: the authorization grid's (tests/support/grid.py), a session per audience, built once.
 
 # Downloads of personal data: evidence, letters, agreements, exports.
 DOWNLOADS = {

@@ -1,0 +1,567 @@
+"""The authorization grid (tests/test_authz.py) and its world: the routes with their URL templates, the
+audiences, the status each audience should get per (endpoint, method), and the scenario they are
+asked in, built once per process and put back before each case. The fuzzers and the caching test
+reuse the world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.extensions import db
+from portal.models import (
+    AgreementVariation,
+    Clarification,
+    Invitation,
+    LotOutcome,
+    OrganisationRole,
+    Role,
+    UserSession,
+    VariationKind,
+)
+from tests import factories
+from tests.support.app import login
+from tests.support.fuzzing import (
+    DatabaseState,
+    database_state,
+    evidence_files,
+    restore_database,
+    restore_evidence_files,
+)
+
+# --- the grid -------------------------------------------------------------------------------
+
+# (endpoint, URL template); the placeholders are filled from the world's ids.
+GRID_URLS = [
+    ("public.home", "/"),
+    ("public.healthz", "/healthz"),
+    ("public.accessibility", "/toegankelijkheid"),
+    ("public.privacy", "/privacy"),
+    ("public.das_detail", "/das/{slug}"),
+    ("auth.login", "/inloggen"),
+    ("auth.two_factor", "/inloggen/code"),
+    ("auth.two_factor_setup", "/inloggen/tweestapsverificatie"),
+    ("auth.register", "/registreren"),
+    ("auth.logout", "/uitloggen"),
+    ("set_language", "/taal/en"),
+    ("auth.check_email", "/registreren/controleer-uw-e-mail"),
+    ("auth.verify_email", "/e-mail-bevestigen/ongeldig"),
+    ("auth.resend_verification", "/e-mail-bevestigen"),
+    ("auth.forgot_password", "/wachtwoord-vergeten"),
+    ("auth.reset_password", "/wachtwoord-herstellen/ongeldig"),
+    ("auth.change_password", "/account/wachtwoord"),
+    ("auth.account", "/account"),
+    ("auth.end_other_sessions", "/account/sessies/uitloggen"),
+    ("auth.end_session", "/account/sessies/{session}/uitloggen"),
+    ("auth.account_two_factor_setup", "/account/tweestapsverificatie"),
+    ("auth.disable_two_factor", "/account/tweestapsverificatie/uitzetten"),
+    ("auth.accept_invitation", "/uitnodiging/ongeldig"),
+    ("supplier.profile", "/aanbieder/organisatie"),
+    ("supplier.save_profile", "/aanbieder/organisatie"),
+    ("supplier.export_data", "/aanbieder/organisatie/gegevens-downloaden"),
+    ("supplier.colleagues", "/aanbieder/collegas"),
+    ("supplier.remove_colleague", "/aanbieder/collegas/{colleague}/intrekken"),
+    ("supplier.revoke_invitation", "/aanbieder/collegas/uitnodigingen/{invitation}/intrekken"),
+    ("supplier.two_factor_policy", "/aanbieder/collegas/tweestapsverificatie"),
+    ("supplier.dashboard", "/aanbieder/"),
+    ("supplier.start", "/aanbieder/das/{slug}/aanmelden"),
+    ("supplier.application", "/aanbieder/aanmeldingen/{app}"),
+    ("supplier.lots", "/aanbieder/aanmeldingen/{app}/percelen"),
+    ("supplier.exclusion", "/aanbieder/aanmeldingen/{app}/uitsluitingsgronden"),
+    ("supplier.suitability", "/aanbieder/aanmeldingen/{app}/geschiktheidseisen"),
+    ("supplier.submit", "/aanbieder/aanmeldingen/{app}/indienen"),
+    ("supplier.documents", "/aanbieder/documenten"),
+    ("supplier.download", "/aanbieder/documenten/{doc}"),
+    ("supplier.agreement", "/aanbieder/overeenkomsten/{agreement}"),
+    ("review.queue", "/beoordeling/"),
+    ("review.application", "/beoordeling/aanmeldingen/{submitted}"),
+    ("review.download", "/beoordeling/documenten/{doc}"),
+    ("review.request_declaration", "/beoordeling/aanmeldingen/{submitted}/actuele-verklaring"),
+    ("review.declare_conflict", "/beoordeling/aanmeldingen/{submitted}/belangenconflict"),
+    ("review.assign", "/beoordeling/aanmeldingen/{submitted}/toewijzen"),
+    ("review.extend", "/beoordeling/aanmeldingen/{submitted}/verlengen"),
+    ("review.assess", "/beoordeling/aanmeldingen/{submitted}/beoordelen"),
+    ("review.ask_clarification", "/beoordeling/aanmeldingen/{submitted}/herstelverzoek"),
+    ("review.propose", "/beoordeling/aanmeldingen/{submitted}/besluit"),
+    ("review.confirm", "/beoordeling/aanmeldingen/{submitted}/bevestigen"),
+    ("review.return_decision", "/beoordeling/aanmeldingen/{submitted}/terugsturen"),
+    ("review.letter", "/beoordeling/aanmeldingen/{decided}/besluitbrief"),
+    ("review.reverification", "/beoordeling/herbeoordeling"),
+    ("public.products", "/das/{slug}/producten"),
+    ("public.providers", "/das/{slug}/aanbieders"),
+    ("public.award_notices", "/das/{slug}/gunningen"),
+    ("public.tariff_sheets", "/das/{slug}/tarieven"),
+    ("public.tariff_sheet", "/das/{slug}/tarieven/{sheet}"),
+    ("public.tariff_sheet_file", "/das/{slug}/tarieven/{sheet}.csv"),
+    ("catalogue.products", "/beheer/das/{slug}/catalogus"),
+    ("catalogue.new_product", "/beheer/das/{slug}/producten/nieuw"),
+    ("catalogue.edit_product", "/beheer/das/{slug}/producten/{product}"),
+    ("catalogue.retire_product", "/beheer/das/{slug}/producten/{product}/beeindigen"),
+    ("catalogue.tariff_admin", "/beheer/das/{slug}/tarieven"),
+    ("catalogue.index_figures", "/beheer/das/{slug}/indexcijfers"),
+    ("catalogue.indexation", "/beheer/das/{slug}/indexeren/2027"),
+    ("catalogue.lump_sums", "/beheer/das/{slug}/lumpsums"),
+    ("catalogue.lot_form", "/beheer/das/{slug}/percelen/nieuw"),
+    ("public.ocds_release_package", "/das/{slug}/ocds.json"),
+    ("supplier.sign", "/aanbieder/overeenkomsten/{agreement}/ondertekenen"),
+    ("supplier.agreement_pdf", "/aanbieder/overeenkomsten/{agreement}/pdf"),
+    (
+        "supplier.accept_variation",
+        "/aanbieder/overeenkomsten/{agreement}/wijzigingen/{variation}/accepteren",
+    ),
+    ("contracts.export", "/contracten/export.csv"),
+    ("contracts.agreement", "/contracten/{agreement}"),
+    ("contracts.agreement_pdf", "/contracten/{agreement}/pdf"),
+    ("contracts.countersign", "/contracten/{agreement}/medeondertekenen"),
+    ("contracts.change_state", "/contracten/{agreement}/status"),
+    ("contracts.options", "/contracten/das/{slug}/opties"),
+    ("contracts.exercise_option", "/contracten/das/{slug}/opties"),
+    ("contracts.official_report", "/contracten/das/{slug}/proces-verbaal"),
+    ("contracts.kpi_definitions", "/contracten/das/{slug}/kpis"),
+    ("contracts.save_kpi_definition", "/contracten/das/{slug}/kpis"),
+    ("contracts.add_default_kpis", "/contracten/das/{slug}/kpis/standaard"),
+    ("contracts.overview", "/contracten/das/{slug}/overzicht"),
+    ("contracts.overview_export", "/contracten/das/{slug}/overzicht/sroi.csv"),
+    ("contracts.dashboard", "/contracten/{agreement}/kpi"),
+    ("contracts.dashboard_export", "/contracten/{agreement}/kpi/cijfers.csv"),
+    ("contracts.management_settings", "/contracten/das/{slug}/instellingen"),
+    ("admin.holidays", "/beheer/feestdagen"),
+    ("admin.remove_holiday", "/beheer/feestdagen/2026-12-25/verwijderen"),
+    ("contracts.log_talk", "/contracten/{agreement}/gesprekken"),
+    ("contracts.correct_kpi", "/contracten/{agreement}/kpi/correctie"),
+    ("supplier.kpi_report", "/aanbieder/overeenkomsten/{agreement}/kpi"),
+    ("supplier.kpi_upload", "/aanbieder/overeenkomsten/{agreement}/kpi/bestand"),
+    ("supplier.sroi", "/aanbieder/overeenkomsten/{agreement}/sroi"),
+    ("catalogue.base_tariffs", "/beheer/das/{slug}/basistarieven"),
+    ("review.suspend", "/beoordeling/overeenkomsten/{agreement}/opschorten"),
+    ("supplier.clarification", "/aanbieder/aanmeldingen/{decided}/vragen/{clarification}"),
+    ("supplier.letter", "/aanbieder/aanmeldingen/{decided}/besluitbrief"),
+    ("supplier.update_declaration", "/aanbieder/das/{slug}/verklaring-bijwerken"),
+    ("contracts.register", "/contracten/"),
+    ("admin.home", "/beheer/"),
+]
+# The ids in a URL that name something of the grid's DAS: its staff may reach it, the staff of
+# another DAS may not.
+DAS_BOUND = ("{slug}", "{agreement}", "{submitted}", "{decided}", "{doc}", "{product}", "{sheet}")
+
+# The audiences. "login" = a redirect to the log-in page.
+ANON = "anonymous"
+OWNER = "owner"  # administers the provider whose application, documents and agreement these are
+COLLEAGUE = "colleague"  # of the owner's organisation, not its administrator
+OTHER_PROVIDER = "other provider"
+REVIEWER = "reviewer"  # assigned to the grid's DAS
+REVIEWER_ELSEWHERE = "reviewer of another DAS"
+CONTRACT_MANAGER = "contract manager"  # assigned to the grid's DAS
+MANAGER_ELSEWHERE = "contract manager of another DAS"
+ADMIN = "administrator"
+LOGIN = "login"
+GET, POST = "GET", "POST"
+
+# Who may work on the grid's DAS, and what the staff of another DAS get there instead.
+REVIEW = {
+    ANON: LOGIN,
+    OWNER: 403,
+    CONTRACT_MANAGER: 403,
+    MANAGER_ELSEWHERE: 403,
+    REVIEWER_ELSEWHERE: 404,
+    REVIEWER: 200,
+    ADMIN: 200,
+}
+CONTRACTS = {
+    ANON: LOGIN,
+    OWNER: 403,
+    REVIEWER: 403,
+    REVIEWER_ELSEWHERE: 403,
+    MANAGER_ELSEWHERE: 404,
+    CONTRACT_MANAGER: 200,
+    ADMIN: 200,
+}
+CONTRACTS_ADMIN = {
+    ANON: LOGIN,
+    OWNER: 403,
+    REVIEWER: 403,
+    REVIEWER_ELSEWHERE: 403,
+    MANAGER_ELSEWHERE: 403,
+    CONTRACT_MANAGER: 403,
+    ADMIN: 200,
+}
+CATALOGUE = {
+    ANON: LOGIN,
+    OWNER: 403,
+    REVIEWER: 403,
+    REVIEWER_ELSEWHERE: 403,
+    CONTRACT_MANAGER: 403,
+    MANAGER_ELSEWHERE: 403,
+    ADMIN: 200,
+}
+# A provider's own object: another provider does not find it.
+OWN = {ANON: LOGIN, OTHER_PROVIDER: 404, REVIEWER: 403, OWNER: 200}
+PUBLIC_PAGE = {ANON: 200, OWNER: 200, REVIEWER: 200}
+
+
+def but(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`base` with some audiences' statuses changed, in the same order."""
+    return {who: changes.get(who, status) for who, status in base.items()}
+
+
+# Expected status per (endpoint, method) and audience, in the order the audiences ask: a POST
+# that changes something comes last.
+EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
+    ("public.home", GET): {ANON: 200, OWNER: 200, OTHER_PROVIDER: 200, REVIEWER: 200},
+    ("public.healthz", GET): {ANON: 200},
+    ("public.accessibility", GET): PUBLIC_PAGE,
+    ("public.privacy", GET): PUBLIC_PAGE,
+    ("public.das_detail", GET): PUBLIC_PAGE,
+    **{
+        (endpoint, GET): PUBLIC_PAGE
+        for endpoint in (
+            "public.products",
+            "public.providers",
+            "public.award_notices",
+            "public.tariff_sheets",
+            "public.tariff_sheet",
+            "public.tariff_sheet_file",
+            "public.ocds_release_package",
+        )
+    },
+    ("auth.login", GET): {ANON: 200, OWNER: 302},
+    ("auth.login", POST): {ANON: 200, OWNER: 302},
+    # Without a password step just before, the second step sends you back to log in.
+    ("auth.two_factor", GET): {ANON: 302, OWNER: 302},
+    ("auth.two_factor", POST): {ANON: 302, OWNER: 302},
+    ("auth.two_factor_setup", GET): {ANON: 302, OWNER: 302},
+    ("auth.two_factor_setup", POST): {ANON: 302, OWNER: 302},
+    ("auth.register", GET): {ANON: 200},
+    ("auth.register", POST): {ANON: 200},
+    ("auth.logout", POST): {ANON: LOGIN, OWNER: 302},
+    ("set_language", POST): {ANON: 302, OWNER: 302},
+    ("auth.check_email", GET): {ANON: 200},
+    ("auth.verify_email", GET): {ANON: 400},
+    ("auth.resend_verification", POST): {ANON: 302},
+    ("auth.forgot_password", GET): {ANON: 200},
+    ("auth.forgot_password", POST): {ANON: 200},
+    ("auth.reset_password", GET): {ANON: 400},
+    ("auth.reset_password", POST): {ANON: 400},
+    ("auth.change_password", GET): {ANON: LOGIN, OWNER: 200, REVIEWER: 200, ADMIN: 200},
+    ("auth.change_password", POST): {ANON: LOGIN, OWNER: 200, REVIEWER: 200, ADMIN: 200},
+    ("auth.account", GET): {
+        ANON: LOGIN,
+        OWNER: 200,
+        REVIEWER: 200,
+        CONTRACT_MANAGER: 200,
+        ADMIN: 200,
+    },
+    ("auth.end_other_sessions", POST): {ANON: LOGIN, OWNER: 302, REVIEWER: 302},
+    # Someone else's session is "not found"; the owner's own one ends.
+    ("auth.end_session", POST): {ANON: LOGIN, OTHER_PROVIDER: 404, REVIEWER: 404, OWNER: 302},
+    # Staff have two-step verification from their first log-in: the set-up sends them back.
+    ("auth.account_two_factor_setup", GET): {ANON: LOGIN, OWNER: 200, REVIEWER: 302},
+    ("auth.account_two_factor_setup", POST): {ANON: LOGIN, OWNER: 200, REVIEWER: 302},
+    # Without the password the form is shown again.
+    ("auth.disable_two_factor", POST): {ANON: LOGIN, OWNER: 200, REVIEWER: 200},
+    ("auth.accept_invitation", GET): {ANON: 400},
+    ("auth.accept_invitation", POST): {ANON: 400},
+    # Every colleague reads the organisation's profile; its administrator changes it and takes
+    # all its data away.
+    ("supplier.profile", GET): {
+        ANON: LOGIN,
+        REVIEWER: 403,
+        ADMIN: 403,
+        COLLEAGUE: 200,
+        OWNER: 200,
+    },
+    ("supplier.save_profile", POST): {
+        ANON: LOGIN,
+        REVIEWER: 403,
+        ADMIN: 403,
+        COLLEAGUE: 403,
+        OWNER: 200,
+    },
+    ("supplier.export_data", GET): {
+        ANON: LOGIN,
+        REVIEWER: 403,
+        COLLEAGUE: 403,
+        OTHER_PROVIDER: 200,
+        OWNER: 200,
+    },
+    ("supplier.colleagues", GET): {ANON: LOGIN, REVIEWER: 403, COLLEAGUE: 200, OWNER: 200},
+    ("supplier.colleagues", POST): {ANON: LOGIN, REVIEWER: 403, COLLEAGUE: 200, OWNER: 200},
+    ("supplier.remove_colleague", POST): {
+        ANON: LOGIN,
+        OTHER_PROVIDER: 404,
+        REVIEWER: 403,
+        OWNER: 302,
+    },
+    ("supplier.revoke_invitation", POST): {
+        ANON: LOGIN,
+        OTHER_PROVIDER: 404,
+        REVIEWER: 403,
+        OWNER: 302,
+    },
+    ("supplier.two_factor_policy", POST): {ANON: LOGIN, REVIEWER: 403, OWNER: 302},
+    ("supplier.dashboard", GET): {
+        ANON: LOGIN,
+        REVIEWER: 403,
+        CONTRACT_MANAGER: 403,
+        ADMIN: 403,
+        OWNER: 200,
+    },
+    ("supplier.start", POST): {ANON: LOGIN, REVIEWER: 403, OWNER: 302},
+    ("supplier.update_declaration", POST): {ANON: LOGIN, REVIEWER: 403, OWNER: 302},
+    ("supplier.application", GET): OWN,
+    **{
+        (endpoint, method): OWN
+        for endpoint in (
+            "supplier.lots",
+            "supplier.exclusion",
+            "supplier.suitability",
+            "supplier.submit",
+            "supplier.clarification",
+            "supplier.kpi_report",
+            "supplier.sroi",
+        )
+        for method in (GET, POST)
+    },
+    # A draft's sections are saved half-filled at any time.
+    **{
+        (endpoint, POST): but(OWN, {OWNER: 302})
+        for endpoint in ("supplier.lots", "supplier.exclusion", "supplier.suitability")
+    },
+    ("supplier.documents", GET): {ANON: LOGIN, REVIEWER: 403, ADMIN: 403, OWNER: 200},
+    ("supplier.documents", POST): {ANON: LOGIN, REVIEWER: 403, ADMIN: 403, OWNER: 200},
+    **{
+        (endpoint, GET): OWN
+        for endpoint in (
+            "supplier.download",
+            "supplier.agreement",
+            "supplier.agreement_pdf",
+            "supplier.letter",
+        )
+    },
+    ("supplier.sign", POST): OWN,
+    ("supplier.kpi_upload", POST): OWN,
+    ("supplier.accept_variation", POST): but(OWN, {OWNER: 302}),
+    ("review.queue", GET): but(REVIEW, {REVIEWER_ELSEWHERE: 200}),
+    ("review.reverification", GET): but(REVIEW, {REVIEWER_ELSEWHERE: 200}),
+    ("review.application", GET): REVIEW,
+    ("review.download", GET): REVIEW,
+    ("review.letter", GET): REVIEW,
+    **{
+        (endpoint, POST): REVIEW
+        for endpoint in (
+            "review.request_declaration",
+            "review.declare_conflict",
+            "review.assign",
+            "review.extend",
+            "review.assess",
+            "review.ask_clarification",
+            "review.propose",
+            "review.confirm",
+            "review.return_decision",
+            "review.suspend",
+        )
+    },
+    **{
+        (endpoint, method): CATALOGUE
+        for endpoint in (
+            "catalogue.new_product",
+            "catalogue.edit_product",
+            "catalogue.tariff_admin",
+            "catalogue.index_figures",
+            "catalogue.indexation",
+            "catalogue.lump_sums",
+            "catalogue.lot_form",
+            "catalogue.base_tariffs",
+        )
+        for method in (GET, POST)
+    },
+    ("catalogue.products", GET): CATALOGUE,
+    ("catalogue.retire_product", POST): but(CATALOGUE, {ADMIN: 302}),
+    ("contracts.register", GET): but(CONTRACTS, {MANAGER_ELSEWHERE: 200}),
+    ("contracts.export", GET): but(CONTRACTS, {MANAGER_ELSEWHERE: 200}),
+    **{
+        (endpoint, GET): CONTRACTS
+        for endpoint in (
+            "contracts.agreement",
+            "contracts.agreement_pdf",
+            "contracts.options",
+            "contracts.official_report",
+            "contracts.kpi_definitions",
+            "contracts.overview",
+            "contracts.overview_export",
+            "contracts.dashboard",
+            "contracts.dashboard_export",
+        )
+    },
+    ("contracts.log_talk", POST): CONTRACTS,
+    ("contracts.correct_kpi", POST): CONTRACTS,
+    **{
+        (endpoint, POST): CONTRACTS_ADMIN
+        for endpoint in (
+            "contracts.countersign",
+            "contracts.change_state",
+            "contracts.exercise_option",
+            "contracts.save_kpi_definition",
+            "contracts.management_settings",
+        )
+    },
+    ("contracts.add_default_kpis", POST): but(CONTRACTS_ADMIN, {ADMIN: 302}),
+    ("admin.home", GET): but(CATALOGUE, {ADMIN: 200}),
+    ("admin.holidays", GET): CATALOGUE,
+    ("admin.holidays", POST): CATALOGUE,
+    ("admin.remove_holiday", POST): but(CATALOGUE, {ADMIN: 404}),
+}
+
+
+# --- the world --------------------------------------------------------------------------------
+
+
+def build_scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two DAS. In the first, an owner's organisation is admitted (so it has an agreement, with a
+    variation to accept) and another provider's application is in review; the owner has a draft
+    for the second DAS. Each DAS has its own reviewer and contract manager; the grid's reviewer
+    works on both."""
+    from portal.services import applications, review, tariffs
+    from portal.services.agreements import agreement_of
+
+    das = factories.DasFactory()
+    draft_das = factories.DasFactory()
+    owner = factories.ProviderUserFactory()
+    reviewer = factories.UserFactory(role=Role.REVIEWER)
+    factories.assign(reviewer, das)
+    factories.assign(reviewer, draft_das)
+    submitted = factories.complete_draft(das, owner, date(2027, 3, 1))
+    applications.submit(submitted, owner, datetime(2027, 3, 1, 9, tzinfo=UTC))
+    factories.decide(
+        submitted,
+        {al.lot_id: review.LotDecision(LotOutcome.ADMITTED, "") for al in submitted.lots},
+        reviewer,
+        datetime(2027, 3, 2, 9, tzinfo=UTC),
+        submitted.version_id,
+    )
+    # A second submission, still in review, for the reviewer's pages.
+    other_owner = factories.ProviderUserFactory()
+    in_review = factories.complete_draft(das, other_owner, date(2027, 3, 1))
+    applications.submit(in_review, other_owner, datetime(2027, 3, 1, 9, tzinfo=UTC))
+    draft = applications.start_application(draft_das, owner)
+    users = {
+        OWNER: owner,
+        OTHER_PROVIDER: factories.ProviderUserFactory(),
+        REVIEWER: reviewer,
+        REVIEWER_ELSEWHERE: factories.UserFactory(role=Role.REVIEWER),
+        CONTRACT_MANAGER: factories.UserFactory(role=Role.CONTRACT_MANAGER),
+        MANAGER_ELSEWHERE: factories.UserFactory(role=Role.CONTRACT_MANAGER),
+        ADMIN: factories.UserFactory(role=Role.ADMINISTRATOR),
+        COLLEAGUE: factories.ProviderUserFactory(organisation=owner.organisation, contributor=True),
+    }
+    factories.assign(users[CONTRACT_MANAGER], das)
+    factories.assign(users[REVIEWER_ELSEWHERE], draft_das)
+    factories.assign(users[MANAGER_ELSEWHERE], draft_das)
+    invitation = Invitation(
+        organisation_id=owner.organisation_id,
+        email="nieuw@example.nl",
+        organisation_role=OrganisationRole.CONTRIBUTOR,
+        invited_by_id=owner.id,
+    )
+    clarification = Clarification(
+        application_id=submitted.id,
+        asked_by_id=reviewer.id,
+        reply_due_on=date(2027, 3, 15),
+        question="Graag de nieuwe polis.",
+        asked_at=datetime(2027, 3, 1, 10, tzinfo=UTC),
+        answered_at=datetime(2027, 3, 1, 11, tzinfo=UTC) + timedelta(hours=1),
+    )
+    db.session.add_all([invitation, clarification])
+    db.session.commit()
+    sheet = tariffs.publish_base(
+        users[ADMIN],
+        das,
+        2026,
+        {p.id: 10_000 for lot in das.lots for p in lot.products},
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    agreement = agreement_of(das.id, owner.organisation_id)
+    assert agreement is not None
+    variation = AgreementVariation(
+        agreement_id=agreement.id,
+        kind=VariationKind.TARIFFS,
+        description="Tarieven 2026",
+        effective_on=date(2026, 1, 1),
+    )
+    # A session of the owner's on another device, to end from the account page.
+    other_device = UserSession(token_hash="0" * 64, user_id=owner.id)
+    db.session.add_all([variation, other_device])
+    db.session.commit()
+    ids = {
+        "session": other_device.id,
+        "variation": variation.id,
+        "sheet": sheet.id,
+        "product": das.lots[0].products[0].id,
+        "decided": submitted.id,
+        "clarification": clarification.id,
+        "colleague": users[COLLEAGUE].id,
+        "invitation": invitation.id,
+        "slug": das.slug,
+        "app": draft.id,
+        "submitted": in_review.id,
+        "doc": submitted.answers[-1].documents[0].id,
+        "agreement": agreement.id,
+    }
+    return users, ids
+
+
+@pytest.fixture()
+def scenario(app: Flask) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The grid's scenario, built for one test (tests/test_fuzz_forms.py builds its world on it)."""
+    return build_scenario()
+
+
+@dataclass
+class World:
+    app: Flask
+    urls: dict[str, str]
+    sessions: dict[str, str]  # per audience, the session cookie of its one log-in
+    state: DatabaseState
+    files: dict[str, bytes]
+    ids: dict[str, Any]  # the scenario's ids and slug, for URLs outside the grid
+
+    def client(self, audience: str) -> FlaskClient:
+        client = self.app.test_client()
+        if audience != ANON:
+            client.set_cookie(self.app.config["SESSION_COOKIE_NAME"], self.sessions[audience])
+        return client
+
+
+def _build_world(app: Flask) -> World:
+    users, ids = build_scenario()
+    sessions = {}
+    for audience, user in users.items():
+        client = app.test_client()
+        login(client, user)  # a log-in writes (the session record): before the snapshot
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        assert cookie is not None
+        sessions[audience] = cookie.value
+    urls = {endpoint: template.format(**ids) for endpoint, template in GRID_URLS}
+    return World(
+        app, urls, sessions, database_state(), evidence_files(app.config["EVIDENCE_DIR"]), ids
+    )
+
+
+_WORLD: list[World] = []
+
+
+@pytest.fixture()
+def world(app: Flask) -> World:
+    """Built by the first case; put back before each later one (the suite wipes the database
+    after every test)."""
+    if not _WORLD:
+        _WORLD.append(_build_world(app))
+    else:
+        restore_database(_WORLD[0].state)
+        restore_evidence_files(app.config["EVIDENCE_DIR"], _WORLD[0].files)
+    return _WORLD[0]
