@@ -14,7 +14,7 @@ from portal.auth import sessions as auth_sessions
 from portal.auth.access import signed_in
 from portal.auth.devices import device_name
 from portal.auth.forms import CodeForm, PasswordCheckForm
-from portal.auth.views import render_two_factor_setup
+from portal.auth.views import confirmed_codes, render_two_factor_setup
 from portal.infra.timeutil import now
 from portal.models import User
 from portal.pages.messages import message_for
@@ -92,15 +92,11 @@ def account_two_factor_setup() -> str | Response:
         flash(_("Verificatie in twee stappen staat al aan."), "info")
         return redirect(url_for("auth.account"))
     form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = two_factor_service.confirm(user, form.code.data or "", now())
-        except ServiceError as error:
-            form.code.errors = list(form.code.errors) + [message_for(error)]
-        else:
-            return render_template(
-                "auth/recovery_codes.html", codes=codes, target=url_for("auth.account")
-            )
+    codes = confirmed_codes(user, form)
+    if codes is not None:
+        return render_template(
+            "auth/recovery_codes.html", codes=codes, target=url_for("auth.account")
+        )
     return render_two_factor_setup(user, form)
 
 

@@ -428,16 +428,24 @@ def two_factor_setup() -> str | Response:
     if user.totp_confirmed_at is not None:
         return redirect(url_for("auth.two_factor"))
     form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = two_factor_service.confirm(user, form.code.data or "", now())
-        except ServiceError as error:
-            form.code.errors = list(form.code.errors) + [message_for(error)]
-        else:
-            target = session.get("pending_next") or home_for(user.role)
-            start_session(user)
-            return render_template("auth/recovery_codes.html", codes=codes, target=target)
+    codes = confirmed_codes(user, form)
+    if codes is not None:
+        target = session.get("pending_next") or home_for(user.role)
+        start_session(user)
+        return render_template("auth/recovery_codes.html", codes=codes, target=target)
     return render_two_factor_setup(user, form)
+
+
+def confirmed_codes(user: User, form: CodeForm) -> list[str] | None:
+    """Two-step verification switched on with the posted code: the recovery codes to show once;
+    None when nothing was posted or the code was wrong (the error is on the form)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return two_factor_service.confirm(user, form.code.data or "", now())
+    except ServiceError as error:
+        form.code.errors = list(form.code.errors) + [message_for(error)]
+        return None
 
 
 def render_two_factor_setup(user: User, form: CodeForm) -> str:

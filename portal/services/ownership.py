@@ -13,6 +13,7 @@ is no guard"). A refusal is ServiceError("not_found"): the same answer as the fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy.orm import joinedload, selectinload
@@ -53,6 +54,15 @@ def _found(obj: T | None) -> T:
     if obj is None:
         raise NotFound()
     return obj
+
+
+def _part(model: type[T], part_id: int, belongs: Callable[[T], bool]) -> T:
+    """A part of a parent that was itself loaded through an ownership check: the row by id, and
+    "not found" unless it belongs to that parent (an id of someone else's is not revealed)."""
+    found = db.session.get(model, part_id)
+    if found is None or not belongs(found):
+        raise NotFound()
+    return found
 
 
 # --- a provider's own objects ---------------------------------------------------------------
@@ -108,18 +118,12 @@ def own_agreement(agreement_id: int, provider: User) -> FrameworkAgreement:
 
 def clarification_of(application: Application, clarification_id: int) -> Clarification:
     """A question asked about this application (loaded through own_application first)."""
-    found = db.session.get(Clarification, clarification_id)
-    if found is None or found.application_id != application.id:
-        raise NotFound()
-    return found
+    return _part(Clarification, clarification_id, lambda c: c.application_id == application.id)
 
 
 def variation_of(agreement: FrameworkAgreement, variation_id: int) -> AgreementVariation:
     """A change to this agreement (loaded through own_agreement first)."""
-    found = db.session.get(AgreementVariation, variation_id)
-    if found is None or found.agreement_id != agreement.id:
-        raise NotFound()
-    return found
+    return _part(AgreementVariation, variation_id, lambda v: v.agreement_id == agreement.id)
 
 
 def open_das(slug: str) -> Das:
@@ -228,18 +232,12 @@ def lot_of(das: Das, lot_id: int) -> Lot:
 
 def product_of(das: Das, product_id: int) -> Product:
     """A product in a lot of this DAS."""
-    product = db.session.get(Product, product_id)
-    if product is None or product.lot.das_id != das.id:
-        raise NotFound()
-    return product
+    return _part(Product, product_id, lambda p: p.lot.das_id == das.id)
 
 
 def kpi_definition_of(das: Das, definition_id: int) -> KpiDefinition:
     """A KPI defined for this DAS."""
-    definition = db.session.get(KpiDefinition, definition_id)
-    if definition is None or definition.das_id != das.id:
-        raise NotFound()
-    return definition
+    return _part(KpiDefinition, definition_id, lambda d: d.das_id == das.id)
 
 
 # --- the services' second wall: who may act -------------------------------------------------
