@@ -21,8 +21,10 @@ from portal.contracts import views as contract_views
 from portal.public import views as public_views
 from portal.review import views as review_views
 from portal.supplier import account_views as supplier_account_views
+from portal.supplier import application_views as supplier_application_views
 from portal.supplier import kpi_views as supplier_kpi_views
 from portal.supplier import privacy_views as supplier_privacy_views
+from portal.supplier import submit_views as supplier_submit_views
 from portal.supplier import views as supplier_views
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -40,6 +42,8 @@ VIEW_MODULES: tuple[ModuleType, ...] = (
     auth_views,
     auth_account_views,
     supplier_views,
+    supplier_application_views,
+    supplier_submit_views,
     supplier_account_views,
     supplier_kpi_views,
     supplier_privacy_views,
