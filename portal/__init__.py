@@ -54,8 +54,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             raise UnsafeSettings(problems)
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
-    # The session cookie expires when the idle timeout does (also enforced in portal/web/register.py).
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
+    # The session cookie outlives the idle timeout (enforced on the server: portal/web/register.py
+    # and the session's record), so that a form sent after it still says whose it is and is kept
+    # for them (portal/web/parking.py); it never outlives the maximum session age.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     database_url = app.config.get("DATABASE_URL") or (
         "sqlite:///" + os.path.join(app.instance_path, "portal.sqlite3")
     )

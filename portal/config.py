@@ -76,6 +76,9 @@ class Defaults:
     # Signed out after this many minutes without a request; sessions never outlive a day.
     IDLE_TIMEOUT_MINUTES = 30
     SESSION_MAX_HOURS = 12
+    # A form that arrives after its session or form token ran out is kept this long for its
+    # owner, and shown filled in when they open the page again (portal/web/parking.py).
+    PARKED_FORM_HOURS = 24
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

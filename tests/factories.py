@@ -144,6 +144,13 @@ class OrganisationFactory(Base):
     legal_name = factory.Sequence(lambda n: f"Jeugdhulp {n} B.V.")
     kvk_number = factory.Sequence(lambda n: f"{10000000 + n}")
     size_class = SizeClass.MICRO
+    # The details an application needs (portal.domain.next_step.REQUIRED_PROFILE_FIELDS), so a
+    # provider's first log-in goes to its dashboard; a registered organisation has none of them.
+    street_address = "Markt 1"
+    postcode = "6041 EL"
+    city = "Roermond"
+    signatory_name = "A. de Vries"
+    signatory_role = "Directeur"
 
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

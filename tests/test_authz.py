@@ -84,6 +84,7 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "public.healthz",
         "public.accessibility",
         "public.privacy",
+        "public.glossary",
         "public.das_detail",
         "public.providers",
         "public.award_notices",

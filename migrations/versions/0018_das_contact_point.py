@@ -17,8 +17,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # Plain add_column with a literal default: no table rebuild on SQLite.
+    op.add_column(
+        'das', sa.Column('contact_name', sa.String(length=200), nullable=False, server_default='')
+    )
+    op.add_column(
+        'das', sa.Column('contact_email', sa.String(length=254), nullable=False, server_default='')
+    )
+    op.add_column(
+        'das', sa.Column('contact_phone', sa.String(length=30), nullable=False, server_default='')
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column('das', 'contact_phone')
+    op.drop_column('das', 'contact_email')
+    op.drop_column('das', 'contact_name')

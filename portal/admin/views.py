@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import DateField, EmailField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from portal.admin import bp
 from portal.extensions import db
@@ -19,7 +19,7 @@ from portal.models import Application, ApplicationState, Das, FrameworkAgreement
 from portal.pages.forms import PortalForm
 from portal.pages.messages import message_for
 from portal.pages.params import year_arg
-from portal.services import ServiceError, calendar
+from portal.services import ServiceError, calendar, contact_point, ownership
 
 
 @bp.route("/")
@@ -102,3 +102,56 @@ def remove_holiday(day: str) -> Response:
     else:
         flash(_l("De dag is verwijderd."), "success")
     return redirect(url_for("admin.holidays", jaar=parsed.year))
+
+
+class ContactPointForm(PortalForm):
+    name = StringField(
+        _l("Naam of afdeling"),
+        description=_l("Bijvoorbeeld: Inkoopteam Jeugd Midden-Limburg."),
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("Dit veld mag hoogstens %(max)d tekens zijn.")),
+        ],
+    )
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Dit veld mag hoogstens %(max)d tekens zijn.")),
+            Email(
+                _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+                check_deliverability=False,
+            ),
+        ],
+    )
+    phone = StringField(
+        _l("Telefoonnummer"),
+        validators=[
+            Optional(),
+            Length(max=30, message=_l("Dit veld mag hoogstens %(max)d tekens zijn.")),
+        ],
+    )
+
+
+@bp.route("/das/<slug>/contactpunt", methods=["GET", "POST"])
+def contact_point_form(slug: str) -> str | Response:
+    """Where providers turn with questions about this DAS: shown on every provider page of it."""
+    das = ownership.staff_das(slug, current_user)
+    current = contact_point.contact_point_of(das)
+    form = ContactPointForm(
+        data={"name": current.name, "email": current.email, "phone": current.phone}
+    )
+    if form.validate_on_submit():
+        changed = contact_point.set_contact_point(
+            current_user,
+            das,
+            contact_point.ContactPoint(
+                form.name.data or "", form.email.data or "", form.phone.data or ""
+            ),
+        )
+        if changed:
+            flash(_l("Het contactpunt is opgeslagen."), "success")
+        else:
+            flash(_l("Er was niets gewijzigd."), "info")
+        return redirect(url_for("admin.home"))
+    return render_template("admin/contact_point.html", das=das, form=form)

@@ -16,13 +16,35 @@ PASSWORD_MESSAGES = {
     Weakness.TOO_SHORT: _l("Het wachtwoord moet minstens 12 tekens lang zijn."),
     Weakness.TOO_LONG: _l("Het wachtwoord mag hoogstens 200 tekens lang zijn."),
     Weakness.COMMON: _l(
-        "Dit wachtwoord staat in lijsten van veelgebruikte of uitgelekte wachtwoorden. "
-        "Kies een ander."
+        "Dit wachtwoord staat in lijsten van veelgebruikte of uitgelekte wachtwoorden. Hoofdletters, "
+        "spaties, en cijfers of tekens ervoor of erachter veranderen dat niet: "
+        "‘Jeugdzorg2026!’ telt als ‘jeugdzorg’. Kies een ander."
     ),
     Weakness.GUESSABLE: _l(
-        "Dit wachtwoord is te makkelijk te raden. Neem bijvoorbeeld drie of vier losse woorden."
+        "Dit wachtwoord is te makkelijk te raden: het lijkt op een woord met een jaartal, een "
+        "eenvoudig patroon, of uw naam, e-mailadres of organisatienaam. Neem bijvoorbeeld drie of "
+        "vier losse woorden."
     ),
 }
+
+# What portal.domain.passwords refuses, said before the user types (the page lists these under
+# the password field; each refusal above names the rule it broke).
+PASSWORD_RULES = (
+    _l("minstens 12 tekens (en hoogstens 200);"),
+    _l(
+        "geen veelgebruikt of uitgelekt wachtwoord, ook niet met hoofdletters, spaties, of cijfers "
+        "en tekens ervoor of erachter;"
+    ),
+    _l("niet gemaakt van uw naam, uw e-mailadres of de naam van uw organisatie;"),
+    _l(
+        "niet makkelijk te raden: een woord met een jaartal of een eenvoudig patroon, zoals "
+        "‘Jeugdzorg2026!’ of ‘Abcd1234abcd’, is te makkelijk."
+    ),
+)
+PASSWORD_TIP = _l(
+    "Tip: neem drie of vier losse woorden, zoals ‘fiets lamp wolk appel’. Dat is sterk en goed te "
+    "onthouden."
+)
 
 
 class StrongPassword:
@@ -40,6 +62,14 @@ class StrongPassword:
             raise ValidationError(PASSWORD_MESSAGES[problem])
 
 
+class ChoosesPassword:
+    """A form where someone chooses a password: its page lists the rules under the field."""
+
+    password_rules = PASSWORD_RULES
+    password_intro = _l("Uw wachtwoord moet voldoen aan deze regels:")
+    password_tip = PASSWORD_TIP
+
+
 class LoginForm(PortalForm):
     email = EmailField(_l("E-mailadres"), validators=[InputRequired(_l("Vul uw e-mailadres in."))])
     password = PasswordField(
@@ -54,9 +84,13 @@ def validate_kvk(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("Een KvK-nummer bestaat uit 8 cijfers.")) from error
 
 
-class RegisterForm(PortalForm):
+class RegisterForm(ChoosesPassword, PortalForm):
     legal_name = StringField(
-        _l("Statutaire naam van uw organisatie"),
+        _l("Naam volgens het Handelsregister"),
+        description=_l(
+            "Zoals op uw uittreksel van de Kamer van Koophandel. Heeft u een eenmanszaak, vul dan "
+            "de handelsnaam in die op het uittreksel staat."
+        ),
         validators=[
             InputRequired(_l("Vul de naam van uw organisatie in.")),
             Length(max=200, message=_l("De naam mag hoogstens 200 tekens zijn.")),
@@ -91,9 +125,6 @@ class RegisterForm(PortalForm):
     )
     password = PasswordField(
         _l("Kies een wachtwoord"),
-        description=_l(
-            "Minstens 12 tekens; drie of vier losse woorden zijn sterk en goed te onthouden."
-        ),
         validators=[
             InputRequired(_l("Kies een wachtwoord.")),
             StrongPassword(),
@@ -116,9 +147,6 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
     return (
         PasswordField(
             _l("Nieuw wachtwoord"),
-            description=_l(
-                "Minstens 12 tekens; drie of vier losse woorden zijn sterk en goed te onthouden."
-            ),
             validators=[
                 InputRequired(_l("Kies een wachtwoord.")),
                 StrongPassword(),
@@ -147,18 +175,18 @@ class EmailForm(PortalForm):
     )
 
 
-class ResetPasswordForm(PortalForm):
+class ResetPasswordForm(ChoosesPassword, PortalForm):
     password, password_repeat = new_password_fields()
 
 
-class ChangePasswordForm(PortalForm):
+class ChangePasswordForm(ChoosesPassword, PortalForm):
     current_password = PasswordField(
         _l("Huidig wachtwoord"), validators=[InputRequired(_l("Vul uw huidige wachtwoord in."))]
     )
     password, password_repeat = new_password_fields()
 
 
-class AcceptInvitationForm(PortalForm):
+class AcceptInvitationForm(ChoosesPassword, PortalForm):
     name = StringField(
         _l("Uw naam"),
         validators=[

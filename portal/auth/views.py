@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -40,7 +39,8 @@ from portal.extensions import db, limiter
 from portal.infra.timeutil import now
 from portal.models import Role, SizeClass, User
 from portal.pages.messages import message_for
-from portal.services import ServiceError, accounts, login_throttle, user_sessions
+from portal.pages.params import safe_local_path
+from portal.services import ServiceError, accounts, dashboard, login_throttle, user_sessions
 from portal.services import two_factor as two_factor_service
 from portal.services.accounts import Registration, authenticate, register_provider
 
@@ -114,13 +114,17 @@ def home_for(role: Role) -> str:
     }[role]
 
 
+def _first_landing(user: User, first_log_in: bool) -> str | None:
+    """Where a log-in without a `next` goes when it is not the home page: the organisation's
+    details, on a new provider's first log-in (saving them leads on to the dashboard)."""
+    if dashboard.lands_on_profile(user, first_log_in):
+        return url_for("supplier.profile")
+    return None
+
+
 def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        return None
-    return target
+    """A path on this site, never another site: see portal.pages.params.safe_local_path."""
+    return safe_local_path(target)
 
 
 def _failed(response: Response) -> bool:
@@ -157,6 +161,8 @@ def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(home_for(current_user.role))
     form = LoginForm()
+    if request.method == "GET" and session.get("login_email"):
+        form.email.data = session["login_email"]
     if form.validate_on_submit():
         email = form.email.data or ""
         # Wrong passwords lock out clients this account does not know; a browser that logged
@@ -184,8 +190,9 @@ def login() -> str | Response:
             )
         else:
             login_throttle.succeeded(attempt)
+            first_time = user.last_login_at is None
             accounts.logged_in(user, now())
-            target = _safe_next(request.args.get("next"))
+            target = _safe_next(request.args.get("next")) or _first_landing(user, first_time)
             if user.needs_two_factor:
                 return _second_step(user, target)
             start_session(user)
@@ -253,7 +260,7 @@ def verify_email(token: str) -> str | Response | tuple[str, int]:
     """Confirms the address, and nothing more: no link starts a session on its own (whoever
     could forge or intercept one would be signed in). The user logs in next."""
     try:
-        accounts.verify_email(token, now())
+        user = accounts.verify_email(token, now())
     except ServiceError as error:
         if error.code == "email_already_verified":
             flash(message_for(error), "info")
@@ -261,7 +268,10 @@ def verify_email(token: str) -> str | Response | tuple[str, int]:
         return render_template(
             "auth/link_problem.html", message=message_for(error), form=EmailForm(formdata=None)
         ), 400
-    flash(_("Uw e-mailadres is bevestigd. Log in met uw e-mailadres en wachtwoord."), "success")
+    # The next step of one path: the log-in page, with the confirmed address filled in (the
+    # session only remembers it for the form; nobody is signed in).
+    session["login_email"] = user.email
+    flash(_("Uw e-mailadres is bevestigd. Log in met uw wachtwoord."), "success")
     return redirect(url_for("auth.login"))
 
 

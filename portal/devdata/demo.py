@@ -498,6 +498,16 @@ def load_demo(today: date) -> None:
             "lead_authority_id": authorities["Heerlen"].id,
         },
     )
+    # Where providers turn with questions (fictitious; shown on every provider page of the DAS).
+    for das, contact in (
+        (
+            ml,
+            ("Inkoopteam Jeugd Midden-Limburg", "inkoop-jeugd@demo.das-portaal.nl", "0475 123 456"),
+        ),
+        (parkstad, ("Inkoop Sociaal Domein Parkstad", "inkoop@demo.das-portaal.nl", "")),
+    ):
+        if not das.has_contact_point:
+            das.contact_name, das.contact_email, das.contact_phone = contact
     for das, group in (
         (ml, ["Midden-Limburg Oost", "Midden-Limburg West"]),
         (parkstad, ["Parkstad Limburg"]),
@@ -560,7 +570,16 @@ def _demo_provider(
     organisation = _get_or_create(
         Organisation,
         kvk_number=p.kvk,
-        defaults={"legal_name": p.legal_name, "size_class": p.size, "city": "Roermond"},
+        defaults={
+            "legal_name": p.legal_name,
+            "size_class": p.size,
+            "street_address": "Markt 1",
+            "postcode": "6041 EL",
+            "city": "Roermond",
+            # Complete details: a demo provider's log-in shows its dashboard, not the details.
+            "signatory_name": f"Contactpersoon {p.legal_name}",
+            "signatory_role": "Directeur",
+        },
     )
     user = _user(p.email, f"Contactpersoon {p.legal_name}", Role.PROVIDER, organisation)
     if db.session.scalar(db.select(Application.id).filter_by(organisation_id=organisation.id)):

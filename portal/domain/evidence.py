@@ -9,7 +9,10 @@ that the documents are current.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -19,6 +22,18 @@ DEFAULT_MAX_AGE_MONTHS: dict[str, int] = {
     "verklaring_betalingsgedrag": 6,
     "kvk_uittreksel": 6,
 }
+
+
+#: The kinds that carry their own end date (DOMAIN.md: an insurance policy and a certificate; a
+#: professional registration is renewed too). Their upload asks for "geldig tot"; the other kinds
+#: count by their age. "overig" may be anything, so it may have one.
+HAS_END_DATE: frozenset[str] = frozenset(
+    {"kwaliteitscertificaat", "verzekeringspolis", "beroepsregistratie", "overig"}
+)
+
+#: A received file whose form was refused (a date to correct) is kept this long, so the provider
+#: does not choose it again; after that it is gone (portal.services.pending_uploads).
+PENDING_UPLOAD_LIFETIME = timedelta(days=1)
 
 
 #: Evidence a reviewer asks for is due within this many calendar days (DOMAIN.md).
@@ -84,3 +99,61 @@ def offered_for(
     limits = [m for m in (DEFAULT_MAX_AGE_MONTHS.get(document_type), max_age_months) if m]
     last_day = valid_until(issued_on, expires_on, min(limits) if limits else None)
     return last_day is None or last_day >= today
+
+
+def strictest_max_age(document_type: str, limits: Iterable[int | None]) -> int | None:
+    """The age limit a document of this kind must meet: the strictest of the kind's own rule
+    (DEFAULT_MAX_AGE_MONTHS) and the given criteria's limits; None when nothing limits it."""
+    given = [m for m in (DEFAULT_MAX_AGE_MONTHS.get(document_type), *limits) if m]
+    return min(given) if given else None
+
+
+class DateRefusal(enum.StrEnum):
+    """Why an upload's dates mean it can never count (refused at the door, issue 17)."""
+
+    ISSUED_IN_FUTURE = "issued_in_future"
+    EXPIRES_BEFORE_ISSUE = "expires_before_issue"
+    TOO_OLD = "too_old"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class DateProblem:
+    refusal: DateRefusal
+    submission_day: date  # the day the document must count on: an issue date after it is refused
+    max_age_months: int | None = None
+    # For TOO_OLD: a document issued on or after this day would do.
+    earliest_issue_date: date | None = None
+
+
+def upload_date_problem(
+    document_type: str,
+    issued_on: date,
+    expires_on: date | None,
+    max_age_months: int | None,
+    submission_day: date,
+) -> DateProblem | None:
+    """Whether an upload's dates mean it cannot count on `submission_day` (today, for a draft):
+    issued after that day, ending before it was issued, older than the strictest limit of its kind
+    and `max_age_months` (DOMAIN.md "Suitability criteria": ages are measured against the
+    submission date), or already ended. None when the dates are fine."""
+    if issued_on > submission_day:
+        return DateProblem(DateRefusal.ISSUED_IN_FUTURE, submission_day)
+    if expires_on is not None and expires_on < issued_on:
+        return DateProblem(DateRefusal.EXPIRES_BEFORE_ISSUE, submission_day)
+    limit = strictest_max_age(document_type, [max_age_months])
+    if limit is not None and is_too_old(issued_on, limit, submission_day):
+        return DateProblem(
+            DateRefusal.TOO_OLD,
+            submission_day,
+            limit,
+            oldest_acceptable_issue_date(submission_day, limit),
+        )
+    if is_expired(expires_on, submission_day):
+        return DateProblem(DateRefusal.EXPIRED, submission_day)
+    return None
+
+
+def pending_upload_expired(received_at: datetime, now: datetime) -> bool:
+    """A pending upload counts for PENDING_UPLOAD_LIFETIME after it was received."""
+    return received_at + PENDING_UPLOAD_LIFETIME <= now

@@ -9,6 +9,7 @@ from portal.models.applications import (
     DeclarationRequest,
     EvidenceDocument,
     LotOutcome,
+    ReuseSource,
     answer_evidence,
     application_product,
 )
@@ -47,6 +48,7 @@ from portal.models.kpis import (
     TalkKind,
 )
 from portal.models.organisations import Organisation, SizeClass
+from portal.models.parked import ParkedForm
 from portal.models.review import (
     Assessment,
     AutoMark,
@@ -57,6 +59,7 @@ from portal.models.review import (
     clarification_document,
 )
 from portal.models.tariffs import IndexFigure, LumpSum, Tariff, TariffSheet
+from portal.models.uploads import PendingUpload
 from portal.models.users import (
     STAFF_ROLES,
     Invitation,
@@ -117,9 +120,12 @@ __all__ = [
     "Lot",
     "LotOutcome",
     "Organisation",
+    "ParkedForm",
+    "PendingUpload",
     "OrganisationRole",
     "Product",
     "ProductVariant",
+    "ReuseSource",
     "Role",
     "SizeClass",
     "StaffAssignment",

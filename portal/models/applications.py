@@ -80,7 +80,9 @@ class Application(Model):
         back_populates="application", cascade="all, delete-orphan"
     )
     answers: Mapped[list[Answer]] = relationship(
-        back_populates="application", cascade="all, delete-orphan"
+        back_populates="application",
+        cascade="all, delete-orphan",
+        foreign_keys="Answer.application_id",
     )
     products: Mapped[list[Product]] = relationship(
         secondary="application_product", order_by="Product.code"
@@ -134,6 +136,13 @@ application_product = sa.Table(
 )
 
 
+class ReuseSource(enum.StrEnum):
+    """Where a carried-over answer came from (issue 22 adds other DAS instances and the ESPD)."""
+
+    # The same criterion's answer in an earlier application (reused_from_application).
+    EARLIER_APPLICATION = "application"
+
+
 answer_evidence = sa.Table(
     "answer_evidence",
     db.metadata,
@@ -154,12 +163,28 @@ class Answer(Model):
     explanation: Mapped[str] = mapped_column(sa.Text, default="")
     self_cleaning: Mapped[str] = mapped_column(sa.Text, default="")
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+    # Provenance: set when the answer is carried over into a new draft, cleared as soon as the
+    # provider changes it (portal.services.applications). It names the application, not its
+    # answer: applications are kept for good, while the privacy purge deletes answers.
+    reused_source: Mapped[ReuseSource | None] = mapped_column(str_enum(ReuseSource, length=20))
+    reused_from_application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application.id"))
+    reused_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
-    application: Mapped[Application] = relationship(back_populates="answers")
+    application: Mapped[Application] = relationship(
+        back_populates="answers", foreign_keys=[application_id]
+    )
     criterion: Mapped[Criterion] = relationship()
     documents: Mapped[list[EvidenceDocument]] = relationship(secondary=answer_evidence)
+    reused_from_application: Mapped[Application | None] = relationship(
+        foreign_keys=[reused_from_application_id]
+    )
 
     __table_args__ = (sa.UniqueConstraint("application_id", "criterion_id"),)
+
+    @property
+    def is_reused(self) -> bool:
+        """Still exactly as carried over from elsewhere."""
+        return self.reused_source is not None
 
 
 class DeclarationRequest(Model):

@@ -81,6 +81,10 @@ class Das(Model):
     first_index_year: Mapped[int | None]
     requires_processing_agreement: Mapped[bool] = mapped_column(default=False)
     lead_authority_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contracting_authority.id"))
+    # Where providers turn with questions (every provider page about this DAS shows it).
+    contact_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(30), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 
@@ -111,6 +115,10 @@ class Das(Model):
     @property
     def is_open(self) -> bool:
         return self.state is DasState.OPEN
+
+    @property
+    def has_contact_point(self) -> bool:
+        return bool(self.contact_name or self.contact_email or self.contact_phone)
 
     def criteria_of(self, kind: CriterionKind) -> list[Criterion]:
         return [c for c in self.criteria if c.kind is kind]

@@ -19,62 +19,71 @@ from portal.models import (
     SizeClass,
 )
 
-LABELS: dict[enum.Enum, object] = {
-    Role.PROVIDER: _l("Aanbieder"),
-    Role.REVIEWER: _l("Beoordelaar"),
-    Role.CONTRACT_MANAGER: _l("Contractmanager"),
-    Role.ADMINISTRATOR: _l("Beheerder"),
-    SizeClass.MICRO: _l("Micro (1 tot 9 medewerkers)"),
-    SizeClass.SMALL: _l("Klein (10 tot 49 medewerkers)"),
-    SizeClass.MEDIUM: _l("Middelgroot (50 tot 249 medewerkers)"),
-    SizeClass.LARGE: _l("Groot (250 of meer medewerkers)"),
-    DasState.DRAFT: _l("In voorbereiding"),
-    DasState.OPEN: _l("Open voor aanmeldingen"),
-    DasState.CLOSED: _l("Gesloten"),
-    ApplicationState.DRAFT: _l("Concept"),
-    ApplicationState.SUBMITTED: _l("Ingediend"),
-    ApplicationState.CLARIFICATION: _l("Wacht op herstel"),
-    ApplicationState.DECIDED: _l("Besloten"),
-    ApplicationState.WITHDRAWN: _l("Ingetrokken"),
-    LotOutcome.PENDING: _l("In behandeling"),
-    LotOutcome.ADMITTED: _l("Toegelaten"),
-    LotOutcome.REJECTED: _l("Afgewezen"),
-    AgreementState.AWAITING_SIGNATURE: _l("Wacht op ondertekening"),
-    AgreementState.LIVE: _l("Lopend"),
-    AgreementState.SUSPENDED: _l("Opgeschort"),
-    AgreementState.ENDED: _l("Beëindigd"),
-    CriterionKind.EXCLUSION: _l("Uitsluitingsgrond"),
-    CriterionKind.SUITABILITY: _l("Geschiktheidseis"),
-    EvidenceType.GEDRAGSVERKLARING: _l("Gedragsverklaring Aanbesteden"),
-    EvidenceType.TAX_STATEMENT: _l("Verklaring betalingsgedrag"),
-    EvidenceType.KVK_EXTRACT: _l("Uittreksel KvK"),
-    EvidenceType.QUALITY_CERTIFICATE: _l("Kwaliteitscertificaat"),
-    EvidenceType.PROFESSIONAL_REGISTRATION: _l("Beroepsregistratie (SKJ/BIG) en VOG-beleid"),
-    EvidenceType.MESSAGING: _l("Bewijs berichtenverkeer (VECOZO/iJw)"),
-    EvidenceType.ANNUAL_ACCOUNTS: _l("Jaarrekening"),
-    EvidenceType.INSURANCE_POLICY: _l("Verzekeringspolis"),
-    EvidenceType.OTHER: _l("Overig document"),
-    IjwUnit.MINUTE: _l("minuut"),
-    IjwUnit.HOUR: _l("uur"),
-    IjwUnit.ETMAAL: _l("etmaal"),
-    IjwUnit.DAGDEEL: _l("dagdeel"),
-    IjwUnit.OUTPUT_PIECES: _l("stuks (output)"),
-    IjwUnit.EUROS: _l("euro's"),
-    IjwUnit.EFFORT_PIECES: _l("stuks (inspanning)"),
-    ProductVariant.LIGHT: _l("licht"),
-    ProductVariant.MEDIUM: _l("midden"),
-    ProductVariant.HEAVY: _l("zwaar"),
+# Pairs, not a dict: members of different str enums with the same value compare equal
+# (tests/test_labels.py checks that no two pairs share a key of LABELS).
+_PAIRS: list[tuple[enum.Enum, object]] = [
+    (Role.PROVIDER, _l("Aanbieder")),
+    (Role.REVIEWER, _l("Beoordelaar")),
+    (Role.CONTRACT_MANAGER, _l("Contractmanager")),
+    (Role.ADMINISTRATOR, _l("Beheerder")),
+    (SizeClass.MICRO, _l("Micro (1 tot 9 medewerkers)")),
+    (SizeClass.SMALL, _l("Klein (10 tot 49 medewerkers)")),
+    (SizeClass.MEDIUM, _l("Middelgroot (50 tot 249 medewerkers)")),
+    (SizeClass.LARGE, _l("Groot (250 of meer medewerkers)")),
+    (DasState.DRAFT, _l("In voorbereiding")),
+    (DasState.OPEN, _l("Open voor aanmeldingen")),
+    (DasState.CLOSED, _l("Gesloten")),
+    (ApplicationState.DRAFT, _l("Concept")),
+    (ApplicationState.SUBMITTED, _l("Ingediend")),
+    (ApplicationState.CLARIFICATION, _l("Wacht op herstel")),
+    (ApplicationState.DECIDED, _l("Besloten")),
+    (ApplicationState.WITHDRAWN, _l("Ingetrokken")),
+    (LotOutcome.PENDING, _l("In behandeling")),
+    (LotOutcome.ADMITTED, _l("Toegelaten")),
+    (LotOutcome.REJECTED, _l("Afgewezen")),
+    (AgreementState.AWAITING_SIGNATURE, _l("Wacht op ondertekening")),
+    (AgreementState.LIVE, _l("Lopend")),
+    (AgreementState.SUSPENDED, _l("Opgeschort")),
+    (AgreementState.ENDED, _l("Beëindigd")),
+    (CriterionKind.EXCLUSION, _l("Uitsluitingsgrond")),
+    (CriterionKind.SUITABILITY, _l("Geschiktheidseis")),
+    (EvidenceType.GEDRAGSVERKLARING, _l("Gedragsverklaring Aanbesteden")),
+    (EvidenceType.TAX_STATEMENT, _l("Verklaring betalingsgedrag")),
+    (EvidenceType.KVK_EXTRACT, _l("Uittreksel KvK")),
+    (EvidenceType.QUALITY_CERTIFICATE, _l("Kwaliteitscertificaat")),
+    (EvidenceType.PROFESSIONAL_REGISTRATION, _l("Beroepsregistratie (SKJ/BIG) en VOG-beleid")),
+    (EvidenceType.MESSAGING, _l("Bewijs berichtenverkeer (VECOZO/iJw)")),
+    (EvidenceType.ANNUAL_ACCOUNTS, _l("Jaarrekening")),
+    (EvidenceType.INSURANCE_POLICY, _l("Verzekeringspolis")),
+    (EvidenceType.OTHER, _l("Overig document")),
+    (IjwUnit.MINUTE, _l("minuut")),
+    (IjwUnit.HOUR, _l("uur")),
+    (IjwUnit.ETMAAL, _l("etmaal")),
+    (IjwUnit.DAGDEEL, _l("dagdeel")),
+    (IjwUnit.OUTPUT_PIECES, _l("stuks (output)")),
+    (IjwUnit.EUROS, _l("euro's")),
+    (IjwUnit.EFFORT_PIECES, _l("stuks (inspanning)")),
+    (ProductVariant.LIGHT, _l("licht")),
+    (ProductVariant.MEDIUM, _l("midden")),
+    (ProductVariant.HEAVY, _l("zwaar")),
+]
+
+# Keyed by enum type and value: members of different str enums with the same value ("medium"
+# is a SizeClass and a ProductVariant) compare equal, so a dict keyed by members alone would
+# keep one label for both (the size class showed "midden").
+LABELS: dict[tuple[type[enum.Enum], object], object] = {
+    (type(member), member.value): text for member, text in _PAIRS
 }
 
 
 def label(value: enum.Enum | None) -> str:
     if value is None:
         return ""
-    return str(LABELS.get(value, value.value))
+    return str(LABELS.get((type(value), value.value), value.value))
 
 
 PROFILE_FIELD_LABELS = {
-    "legal_name": _l("Statutaire naam"),
+    "legal_name": _l("Naam volgens het Handelsregister"),
     "trade_name": _l("Handelsnaam"),
     "kvk_number": _l("KvK-nummer"),
     "branch_number": _l("Vestigingsnummer"),

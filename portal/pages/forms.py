@@ -8,10 +8,12 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import DecimalField, Field, SelectMultipleField, StringField, widgets
 
 from portal.domain import money
 from portal.domain.text import has_control_characters
+from portal.pages import parked
 from portal.pages.money import format_amount, format_figure, format_money
 
 SINGLE_LINE_MESSAGE = _l("Gebruik geen regeleinden of andere stuurtekens.")
@@ -28,7 +30,18 @@ class PortalForm(FlaskForm):
     One-line text refuses line breaks and other control characters (portal.domain.text): a
     name, address or subject may end up in a mail header, where a CR/LF would add headers.
     Textareas keep their line breaks. The field shows only this error, so the user sees what
-    to fix, and keeps what was typed."""
+    to fix, and keeps what was typed.
+
+    On a GET, a form that was kept when its session or form token ran out comes back here for its
+    owner, filled in as they sent it (portal/pages/parked.py); nothing is saved until they save.
+    A form given other form data (`request.args`) is left alone."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            wrapped = super().wrap_formdata(form, formdata)
+            if wrapped is None and (formdata is _Auto or formdata is None):
+                return parked.formdata_for([field.name for field in form])
+            return wrapped
 
     def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
         valid = super().validate(extra_validators)

@@ -57,6 +57,13 @@ SERVICE_MESSAGES = {
         "DOCX of ODT, met een naam op .pdf, .png, .jpg, .jpeg, .docx of .odt."
     ),
     "upload_expires_before_issue": _l("De einddatum ligt voor de datum van afgifte."),
+    "pending_upload_gone": _l(
+        "Het eerder ontvangen bestand is niet meer beschikbaar. Kies het bestand opnieuw."
+    ),
+    "reused_documents_unconfirmed": _l(
+        "Bevestig dat de eerder ingediende documenten ook gelden voor de nieuwe percelen, of "
+        "voeg bij de geschiktheidseisen documenten toe die dat wel doen."
+    ),
     "application_changed": _l(
         "Iemand anders heeft deze aanmelding intussen gewijzigd. Bekijk de actuele stand en "
         "probeer het opnieuw."

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, Map
@@ -93,3 +94,17 @@ def decimal_arg(name: str, default: Decimal, *, minimum: Decimal, maximum: Decim
     if not value.is_finite() or not minimum <= value <= maximum:
         return default
     return value
+
+
+def safe_local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site ("/aanbieder/..."), else None: the idea of
+    portal.auth.views._safe_next, for any "go here next" a form carries. "//host", a scheme, a
+    backslash (browsers read "/\\host" as "//host") and control characters are refused."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -15,6 +15,7 @@ from portal.infra import spreadsheets
 from portal.infra.links import external_url
 from portal.infra.timeutil import local_date, now
 from portal.models import Das, DasState, Lot, TariffSheet
+from portal.pages import glossary as glossary_terms
 from portal.pages.params import id_arg
 from portal.pages.views_common import download
 from portal.public import bp
@@ -62,6 +63,13 @@ def accessibility() -> str:
 @public
 def privacy() -> str:
     return render_template("public/privacy.html")
+
+
+@bp.route("/begrippen")
+@public
+def glossary() -> str:
+    """The words of procurement and youth care in plain Dutch (portal/pages/glossary.py)."""
+    return render_template("public/glossary.html", terms=glossary_terms.TERMS)
 
 
 @bp.route("/das/<slug>")

@@ -9,11 +9,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
 from portal.domain import eligibility
 from portal.extensions import db
 from portal.infra import mail
 from portal.infra.timeutil import local_date
+from portal.infra.timeutil import now as current_time
 from portal.models import (
     AgreementLot,
     Answer,
@@ -21,15 +23,20 @@ from portal.models import (
     ApplicationKind,
     ApplicationLot,
     ApplicationState,
+    Assessment,
     CriterionKind,
     Das,
     DeclarationRequest,
     EvidenceDocument,
     FrameworkAgreement,
+    Lot,
     LotOutcome,
     Product,
+    ReuseSource,
+    ReviewMark,
     SizeClass,
     User,
+    answer_evidence,
     application_product,
 )
 from portal.services import ServiceError, calendar, rows_changed
@@ -87,13 +94,16 @@ def latest_decided(das: Das, organisation_id: int) -> Application | None:
     )
 
 
-def start_application(das: Das, user: User, update: bool = False) -> Application:
+def start_application(
+    das: Das, user: User, update: bool = False, now: datetime | None = None
+) -> Application:
     """Start a draft, or return the organisation's draft for this DAS if there already is one.
 
     A provider that applied before starts from its previous answers: after a rejection it tries
     again with the same products and answers to correct; once admitted it applies for further
     lots without re-entering its declaration and evidence; with `update` it renews its
-    declaration and evidence for the lots it is admitted for."""
+    declaration and evidence for the lots it is admitted for. Carried answers are marked as
+    reused (see _copy_answers)."""
     require_provider(user)
     if not das.is_open:
         raise ServiceError("das_not_open")
@@ -125,7 +135,7 @@ def start_application(das: Das, user: User, update: bool = False) -> Application
         previous_application=previous,
     )
     if previous is not None:
-        _copy_answers(previous, application)
+        _copy_answers(previous, application, now or current_time())
         if kind is ApplicationKind.RENEWED:
             application.products = list(previous.products)
             application.lots = [ApplicationLot(lot_id=al.lot_id) for al in previous.lots]
@@ -166,7 +176,24 @@ def _products_delivered(das: Das, organisation_id: int, lot_ids: set[int]) -> li
     return list(chosen)
 
 
-def _copy_answers(source: Application, target: Application) -> None:
+def _failed_criterion_ids(application_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Per application, the criteria its reviewers judged failing."""
+    failed: dict[int, set[int]] = {}
+    for application_id, criterion_id in db.session.execute(
+        db.select(Assessment.application_id, Assessment.criterion_id).where(
+            Assessment.application_id.in_(list(application_ids)),
+            Assessment.mark == ReviewMark.FAIL,
+        )
+    ):
+        failed.setdefault(application_id, set()).add(criterion_id)
+    return failed
+
+
+def _copy_answers(source: Application, target: Application, now: datetime) -> None:
+    """Carry every answer over, marked as reused from `source`. The documents of a criterion
+    the reviewers judged failing stay behind: the provider has to choose (or upload) again, and
+    the draft shows why (earlier_decisions)."""
+    failed = _failed_criterion_ids([source.id]).get(source.id, set())
     for answer in source.answers:
         target.answers.append(
             Answer(
@@ -174,9 +201,39 @@ def _copy_answers(source: Application, target: Application) -> None:
                 value=answer.value,
                 explanation=answer.explanation,
                 self_cleaning=answer.self_cleaning,
-                documents=list(answer.documents),
+                documents=[] if answer.criterion_id in failed else list(answer.documents),
+                reused_source=ReuseSource.EARLIER_APPLICATION,
+                reused_from_application=source,
+                reused_at=now,
             )
         )
+
+
+def _set_answer(
+    answer: Answer,
+    value: bool | None,
+    explanation: str,
+    self_cleaning: str,
+    documents: list[EvidenceDocument],
+) -> None:
+    """Give an answer its content. Any change (value, explanation, self-cleaning or documents)
+    makes it the provider's own: it is no longer marked as reused. Every writer of an answer's
+    content goes through here."""
+    changed = (
+        answer.value != value
+        or answer.explanation != explanation
+        or answer.self_cleaning != self_cleaning
+        or sorted(d.id for d in answer.documents) != sorted(d.id for d in documents)
+    )
+    if not changed:
+        return
+    answer.value = value
+    answer.explanation = explanation
+    answer.self_cleaning = self_cleaning
+    answer.documents = documents
+    answer.reused_source = None
+    answer.reused_from_application = None
+    answer.reused_at = None
 
 
 def _require_draft(application: Application) -> None:
@@ -235,12 +292,15 @@ def save_answers(application: Application, answers: Mapping[int, AnswerInput], u
             raise ServiceError("unknown_document")
         answer = application.answer_for(criterion)
         if answer is None:
-            answer = Answer(criterion=criterion)
+            answer = Answer(criterion=criterion, explanation="", self_cleaning="", documents=[])
             application.answers.append(answer)
-        answer.value = given.value
-        answer.explanation = given.explanation.strip()
-        answer.self_cleaning = given.self_cleaning.strip()
-        answer.documents = [own_documents[i] for i in given.document_ids]
+        _set_answer(
+            answer,
+            given.value,
+            given.explanation.strip(),
+            given.self_cleaning.strip(),
+            [own_documents[i] for i in dict.fromkeys(given.document_ids)],
+        )
     record(
         "application.answers_saved",
         application,
@@ -279,9 +339,140 @@ def missing_items(application: Application, on: date) -> list[eligibility.Missin
     return eligibility.completeness(len(application.lots), answer_facts(application), on)
 
 
-def submit(application: Application, user: User, now: datetime) -> Application:
+# --- what was decided before ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlierLotOutcome:
+    lot_code: str
+    lot_name: str
+    outcome: LotOutcome
+    reason: str
+
+
+@dataclass(frozen=True)
+class EarlierDecision:
+    """The decision on an earlier application, seen from one criterion of a draft."""
+
+    application_id: int
+    reference: str
+    submitted_on: date
+    decided_on: date
+    verdict: ReviewMark | None  # the reviewers' verdict on this criterion (None: not assessed)
+    reason: str  # the reviewers' reason for that verdict, where they gave one
+    lots: tuple[EarlierLotOutcome, ...]
+    reused: bool  # the draft's answer is still the one carried over from there, unchanged
+    # The documents given for this criterion then: not to be offered by default again when the
+    # criterion was judged failing.
+    document_ids: tuple[int, ...] = ()
+
+    @property
+    def outcome(self) -> LotOutcome | None:
+        """ADMITTED or REJECTED when every lot had that outcome; None when they differ."""
+        outcomes = {lot.outcome for lot in self.lots}
+        return outcomes.pop() if len(outcomes) == 1 else None
+
+    @property
+    def rejected(self) -> bool:
+        return self.verdict is ReviewMark.FAIL
+
+    @property
+    def needs_attention(self) -> bool:
+        """Judged failing before, and not changed since."""
+        return self.rejected and self.reused
+
+
+def earlier_decisions(application: Application) -> dict[int, EarlierDecision]:
+    """Per criterion id of the draft, the decision on the earlier application its answer comes
+    from: the application the answer was reused from while it is unchanged, otherwise the one
+    the draft started from. Criteria without a decided earlier application are left out.
+    A fixed number of queries, however many criteria."""
+    sources: dict[int, Application] = {}
+    for criterion in application.das.criteria:
+        answer = application.answer_for(criterion)
+        source = (
+            answer.reused_from_application
+            if answer is not None and answer.is_reused and answer.reused_from_application
+            else application.previous_application
+        )
+        if (
+            source is not None
+            and source.state is ApplicationState.DECIDED
+            and source.reference
+            and source.received_at is not None
+            and source.decided_at is not None
+        ):
+            sources[criterion.id] = source
+    if not sources:
+        return {}
+    source_ids = {source.id for source in sources.values()}
+    assessments = {
+        (a.application_id, a.criterion_id): a
+        for a in db.session.scalars(
+            db.select(Assessment).where(Assessment.application_id.in_(source_ids))
+        )
+    }
+    lots_of: dict[int, list[EarlierLotOutcome]] = {source_id: [] for source_id in source_ids}
+    for al in db.session.scalars(
+        db.select(ApplicationLot)
+        .join(Lot, Lot.id == ApplicationLot.lot_id)
+        .where(ApplicationLot.application_id.in_(source_ids))
+        .options(contains_eager(ApplicationLot.lot))
+        .order_by(Lot.position)
+    ):
+        lots_of[al.application_id].append(
+            EarlierLotOutcome(al.lot.code, al.lot.name, al.outcome, al.reason)
+        )
+    documents_of: dict[tuple[int, int], list[int]] = {}
+    for application_id, criterion_id, document_id in db.session.execute(
+        db.select(Answer.application_id, Answer.criterion_id, answer_evidence.c.document_id)
+        .join(answer_evidence, answer_evidence.c.answer_id == Answer.id)
+        .where(Answer.application_id.in_(source_ids))
+        .order_by(answer_evidence.c.document_id)
+    ):
+        documents_of.setdefault((application_id, criterion_id), []).append(document_id)
+    decisions = {}
+    for criterion_id, source in sources.items():
+        assessment = assessments.get((source.id, criterion_id))
+        answer = next((a for a in application.answers if a.criterion_id == criterion_id), None)
+        assert source.reference and source.received_at and source.decided_at
+        decisions[criterion_id] = EarlierDecision(
+            application_id=source.id,
+            reference=source.reference,
+            submitted_on=local_date(source.received_at),
+            decided_on=local_date(source.decided_at),
+            verdict=assessment.mark if assessment else None,
+            reason=assessment.reason if assessment else "",
+            lots=tuple(lots_of[source.id]),
+            reused=answer is not None
+            and answer.is_reused
+            and answer.reused_from_application_id == source.id,
+            document_ids=tuple(documents_of.get((source.id, criterion_id), ())),
+        )
+    return decisions
+
+
+def reused_documents(application: Application) -> list[EvidenceDocument]:
+    """For more lots: the documents of this draft that were declared in the application it
+    started from. The provider confirms that each covers the new lots before submitting (Kompas
+    was rejected because a certificate did not cover the care offered)."""
+    previous = application.previous_application
+    if application.kind is not ApplicationKind.MORE_LOTS or previous is None:
+        return []
+    earlier = {d.id for answer in previous.answers for d in answer.documents}
+    found = {d.id: d for a in application.answers for d in a.documents if d.id in earlier}
+    return sorted(found.values(), key=lambda d: (d.filename, d.id))
+
+
+def submit(
+    application: Application, user: User, now: datetime, covers_new_lots: bool = False
+) -> Application:
     """Submit a complete draft. Exactly one of two simultaneous submissions succeeds: the state
-    changes with a conditional UPDATE, so the second finds no draft left."""
+    changes with a conditional UPDATE, so the second finds no draft left.
+
+    A draft for more lots that reuses documents needs `covers_new_lots`: the provider's
+    confirmation that those documents cover the new lots; it is kept in the audit event and the
+    snapshot."""
     require_provider_of(user, application.organisation_id)
     if not user.may_submit:
         raise ServiceError("not_allowed_to_submit")
@@ -291,9 +482,20 @@ def submit(application: Application, user: User, now: datetime) -> Application:
     received_on = local_date(now)
     if missing_items(application, received_on):
         raise ServiceError("application_incomplete")
+    to_confirm = reused_documents(application)
+    if to_confirm and not covers_new_lots:
+        raise ServiceError("reused_documents_unconfirmed")
+    confirmation = (
+        {
+            "documents": sorted(d.id for d in to_confirm),
+            "lots": sorted(al.lot.code for al in application.lots),
+        }
+        if to_confirm
+        else None
+    )
     deadline = calendar.review_deadline(received_on, application.das.review_working_days)
     reference = f"{application.das.reference}-{application.id:06d}"
-    snapshot = build_snapshot(application, user, now)
+    snapshot = build_snapshot(application, user, now, confirmation)
     changed = rows_changed(
         sa.update(Application)
         .where(Application.id == application.id, Application.state == ApplicationState.DRAFT)
@@ -323,6 +525,7 @@ def submit(application: Application, user: User, now: datetime) -> Application:
         das_id=application.das_id,
         reference=reference,
         review_deadline=deadline.isoformat(),
+        **({"reused_documents_cover_lots": confirmation} if confirmation else {}),
     )
     db.session.commit()
     db.session.refresh(application)
@@ -349,10 +552,17 @@ def open_declaration_requests(das_id: int, organisation_id: int) -> list[Declara
     )
 
 
-def build_snapshot(application: Application, user: User, now: datetime) -> dict[str, Any]:
+def build_snapshot(
+    application: Application,
+    user: User,
+    now: datetime,
+    reuse_confirmation: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The read-only copy of what is submitted. Evidence files are immutable and stored under
-    their hash, so naming the hash freezes the file too."""
+    their hash, so naming the hash freezes the file too. Answers say where they were reused
+    from; `reuse_confirmation` is the provider's word that reused documents cover new lots."""
     organisation = application.organisation
+    confirmed = set(reuse_confirmation["documents"]) if reuse_confirmation else set()
     return {
         "submitted_at": now.isoformat(),
         "declared_by": {"name": user.name, "email": user.email},
@@ -375,6 +585,7 @@ def build_snapshot(application: Application, user: User, now: datetime) -> dict[
                 "value": a.value if a else None,
                 "explanation": a.explanation if a else "",
                 "self_cleaning": a.self_cleaning if a else "",
+                "reused_from": _reused_from(a) if a else None,
                 "documents": [
                     {
                         "id": d.id,
@@ -383,6 +594,7 @@ def build_snapshot(application: Application, user: User, now: datetime) -> dict[
                         "type": d.evidence_type.value,
                         "issued_on": d.issued_on.isoformat(),
                         "expires_on": d.expires_on.isoformat() if d.expires_on else None,
+                        **({"covers_new_lots_confirmed": True} if d.id in confirmed else {}),
                     }
                     for d in (a.documents if a else [])
                 ],
@@ -390,6 +602,19 @@ def build_snapshot(application: Application, user: User, now: datetime) -> dict[
             for c in application.das.criteria
             for a in [application.answer_for(c)]
         ],
+        **({"reuse_confirmation": reuse_confirmation} if reuse_confirmation else {}),
+    }
+
+
+def _reused_from(answer: Answer) -> dict[str, Any] | None:
+    source = answer.reused_from_application
+    if not answer.is_reused:
+        return None
+    return {
+        "source": answer.reused_source.value if answer.reused_source else None,
+        "application_id": source.id if source else None,
+        "reference": source.reference if source else None,
+        "reused_at": answer.reused_at.isoformat() if answer.reused_at else None,
     }
 
 

@@ -17,15 +17,25 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import filetype
+import sqlalchemy as sa
 from flask import current_app
 
 from portal.domain import evidence as rules
 from portal.extensions import db
 from portal.infra.storage import OCTET_STREAM, LocalStorage, content_key, get_storage, scratch_dir
-from portal.models import EvidenceDocument, EvidenceType, Organisation, User
+from portal.models import (
+    Criterion,
+    Das,
+    DasState,
+    EvidenceDocument,
+    EvidenceType,
+    Organisation,
+    PendingUpload,
+    User,
+)
 from portal.services import ServiceError
 from portal.services.audit import record
 from portal.services.ownership import require_provider_of
@@ -150,7 +160,7 @@ def served_name(document: EvidenceDocument) -> str:
     return f"{name}.{extensions[0]}"
 
 
-def _spool(stream: BinaryIO, limit: int) -> tuple[str, str, int, bytes]:
+def _spool(stream: IO[bytes], limit: int) -> tuple[str, str, int, bytes]:
     """Copy the stream to a temporary file, hashing as we go and stopping past the limit."""
     handle, tmp_path = tempfile.mkstemp(dir=scratch_dir())
     digest = hashlib.sha256()
@@ -197,69 +207,168 @@ def _is_document_zip(path: str, parts: tuple[str, ...]) -> bool:
     return all(part in names for part in parts)
 
 
-def store_upload(organisation: Organisation, user: User, upload: Upload) -> EvidenceDocument:
-    require_provider_of(user, organisation.id)
-    filename = clean_filename(upload.filename)
-    check_extension(filename)
-    if upload.expires_on is not None and upload.expires_on < upload.issued_on:
-        raise ServiceError("upload_expires_before_issue")
-    tmp_path, sha256, size, head = _spool(
-        upload.stream, int(current_app.config["EVIDENCE_MAX_BYTES"])
-    )
-    storage = get_storage()
-    key = key_for(sha256)
-    created = False
+@dataclass(frozen=True)
+class Received:
+    """A file that passed every check of its own, waiting in the scratch directory to be
+    published (as a document, or as a pending upload) or discarded."""
+
+    tmp_path: str
+    sha256: str
+    size: int
+    content_type: str
+    filename: str
+
+
+def receive(stream: IO[bytes], filename: str) -> Received:
+    """Read and check an uploaded file: its name, size, content and that name and content agree.
+    A refused file leaves nothing behind (ServiceError says why). The caller publishes the result
+    (store_received, pending_uploads.keep) or discards it."""
+    name = clean_filename(filename)
+    check_extension(name)
+    tmp_path, sha256, size, head = _spool(stream, int(current_app.config["EVIDENCE_MAX_BYTES"]))
     try:
         if size == 0:
             raise ServiceError("upload_empty")
         mime = _sniff(tmp_path, head)
-        filename = name_for_content(filename, mime)
-        try:
-            # Fresh again, so remove_orphans leaves it alone until this row is committed, even
-            # if it was an orphan an earlier, interrupted upload left behind.
-            storage.touch(key)
-        except FileNotFoundError:
-            storage.put_file(key, tmp_path)
-            created = True
-        document = EvidenceDocument(
-            organisation_id=organisation.id,
-            sha256=sha256,
-            filename=filename,
-            content_type=mime,
-            size_bytes=size,
-            evidence_type=upload.evidence_type,
-            issued_on=upload.issued_on,
-            expires_on=upload.expires_on,
-            uploaded_by_id=user.id,
-        )
-        db.session.add(document)
-        record(
-            "evidence.uploaded",
-            document,
+        name = name_for_content(name, mime)
+    except BaseException:
+        discard_received(tmp_path)
+        raise
+    return Received(tmp_path, sha256, size, mime, name)
+
+
+def discard_received(tmp_path: str) -> None:
+    if os.path.exists(tmp_path):
+        os.unlink(tmp_path)
+
+
+def publish(sha256: str, tmp_path: str | None) -> bool:
+    """Put the bytes in the store under their hash, or mark the stored copy fresh, so
+    remove_orphans leaves it alone until its row is committed (also when it was an orphan an
+    earlier, interrupted upload left behind). True when this call created the stored file (to be
+    deleted again if the row is not committed). Without a local copy, the stored one must exist:
+    FileNotFoundError otherwise."""
+    storage = get_storage()
+    key = key_for(sha256)
+    try:
+        storage.touch(key)
+    except FileNotFoundError:
+        if tmp_path is None:
+            raise
+        storage.put_file(key, tmp_path)
+        return True
+    return False
+
+
+def add_document(
+    organisation: Organisation,
+    user: User,
+    *,
+    sha256: str,
+    filename: str,
+    content_type: str,
+    size: int,
+    evidence_type: EvidenceType,
+    issued_on: date,
+    expires_on: date | None,
+) -> EvidenceDocument:
+    """The row of a published file, and its audit event (the caller commits)."""
+    document = EvidenceDocument(
+        organisation_id=organisation.id,
+        sha256=sha256,
+        filename=filename,
+        content_type=content_type,
+        size_bytes=size,
+        evidence_type=evidence_type,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        uploaded_by_id=user.id,
+    )
+    db.session.add(document)
+    record(
+        "evidence.uploaded",
+        document,
+        user,
+        organisation_id=organisation.id,
+        filename=filename,
+        sha256=sha256,
+    )
+    return document
+
+
+def store_received(
+    organisation: Organisation,
+    user: User,
+    received: Received,
+    evidence_type: EvidenceType,
+    issued_on: date,
+    expires_on: date | None,
+) -> EvidenceDocument:
+    """Publish a received file as one of the organisation's documents. The scratch copy goes."""
+    require_provider_of(user, organisation.id)
+    created = False
+    try:
+        if expires_on is not None and expires_on < issued_on:
+            raise ServiceError("upload_expires_before_issue")
+        created = publish(received.sha256, received.tmp_path)
+        document = add_document(
+            organisation,
             user,
-            organisation_id=organisation.id,
-            filename=filename,
-            sha256=sha256,
+            sha256=received.sha256,
+            filename=received.filename,
+            content_type=received.content_type,
+            size=received.size,
+            evidence_type=evidence_type,
+            issued_on=issued_on,
+            expires_on=expires_on,
         )
         db.session.commit()
         return document
     except BaseException:
         db.session.rollback()
         if created:
-            storage.delete(key)
+            get_storage().delete(key_for(received.sha256))
         raise
     finally:
-        if os.path.exists(tmp_path):
-            os.unlink(tmp_path)
+        discard_received(received.tmp_path)
+
+
+def store_upload(organisation: Organisation, user: User, upload: Upload) -> EvidenceDocument:
+    require_provider_of(user, organisation.id)
+    filename = clean_filename(upload.filename)
+    check_extension(filename)
+    if upload.expires_on is not None and upload.expires_on < upload.issued_on:
+        raise ServiceError("upload_expires_before_issue")
+    received = receive(upload.stream, filename)
+    return store_received(
+        organisation, user, received, upload.evidence_type, upload.issued_on, upload.expires_on
+    )
+
+
+def max_age_for_type(evidence_type: EvidenceType) -> int | None:
+    """The age limit a document of this kind is held to at upload outside any one criterion:
+    the strictest of its kind's own rule and of every open DAS's criteria asking for it."""
+    limits = db.session.scalars(
+        db.select(Criterion.max_evidence_age_months)
+        .join(Das, Das.id == Criterion.das_id)
+        .where(
+            Das.state == DasState.OPEN,
+            Criterion.evidence_type == evidence_type,
+            Criterion.max_evidence_age_months.is_not(None),
+        )
+    )
+    return rules.strictest_max_age(evidence_type.value, limits)
 
 
 def remove_orphans(min_age_seconds: float = 3600) -> list[str]:
     """Delete what interrupted uploads left behind: temporary files in the scratch directory, and
     stored files without a row (the process died between publishing the file and the commit: the
     order that risks a file without a row rather than a row without a file). Only files untouched
-    for `min_age_seconds`, so uploads in progress keep theirs. Returns where the removed files
-    were (paths, or s3:// URLs)."""
+    for `min_age_seconds`, so uploads in progress keep theirs. A pending upload's file is kept
+    while its row is (portal.services.pending_uploads); expired pending rows are removed first.
+    Returns where the removed files were (paths, or s3:// URLs)."""
     cutoff = time.time() - min_age_seconds
+    _remove_expired_pending(datetime.now(UTC))
     removed = _remove_old_temporaries(scratch_dir(), cutoff)
     storage = get_storage()
     old = [
@@ -273,6 +382,10 @@ def remove_orphans(min_age_seconds: float = 3600) -> list[str]:
             db.session.scalars(
                 db.select(EvidenceDocument.sha256).where(EvidenceDocument.sha256.in_(named))
             )
+        ) | set(
+            db.session.scalars(
+                db.select(PendingUpload.sha256).where(PendingUpload.sha256.in_(named))
+            )
         )
         for sha256, key in named.items():
             # Checked again just before: an upload of the same content may have adopted it.
@@ -280,6 +393,18 @@ def remove_orphans(min_age_seconds: float = 3600) -> list[str]:
                 storage.delete(key)
                 removed.append(storage.location(key))
     return removed
+
+
+def _remove_expired_pending(now: datetime) -> None:
+    """Pending uploads nobody came back for: their rows go here, their files (when no document
+    shares them) in the sweep that follows, once they are old enough."""
+    db.session.execute(
+        sa.delete(PendingUpload).where(
+            PendingUpload.created_at <= now - rules.PENDING_UPLOAD_LIFETIME
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
 
 
 def _remove_old_temporaries(folder: str, cutoff: float) -> list[str]:

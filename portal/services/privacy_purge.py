@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from portal.domain import retention
 from portal.extensions import db
 from portal.infra.storage import get_storage
+from portal.infra.timeutil import AMSTERDAM
 from portal.models import (
     AgreementState,
     Answer,
@@ -38,7 +39,7 @@ from portal.models import (
     answer_evidence,
     clarification_document,
 )
-from portal.services import evidence
+from portal.services import evidence, parked_forms
 from portal.services.audit import record
 
 
@@ -297,6 +298,8 @@ def purge(today: date, years: int, *, dry_run: bool = False) -> list[Organisatio
                 on=today.isoformat(),
                 **plan.counts(),
             )
+        # Forms kept after a session ran out (services/parked_forms.py) whose time is up.
+        parked_forms.delete_expired(datetime.combine(today, time.min, AMSTERDAM))
         db.session.commit()
     except BaseException:
         db.session.rollback()

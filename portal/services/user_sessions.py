@@ -96,6 +96,24 @@ def signed_in_user(user_id: int, token: str, moment: datetime, lifetime: Lifetim
     return user
 
 
+def lapsed_user(token: str, moment: datetime, lifetime: Lifetime) -> User | None:
+    """The user of a session that ran out by itself (idle, or past its maximum age) within the
+    last `lifetime.maximum`, but that nobody ended: a log-out, "log out everywhere", a password
+    change or a removed colleague end the record, and then no one is found. What a browser
+    typed into a form after its session lapsed is kept for this user (portal/web/parking.py);
+    it is shown again only once they have logged in."""
+    return db.session.scalar(
+        db.select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.token_hash == _hash(token),
+            UserSession.ended_at.is_(None),
+            UserSession.last_seen_at > moment - lifetime.maximum,
+            User.is_active_account.is_(True),
+        )
+    )
+
+
 def end(token: str | None, moment: datetime) -> None:
     """Sign out: the session's cookie opens nothing any more."""
     if not token:

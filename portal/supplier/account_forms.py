@@ -52,7 +52,14 @@ def text(
 
 
 class ProfileForm(PortalForm):
-    legal_name = text(_l("Statutaire naam"), _l("Vul de statutaire naam in."))
+    legal_name = text(
+        _l("Naam volgens het Handelsregister"),
+        _l("Vul de naam in zoals die in het Handelsregister staat."),
+        description=_l(
+            "Zoals op uw uittreksel van de Kamer van Koophandel. Heeft u een eenmanszaak, vul dan "
+            "de handelsnaam in die op het uittreksel staat."
+        ),
+    )
     trade_name = text(_l("Handelsnaam (als die anders is)"))
     kvk_number = StringField(
         _l("KvK-nummer"),

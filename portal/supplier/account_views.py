@@ -13,7 +13,7 @@ from portal.extensions import limiter
 from portal.infra.timeutil import now
 from portal.models import OrganisationRole, SizeClass
 from portal.pages.messages import message_for
-from portal.services import ServiceError, accounts, organisations
+from portal.services import ServiceError, accounts, dashboard, organisations
 from portal.services import two_factor as two_factor_service
 from portal.supplier import bp
 from portal.supplier.account_forms import InviteForm, ProfileForm, TwoFactorPolicyForm
@@ -28,7 +28,10 @@ def _profile_form() -> ProfileForm:
 
 def _profile_page(form: ProfileForm) -> str:
     return render_template(
-        "supplier/profile.html", form=form, editable=current_user.is_organisation_admin
+        "supplier/profile.html",
+        form=form,
+        editable=current_user.is_organisation_admin,
+        gaps=dashboard.profile_gaps(current_user.organisation),
     )
 
 
@@ -54,7 +57,8 @@ def save_profile() -> str | Response:
                 flash(_("De gegevens van uw organisatie zijn opgeslagen."), "success")
             else:
                 flash(_("Er was niets gewijzigd."), "info")
-            return redirect(url_for("supplier.profile"))
+            # One path: on to the next step, which the dashboard names at its top.
+            return redirect(url_for("supplier.dashboard"))
     return _profile_page(form)
 
 

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -18,21 +19,23 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from portal.extensions import db
+from portal.domain.next_step import next_step
 from portal.infra.storage import send_stored
 from portal.infra.timeutil import local_date, now
 from portal.models import (
+    ApplicationState,
     Das,
-    DasState,
     FrameworkAgreement,
 )
 from portal.models.labels import label
 from portal.pages import views_common
 from portal.pages.messages import message_for
+from portal.pages.status import application_status
 from portal.services import (
     ServiceError,
     agreements,
     applications,
+    contact_point,
     declarations,
     evidence,
     letters,
@@ -41,6 +44,7 @@ from portal.services import (
     provider_lists,
     review,
 )
+from portal.services import dashboard as dashboard_facts
 from portal.supplier import bp
 from portal.supplier.forms import (
     ClarificationReplyForm,
@@ -55,21 +59,59 @@ def _org_id() -> int:
     return ownership.organisation_id_of(current_user)
 
 
+def _open_das() -> list[Das]:
+    """The open DAS instances, once per request (the dashboard and the contact block)."""
+    if "open_das" not in g:
+        g.open_das = contact_point.open_das_list()
+    return list(g.open_das)
+
+
+@bp.context_processor
+def contact_das() -> dict[str, object]:
+    """The DAS whose contact point the page shows (base.html): the DAS of the application or
+    agreement in the path, or the DAS named by its slug; on pages about no DAS in particular,
+    the open ones. Someone else's id finds nothing (the organisation is part of the query)."""
+    if not current_user.is_authenticated or current_user.organisation_id is None:
+        return {}
+    args = request.view_args or {}
+    organisation_id = current_user.organisation_id
+    if "application_id" in args:
+        found = contact_point.das_of_application(args["application_id"], organisation_id)
+        return {"contact_das": [found] if found else []}
+    if "agreement_id" in args:
+        found = contact_point.das_of_agreement(args["agreement_id"], organisation_id)
+        return {"contact_das": [found] if found else []}
+    if "slug" in args:
+        found = contact_point.das_by_slug(args["slug"])
+        return {"contact_das": [found] if found else []}
+    return {"contact_das": _open_das()}
+
+
 @bp.route("/")
 def dashboard() -> str:
-    open_das = db.session.scalars(
-        db.select(Das).where(Das.state == DasState.OPEN).order_by(Das.name)
-    ).all()
+    open_das = _open_das()
     today = local_date(now())
+    organisation = current_user.organisation
+    agreement_list = agreements.agreements_of(_org_id())
+    applications_page = provider_lists.applications_page(
+        _org_id(),
+        paging.page_number(request.args.get("aanmeldingen")),
+        DASHBOARD_PER_PAGE,
+    )
+    outcomes = dashboard_facts.lot_outcomes(
+        a.id for a in applications_page if a.state is ApplicationState.DECIDED
+    )
     return render_template(
         "supplier/dashboard.html",
         open_das=open_das,
-        applications=provider_lists.applications_page(
-            _org_id(),
-            paging.page_number(request.args.get("aanmeldingen")),
-            DASHBOARD_PER_PAGE,
+        next_step=next_step(
+            dashboard_facts.provider_facts(organisation, agreement_list, open_das, today)
         ),
-        agreements=agreements.agreements_of(_org_id()),
+        applications=applications_page,
+        statuses={
+            a.id: application_status(a.state, outcomes.get(a.id, ())) for a in applications_page
+        },
+        agreements=agreement_list,
         declaration_requests=declarations.open_requests_of(_org_id()),
         expiring=provider_lists.expiring_documents(
             _org_id(), today, current_app.config["EXPIRY_WARNING_DAYS"]

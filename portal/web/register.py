@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel import Locale
-from flask import Flask, abort, flash, redirect, request, session, url_for
+from flask import Flask, abort, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth import sessions as auth_sessions
@@ -20,15 +20,17 @@ from portal.models import Role
 # Dutch interface labels for enum values, in one place so pages and e-mails agree.
 from portal.models.labels import LABELS, action_label, label, profile_field_label
 from portal.pages import params
+from portal.pages.glossary import term_link
 from portal.pages.money import format_money
 from portal.services import accounts
-from portal.web import caching
+from portal.web import caching, parking
 from portal.web.blueprints import BLUEPRINTS
 from portal.web.language import LANGUAGE_COOKIE
 
 
 def register_web(app: Flask) -> None:
     params.init_app(app)  # before the first route: ids in paths fit the id columns
+    parking.init_app(app)  # forms that arrive after their session or form token ran out
     caching.init_app(app)  # no-store for everything personal
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -50,18 +52,10 @@ def register_web(app: Flask) -> None:
         whatever happens (OWASP ASVS 3.3.2). Times are kept in the signed session cookie."""
         if request.endpoint == "static" or not current_user.is_authenticated:
             return None
+        if parking.session_lapsed():
+            # A form sent now is kept for the user until they have logged in again.
+            return parking.sign_out_lapsed()
         moment = now().timestamp()
-        seen = session.get("seen_at", moment)
-        began = session.get("auth_at", moment)
-        idle = moment - seen > app.config["IDLE_TIMEOUT_MINUTES"] * 60
-        too_old = moment - began > app.config["SESSION_MAX_HOURS"] * 3600
-        if idle or too_old:
-            auth_sessions.end_current()
-            logout_user()
-            for key in ("seen_at", "auth_at"):
-                session.pop(key, None)
-            flash(gettext("U was een tijd niet actief en bent uitgelogd. Log opnieuw in."), "info")
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         session["seen_at"] = moment
         session.setdefault("auth_at", moment)
         return None
@@ -69,9 +63,7 @@ def register_web(app: Flask) -> None:
     @app.route("/taal/<code>", methods=["POST"])
     @public
     def set_language(code: str) -> Response:
-        target = request.form.get("next") or url_for("public.home")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("public.home")
+        target = params.safe_local_path(request.form.get("next")) or url_for("public.home")
         response = redirect(target)
         if code in app.config["LANGUAGES"]:
             session["lang"] = code
@@ -108,6 +100,7 @@ def register_web(app: Flask) -> None:
         return "–" if value is None else format_decimal(value, format="0.###")
 
     app.add_template_global(label, "label")
+    app.add_template_global(term_link, "term")  # a word linked to its glossary entry
     app.add_template_global(profile_field_label, "profile_field_label")
     app.add_template_global(action_label, "action_label")
     app.jinja_env.globals["LABELS"] = LABELS

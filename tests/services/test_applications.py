@@ -87,7 +87,8 @@ def test_admitted_provider_applies_for_more_lots(das) -> None:
         applications.save_products(more, [first_lot.products[0].id], user)
     assert refused.value.code == "lot_already_admitted"
     applications.save_products(more, [second_lot.products[0].id], user)
-    applications.submit(more, user, at(2027, 4, 1))
+    # The reused documents cover the new lot (tests/services/test_application_reuse.py).
+    applications.submit(more, user, at(2027, 4, 1), covers_new_lots=True)
     decide_all(more, LotOutcome.ADMITTED, at(2027, 4, 2))
 
     from portal.services.agreements import agreement_of

@@ -42,6 +42,7 @@ GRID_URLS = [
     ("public.healthz", "/healthz"),
     ("public.accessibility", "/toegankelijkheid"),
     ("public.privacy", "/privacy"),
+    ("public.glossary", "/begrippen"),
     ("public.das_detail", "/das/{slug}"),
     ("auth.login", "/inloggen"),
     ("auth.two_factor", "/inloggen/code"),
@@ -144,6 +145,7 @@ GRID_URLS = [
     ("supplier.update_declaration", "/aanbieder/das/{slug}/verklaring-bijwerken"),
     ("contracts.register", "/contracten/"),
     ("admin.home", "/beheer/"),
+    ("admin.contact_point_form", "/beheer/das/{slug}/contactpunt"),
 ]
 # The ids in a URL that name something of the grid's DAS: its staff may reach it, the staff of
 # another DAS may not.
@@ -216,6 +218,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("public.healthz", GET): {ANON: 200},
     ("public.accessibility", GET): PUBLIC_PAGE,
     ("public.privacy", GET): PUBLIC_PAGE,
+    ("public.glossary", GET): PUBLIC_PAGE,
     ("public.das_detail", GET): PUBLIC_PAGE,
     **{
         (endpoint, GET): PUBLIC_PAGE
@@ -415,6 +418,9 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("admin.holidays", GET): CATALOGUE,
     ("admin.holidays", POST): CATALOGUE,
     ("admin.remove_holiday", POST): but(CATALOGUE, {ADMIN: 404}),
+    ("admin.contact_point_form", GET): CATALOGUE,
+    # An empty form is a valid one (every field optional): saved, then back to the overview.
+    ("admin.contact_point_form", POST): but(CATALOGUE, {ADMIN: 302}),
 }
 
 

@@ -196,7 +196,7 @@ def test_revoked_invitation_cannot_be_used(app: Flask, client: FlaskClient, mail
         ("iban", "NL91ABNA0417164301", "Dit IBAN klopt niet."),
         ("postcode", "0123 AB", "Vul een geldige postcode in"),
         ("email", "info-at-praktijk", "Vul een geldig e-mailadres in"),
-        ("legal_name", "", "Vul de statutaire naam in."),
+        ("legal_name", "", "Vul de naam in zoals die in het Handelsregister staat."),
     ],
 )
 def test_profile_errors_are_dutch_and_keep_input(
@@ -215,7 +215,7 @@ def test_profile_errors_are_dutch_and_keep_input(
     page = client.post("/aanbieder/organisatie", data=data).get_data(as_text=True)
     assert message in page
     assert "Weert" in page
-    assert db.session.get(type(admin.organisation), admin.organisation_id).city is None
+    assert db.session.get(type(admin.organisation), admin.organisation_id).city == "Roermond"
 
 
 def test_profile_changes_are_normalised_recorded_and_shown_to_reviewers(

@@ -91,13 +91,33 @@ def test_wrong_password_is_refused_with_dutch_message(app: Flask, client: FlaskC
     assert user.email in page
 
 
-def test_login_does_not_redirect_off_site(app: Flask, client: FlaskClient) -> None:
+# Browsers read a backslash as a slash: "/\evil.example" is "//evil.example", another site.
+OFF_SITE_TARGETS = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "/\\/evil.example/",
+    "/\t/evil.example/",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE_TARGETS)
+def test_login_does_not_redirect_off_site(app: Flask, client: FlaskClient, target: str) -> None:
     user = factories.ProviderUserFactory()
     response = client.post(
-        "/inloggen?next=https://evil.example/",
+        "/inloggen",
+        query_string={"next": target},
         data={"email": user.email, "password": factories.PASSWORD},
     )
     assert response.location == "/aanbieder/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE_TARGETS)
+def test_the_language_switch_does_not_redirect_off_site(
+    app: Flask, client: FlaskClient, target: str
+) -> None:
+    response = client.post("/taal/en", data={"next": target})
+    assert response.location == "/"
 
 
 @pytest.fixture()
