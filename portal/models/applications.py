@@ -83,6 +83,7 @@ class Application(Model):
         back_populates="application",
         cascade="all, delete-orphan",
         foreign_keys="Answer.application_id",
+        order_by="Answer.id",
     )
     products: Mapped[list[Product]] = relationship(
         secondary="application_product", order_by="Product.code"

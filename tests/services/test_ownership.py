@@ -58,7 +58,7 @@ def world(app: Flask) -> dict[str, Any]:
             "manager": manager,
             "agreement": agreement,
             "application": application,
-            "document": application.answers[-1].documents[0],
+            "document": next(d for a in application.answers for d in a.documents),
             "question": question,
             "variation": variation,
             "product": das.lots[0].products[0],
