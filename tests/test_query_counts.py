@@ -200,6 +200,12 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
         lambda w: w.provider,
         lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/geschiktheidseisen",
     ),
+    (
+        "provider lots",
+        lambda w: w.provider,
+        lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/percelen",
+    ),
+    ("glossary", lambda w: None, lambda w: "/begrippen"),
     ("reviewer queue", lambda w: w.reviewer, lambda w: "/beoordeling/"),
     # Every provider's KvK extract of 2024 has lapsed: all `size` agreements are due.
     ("re-verification", lambda w: w.reviewer, lambda w: "/beoordeling/herbeoordeling"),
