@@ -205,6 +205,11 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
         lambda w: w.provider,
         lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/percelen",
     ),
+    (
+        "provider check and submit",
+        lambda w: w.provider,
+        lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/indienen",
+    ),
     ("glossary", lambda w: None, lambda w: "/begrippen"),
     ("reviewer queue", lambda w: w.reviewer, lambda w: "/beoordeling/"),
     # Every provider's KvK extract of 2024 has lapsed: all `size` agreements are due.

@@ -122,11 +122,6 @@ def _first_landing(user: User, first_log_in: bool) -> str | None:
     return None
 
 
-def _safe_next(target: str | None) -> str | None:
-    """A path on this site, never another site: see portal.pages.params.safe_local_path."""
-    return safe_local_path(target)
-
-
 def _failed(response: Response) -> bool:
     return response.status_code != 302
 
@@ -192,7 +187,7 @@ def login() -> str | Response:
             login_throttle.succeeded(attempt)
             first_time = user.last_login_at is None
             accounts.logged_in(user, now())
-            target = _safe_next(request.args.get("next")) or _first_landing(user, first_time)
+            target = safe_local_path(request.args.get("next")) or _first_landing(user, first_time)
             if user.needs_two_factor:
                 return _second_step(user, target)
             start_session(user)

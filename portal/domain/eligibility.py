@@ -10,7 +10,7 @@ measures; a reviewer judges."
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -113,3 +113,55 @@ def pre_mark(facts: AnswerFacts, on: date) -> Mark:
     if facts.is_exclusion and facts.self_cleaning.strip():
         return Mark.JUDGEMENT
     return Mark.FAIL
+
+
+# The draft's sections, as its task list shows them: the lots, then each kind of criterion
+# (CriterionKind values). "Opslaan en verder" goes to the next one that is not complete.
+SECTIONS = ("lots", "exclusion", "suitability")
+
+
+class SectionStatus(enum.StrEnum):
+    """A section's tag in the task list (the GOV.UK task-list pattern)."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # one of SECTIONS
+    missing: tuple[Missing, ...]
+    status: SectionStatus
+
+    @property
+    def complete(self) -> bool:
+        return self.status is SectionStatus.COMPLETE
+
+
+def sections(
+    missing: Sequence[Missing], kind_of: Mapping[str, str], started: Collection[str]
+) -> tuple[Section, ...]:
+    """The draft's sections with what each still misses: `missing` is what `completeness`
+    found, `kind_of` maps a criterion code to its section, `started` names the sections where
+    something was given. Complete when nothing is missing, else in progress or not started."""
+    found = []
+    for key in SECTIONS:
+        items = tuple(
+            m for m in missing if (m.code if m.code == "lots" else kind_of.get(m.code)) == key
+        )
+        if not items:
+            status = SectionStatus.COMPLETE
+        elif key in started:
+            status = SectionStatus.IN_PROGRESS
+        else:
+            status = SectionStatus.NOT_STARTED
+        found.append(Section(key, items, status))
+    return tuple(found)
+
+
+def next_section(found: Sequence[Section], current: str) -> str | None:
+    """The first section after `current` that is not complete; None when checking and
+    submitting comes next."""
+    keys = [s.key for s in found]
+    return next((s.key for s in found[keys.index(current) + 1 :] if not s.complete), None)

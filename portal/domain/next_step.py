@@ -34,18 +34,6 @@ def profile_gaps(values: Mapping[str, object]) -> tuple[str, ...]:
     )
 
 
-# The draft's sections, as its task list shows them: the lots, then each kind of criterion.
-SECTIONS = ("lots", "exclusion", "suitability")
-
-
-def complete_sections(missing_codes: Iterable[str], kind_of: Mapping[str, str]) -> int:
-    """How many of the draft's sections have nothing missing: `missing_codes` are the
-    completeness check's gaps ("lots" or a criterion code), `kind_of` maps a criterion code to
-    its kind ("exclusion" or "suitability")."""
-    incomplete = {code if code == "lots" else kind_of.get(code, "") for code in missing_codes}
-    return sum(1 for section in SECTIONS if section not in incomplete)
-
-
 class StepKind(enum.StrEnum):
     ANSWER_CLARIFICATION = "answer_clarification"
     SIGN_AGREEMENT = "sign_agreement"

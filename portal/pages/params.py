@@ -97,8 +97,8 @@ def decimal_arg(name: str, default: Decimal, *, minimum: Decimal, maximum: Decim
 
 
 def safe_local_path(target: str | None) -> str | None:
-    """`target` when it is a path on this site ("/aanbieder/..."), else None: the idea of
-    portal.auth.views._safe_next, for any "go here next" a form carries. "//host", a scheme, a
+    """`target` when it is a path on this site ("/aanbieder/..."), else None: for every "go here
+    next" a link or form carries (log-in, language switch, sections). "//host", a scheme, a
     backslash (browsers read "/\\host" as "//host") and control characters are refused."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return None

@@ -339,6 +339,21 @@ def missing_items(application: Application, on: date) -> list[eligibility.Missin
     return eligibility.completeness(len(application.lots), answer_facts(application), on)
 
 
+def sections_of(application: Application, on: date) -> tuple[eligibility.Section, ...]:
+    """The draft's task list: each section with what it still misses and its status."""
+    criteria = application.das.criteria
+    kind_of_id = {c.id: c.kind.value for c in criteria}
+    started = {"lots"} if application.products else set()
+    started |= {
+        kind_of_id[a.criterion_id]
+        for a in application.answers
+        if a.value is not None or a.explanation or a.documents
+    }
+    return eligibility.sections(
+        missing_items(application, on), {c.code: c.kind.value for c in criteria}, started
+    )
+
+
 # --- what was decided before ---------------------------------------------------------------
 
 
@@ -456,10 +471,16 @@ def reused_documents(application: Application) -> list[EvidenceDocument]:
     """For more lots: the documents of this draft that were declared in the application it
     started from. The provider confirms that each covers the new lots before submitting (Kompas
     was rejected because a certificate did not cover the care offered)."""
-    previous = application.previous_application
-    if application.kind is not ApplicationKind.MORE_LOTS or previous is None:
+    previous_id = application.previous_application_id
+    if application.kind is not ApplicationKind.MORE_LOTS or previous_id is None:
         return []
-    earlier = {d.id for answer in previous.answers for d in answer.documents}
+    earlier = set(
+        db.session.scalars(
+            db.select(answer_evidence.c.document_id)
+            .join(Answer, Answer.id == answer_evidence.c.answer_id)
+            .where(Answer.application_id == previous_id)
+        )
+    )
     found = {d.id: d for a in application.answers for d in a.documents if d.id in earlier}
     return sorted(found.values(), key=lambda d: (d.filename, d.id))
 

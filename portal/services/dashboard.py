@@ -24,7 +24,7 @@ from portal.models import (
     Organisation,
     User,
 )
-from portal.services.applications import OPEN_STATES, missing_items
+from portal.services.applications import OPEN_STATES, sections_of
 from portal.services.organisations import PROFILE_FIELDS
 
 
@@ -95,15 +95,9 @@ def _drafts(applications: Iterable[Application], today: date) -> tuple[rules.Dra
     for draft in applications:
         if draft.state is not ApplicationState.DRAFT:
             continue
-        kind_of = {c.code: c.kind.value for c in draft.das.criteria}
-        gaps = [m.code for m in missing_items(draft, today)]
+        sections = sections_of(draft, today)
         found.append(
-            rules.Draft(
-                draft.id,
-                draft.das.name,
-                rules.complete_sections(gaps, kind_of),
-                len(rules.SECTIONS),
-            )
+            rules.Draft(draft.id, draft.das.name, sum(s.complete for s in sections), len(sections))
         )
     return tuple(found)
 

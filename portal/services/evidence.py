@@ -273,6 +273,8 @@ def add_document(
     expires_on: date | None,
 ) -> EvidenceDocument:
     """The row of a published file, and its audit event (the caller commits)."""
+    if expires_on is not None and expires_on < issued_on:
+        raise ServiceError("upload_expires_before_issue")
     document = EvidenceDocument(
         organisation_id=organisation.id,
         sha256=sha256,
@@ -308,8 +310,6 @@ def store_received(
     require_provider_of(user, organisation.id)
     created = False
     try:
-        if expires_on is not None and expires_on < issued_on:
-            raise ServiceError("upload_expires_before_issue")
         created = publish(received.sha256, received.tmp_path)
         document = add_document(
             organisation,
@@ -337,8 +337,6 @@ def store_upload(organisation: Organisation, user: User, upload: Upload) -> Evid
     require_provider_of(user, organisation.id)
     filename = clean_filename(upload.filename)
     check_extension(filename)
-    if upload.expires_on is not None and upload.expires_on < upload.issued_on:
-        raise ServiceError("upload_expires_before_issue")
     received = receive(upload.stream, filename)
     return store_received(
         organisation, user, received, upload.evidence_type, upload.issued_on, upload.expires_on

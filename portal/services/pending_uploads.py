@@ -100,8 +100,6 @@ def promote(
     organisation = db.session.get(Organisation, pending.organisation_id)
     assert organisation is not None
     require_provider_of(user, organisation.id)
-    if expires_on is not None and expires_on < issued_on:
-        raise ServiceError("upload_expires_before_issue")
     try:
         documents.publish(pending.sha256, None)
     except FileNotFoundError as error:  # purged meanwhile, or the store lost it

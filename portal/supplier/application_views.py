@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
@@ -28,7 +29,7 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, Field, HiddenField
 
 from portal.domain import evidence as evidence_rules
-from portal.domain.eligibility import Missing
+from portal.domain.eligibility import Missing, next_section
 from portal.infra.storage import send_stored
 from portal.infra.timeutil import local_date, now
 from portal.models import (
@@ -64,60 +65,28 @@ from portal.supplier.forms import (
     date_problem_message,
     evidence_type_of,
 )
-from portal.supplier.views import _org_id
 
 SECTIONS = {
-    "lots": "supplier.lots",
-    CriterionKind.EXCLUSION.value: "supplier.exclusion",
-    CriterionKind.SUITABILITY.value: "supplier.suitability",
+    "lots": ("supplier.lots", _l("Percelen en producten")),
+    CriterionKind.EXCLUSION.value: ("supplier.exclusion", _l("Uitsluitingsgronden")),
+    CriterionKind.SUITABILITY.value: ("supplier.suitability", _l("Geschiktheidseisen")),
 }
-# The task list's status of a section (GOV.UK task-list pattern).
-NOT_STARTED, IN_PROGRESS, COMPLETE = "not_started", "in_progress", "complete"
 UPLOAD_SUFFIXES = ("_file", "_issued_on", "_expires_on", "_pending")
 
 
-def _started(application: Application, key: str) -> bool:
-    if key == "lots":
-        return bool(application.products)
-    return any(
-        a.value is not None or a.explanation or a.documents
-        for a in application.answers
-        if a.criterion.kind.value == key
-    )
-
-
 def _sections(application: Application) -> list[dict[str, object]]:
-    missing = applications.missing_items(application, local_date(now()))
-    by_code = {c.code: c for c in application.das.criteria}
-    sections = []
-    for key, title in (
-        ("lots", _("Percelen en producten")),
-        (CriterionKind.EXCLUSION.value, _("Uitsluitingsgronden")),
-        (CriterionKind.SUITABILITY.value, _("Geschiktheidseisen")),
-    ):
-        items = [
-            m
-            for m in missing
-            if (m.code == "lots" and key == "lots")
-            or (m.code in by_code and by_code[m.code].kind.value == key)
-        ]
-        if not items:
-            status = COMPLETE
-        elif _started(application, key):
-            status = IN_PROGRESS
-        else:
-            status = NOT_STARTED
-        sections.append(
-            {
-                "key": key,
-                "title": title,
-                "endpoint": SECTIONS[key],
-                "missing": items,
-                "complete": not items,
-                "status": status,
-            }
-        )
-    return sections
+    """The task list's sections (applications.sections_of) with their pages and titles."""
+    return [
+        {
+            "key": section.key,
+            "title": SECTIONS[section.key][1],
+            "endpoint": SECTIONS[section.key][0],
+            "missing": list(section.missing),
+            "complete": section.complete,
+            "status": section.status.value,
+        }
+        for section in applications.sections_of(application, local_date(now()))
+    ]
 
 
 @bp.route("/aanmeldingen/<int:application_id>")
@@ -144,12 +113,10 @@ def _draft_or_redirect(application_id: int) -> Application | Response:
 
 def _next_section_url(application: Application, current: str) -> str:
     """The first section after `current` that is not complete, else checking and submitting."""
-    sections = _sections(application)
-    keys = [s["key"] for s in sections]
-    for section in sections[keys.index(current) + 1 :]:
-        if not section["complete"]:
-            return url_for(str(section["endpoint"]), application_id=application.id)
-    return url_for("supplier.submit", application_id=application.id)
+    key = next_section(applications.sections_of(application, local_date(now())), current)
+    if key is None:
+        return url_for("supplier.submit", application_id=application.id)
+    return url_for(SECTIONS[key][0], application_id=application.id)
 
 
 def _leave(application: Application, current: str) -> Response:
@@ -169,7 +136,7 @@ def lots(application_id: int) -> str | Response:
     application = _draft_or_redirect(application_id)
     if isinstance(application, Response):
         return application
-    admitted = applications.admitted_lot_ids(application.das, _org_id())
+    admitted = applications.admitted_lot_ids(application.das, application.organisation_id)
     open_lots = [lot for lot in application.das.lots if lot.id not in admitted]
     form = ProductsForm.for_lots(open_lots, data={"products": [p.id for p in application.products]})
     if form.validate_on_submit():
@@ -394,7 +361,7 @@ def _answers_page(application_id: int, kind: CriterionKind) -> str | Response:
     criteria = application.das.criteria_of(kind)
     # Only the suitability criteria take documents.
     suitability = kind is CriterionKind.SUITABILITY
-    documents = evidence.documents_of(_org_id()) if suitability else []
+    documents = evidence.documents_of(application.organisation_id) if suitability else []
     earlier = applications.earlier_decisions(application)
     form = answers_form(
         criteria,
@@ -535,7 +502,7 @@ def documents() -> str | Response:
         form=form,
         pending=pending,
         documents=provider_lists.documents_page(
-            _org_id(),
+            ownership.organisation_id_of(current_user),
             local_date(now()),
             current_app.config["EXPIRY_WARNING_DAYS"],
             paging.page_number(request.args.get("pagina")),

@@ -12,9 +12,12 @@ from portal.domain.eligibility import (
     Gap,
     Mark,
     Missing,
+    SectionStatus,
     completeness,
     gaps_of,
+    next_section,
     pre_mark,
+    sections,
 )
 
 ON = date(2027, 3, 15)
@@ -129,3 +132,34 @@ def test_expires_soon(last_day: date | None, today: date, soon: bool) -> None:
     from portal.domain.evidence import expires_soon
 
     assert expires_soon(last_day, today, 60) is soon
+
+
+KINDS = {"U1": "exclusion", "U2": "exclusion", "G1": "suitability"}
+DONE, BUSY, NEW = SectionStatus.COMPLETE, SectionStatus.IN_PROGRESS, SectionStatus.NOT_STARTED
+
+
+@pytest.mark.parametrize(
+    ("missing", "started", "statuses", "after_lots"),
+    [
+        ([], set(), (DONE, DONE, DONE), None),
+        (["lots"], set(), (NEW, DONE, DONE), None),
+        (["lots"], {"lots"}, (BUSY, DONE, DONE), None),
+        (["U1", "U2"], {"lots"}, (DONE, NEW, DONE), "exclusion"),
+        (["U1", "G1"], {"exclusion"}, (DONE, BUSY, NEW), "exclusion"),
+        (["lots", "U1", "G1"], {"suitability"}, (NEW, NEW, BUSY), "exclusion"),
+        (["G1"], {"lots", "exclusion", "suitability"}, (DONE, DONE, BUSY), "suitability"),
+    ],
+)
+def test_the_drafts_sections_and_the_next_one(
+    missing: list[str],
+    started: set[str],
+    statuses: tuple[SectionStatus, ...],
+    after_lots: str | None,
+) -> None:
+    found = sections([Missing(code, Gap.UNANSWERED) for code in missing], KINDS, started)
+    assert tuple(s.status for s in found) == statuses
+    assert [s.key for s in found if s.complete] == [
+        s.key for s, status in zip(found, statuses, strict=True) if status is DONE
+    ]
+    assert next_section(found, "lots") == after_lots
+    assert next_section(found, "suitability") is None

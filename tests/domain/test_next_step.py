@@ -15,7 +15,6 @@ from portal.domain.next_step import (
     ProviderFacts,
     StepKind,
     Verdict,
-    complete_sections,
     decision_summary,
     next_step,
     profile_gaps,
@@ -85,21 +84,6 @@ def test_the_next_step_carries_what_the_panel_names() -> None:
 )
 def test_decision_summary(outcomes: list[tuple[str, str]], summary: DecisionSummary) -> None:
     assert decision_summary(outcomes) == summary
-
-
-@pytest.mark.parametrize(
-    ("missing", "complete"),
-    [
-        ([], 3),
-        (["lots"], 2),
-        (["U1", "U2"], 2),
-        (["lots", "U1", "G1"], 0),
-        (["G1"], 2),
-    ],
-)
-def test_complete_sections(missing: list[str], complete: int) -> None:
-    kinds = {"U1": "exclusion", "U2": "exclusion", "G1": "suitability"}
-    assert complete_sections(missing, kinds) == complete
 
 
 def test_profile_gaps_name_the_empty_required_fields_in_form_order() -> None:
