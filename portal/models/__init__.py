@@ -51,11 +51,14 @@ from portal.models.organisations import Organisation, SizeClass
 from portal.models.parked import ParkedForm
 from portal.models.review import (
     Assessment,
+    AssessmentReport,
     AutoMark,
     Clarification,
     ConflictDeclaration,
     DecisionLetter,
+    DocumentView,
     ReviewMark,
+    ReviewNote,
     clarification_document,
 )
 from portal.models.tariffs import IndexFigure, LumpSum, Tariff, TariffSheet
@@ -72,6 +75,9 @@ from portal.models.users import (
 )
 
 __all__ = [
+    "AssessmentReport",
+    "DocumentView",
+    "ReviewNote",
     "STAFF_ROLES",
     "RecoveryCode",
     "AgreementLot",

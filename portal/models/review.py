@@ -119,3 +119,54 @@ class DecisionLetter(Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     filename: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ReviewNote(Model):
+    """A note between the reviewers of one application: never shown to the provider, kept with
+    the application and printed in the assessment report."""
+
+    __tablename__ = "review_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"), index=True)
+    # The criterion the note is about, or None for the application as a whole.
+    criterion_id: Mapped[int | None] = mapped_column(sa.ForeignKey("criterion.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    written_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class DocumentView(Model):
+    """A reviewer opened a piece of evidence of an application (inline or as a download): the
+    second reviewer sees what the first one looked at, and the assessment report lists it.
+    One row per reviewer, document and application; `last_viewed_at` moves on a later look."""
+
+    __tablename__ = "document_view"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"), index=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence_document.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    first_viewed_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    last_viewed_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    times: Mapped[int] = mapped_column(default=1)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("application_id", "document_id", "user_id"),)
+
+
+class AssessmentReport(Model):
+    """The assessment report (beoordelingsrapport) of a decided application: every verdict,
+    reason, reviewer and date, the evidence considered and the four-eyes confirmation. A PDF
+    stored under its hash with the decision; part of the official record."""
+
+    __tablename__ = "assessment_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"), unique=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -162,16 +162,6 @@ class DeclarationRequestForm(PortalForm):
     )
 
 
-class QueueFilterForm(PortalForm):
-    class Meta:
-        csrf = False
-
-    das = SelectField(_l("Aankoopsysteem"), coerce=int, validators=[Optional()])
-    lot = SelectField(_l("Perceel"), coerce=int, validators=[Optional()])
-    state = SelectField(_l("Status"), validators=[Optional()])
-    reviewer = SelectField(_l("Beoordelaar"), coerce=int, validators=[Optional()])
-
-
 class SuspendForm(PortalForm):
     reason = TextAreaField(
         _l("Reden van de opschorting"),

@@ -32,9 +32,7 @@ from portal.models import (
     ReviewMark,
     User,
 )
-from portal.models.labels import label
 from portal.pages.messages import message_for
-from portal.pages.views_common import staff_das_and_lot_choices
 from portal.review import bp, forms
 from portal.services import (
     ServiceError,
@@ -52,57 +50,6 @@ from portal.services.audit import events_for
 
 # Each change is a few table rows: a shorter page keeps the assessment page readable.
 PROFILE_CHANGES_PER_PAGE = 10
-
-
-def _filter_form() -> tuple[forms.QueueFilterForm, review.QueueFilters]:
-    reviewers = db.session.scalars(
-        db.select(User)
-        .where(User.role.in_(ownership.REVIEWER_ROLES), User.is_active_account.is_(True))
-        .order_by(User.name)
-    ).all()
-    form = forms.QueueFilterForm(request.args)
-    staff_das_and_lot_choices(current_user, form.das, form.lot)
-    form.state.choices = [SelectChoice("", _("Alle"))] + [
-        SelectChoice(s.value, label(s)) for s in review.IN_REVIEW
-    ]
-    form.reviewer.choices = [
-        SelectChoice(-1, _("Iedereen")),
-        SelectChoice(0, _("Niemand toegewezen")),
-    ] + [SelectChoice(u.id, u.name) for u in reviewers]
-    form.validate()
-    state = form.state.data if form.state.data in {s.value for s in review.IN_REVIEW} else None
-    filters = review.QueueFilters(
-        das_id=form.das.data or None if not form.das.errors else None,
-        lot_id=form.lot.data or None if not form.lot.errors else None,
-        state=ApplicationState(state) if state else None,
-        reviewer_id=None
-        if form.reviewer.errors or form.reviewer.data in (None, -1)
-        else form.reviewer.data,
-    )
-    return form, filters
-
-
-@bp.route("/")
-def queue() -> str:
-    page = paging.page_number(request.args.get("pagina"))
-    per_page = current_app.config["PER_PAGE"]
-    form, filters = _filter_form()
-    rows, total = review.queue(
-        current_user,
-        local_date(now()),
-        current_app.config["AT_RISK_WORKING_DAYS"],
-        page,
-        per_page,
-        filters,
-    )
-    query = {k: v for k, v in request.args.items() if k != "pagina"}
-    return render_template(
-        "review/queue.html",
-        rows=paging.page_of(rows, total, page, per_page),
-        total=total,
-        form=form,
-        query=query,
-    )
 
 
 def _seen_version(raw: str | None) -> int:

@@ -17,7 +17,15 @@ from portal.models import (
     LotOutcome,
     SizeClass,
 )
-from portal.services import ServiceError, accounts, applications, calendar, ownership, review
+from portal.services import (
+    ServiceError,
+    accounts,
+    applications,
+    calendar,
+    ownership,
+    review,
+    review_queue,
+)
 from tests import factories
 
 
@@ -57,7 +65,7 @@ def test_registration_to_agreement(das) -> None:
 
     reviewer = factories.UserFactory()
     factories.assign(reviewer, das)
-    rows, total = review.queue(reviewer, date(2027, 3, 15), 3, 1, 25)
+    rows, total = review_queue.queue(reviewer, date(2027, 3, 15), 3, 1, 25)
     assert total == 1 and rows[0].application == application
     assert rows[0].working_days_left == 9
 
@@ -240,7 +248,7 @@ def test_reviewer_sees_only_assigned_das(das) -> None:
     applications.submit(application, user, at(2027, 3, 10))
     reviewer = factories.UserFactory()
     factories.assign(reviewer, das)
-    assert review.queue(reviewer, date(2027, 3, 10), 3, 1, 25) == ([], 0)
+    assert review_queue.queue(reviewer, date(2027, 3, 10), 3, 1, 25) == ([], 0)
     with pytest.raises(NotFound):
         ownership.staff_application(application.id, reviewer)
 
