@@ -38,7 +38,6 @@ from portal.services import (
     ServiceError,
     applications,
     declarations,
-    evidence,
     letters,
     organisations,
     ownership,
@@ -407,17 +406,4 @@ def suspend(agreement_id: int) -> str | Response:
         form=form,
         error_message=error_message,
         failed_agreement_id=agreement.id,
-    )
-
-
-@bp.route("/documenten/<int:document_id>")
-def download(document_id: int) -> Response:
-    try:
-        document = ownership.staff_document(document_id, current_user)
-    except ServiceError:  # a conflict of interest declared on an application it belongs to
-        abort(403)
-    return send_stored(
-        evidence.key_for(document.sha256),
-        mimetype=evidence.served_type(document),
-        download_name=evidence.served_name(document),
     )

@@ -19,6 +19,7 @@ from portal.catalogue import views as catalogue_views
 from portal.contracts import kpi_views as contract_kpi_views
 from portal.contracts import views as contract_views
 from portal.public import views as public_views
+from portal.review import evidence_views as review_evidence_views
 from portal.review import queue_views as review_queue_views
 from portal.review import views as review_views
 from portal.supplier import account_views as supplier_account_views
@@ -48,6 +49,7 @@ VIEW_MODULES: tuple[ModuleType, ...] = (
     supplier_account_views,
     supplier_kpi_views,
     supplier_privacy_views,
+    review_evidence_views,
     review_queue_views,
     review_views,
     contract_views,
