@@ -126,11 +126,17 @@ BUDGET: dict[str, int] = {
     "contracts.countersign": 25,
     "contracts.exercise_option": 30,
     "contracts.log_talk": 40,
+    "contracts.talk_report": 15,
+    "contracts.action_done": 15,
+    "contracts.select_for_talks": 20,
+    "contracts.remind_late": 20,
     "contracts.management_settings": 35,
     "contracts.save_kpi_definition": 45,
+    "review.add_note": 25,
     "review.ask_clarification": 30,
     "review.assess": 35,
     "review.assign": 25,
+    "review.assign_many": 25,
     "review.confirm": 15,
     "review.declare_conflict": 25,
     "review.extend": 25,
@@ -203,6 +209,8 @@ HOST_PAGES = {
     "supplier.kpi_upload": "supplier.kpi_report",
     "review.declare_conflict": "review.application",
     "review.assign": "review.application",
+    "review.add_note": "review.application",
+    "review.assign_many": "review.queue",
     "review.extend": "review.application",
     "review.assess": "review.application",
     "review.ask_clarification": "review.application",
@@ -215,6 +223,10 @@ HOST_PAGES = {
     "contracts.countersign": "contracts.agreement",
     "contracts.change_state": "contracts.agreement",
     "contracts.log_talk": "contracts.dashboard",
+    "contracts.talk_report": "contracts.dashboard",
+    "contracts.action_done": "contracts.dashboard",
+    "contracts.select_for_talks": "contracts.dashboard",
+    "contracts.remind_late": "contracts.late_reports",
     "contracts.correct_kpi": "contracts.dashboard",
     "contracts.management_settings": "contracts.overview",
     "admin.remove_holiday": "admin.holidays",
@@ -233,7 +245,7 @@ def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
 
     from portal.auth.forms import PasswordCheckForm
     from portal.catalogue.forms import PublishForm
-    from portal.contracts.forms import CountersignForm
+    from portal.contracts.forms import ActionDoneForm, CountersignForm, RemindForm, TalkReportForm
     from portal.models import KpiDefinition
     from portal.review import forms as review_forms
     from portal.supplier.forms import KpiUploadForm, SubmitForm
@@ -252,6 +264,9 @@ def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
         "review.request_declaration": review_forms.DeclarationRequestForm,
         "review.suspend": review_forms.SuspendForm,
         "contracts.countersign": CountersignForm,
+        "contracts.talk_report": TalkReportForm,  # the world has no planned talk
+        "contracts.action_done": ActionDoneForm,  # nor an action
+        "contracts.remind_late": RemindForm,  # nor, perhaps, a late report
         "catalogue.indexation": PublishForm,
         "supplier.submit": SubmitForm,
         "supplier.kpi_upload": KpiUploadForm,

@@ -93,7 +93,7 @@ def get_rules(app: Flask) -> list[Rule]:
 
 # request.args.get("pagina") and the parsers of portal/pages/params.py: id_arg("perceel") ...
 ARGS_READ = re.compile(r"""(?:request\.args\.get|_arg)\(\s*["']([^"']+)["']""")
-FORM_FROM_ARGS = re.compile(r"""(\w+Form)\(\s*request\.args\s*\)""")
+FORM_FROM_ARGS = re.compile(r"""(\w+Form)\(\s*(?:request\.)?args\s*\)""")
 
 
 def query_names(app: Flask) -> list[str]:
@@ -115,7 +115,7 @@ def query_names(app: Flask) -> list[str]:
 def _form_classes(wanted: set[str]) -> list[type]:
     found = []
     for module_info in pkgutil.walk_packages(portal.__path__, "portal."):
-        if module_info.name.endswith(".forms"):
+        if module_info.name.endswith("forms"):
             module = importlib.import_module(module_info.name)
             found += [getattr(module, name) for name in wanted if hasattr(module, name)]
     assert {cls.__name__ for cls in found} == wanted, "a filter form was not found"

@@ -377,6 +377,8 @@ def test_every_service_message_reads_in_english(app: Flask) -> None:
     with app.test_request_context():
         for code, template in SERVICE_MESSAGES.items():
             names = re.findall(r"%\((\w+)\)s", str(template))
+            if not re.sub(r"%\(\w+\)s|[\W_]", "", str(template)):
+                continue  # only placeholders (a list item's format): nothing to translate
             problem = Problem(code, **{name: "XYZ" for name in names})
             with force_locale("nl"):
                 dutch = message_for(problem)

@@ -223,6 +223,7 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
     ("agreement page", lambda w: w.manager, lambda w: f"/contracten/{w.agreement.id}"),
     ("KPI dashboard", lambda w: w.manager, lambda w: f"/contracten/{w.agreement.id}/kpi"),
     ("DAS overview", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/overzicht"),
+    ("late reports", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/te-laat"),
     ("tariff administration", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/tarieven"),
 ]
 

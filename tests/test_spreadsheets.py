@@ -303,3 +303,23 @@ def test_a_refused_file_costs_little_memory(build: Callable[[], bytes]) -> None:
 def test_the_reader_reads_a_file_at_the_limits() -> None:
     rows = read_rows(io.BytesIO(bombs.wide_or_long_xlsx(100, LIMITS.max_columns)))
     assert len(rows) == 100 and len(rows[0]) == LIMITS.max_columns
+
+
+def test_every_sheet_freezes_its_header_and_filters_the_table_under_it() -> None:
+    """Issue 18: a frozen header row and an auto-filter in every Excel file the portal makes,
+    also where the header is not the first row (the tariff sheet has a title above it)."""
+    builder = XlsxBuilder()
+    builder.sheet("Register")
+    builder.row(["kenmerk", "status"], bold=True)
+    builder.row(["DAS-1", "Lopend"])
+    builder.row(["DAS-2", "Opgeschort"])
+    builder.sheet("Tarieven")
+    builder.row(["Tarieven 2027"])
+    builder.row([])
+    builder.row(["Perceel", "Product", "Tarief"], bold=True)
+    builder.row(["1", "Begeleiding", 70])
+    workbook = load_workbook(io.BytesIO(builder.getvalue()))
+    register, tariffs = workbook["Register"], workbook["Tarieven"]
+    assert register.freeze_panes == "A2" and register.auto_filter.ref == "A1:B3"
+    assert tariffs.freeze_panes == "A4" and tariffs.auto_filter.ref == "A3:C4"
+    assert register["A3"].value == "DAS-2" and tariffs["C4"].value == 70

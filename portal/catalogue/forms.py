@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -42,7 +43,8 @@ class PercentField(StringField):
     def _value(self) -> str:
         if getattr(self, "raw", None) is not None:
             return self.raw
-        return "" if self.data is None else str(self.data).replace(".", ",")
+        # 4.180 as stored reads back as the 4,18 that was typed.
+        return "" if self.data is None else format(self.data.normalize(), "f").replace(".", ",")
 
 
 class ProductForm(PortalForm):
@@ -122,7 +124,27 @@ class FiguresForm(PortalForm):
     ppc_prognosis = PercentField(_l("PPC prognose (%)"))
     ova_definitive = PercentField(_l("OVA definitief (%)"))
     ppc_definitive = PercentField(_l("PPC definitief (%)"))
+    # Clearing a stored figure is an explicit act: a blank field keeps it (issue 18).
+    clear_ova_prognosis = BooleanField(_l("Wis de opgeslagen OVA prognose"))
+    clear_ppc_prognosis = BooleanField(_l("Wis de opgeslagen PPC prognose"))
+    clear_ova_definitive = BooleanField(_l("Wis het opgeslagen OVA definitief"))
+    clear_ppc_definitive = BooleanField(_l("Wis het opgeslagen PPC definitief"))
     confirm = BooleanField(_l("Ik heb gecontroleerd dat een cijfer buiten -10% tot 25% klopt"))
+
+    FIGURES = ("ova_prognosis", "ppc_prognosis", "ova_definitive", "ppc_definitive")
+
+    def cleared(self) -> list[str]:
+        return [name for name in self.FIGURES if self[f"clear_{name}"].data]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for name in self.cleared():
+            if self[name].data is not None:
+                self[name].errors = list(self[name].errors) + [
+                    _l("Laat dit veld leeg als u het opgeslagen cijfer wist.")
+                ]
+                valid = False
+        return valid
 
 
 class WeightsForm(PortalForm):
@@ -140,6 +162,11 @@ class PublishForm(PortalForm):
     correction_note = TextAreaField(
         _l("Wat corrigeert dit blad? (alleen bij een correctie)"), validators=[Optional()]
     )
+    # The sheet in force that the administrator saw in the preview (empty: none yet). Publishing
+    # corrects exactly that sheet, so a second click cannot publish again.
+    seen_sheet = HiddenField()
+    # Set only by the confirmation step's own button: without it a POST shows the preview.
+    confirmed = HiddenField()
 
 
 class LumpSumForm(PortalForm):
@@ -177,3 +204,7 @@ class BaseTariffForm(PortalForm):
         _l("Basisjaar"),
         validators=[InputRequired(_l("Vul het basisjaar in.")), NumberRange(2000, 2100)],
     )
+    # Carried from an imported file's confirmation step (see PublishForm).
+    correction_note = HiddenField()
+    seen_sheet = HiddenField()
+    confirmed = HiddenField()

@@ -14,15 +14,18 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from portal.catalogue import bp, forms
+from portal.domain import money
 from portal.infra.timeutil import local_date, now
-from portal.models import Das, IjwUnit, ProductVariant
+from portal.models import Das, IjwUnit, ProductVariant, TariffSheet
 from portal.pages.forms import read_amount
 from portal.pages.messages import message_for, row_messages
 from portal.pages.views_common import read_spreadsheet
@@ -143,43 +146,58 @@ def retire_product(slug: str, product_id: int) -> Response:
     return redirect(url_for("catalogue.products", slug=slug))
 
 
+def _confirm_base(
+    das: Das,
+    year: int,
+    amounts: dict[int, int],
+    note: str,
+    seen: TariffSheet | None,
+) -> str:
+    """The confirmation step before base tariffs are published (and mailed): what will be
+    published and to whom; the amounts travel in hidden fields to `base_tariffs`."""
+    form = forms.BaseTariffForm(
+        formdata=None,
+        data={
+            "year": year,
+            "correction_note": note,
+            "seen_sheet": "" if seen is None else str(seen.id),
+        },
+    )
+    return render_template(
+        "catalogue/base_tariffs_confirm.html",
+        das=das,
+        form=form,
+        year=year,
+        rows=tariffs.base_preview(das, year, amounts),
+        plain={pid: money.plain_amount(cents) for pid, cents in amounts.items()},
+        note=note,
+        existing=seen,
+        recipients=tariffs.publication_recipients(das),
+    )
+
+
 @bp.route("/<slug>/tarieven", methods=["GET", "POST"])
 def tariff_admin(slug: str) -> str | Response | tuple[str, int]:
     das = ownership.staff_das(slug, current_user)
     form = forms.ImportForm(year=das.tariff_base_year or local_date(now()).year)
     errors: list[RowError] = []
-    error_message = None
     submitted = form.validate_on_submit()
     rows = read_spreadsheet(form.file) if submitted else None
     if rows is not None:
-        try:
-            amounts, errors = tariffs.parse_tariff_rows(das, rows)
-            if not errors:
-                existing = tariffs.current_sheet(das.id, form.year.data)
-                tariffs.publish_base(
-                    current_user,
-                    das,
-                    form.year.data,
-                    amounts,
-                    now(),
-                    corrects=existing if form.correction_note.data else None,
-                    note=form.correction_note.data or "",
-                )
-        except ServiceError as error:
-            error_message = message_for(error)
-        else:
-            if not errors:
-                flash(
-                    _("De basistarieven voor %(year)s zijn gepubliceerd.", year=form.year.data),
-                    "success",
-                )
-                return redirect(url_for("catalogue.tariff_admin", slug=slug))
+        amounts, errors = tariffs.parse_tariff_rows(das, rows)
+        if not errors:
+            # Nothing is published yet: the file's tariffs go to the confirmation step.
+            note = form.correction_note.data or ""
+            existing = tariffs.current_sheet(das.id, form.year.data)
+            return _confirm_base(
+                das, form.year.data, amounts, note, existing if note.strip() else None
+            )
     return render_template(
         "catalogue/tariffs.html",
         das=das,
         form=form,
         row_errors=row_messages(errors),
-        error_message=error_message,
+        error_message=None,
         sheets=tariffs.sheets_page(
             das.id, paging.page_number(request.args.get("pagina")), current_app.config["PER_PAGE"]
         ),
@@ -189,23 +207,30 @@ def tariff_admin(slug: str) -> str | Response | tuple[str, int]:
 
 @bp.route("/<slug>/basistarieven", methods=["GET", "POST"])
 def base_tariffs(slug: str) -> str | Response:
-    """Enter the base year's tariffs by hand, one field per product."""
+    """Enter the base year's tariffs by hand, one field per product; publishing asks for a
+    confirmation first (it mails every provider with a live agreement)."""
     das = ownership.staff_das(slug, current_user)
     form = forms.BaseTariffForm(year=das.tariff_base_year or local_date(now()).year)
     products = tariffs.products_of(das)
     typed = {p.id: request.form.get(f"p{p.id}", "") for p in products}
     field_errors: dict[int, str] = {}
     error_message = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and "wijzigen" not in request.form:
         amounts = {}
         for product in products:
             try:
                 amounts[product.id] = read_amount(typed[product.id], example_cents=10_496)
             except ValueError as error:
                 field_errors[product.id] = str(error)
+        note = form.correction_note.data or ""
+        seen = tariffs.sheet_of(das, form.seen_sheet.data)
+        if not field_errors and form.confirmed.data != "ja":
+            return _confirm_base(das, form.year.data, amounts, note, seen)
         if not field_errors:
             try:
-                tariffs.publish_base(current_user, das, form.year.data, amounts, now())
+                tariffs.publish_base(
+                    current_user, das, form.year.data, amounts, now(), corrects=seen, note=note
+                )
             except ServiceError as error:
                 error_message = message_for(error)
             else:
@@ -225,8 +250,53 @@ def base_tariffs(slug: str) -> str | Response:
     )
 
 
+FIGURE_NAMES = {
+    "ova_prognosis": _l("OVA-prognose"),
+    "ppc_prognosis": _l("PPC-prognose"),
+    "ova_definitive": _l("OVA definitief"),
+    "ppc_definitive": _l("PPC definitief"),
+}
+
+
+def _percent(value: Decimal) -> str:
+    return format_decimal(value, format="0.00#")
+
+
+def _saved_message(year: int, changes: list[tariffs.FigureChange]) -> str:
+    """Say what changed: "OVA-prognose 2026 opgeslagen: 3,10%", or that nothing did."""
+    if not changes:
+        return _("Er is niets veranderd aan de indexcijfers van %(year)s.", year=year)
+    parts = [
+        _(
+            "%(figure)s %(year)s opgeslagen: %(value)s%%",
+            figure=FIGURE_NAMES[c.figure],
+            year=year,
+            value=_percent(c.new),
+        )
+        if c.new is not None
+        else _(
+            "%(figure)s %(year)s gewist (was %(value)s%%)",
+            figure=FIGURE_NAMES[c.figure],
+            year=year,
+            value=_percent(c.old) if c.old is not None else "–",
+        )
+        for c in changes
+    ]
+    return "; ".join(parts) + "."
+
+
+def _chosen_year(form: forms.FiguresForm) -> int | None:
+    if request.method == "POST":
+        return form.year.data if not form.year.errors else None
+    raw = request.args.get("jaar", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+
+
 @bp.route("/<slug>/indexcijfers", methods=["GET", "POST"])
 def index_figures(slug: str) -> str | Response:
+    """The OVA and PPC figures per year. Choosing a year (?jaar=2025) loads its stored figures
+    into the form; a blank field keeps a stored figure, a figure is erased only by ticking its
+    'wis' box."""
     das = ownership.staff_das(slug, current_user)
     form = forms.FiguresForm()
     weights_form = forms.WeightsForm(
@@ -255,9 +325,10 @@ def index_figures(slug: str) -> str | Response:
                 return redirect(url_for("catalogue.index_figures", slug=slug))
         elif weights_form.ova_weight.data is None and not weights_form.ova_weight.errors:
             weights_form.ova_weight.errors = [_("Vul het gewicht van de OVA in.")]
+        form = forms.FiguresForm(formdata=None)
     elif form.validate_on_submit():
         try:
-            tariffs.save_figures(
+            changes = tariffs.save_figures(
                 current_user,
                 das,
                 tariffs.FiguresInput(
@@ -268,23 +339,34 @@ def index_figures(slug: str) -> str | Response:
                     form.ppc_definitive.data,
                 ),
                 bool(form.confirm.data),
+                clear=form.cleared(),
             )
         except ServiceError as error:
             error_message = message_for(error)
             needs_confirmation = error.code == "figure_implausible"
         else:
-            flash(
-                _("De indexcijfers voor %(year)s zijn opgeslagen.", year=form.year.data), "success"
+            flash(_saved_message(form.year.data, changes), "success")
+            return redirect(
+                url_for(
+                    "catalogue.index_figures", slug=slug, jaar=form.year.data, _anchor="cijfers"
+                )
             )
-            return redirect(url_for("catalogue.index_figures", slug=slug))
     elif request.method == "GET":
-        form = forms.FiguresForm(formdata=None)
+        year = _chosen_year(form)
+        row = tariffs.figures_for_year(das.id, year) if year else None
+        form = forms.FiguresForm(
+            formdata=None,
+            data={"year": year, **{k: getattr(row, k) for k in FIGURE_NAMES if row is not None}},
+        )
+    year = _chosen_year(form)
+    stored = tariffs.figures_for_year(das.id, year) if year else None
     return render_template(
         "catalogue/index_figures.html",
         das=das,
         form=form,
         weights_form=weights_form,
         rows=tariffs.index_figure_rows(das.id),
+        stored=stored,
         error_message=error_message,
         needs_confirmation=needs_confirmation,
     )
@@ -292,6 +374,8 @@ def index_figures(slug: str) -> str | Response:
 
 @bp.route("/<slug>/indexeren/<int:year>", methods=["GET", "POST"])
 def indexation(slug: str, year: int) -> str | Response:
+    """The indexed tariffs of `year`: a preview (GET), a confirmation step showing what will be
+    published and who will be mailed (POST without `confirmed`), then publication."""
     das = ownership.staff_das(slug, current_user)
     form = forms.PublishForm()
     error_message = None
@@ -301,25 +385,26 @@ def indexation(slug: str, year: int) -> str | Response:
         computed = None
         error_message = message_for(error)
     existing = tariffs.current_sheet(das.id, year)
+    confirming = False
     if computed is not None and form.validate_on_submit():
-        try:
-            sheet = (
-                tariffs.publish_year(
-                    current_user,
-                    das,
-                    year,
-                    now(),
-                    corrects=existing,
-                    note=form.correction_note.data or "",
-                )
-                if existing
-                else tariffs.publish_year(current_user, das, year, now())
-            )
-        except ServiceError as error:
-            error_message = message_for(error)
+        seen = tariffs.sheet_of(das, form.seen_sheet.data)
+        note = form.correction_note.data or ""
+        if seen is not None and not note.strip():
+            error_message = message_for(ServiceError("correction_note_required"))
+        elif form.confirmed.data != "ja":
+            confirming = True
         else:
-            flash(_("De tarieven voor %(year)s zijn gepubliceerd.", year=sheet.year), "success")
-            return redirect(url_for("public.tariff_sheet", slug=slug, sheet_id=sheet.id))
+            try:
+                sheet = tariffs.publish_year(
+                    current_user, das, year, now(), corrects=seen, note=note
+                )
+            except ServiceError as error:
+                error_message = message_for(error)
+            else:
+                flash(_("De tarieven voor %(year)s zijn gepubliceerd.", year=sheet.year), "success")
+                return redirect(url_for("public.tariff_sheet", slug=slug, sheet_id=sheet.id))
+    if not form.seen_sheet.data and existing is not None and not confirming:
+        form.seen_sheet.data = str(existing.id)
     return render_template(
         "catalogue/indexation.html",
         das=das,
@@ -328,6 +413,8 @@ def indexation(slug: str, year: int) -> str | Response:
         form=form,
         error_message=error_message,
         existing=existing,
+        confirming=confirming,
+        recipients=tariffs.publication_recipients(das) if confirming else None,
     )
 
 

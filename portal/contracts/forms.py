@@ -175,3 +175,56 @@ class ManagementSettingsForm(PortalForm):
             NumberRange(1, 500, _l("Een aantal tussen 1 en 500.")),
         ],
     )
+
+
+class SelectionForm(PortalForm):
+    reason = TextAreaField(
+        _l("Reden van de selectie"),
+        description=_l("Bijvoorbeeld: grootste omzet in de regio, of een signaal uit de toegang."),
+        validators=[InputRequired(_l("Geef de reden van de selectie op."))],
+    )
+
+
+class TalkReportForm(PortalForm):
+    """The report of a planned talk: when it was held, what was agreed, and the actions."""
+
+    held_on = DateField(
+        _l("Gevoerd op"), validators=[InputRequired(_l("Kies de datum van het gesprek."))]
+    )
+    agreements_made = TextAreaField(_l("Gemaakte afspraken"), validators=[Optional()])
+    action = TextAreaField(_l("Vervolgactie 1 (optioneel)"), validators=[Optional()])
+    action_owner = StringField(_l("Eigenaar van actie 1"), validators=[Optional()])
+    action_due = DateField(_l("Actie 1 gereed op"), validators=[Optional()])
+    action_2 = TextAreaField(_l("Vervolgactie 2 (optioneel)"), validators=[Optional()])
+    action_owner_2 = StringField(_l("Eigenaar van actie 2"), validators=[Optional()])
+    action_due_2 = DateField(_l("Actie 2 gereed op"), validators=[Optional()])
+
+
+class ActionDoneForm(PortalForm):
+    done_on = DateField(
+        _l("Afgerond op"),
+        validators=[InputRequired(_l("Kies de datum waarop de actie klaar was."))],
+    )
+
+
+class LateFilterForm(PortalForm):
+    class Meta:
+        csrf = False
+
+    soort = SelectField(
+        _l("Soort rapportage"),
+        choices=[
+            SelectChoice("", _l("Alle")),
+            SelectChoice("kpi", _l("KPI-cijfers")),
+            SelectChoice("sroi", _l("Social return")),
+        ],
+        validators=[Optional()],
+    )
+
+
+class RemindForm(PortalForm):
+    """Which late report to remind about: hidden fields of the row's button."""
+
+    report = StringField(validators=[InputRequired()])
+    definition = IntegerField(validators=[Optional()])
+    period = DateField(validators=[InputRequired()])

@@ -4,6 +4,7 @@ check as the contract register."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,7 +19,8 @@ from portal.contracts import bp, forms
 from portal.domain import contract_management as rules
 from portal.domain import money
 from portal.infra.timeutil import local_date, now
-from portal.models import Das, KpiDefinition, ReportingPeriod, Role, TalkKind
+from portal.models import ContractTalk, Das, KpiDefinition, ReportingPeriod, Role, TalkKind
+from portal.models.labels import label
 from portal.pages.messages import message_for
 from portal.pages.params import decimal_arg, id_arg, year_arg
 from portal.pages.svg import line_chart
@@ -151,6 +153,8 @@ def _render_overview(
         paging.page_number(request.args.get("pagina")),
         current_app.config["PER_PAGE"],
     )
+    today = local_date(now())
+    selected = kpis.selected_providers(das.id, data.year, today)
     return render_template(
         "contracts/overview.html",
         das=das,
@@ -159,6 +163,8 @@ def _render_overview(
         query=query,
         sroi_rows=sroi_rows,
         settings_form=settings_form,
+        selected=selected,
+        selected_ids={s.selection.agreement_id for s in selected},
     )
 
 
@@ -168,7 +174,11 @@ def _render_overview(
 def overview_export(slug: str, table: str, kind: str) -> Response:
     das, data, _weights_ = _overview(slug)
     if table == "gesprekken":
-        header = ["rang", "aanbieder", "clienten", "omzet_eur", "score"]
+        header = ["rang", "aanbieder", "clienten", "omzet_eur", "score", "geselecteerd"]
+        selected = {
+            s.selection.agreement_id
+            for s in kpis.selected_providers(das.id, data.year, local_date(now()))
+        }
         rows = [
             [
                 i,
@@ -176,6 +186,7 @@ def overview_export(slug: str, table: str, kind: str) -> Response:
                 r.clients,
                 money.plain_amount(r.turnover_cents),
                 f"{r.score:.3f}",
+                _("ja") if a.id in selected else _("nee"),
             ]
             for i, (a, r) in enumerate(data.ranking, start=1)
         ]
@@ -205,7 +216,7 @@ def overview_export(slug: str, table: str, kind: str) -> Response:
                 a.organisation.legal_name,
                 "" if o is None else money.plain_amount(o),
                 money.plain_amount(d),
-                s.value,
+                label(s),
             ]
             for a, o, d, s in data.sroi
         ]
@@ -230,12 +241,22 @@ def _dashboard(agreement_id: int, **overrides: object) -> str:
     }
     correction = forms.CorrectionForm(formdata=None)
     correction.kpi.choices = [SelectChoice(s.definition.id, s.definition.name) for s in series]
+    selection = kpis.selection_of(found, today.year)
     context: dict[str, object] = {
         "agreement": found,
+        "today": today,
+        "action_overdue": rules.action_overdue,
         "series": series,
         "charts": charts,
         "talks": kpis.talks_of(found),
         "talk_form": forms.TalkForm(formdata=None, held_on=today),
+        "report_form": forms.TalkReportForm(formdata=None, held_on=today),
+        "report_talk_id": None,
+        "done_form": forms.ActionDoneForm(formdata=None, done_on=today),
+        "selection": selection,
+        "selection_form": forms.SelectionForm(
+            formdata=None, reason=selection.reason if selection else ""
+        ),
         "correction_form": correction,
         "sroi": kpis.sroi_reports_of(found),
         "corrections": kpis.corrections_page(
@@ -305,16 +326,27 @@ def dashboard_export(agreement_id: int, table: str, kind: str) -> Response:
             for v in kpis.values_of(found)
         ]
     elif table == "gesprekken":
-        header = ["datum", "soort", "deelnemers", "afspraken", "acties"]
+        header = ["datum", "soort", "status", "deelnemers", "afspraken", "acties", "open_acties"]
         rows = [
             [
                 t.held_on.isoformat(),
-                t.kind.value,
+                label(t.kind),
+                label(t.status),
                 t.participants,
                 t.agreements_made,
                 "; ".join(
-                    f"{a.description} ({a.owner}, {a.due_on.isoformat()})" for a in t.actions
+                    _(
+                        "%(action)s (%(owner)s, gereed op %(due)s, %(state)s)",
+                        action=a.description,
+                        owner=a.owner,
+                        due=a.due_on.strftime("%d-%m-%Y"),
+                        state=_("afgerond op %(date)s", date=a.done_on.strftime("%d-%m-%Y"))
+                        if a.done_on
+                        else _("open"),
+                    )
+                    for a in t.actions
                 ),
+                sum(1 for a in t.actions if a.done_on is None),
             ]
             for t in kpis.talks_of(found)
         ]
@@ -329,31 +361,128 @@ def log_talk(agreement_id: int) -> str | Response:
     form = forms.TalkForm()
     if not form.validate_on_submit():
         return _dashboard(agreement_id, talk_form=form)
-    actions = []
-    for suffix in ("", "_2", "_3"):
-        description = (form[f"action{suffix}"].data or "").strip()
-        if description:
-            actions.append(
-                (
-                    description,
-                    form[f"action_owner{suffix}"].data or "",
-                    form[f"action_due{suffix}"].data or local_date(now()),
-                )
-            )
+    today = local_date(now())
     try:
-        kpis.log_talk(
+        talk = kpis.log_talk(
             current_user,
             found,
             TalkKind(form.kind.data),
             form.held_on.data,
             form.participants.data or "",
             form.agreements_made.data or "",
-            actions,
+            _typed_actions(form, ("", "_2", "_3")),
+            today,
         )
     except ServiceError as error:
         return _dashboard(agreement_id, talk_form=form, error_message=message_for(error))
-    flash(_("Het gesprek is vastgelegd."), "success")
-    return redirect(url_for("contracts.dashboard", agreement_id=agreement_id))
+    if talk.status is rules.TalkStatus.PLANNED:
+        flash(_("Het gesprek is gepland."), "success")
+    else:
+        flash(_("Het gesprek is vastgelegd."), "success")
+    return redirect(url_for("contracts.dashboard", agreement_id=agreement_id, _anchor="gesprekken"))
+
+
+def _typed_actions(
+    form: forms.TalkForm | forms.TalkReportForm, suffixes: tuple[str, ...]
+) -> list[tuple[str, str, date]]:
+    """The follow-up actions typed in a talk's form; one without a due date is due in four
+    weeks (a talk's actions are short-term by nature)."""
+    actions = []
+    for suffix in suffixes:
+        description = (form[f"action{suffix}"].data or "").strip()
+        if description:
+            actions.append(
+                (
+                    description,
+                    form[f"action_owner{suffix}"].data or "",
+                    form[f"action_due{suffix}"].data or local_date(now()) + timedelta(days=28),
+                )
+            )
+    return actions
+
+
+def _talk_of(agreement_id: int, talk_id: int) -> ContractTalk:
+    talk = next(
+        (
+            t
+            for t in kpis.talks_of(ownership.staff_agreement(agreement_id, current_user))
+            if t.id == talk_id
+        ),
+        None,
+    )
+    if talk is None:
+        abort(404)
+    return talk
+
+
+@bp.route("/<int:agreement_id>/gesprekken/<int:talk_id>/verslag", methods=["POST"])
+def talk_report(agreement_id: int, talk_id: int) -> str | Response:
+    talk = _talk_of(agreement_id, talk_id)
+    form = forms.TalkReportForm()
+    if not form.validate_on_submit():
+        return _dashboard(agreement_id, report_form=form, report_talk_id=talk_id)
+    try:
+        kpis.enter_report(
+            current_user,
+            talk,
+            form.held_on.data,
+            form.agreements_made.data or "",
+            _typed_actions(form, ("", "_2")),
+            local_date(now()),
+        )
+    except ServiceError as error:
+        return _dashboard(
+            agreement_id,
+            report_form=form,
+            report_talk_id=talk_id,
+            error_message=message_for(error),
+        )
+    flash(_("Het verslag van het gesprek is vastgelegd."), "success")
+    return redirect(url_for("contracts.dashboard", agreement_id=agreement_id, _anchor="gesprekken"))
+
+
+@bp.route("/<int:agreement_id>/acties/<int:action_id>/afgerond", methods=["POST"])
+def action_done(agreement_id: int, action_id: int) -> str | Response:
+    found = ownership.staff_agreement(agreement_id, current_user)
+    action = next((a for t in kpis.talks_of(found) for a in t.actions if a.id == action_id), None)
+    if action is None:
+        abort(404)
+    form = forms.ActionDoneForm()
+    if not form.validate_on_submit():
+        return _dashboard(agreement_id, done_form=form)
+    try:
+        kpis.complete_action(current_user, action, form.done_on.data, local_date(now()))
+    except ServiceError as error:
+        return _dashboard(agreement_id, done_form=form, error_message=message_for(error))
+    flash(_("De actie is afgerond."), "success")
+    return redirect(url_for("contracts.dashboard", agreement_id=agreement_id, _anchor="gesprekken"))
+
+
+@bp.route("/<int:agreement_id>/selectie", methods=["POST"])
+def select_for_talks(agreement_id: int) -> str | Response:
+    """Select the provider for this year's contract talks, or (with `opheffen`) undo it."""
+    found = ownership.staff_agreement(agreement_id, current_user)
+    year = local_date(now()).year
+    form = forms.SelectionForm()
+    if "opheffen" in request.form:
+        if not FlaskForm().validate_on_submit():
+            abort(400)
+        kpis.unselect_for_talks(current_user, found, year)
+        flash(
+            _("De aanbieder is niet meer geselecteerd voor de gesprekken van %(year)s.", year=year),
+            "success",
+        )
+        return redirect(
+            url_for("contracts.dashboard", agreement_id=agreement_id, _anchor="selectie")
+        )
+    if not form.validate_on_submit():
+        return _dashboard(agreement_id, selection_form=form)
+    try:
+        kpis.select_for_talks(current_user, found, year, form.reason.data or "", now())
+    except ServiceError as error:
+        return _dashboard(agreement_id, selection_form=form, error_message=message_for(error))
+    flash(_("De aanbieder is geselecteerd voor de gesprekken van %(year)s.", year=year), "success")
+    return redirect(url_for("contracts.dashboard", agreement_id=agreement_id, _anchor="selectie"))
 
 
 @bp.route("/<int:agreement_id>/kpi/correctie", methods=["POST"])

@@ -71,10 +71,13 @@ def register() -> str:
 @bp.route("/export.<any(csv, xlsx):kind>")
 def export(kind: str) -> Response:
     _form, filters = _filters()
+    today, due_days = local_date(now()), current_app.config["KPI_DUE_DAYS"]
     if kind == "csv":
-        content, mimetype = reports.register_csv(filters), spreadsheets.CSV_MIMETYPE
+        content = reports.register_csv(filters, today, due_days)
+        mimetype = spreadsheets.CSV_MIMETYPE
     else:
-        content, mimetype = reports.register_xlsx(filters), spreadsheets.XLSX_MIMETYPE
+        content = reports.register_xlsx(filters, today, due_days)
+        mimetype = spreadsheets.XLSX_MIMETYPE
     return download(content, mimetype, f"contractregister.{kind}")
 
 

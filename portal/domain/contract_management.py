@@ -5,14 +5,16 @@ Sources: seed 003 §4.4 (social conditions above a realised previous-year turnov
 excl. VAT; the region may revise the rule, so threshold and percentage are settings; 5% of the
 contract value is common practice elsewhere, DOMAIN.md), §2.4 (select the providers that matter
 most by number of clients and/or turnover), §3.3 (market shape: top 5, next 8, the rest).
+When a report is due and how late it is, and the life of a contract talk (planned, held, its
+actions done) are written below with their sources.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 SROI_THRESHOLD_CENTS = 250_000_00
@@ -199,3 +201,83 @@ def completed_periods(first_day: date, today: date, period: str) -> list[date]:
         starts.append(start)
         start = next_period(start, period)
     return starts
+
+
+# --- when a report is due, and how late it is ---------------------------------------------
+
+
+class ReportKind(enum.StrEnum):
+    KPI = "kpi"  # the figures of one KPI for one period
+    SROI = "sroi"  # the social-return report of one calendar year (seed 003 §4.4)
+
+
+def kpi_due_date(start: date, period: str, due_days: int) -> date:
+    """The last day on which a period's figure is on time: `due_days` calendar days after the
+    period ended (the portal's KPI_DUE_DAYS, 30 by default; contracts commonly ask quarterly or
+    half-yearly figures, DOMAIN.md). The reminder mail says "uiterlijk <this date>"."""
+    return next_period(start, period) + timedelta(days=due_days)
+
+
+def sroi_due_date(year: int, due_days: int) -> date:
+    """The last day on which a year's social-return report is on time. Seed 003 §4.4 sets the
+    obligation, not a date: we chose to treat the report as a yearly KPI, due `due_days` after
+    the year ended, so providers have one rhythm to remember."""
+    return kpi_due_date(date(year, 1, 1), "year", due_days)
+
+
+def is_late(due_on: date, today: date) -> bool:
+    """Late from the day after the due date: "uiterlijk 1 mei" means 1 May is still on time."""
+    return today > due_on
+
+
+def late_kpi_periods(
+    first_day: date, today: date, period: str, due_days: int, reported: Collection[date]
+) -> list[tuple[date, date]]:
+    """(period start, due date) of every period since `first_day` (an agreement's start) whose
+    figure is late: past its due date and not reported."""
+    late = []
+    for start in completed_periods(first_day, today, period):
+        due = kpi_due_date(start, period, due_days)
+        if start not in reported and is_late(due, today):
+            late.append((start, due))
+    return late
+
+
+def late_sroi_years(
+    first_day: date,
+    today: date,
+    due_days: int,
+    obliged_years: Collection[int],
+    reported_years: Collection[int],
+) -> list[tuple[int, date]]:
+    """(year, due date) of every year since `first_day` in which the provider was obliged to
+    deliver social return (its previous year's turnover above the threshold, `sroi_obligation`)
+    and has reported nothing, past the due date. A report that falls short of the obligation is
+    not late: the overview shows it as behind (`sroi_status`)."""
+    return [
+        (year, sroi_due_date(year, due_days))
+        for year in range(first_day.year, today.year)
+        if year in obliged_years
+        and year not in reported_years
+        and is_late(sroi_due_date(year, due_days), today)
+    ]
+
+
+# --- contract talks (seed 003 §2.4) ---------------------------------------------------------
+
+
+class TalkStatus(enum.StrEnum):
+    PLANNED = "planned"  # a date is set; no report yet
+    HELD = "held"  # its report (agreements made, actions) is entered
+
+
+def talk_status_after_logging(talk_date: date, today: date) -> TalkStatus:
+    """A talk logged with a date in the future is planned; one on or before today was held
+    (its report is being entered). Seed 003 §2.4: talks are planned with the selected providers,
+    held, and followed up."""
+    return TalkStatus.PLANNED if talk_date > today else TalkStatus.HELD
+
+
+def action_overdue(due_on: date, done_on: date | None, today: date) -> bool:
+    """An agreed action is overdue when it is not done and its due date has passed."""
+    return done_on is None and is_late(due_on, today)

@@ -87,16 +87,26 @@ class XlsxBuilder:
     """An Excel workbook written row by row. Text always lands in a text cell: openpyxl would
     otherwise store a string starting with '=' as a formula, and '#N/A' as an error. Text that
     looks like a formula is also marked with Excel's quote prefix, so editing the cell keeps it
-    text."""
+    text.
+
+    Every sheet's header row (its first bold row) stays in view when scrolling (frozen panes
+    below it) and carries an auto-filter over the table under it, so every Excel file the portal
+    makes can be filtered and scrolled the same way. A write-only sheet writes its panes before
+    its first row, so the rows of a sheet are kept until the sheet is done."""
 
     def __init__(self) -> None:
         from openpyxl import Workbook
 
         self._workbook = Workbook(write_only=True)
         self._sheet: WriteOnlyWorksheet | None = None
+        self._rows: list[list[object]] = []
+        self._header_row: int | None = None  # 1-based
+        self._width = 0
 
     def sheet(self, title: str) -> WriteOnlyWorksheet:
+        self._flush()
         self._sheet = self._workbook.create_sheet(title)
+        self._rows, self._header_row, self._width = [], None, 0
         return self._sheet
 
     def row(
@@ -106,12 +116,13 @@ class XlsxBuilder:
         bold: bool = False,
         number_formats: Mapping[int, str] | None = None,
     ) -> None:
-        """`number_formats` maps a 1-based column to an Excel number format."""
+        """`number_formats` maps a 1-based column to an Excel number format. The first bold row
+        is the sheet's header."""
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
         sheet = self.sheet("Blad1") if self._sheet is None else self._sheet
-        cells = []
+        cells: list[object] = []
         for column, value in enumerate(values, start=1):
             if isinstance(value, str):
                 text = _NOT_IN_XML.sub("", value)
@@ -129,11 +140,30 @@ class XlsxBuilder:
             if number_formats and column in number_formats:
                 cell.number_format = number_formats[column]
             cells.append(cell)
-        sheet.append(cells)
+        self._rows.append(cells)
+        if bold and self._header_row is None:
+            self._header_row = len(self._rows)
+        if self._header_row is not None:
+            self._width = max(self._width, len(cells))
+
+    def _flush(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        if self._sheet is None:
+            return
+        if self._header_row is not None and self._width:
+            self._sheet.freeze_panes = f"A{self._header_row + 1}"
+            self._sheet.auto_filter.ref = (  # type: ignore[attr-defined]
+                f"A{self._header_row}:{get_column_letter(self._width)}{len(self._rows)}"
+            )
+        for cells in self._rows:
+            self._sheet.append(cells)
+        self._rows = []
 
     def getvalue(self) -> bytes:
         if self._sheet is None:
             self.sheet("Blad1")
+        self._flush()
         out = io.BytesIO()
         self._workbook.save(out)
         return out.getvalue()

@@ -526,3 +526,31 @@ def send_stored(key: str, *, mimetype: str, download_name: str) -> Response:
     )
     response.content_length = size
     return response
+
+
+# Evidence shown beside the answer (issue 18): a picture the browser shows and nothing else.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg"})
+# Opened on its own, the file is a document with no rights at all: no script, no form, no plugin,
+# no fetch; only the image itself may load. Never framed elsewhere.
+INLINE_POLICY = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'none'"
+
+
+def inline_headers(response: Response) -> Response:
+    """The headers of a stored file shown in the browser rather than saved."""
+    response.headers["Content-Security-Policy"] = INLINE_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+def send_stored_inline(key: str, *, mimetype: str, download_name: str) -> Response:
+    """A stored PNG or JPEG to be shown inline (`Content-Disposition: inline`), from the portal's
+    own origin, sandboxed and never sniffed. Any other type goes out as `send_stored` sends it:
+    an attachment."""
+    if mimetype not in INLINE_TYPES:
+        return send_stored(key, mimetype=mimetype, download_name=download_name)
+    response = send_stored(key, mimetype=mimetype, download_name=download_name)
+    response.headers["Content-Disposition"] = response.headers["Content-Disposition"].replace(
+        "attachment", "inline", 1
+    )
+    return inline_headers(response)

@@ -42,10 +42,13 @@ from portal.models.kpis import (
     ContractTalk,
     KpiDefinition,
     KpiValue,
+    ReminderReason,
     ReportingPeriod,
+    ReportReminder,
     SroiReport,
     TalkAction,
     TalkKind,
+    TalkSelection,
 )
 from portal.models.organisations import Organisation, SizeClass
 from portal.models.parked import ParkedForm
@@ -115,9 +118,12 @@ __all__ = [
     "KpiDefinition",
     "KpiValue",
     "ReportingPeriod",
+    "ReminderReason",
+    "ReportReminder",
     "SroiReport",
     "TalkAction",
     "TalkKind",
+    "TalkSelection",
     "IndexFigure",
     "LumpSum",
     "Tariff",

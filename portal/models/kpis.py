@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain.contract_management import ReportKind, TalkStatus
 from portal.extensions import Model
 from portal.models._base import Cents, Timestamp, str_enum, utcnow
 
@@ -85,6 +86,11 @@ class ContractTalk(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"), index=True)
     kind: Mapped[TalkKind] = mapped_column(str_enum(TalkKind))
+    # Planned talks have a date in the future; a talk is held once its report is entered. Its
+    # date is the planned date until then, the date it was held after.
+    status: Mapped[TalkStatus] = mapped_column(
+        str_enum(TalkStatus), default=TalkStatus.HELD, server_default=TalkStatus.HELD.value
+    )
     held_on: Mapped[date]
     participants: Mapped[str] = mapped_column(sa.Text)
     agreements_made: Mapped[str] = mapped_column(sa.Text, default="")
@@ -108,6 +114,75 @@ class TalkAction(Model):
     done_on: Mapped[date | None]
 
     talk: Mapped[ContractTalk] = relationship(back_populates="actions")
+
+
+class TalkSelection(Model):
+    """A provider the contract managers selected for contract talks in a year (seed 003 §2.4:
+    the providers that matter most, by clients and/or turnover), with the reason. Per agreement,
+    so per DAS; unselecting deletes the row (the audit trail keeps both acts)."""
+
+    __tablename__ = "talk_selection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"))
+    year: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    selected_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    selected_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    agreement: Mapped[FrameworkAgreement] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("agreement_id", "year"),)
+
+
+class ReminderReason(enum.StrEnum):
+    DUE_SOON = "due_soon"  # the daily job, a week before the due date
+    LATE = "late"  # the daily job, the day after the due date
+    MANUAL = "manual"  # a contract manager from the late-reports list
+
+
+class ReportReminder(Model):
+    """One reminder to a provider about one report: a KPI's figure for a period, or a year's
+    social return (then no KPI, and the period is 1 January of the year). One row per reminder,
+    however many of the provider's people were mailed. At most one per report, reason and day:
+    a double click or a job run twice mails once."""
+
+    __tablename__ = "report_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"), index=True)
+    report: Mapped[ReportKind] = mapped_column(str_enum(ReportKind))
+    definition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("kpi_definition.id"))
+    period_start: Mapped[date]
+    reason: Mapped[ReminderReason] = mapped_column(str_enum(ReminderReason))
+    sent_on: Mapped[date]
+    sent_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    __table_args__ = (
+        # Partial indexes, since a KPI's NULL would make two SROI rows distinct.
+        sa.Index(
+            "uq_report_reminder_kpi",
+            "agreement_id",
+            "definition_id",
+            "period_start",
+            "reason",
+            "sent_on",
+            unique=True,
+            sqlite_where=sa.text("definition_id IS NOT NULL"),
+            postgresql_where=sa.text("definition_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_report_reminder_sroi",
+            "agreement_id",
+            "period_start",
+            "reason",
+            "sent_on",
+            unique=True,
+            sqlite_where=sa.text("definition_id IS NULL"),
+            postgresql_where=sa.text("definition_id IS NULL"),
+        ),
+    )
 
 
 class SroiReport(Model):

@@ -6,6 +6,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from portal.domain.contract_management import ReportKind, SroiStatus, TalkStatus
 from portal.models import (
     AgreementState,
     ApplicationState,
@@ -15,8 +16,10 @@ from portal.models import (
     IjwUnit,
     LotOutcome,
     ProductVariant,
+    ReminderReason,
     Role,
     SizeClass,
+    TalkKind,
 )
 
 # Pairs, not a dict: members of different str enums with the same value compare equal
@@ -66,6 +69,21 @@ _PAIRS: list[tuple[enum.Enum, object]] = [
     (ProductVariant.LIGHT, _l("licht")),
     (ProductVariant.MEDIUM, _l("midden")),
     (ProductVariant.HEAVY, _l("zwaar")),
+    # Contract management (issue 18: exports and pages in words, never `live` or `held`)
+    (TalkKind.ACCOUNT, _l("Account-/contractgesprek")),
+    (TalkKind.DEVELOPMENT, _l("Ontwikkelgesprek")),
+    (TalkStatus.PLANNED, _l("Gepland")),
+    (TalkStatus.HELD, _l("Gevoerd")),
+    (SroiStatus.NOT_APPLICABLE, _l("niet van toepassing")),
+    (SroiStatus.OBLIGED, _l("verplicht")),
+    (SroiStatus.ON_TRACK, _l("op schema")),
+    (SroiStatus.BEHIND, _l("achter")),
+    (SroiStatus.FULFILLED, _l("voldaan")),
+    (ReportKind.KPI, _l("KPI")),
+    (ReportKind.SROI, _l("Social return")),
+    (ReminderReason.DUE_SOON, _l("vooraankondiging")),
+    (ReminderReason.LATE, _l("automatisch, te laat")),
+    (ReminderReason.MANUAL, _l("handmatig")),
 ]
 
 # Keyed by enum type and value: members of different str enums with the same value ("medium"
@@ -113,6 +131,7 @@ ACTION_LABELS = {
     "application.assigned": _l("Toegewezen"),
     "application.extended": _l("Termijn verlengd"),
     "application.assessed": _l("Eisen beoordeeld"),
+    "review.note_written": _l("Notitie voor de beoordelaars geschreven"),
     "application.decided": _l("Besluit genomen"),
     "conflict.declared": _l("Verklaring belangenconflict"),
     "clarification.asked": _l("Herstelverzoek gestuurd (termijn staat stil)"),
@@ -133,6 +152,13 @@ ACTION_LABELS = {
     "agreement.resumed": _l("Hervat"),
     "agreement.ended": _l("Beëindigd"),
     "agreement.variation_accepted": _l("Wijziging geaccepteerd"),
+    "talk.planned": _l("Gesprek gepland"),
+    "talk.logged": _l("Gesprek vastgelegd"),
+    "talk.held": _l("Verslag van gesprek vastgelegd"),
+    "talk.action_done": _l("Actie uit gesprek afgerond"),
+    "talk.selected": _l("Geselecteerd voor contractgesprekken"),
+    "talk.unselected": _l("Niet meer geselecteerd voor contractgesprekken"),
+    "report.reminded": _l("Herinnering rapportage verstuurd"),
 }
 
 

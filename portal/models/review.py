@@ -123,7 +123,8 @@ class DecisionLetter(Model):
 
 class ReviewNote(Model):
     """A note between the reviewers of one application: never shown to the provider, kept with
-    the application and printed in the assessment report."""
+    the application; a working note, so not in the assessment report
+    (services/assessment_report.py)."""
 
     __tablename__ = "review_note"
 

@@ -54,6 +54,14 @@ class TariffSheet(Model):
     ova_weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4))
     ppc_weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4))
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tariff_sheet.id"))
+    # 1 for the first sheet of a year, one more for each correction: (DAS, year, version) is
+    # unique, so a double click or a second tab cannot publish the same sheet twice.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Years whose correction (definitive - prognosis) is in `correction_part`, and years whose
+    # correction was not yet known and is carried into the next year's index (domain.indexation),
+    # space-separated ("2024 2025"). Sheets from before issue 18 leave both empty.
+    corrected_years: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    outstanding_years: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     correction_note: Mapped[str] = mapped_column(sa.Text, default="")
     published_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     published_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
@@ -64,6 +72,18 @@ class TariffSheet(Model):
     published_by: Mapped[User] = relationship()
     corrects: Mapped[TariffSheet | None] = relationship(remote_side=[id])
     tariffs: Mapped[list[Tariff]] = relationship(back_populates="sheet", order_by="Tariff.id")
+
+    __table_args__ = (
+        sa.Index("uq_tariff_sheet_das_id_year_version", "das_id", "year", "version", unique=True),
+    )
+
+    @property
+    def corrected(self) -> tuple[int, ...]:
+        return tuple(int(y) for y in self.corrected_years.split())
+
+    @property
+    def outstanding(self) -> tuple[int, ...]:
+        return tuple(int(y) for y in self.outstanding_years.split())
 
 
 class Tariff(Model):

@@ -125,7 +125,17 @@ SERVICE_MESSAGES = {
     "question_required": _l("Schrijf uw vraag aan de aanbieder."),
     "clarification_closed": _l("Deze vraag is al beantwoord."),
     "reply_required": _l("Schrijf een antwoord of voeg een document toe."),
-    "assess_every_criterion": _l("Beoordeel eerst elke eis voordat u een besluit neemt."),
+    # No rubber stamp (issue 18): the criteria still to assess, each "code title (why)".
+    "assess_these_first": _l(
+        "Beoordeel eerst deze eisen voordat u een besluit neemt: %(criteria)s."
+    ),
+    "criterion_to_assess": _l("%(criterion)s %(title)s (%(why)s)"),
+    "attention_judgement": _l("oordeel nodig"),
+    "attention_new_evidence": _l("nieuw bewijs na herstelverzoek"),
+    "attention_open_clarification": _l("herstelverzoek staat open"),
+    "attention_not_assessed": _l("nog niet beoordeeld"),
+    "no_verdict_given": _l("Kies bij minstens één eis voldoet of voldoet niet."),
+    "note_required": _l("Schrijf uw notitie."),
     "admit_with_failed_criteria": _l(
         "U kunt geen perceel toelaten zolang een eis als 'voldoet niet' is beoordeeld."
     ),
@@ -167,6 +177,7 @@ SERVICE_MESSAGES = {
     ),
     "tariff_missing": _l("Vul voor elk product een tarief in."),
     "tariff_negative": _l("Een tarief kan niet negatief zijn."),
+    "figure_clear_and_given": _l("Laat het veld leeg als u het opgeslagen cijfer wist."),
     "figure_implausible": _l(
         "Een indexcijfer ligt buiten -10% tot 25%. Controleer het en bevestig dat het klopt."
     ),
@@ -249,6 +260,23 @@ SERVICE_MESSAGES = {
         "waarde blijft in de historie."
     ),
     "participants_required": _l("Vul in wie er bij het gesprek waren."),
+    "talk_report_before_held": _l(
+        "Dit gesprek ligt in de toekomst en wordt gepland: leg de afspraken en acties vast "
+        "nadat het is gevoerd."
+    ),
+    "talk_already_held": _l("Van dit gesprek is het verslag al vastgelegd."),
+    "talk_not_yet_held": _l("Een gesprek dat nog moet plaatsvinden heeft nog geen verslag."),
+    "talk_report_empty": _l("Vul de gemaakte afspraken of ten minste één vervolgactie in."),
+    "action_owner_required": _l("Vul bij elke vervolgactie in wie haar uitvoert."),
+    "action_already_done": _l("Deze actie is al afgerond."),
+    "action_done_in_future": _l("Een actie kan niet in de toekomst zijn afgerond."),
+    "selection_reason_required": _l("Geef de reden van de selectie op."),
+    "report_not_late": _l(
+        "Deze rapportage is niet (meer) te laat: er is geen herinnering verstuurd."
+    ),
+    "reminder_already_sent": _l(
+        "Over deze rapportage is vandaag al een herinnering verstuurd; er is geen tweede verstuurd."
+    ),
     "sroi_activity_required": _l("Beschrijf de activiteit."),
     "sroi_amount_positive": _l("Het bedrag moet groter zijn dan nul."),
     "holiday_name_required": _l("Geef de dag een naam, bijvoorbeeld 'Vrijdag na Hemelvaart'."),
@@ -289,7 +317,8 @@ def message_for(error: ServiceError | Problem) -> str:
 
 def shown(value: object) -> object:
     """A message's parameter in the reader's language: an amount or a figure with its separators,
-    a problem as its sentence, a list of them one after another, a list of codes with commas."""
+    a problem as its sentence, a list of sentences one after another, a list of codes (or of
+    problems that are phrases, not sentences) with commas."""
     if isinstance(value, money.Amount):
         return format_money(value.cents)
     if isinstance(value, Decimal):
@@ -298,7 +327,10 @@ def shown(value: object) -> object:
         return message_for(value)
     if isinstance(value, Sequence) and not isinstance(value, str):
         parts = [str(shown(part)) for part in value]
-        return " ".join(parts) if all(isinstance(p, Problem) for p in value) else ", ".join(parts)
+        sentences = all(isinstance(p, Problem) for p in value) and all(
+            part.endswith((".", "?", "!")) for part in parts
+        )
+        return " ".join(parts) if sentences else ", ".join(parts)
     return value
 
 

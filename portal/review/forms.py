@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -57,6 +58,16 @@ def decision_form(
     return DecisionForm(data=data)
 
 
+class VerdictField(RadioField):
+    """A verdict that may be left open: where the reviewer must judge, nothing is chosen for
+    them (portal.domain.assessment), and saving the others is not refused for it."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data in (None, "", "None"):
+            return
+        super().pre_validate(form)
+
+
 def assessment_form(criteria: Sequence[Criterion], data: dict[str, object]) -> PortalForm:
     class AssessmentForm(PortalForm):
         pass
@@ -65,13 +76,13 @@ def assessment_form(criteria: Sequence[Criterion], data: dict[str, object]) -> P
         setattr(
             AssessmentForm,
             f"c{criterion.id}_mark",
-            RadioField(
+            VerdictField(
                 f"{criterion.code}. {criterion.title}",
                 choices=[
                     SelectChoice("pass", _l("Voldoet")),
                     SelectChoice("fail", _l("Voldoet niet")),
                 ],
-                validators=[InputRequired(_l("Kies voldoet of voldoet niet."))],
+                validators=[Optional()],
             ),
         )
         setattr(
@@ -85,6 +96,17 @@ def assessment_form(criteria: Sequence[Criterion], data: dict[str, object]) -> P
             ),
         )
     return AssessmentForm(data=data)
+
+
+class NoteForm(PortalForm):
+    """A note for the other reviewers of the application; the provider never sees it."""
+
+    about = SelectField(_l("Over"), validators=[Optional()])
+    text = TextAreaField(
+        _l("Notitie voor de andere beoordelaars"),
+        description=_l("Niet zichtbaar voor de aanbieder."),
+        validators=[InputRequired(_l("Schrijf uw notitie."))],
+    )
 
 
 class ConflictForm(PortalForm):

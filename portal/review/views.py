@@ -26,6 +26,7 @@ from portal.infra.storage import send_stored
 from portal.infra.timeutil import local_date, now
 from portal.models import (
     Application,
+    ApplicationKind,
     ApplicationState,
     ConflictDeclaration,
     LotOutcome,
@@ -37,7 +38,9 @@ from portal.review import bp, forms
 from portal.services import (
     ServiceError,
     applications,
+    assessment_report,
     declarations,
+    evidence_views,
     letters,
     organisations,
     ownership,
@@ -75,20 +78,26 @@ def _page(application: Application, **overrides: Any) -> str:
     criteria = application.das.criteria
     marks = review.pre_marks(application)
     assessed = review.assessments_of(application)
+    clarifications = review.clarifications_of(application)
+    # No rubber stamp: a verdict starts chosen only where the rule may choose it.
+    standings = review.standings(
+        application, marks=marks, assessed=assessed, clarifications=clarifications
+    )
     assessment_data: dict[str, object] = {}
     for criterion in criteria:
         done = assessed.get(criterion.id)
-        auto = marks[criterion.code].value
-        assessment_data[f"c{criterion.id}_mark"] = (
-            done.mark.value if done else (auto if auto in ("pass", "fail") else None)
-        )
+        start_with = standings[criterion.id].start_with
+        assessment_data[f"c{criterion.id}_mark"] = start_with.value if start_with else None
         assessment_data[f"c{criterion.id}_reason"] = done.reason if done else ""
+    notes = review.notes_of(application, current_user, conflicted=bool(own_conflict))
+    note_form = forms.NoteForm(formdata=None)
     decision_data: dict[str, object] = {"version": application.version_id}
     for al in application.lots:
         if al.outcome is not LotOutcome.PENDING:
             decision_data[f"lot{al.lot_id}_outcome"] = al.outcome.value
             decision_data[f"lot{al.lot_id}_reason"] = al.reason
     today = local_date(now())
+    decided = application.state is ApplicationState.DECIDED
     clarification_form = forms.ClarificationForm(
         formdata=None, reply_due_on=requested_evidence_due_on(today)
     )
@@ -102,7 +111,21 @@ def _page(application: Application, **overrides: Any) -> str:
         "assessed": assessed,
         "conflict": own_conflict,
         "conflicts": conflicts,
-        "clarifications": review.clarifications_of(application),
+        "clarifications": clarifications,
+        "standings": standings,
+        "unsettled_ids": [key for key, found in standings.items() if not found.settled],
+        "days_left": review.working_days_left(application, today),
+        "notes": notes,
+        "views": evidence_views.views_of(application),
+        # Each clarification and note at the row of each criterion it is about.
+        "clarifications_about": {
+            c.code: [q for q in clarifications if c.code in q.criterion_codes] for c in criteria
+        },
+        "notes_about": {
+            key: [n for n in notes if n.criterion_id == key]
+            for key in {n.criterion_id for n in notes}
+        },
+        "note_form": note_form,
         "timeline": events_for(
             application,
             paging.page_number(request.args.get("tijdlijn")),
@@ -113,13 +136,19 @@ def _page(application: Application, **overrides: Any) -> str:
             paging.page_number(request.args.get("wijzigingen")),
             PROFILE_CHANGES_PER_PAGE,
         ),
-        "letter": letters.letter_of(application),
-        "can_request_update": bool(
-            applications.admitted_lot_ids(application.das, application.organisation_id)
-        ),
+        # Only a decided application has a letter and a report, and only there is an update
+        # asked for: an application in review spends no queries on them.
+        "letter": letters.letter_of(application) if decided else None,
+        "report": assessment_report.report_of(application) if decided else None,
+        "can_request_update": decided
+        and bool(applications.admitted_lot_ids(application.das, application.organisation_id)),
+        # An open request for an update matters on the decided application it was asked on
+        # and on the update that answers it; in other reviews it is not shown.
         "open_requests": applications.open_declaration_requests(
             application.das_id, application.organisation_id
-        ),
+        )
+        if decided or application.kind is ApplicationKind.UPDATE
+        else [],
         "conflict_form": forms.ConflictForm(formdata=None),
         "assign_form": assign_form,
         "extend_form": forms.ExtendForm(formdata=None),
@@ -136,7 +165,12 @@ def _page(application: Application, **overrides: Any) -> str:
     context["clarification_form"].criteria.choices = [
         SelectChoice(c.code, f"{c.code}. {c.title}") for c in criteria
     ]
+    note_choices = [SelectChoice("", _("De hele aanmelding"))] + [
+        SelectChoice(c.code, f"{c.code}. {c.title}") for c in criteria
+    ]
+    note_form.about.choices = note_choices
     context.update(overrides)
+    context["note_form"].about.choices = note_choices
     if "clarification_form" in overrides:
         overrides["clarification_form"].criteria.choices = [
             SelectChoice(c.code, f"{c.code}. {c.title}") for c in criteria
@@ -222,17 +256,37 @@ def assess(application_id: int) -> str | Response:
     form = forms.assessment_form(application.das.criteria, {})
     if not form.validate_on_submit():
         return _page(application, assessment_form=form)
+    # Only the criteria given a verdict: the others stay open (the page says which).
     marks = {
         c.id: review.MarkInput(
             ReviewMark(form[f"c{c.id}_mark"].data), form[f"c{c.id}_reason"].data or ""
         )
         for c in application.das.criteria
+        if form[f"c{c.id}_mark"].data in ("pass", "fail")
     }
     try:
         review.assess(application, current_user, marks, now())
     except ServiceError as error:
         return _refused(application_id, error, assessment_form=form)
     return _done(application, _("De beoordeling per eis is opgeslagen."))
+
+
+@bp.route("/aanmeldingen/<int:application_id>/notities", methods=["POST"])
+def add_note(application_id: int) -> str | Response:
+    application = ownership.staff_application(application_id, current_user)
+    form = forms.NoteForm()
+    form.about.choices = [SelectChoice("", "")] + [
+        SelectChoice(c.code, c.code) for c in application.das.criteria
+    ]
+    if not form.validate_on_submit():
+        return _page(application, note_form=form)
+    try:
+        review.add_note(application, current_user, form.text.data or "", form.about.data, now())
+    except ServiceError as error:
+        return _refused(application_id, error, note_form=form)
+    flash(_("Uw notitie is opgeslagen. De aanbieder ziet haar niet."), "success")
+    anchor = f"eis-{form.about.data}" if form.about.data else "notities"
+    return redirect(url_for("review.application", application_id=application.id, _anchor=anchor))
 
 
 @bp.route("/aanmeldingen/<int:application_id>/herstelverzoek", methods=["POST"])

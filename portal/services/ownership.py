@@ -225,6 +225,37 @@ def staff_document(document_id: int, staff: User) -> EvidenceDocument:
     return _found(db.session.get(EvidenceDocument, document_id))
 
 
+def evidence_of(application: Application, document_id: int, staff: User) -> EvidenceDocument:
+    """A document that is evidence of this application (loaded through staff_application
+    first): attached to one of its answers or to a reply to one of its clarifications. Any other
+    document, of this provider or another, is not found. Refused (`own_conflict`) when the member
+    of staff declared a conflict of interest on this application (issue 18)."""
+    attached = any(d.id == document_id for a in application.answers for d in a.documents)
+    if not attached:
+        attached = (
+            db.session.scalar(
+                db.select(clarification_document.c.document_id)
+                .join(Clarification, Clarification.id == clarification_document.c.clarification_id)
+                .where(
+                    Clarification.application_id == application.id,
+                    clarification_document.c.document_id == document_id,
+                )
+                .limit(1)
+            )
+            is not None
+        )
+    if not attached:
+        raise NotFound()
+    conflicted = db.select(ConflictDeclaration.id).where(
+        ConflictDeclaration.application_id == application.id,
+        ConflictDeclaration.user_id == staff.id,
+        ConflictDeclaration.has_conflict.is_(True),
+    )
+    if db.session.scalar(conflicted.limit(1)) is not None:
+        raise ServiceError("own_conflict")
+    return _found(db.session.get(EvidenceDocument, document_id))
+
+
 def lot_of(das: Das, lot_id: int) -> Lot:
     """A lot of this DAS (loaded through staff_das first)."""
     return _found(next((lot for lot in das.lots if lot.id == lot_id), None))

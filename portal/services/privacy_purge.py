@@ -3,8 +3,10 @@
 
 The purge deletes exclusion-ground answers, the evidence links of every answer and clarification
 reply, the declarations copied into the submitted snapshot, and the evidence documents no
-retained record uses any more. Decisions per lot, assessments, agreements, KPI figures, SROI
-reports and the official report belong to the municipalities' archive and stay. Files leave
+retained record uses any more. Decisions per lot, assessments, decision letters and assessment
+reports (which print no exclusion-ground declaration: services/assessment_report.py),
+agreements, KPI figures, SROI reports and the official report belong to the municipalities'
+archive and stay. Files leave
 the store (portal/infra/storage.py) only after the transaction has committed, so a failed purge leaves
 no row without its file.
 """

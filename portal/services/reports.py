@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.domain import working_days
+from portal.domain import contract_management, working_days
 from portal.extensions import db
 from portal.infra import spreadsheets
 from portal.infra.timeutil import AMSTERDAM, local_date
@@ -17,12 +18,16 @@ from portal.models import (
     AgreementState,
     Application,
     ApplicationState,
+    AssessmentReport,
     Clarification,
     Das,
     EndDateChange,
     FrameworkAgreement,
+    KpiDefinition,
+    KpiValue,
 )
-from portal.services import calendar
+from portal.models.labels import label
+from portal.services import assessment_report, calendar, kpis
 
 
 @dataclass(frozen=True)
@@ -82,19 +87,56 @@ EXPORT_HEADER = [
     "ingangsdatum",
     "einddatum",
     "status",
+    "laatste_kpi_periode",
+    "te_late_rapportages",
+    "geselecteerd_voor_gesprekken",
+    "laatste_gesprek",
+    "open_acties",
 ]
+DATE_COLUMNS = (6, 7, 12)  # 1-based, for Excel's date format
 
 
-def _export_rows(filters: RegisterFilters) -> list[list[object]]:
-    agreements = db.session.scalars(
-        register_query(filters)
-        .options(
-            joinedload(FrameworkAgreement.organisation),
-            joinedload(FrameworkAgreement.das),
-            selectinload(FrameworkAgreement.lots).joinedload(AgreementLot.lot),
+def _latest_kpi_periods(agreement_ids: list[int]) -> dict[int, str]:
+    """Per agreement the last period it reported a figure for, as 2027-K1 (the period that
+    ended last over all its KPIs)."""
+    if not agreement_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(KpiValue.agreement_id, KpiDefinition.period, db.func.max(KpiValue.period_start))
+        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+        .where(KpiValue.agreement_id.in_(agreement_ids))
+        .group_by(KpiValue.agreement_id, KpiDefinition.period)
+    ).tuples()
+    latest: dict[int, tuple[date, str]] = {}
+    for agreement_id, period, start in rows:
+        ends = contract_management.next_period(start, period.value)
+        if agreement_id not in latest or ends > latest[agreement_id][0]:
+            latest[agreement_id] = (ends, contract_management.period_label(start, period.value))
+    return {a: text for a, (_ends, text) in latest.items()}
+
+
+def _export_rows(filters: RegisterFilters, today: date, due_days: int) -> list[list[object]]:
+    """The register with each agreement's state in words (label(), never `live`), and the
+    contract manager's columns: the last KPI period reported, how many reports are late, whether
+    it is selected for talks this year, the last talk held and the actions still open."""
+    agreements = list(
+        db.session.scalars(
+            register_query(filters)
+            .options(
+                joinedload(FrameworkAgreement.organisation),
+                joinedload(FrameworkAgreement.das),
+                selectinload(FrameworkAgreement.lots).joinedload(AgreementLot.lot),
+            )
+            .order_by(FrameworkAgreement.das_id, FrameworkAgreement.reference)
         )
-        .order_by(FrameworkAgreement.das_id, FrameworkAgreement.reference)
     )
+    ids = [a.id for a in agreements]
+    latest = _latest_kpi_periods(ids)
+    talks = kpis.talk_summaries(ids, today.year)
+    late: dict[int, int] = {}
+    for das_id in sorted({a.das_id for a in agreements}):
+        late.update(kpis.late_counts(das_id, today, due_days))
+    yes, no = _("ja"), _("nee")
     return [
         [
             a.reference,
@@ -104,22 +146,27 @@ def _export_rows(filters: RegisterFilters) -> list[list[object]]:
             " ".join(al.lot.code for al in a.lots if al.is_current),
             a.start_date,
             a.end_date,
-            a.state.value,
+            label(a.state),
+            latest.get(a.id, ""),
+            late.get(a.id, 0),
+            yes if talks[a.id].selected else no,
+            talks[a.id].last_held,
+            talks[a.id].open_actions,
         ]
         for a in agreements
     ]
 
 
-def register_csv(filters: RegisterFilters) -> bytes:
-    return spreadsheets.csv_bytes([EXPORT_HEADER, *_export_rows(filters)])
+def register_csv(filters: RegisterFilters, today: date, due_days: int) -> bytes:
+    return spreadsheets.csv_bytes([EXPORT_HEADER, *_export_rows(filters, today, due_days)])
 
 
-def register_xlsx(filters: RegisterFilters) -> bytes:
+def register_xlsx(filters: RegisterFilters, today: date, due_days: int) -> bytes:
     builder = spreadsheets.XlsxBuilder()
     builder.sheet("Contractregister")
     builder.row(EXPORT_HEADER, bold=True)
-    for row in _export_rows(filters):
-        builder.row(row, number_formats={6: "dd-mm-yyyy", 7: "dd-mm-yyyy"})
+    for row in _export_rows(filters, today, due_days):
+        builder.row(row, number_formats={c: "dd-mm-yyyy" for c in DATE_COLUMNS})
     return builder.getvalue()
 
 
@@ -131,6 +178,9 @@ class ReportLine:
     working_days_used: int | None
     on_time: bool | None
     clarifications: int
+    # The decided application's assessment report (services/assessment_report.py): its hash is
+    # part of the official record.
+    assessment_report: AssessmentReport | None = None
 
 
 @dataclass
@@ -171,6 +221,7 @@ def official_report(das: Das, start: date, end: date) -> OfficialReport:
         .all()
     )
     holidays = calendar.holidays_between(start, end + timedelta(days=120))
+    assessment_reports = assessment_report.reports_of([a.id for a in applications])
     report = OfficialReport(das, start, end)
     for application in applications:
         assert application.received_at is not None
@@ -198,6 +249,7 @@ def official_report(das: Das, start: date, end: date) -> OfficialReport:
                 used,
                 on_time,
                 clarification_counts.get(application.id, 0),
+                assessment_reports.get(application.id),
             )
         )
     report.options = list(

@@ -13,10 +13,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.domain import working_days
+from portal.domain.assessment import CriterionFacts, SavedVerdict, Standing, standing
 from portal.domain.eligibility import Mark, pre_mark
 from portal.extensions import db
 from portal.infra import mail
-from portal.infra.timeutil import local_date
+from portal.infra.timeutil import as_utc, local_date
 from portal.models import (
     AgreementState,
     Application,
@@ -30,11 +31,20 @@ from portal.models import (
     EvidenceDocument,
     LotOutcome,
     ReviewMark,
+    ReviewNote,
     Role,
     StaffAssignment,
     User,
 )
-from portal.services import ServiceError, agreements, calendar, letters, transaction
+from portal.services import (
+    Problem,
+    ServiceError,
+    agreements,
+    assessment_report,
+    calendar,
+    letters,
+    transaction,
+)
 from portal.services import refuses_stale as _refuses_stale
 from portal.services.applications import answer_facts
 from portal.services.audit import record
@@ -126,6 +136,17 @@ def extend_deadline(
     )
     _commit()
     return deadline
+
+
+def working_days_left(application: Application, today: date) -> int | None:
+    """Working days from today to the review deadline (negative: overdue); None while the clock
+    is paused for a clarification or there is no deadline."""
+    deadline = application.review_deadline
+    if application.state is ApplicationState.CLARIFICATION or deadline is None:
+        return None
+    first, last = min(today, deadline), max(today, deadline)
+    holidays = calendar.holidays_between(first, last)
+    return working_days.working_days_between(today, deadline, holidays)
 
 
 # --- assignment and conflicts ---------------------------------------------------------------
@@ -272,6 +293,59 @@ def assessments_of(application: Application) -> dict[int, Assessment]:
     }
 
 
+def standings(
+    application: Application,
+    *,
+    marks: Mapping[str, Mark] | None = None,
+    assessed: Mapping[int, Assessment] | None = None,
+    clarifications: list[Clarification] | None = None,
+) -> dict[int, Standing]:
+    """Per criterion id, where it stands (portal.domain.assessment): the verdict its control
+    starts with and why it still needs an explicit assessment. A page that loaded the marks,
+    assessments or clarifications already passes them in."""
+    marks = pre_marks(application) if marks is None else marks
+    assessed = assessments_of(application) if assessed is None else assessed
+    clarifications = clarifications_of(application) if clarifications is None else clarifications
+    found = {}
+    for criterion in application.das.criteria:
+        about = [c for c in clarifications if criterion.code in c.criterion_codes]
+        # New evidence: a clarification about it answered. During review only a reply attaches
+        # documents to an answer (answer_clarification), so its time is when they came; an
+        # upload's own date says nothing (a document may be uploaded long before it is used).
+        arrived = [as_utc(c.answered_at) for c in about if c.answered_at is not None]
+        saved = assessed.get(criterion.id)
+        found[criterion.id] = standing(
+            CriterionFacts(
+                code=criterion.code,
+                pre_mark=marks[criterion.code],
+                open_clarification=any(c.is_open for c in about),
+                evidence_since=max(arrived, default=None),
+                saved=SavedVerdict(Mark(saved.mark.value), as_utc(saved.assessed_at))
+                if saved is not None
+                else None,
+            )
+        )
+    return found
+
+
+def still_to_assess(
+    application: Application, found: Mapping[int, Standing] | None = None
+) -> list[Problem]:
+    """The criteria that need an explicit assessment before a proposal, each as "code, title,
+    why" for the refusal's message."""
+    found = standings(application) if found is None else found
+    return [
+        Problem(
+            "criterion_to_assess",
+            criterion=criterion.code,
+            title=criterion.title,
+            why=Problem(f"attention_{found[criterion.id].needs}"),
+        )
+        for criterion in application.das.criteria
+        if not found[criterion.id].settled
+    ]
+
+
 @dataclass(frozen=True)
 class MarkInput:
     mark: ReviewMark
@@ -283,12 +357,16 @@ def assess(
     application: Application, user: User, marks: Mapping[int, MarkInput], now: datetime
 ) -> None:
     """Confirm or override the rule's mark per criterion. A fail or an override needs a reason;
-    a "needs judgement" mark is always the reviewer's call."""
+    a "needs judgement" mark is always the reviewer's call. Only the criteria given are saved:
+    a criterion left open is not an error here, the proposal refuses while one is
+    (still_to_assess)."""
     require_reviewer(user, application.das_id)
     _require_in_review(application)
     _require_no_conflict(application, user)
     if application.decision_proposed_at is not None:
         raise ServiceError("decision_already_proposed")
+    if not marks:
+        raise ServiceError("no_verdict_given")
     criteria = {c.id: c for c in application.das.criteria}
     automatic = pre_marks(application)
     existing = assessments_of(application)
@@ -304,6 +382,21 @@ def assess(
             missing_reason.append(criterion.code)
     if missing_reason:
         raise ServiceError("mark_reason_required", codes=", ".join(missing_reason))
+    # A verdict that still counts and is given again unchanged keeps who gave it and when: the
+    # second reviewer sees who really assessed what.
+    found = standings(application, marks=automatic, assessed=existing)
+    marks = {
+        criterion_id: given
+        for criterion_id, given in marks.items()
+        if not (
+            criterion_id in existing
+            and found[criterion_id].settled
+            and existing[criterion_id].mark is given.mark
+            and existing[criterion_id].reason == given.reason.strip()
+        )
+    }
+    if not marks:
+        return
     for criterion_id, given in marks.items():
         code = criteria[criterion_id].code
         auto = AutoMark(automatic[code].value)
@@ -325,6 +418,68 @@ def assess(
         marks={criteria[i].code: m.mark.value for i, m in marks.items()},
     )
     _commit()
+
+
+# --- notes between reviewers -------------------------------------------------------------------
+
+
+def notes_of(
+    application: Application, user: User, conflicted: bool | None = None
+) -> list[ReviewNote]:
+    """The notes between the reviewers of this application, oldest first. Never the provider's
+    to read; nor a reviewer's who declared a conflict of interest. A page that loaded the
+    reader's declaration passes `conflicted`, and one who may see the application as staff
+    (portal.services.ownership.staff_application) is asked nothing more."""
+    if conflicted is None:
+        require_reviewer(user, application.das_id)
+        refuse_if_conflicted(application, user)
+    elif conflicted or user.role not in (Role.REVIEWER, Role.ADMINISTRATOR):
+        raise ServiceError("own_conflict")
+    return list(
+        db.session.scalars(
+            db.select(ReviewNote)
+            .options(joinedload(ReviewNote.author))
+            .where(ReviewNote.application_id == application.id)
+            .order_by(ReviewNote.written_at, ReviewNote.id)
+        )
+    )
+
+
+@transaction
+def add_note(
+    application: Application, user: User, text: str, criterion_code: str, now: datetime
+) -> ReviewNote:
+    """A note for the other reviewers, about one criterion (its code) or the whole application
+    (an empty code). The audit trail says that a note was written and about what, never its
+    text: the provider's privacy export lists the events of its applications."""
+    require_reviewer(user, application.das_id)
+    refuse_if_conflicted(application, user)
+    if not text.strip():
+        raise ServiceError("note_required")
+    criterion_id = None
+    if criterion_code:
+        criterion = criteria_by_code(application).get(criterion_code)
+        if criterion is None:
+            raise ServiceError("unknown_criterion")
+        criterion_id = criterion.id
+    note = ReviewNote(
+        application_id=application.id,
+        criterion_id=criterion_id,
+        author_id=user.id,
+        text=text.strip(),
+        written_at=now,
+    )
+    db.session.add(note)
+    record(
+        "review.note_written",
+        application,
+        user,
+        organisation_id=application.organisation_id,
+        das_id=application.das_id,
+        criterion=criterion_code or None,
+    )
+    _commit()
+    return note
 
 
 def failed_criteria(application: Application) -> list[tuple[Criterion, Assessment]]:
@@ -498,9 +653,11 @@ def propose_decision(
     applied = {al.lot_id: al for al in application.lots}
     if set(decisions) != set(applied):
         raise ServiceError("decide_every_lot")
+    # No rubber stamp: every criterion assessed, and again after new evidence about it.
+    to_assess = still_to_assess(application)
+    if to_assess:
+        raise ServiceError("assess_these_first", criteria=to_assess)
     assessed = assessments_of(application)
-    if {c.id for c in application.das.criteria} - assessed.keys():
-        raise ServiceError("assess_every_criterion")
     any_failed = any(a.mark is ReviewMark.FAIL for a in assessed.values())
     for decision in decisions.values():
         if decision.outcome is LotOutcome.PENDING:
@@ -650,6 +807,7 @@ def _finalise(application: Application, confirmer: User, now: datetime) -> Appli
         das_id=application.das_id,
     )
     letter = letters.write_decision_letter(application, failed_criteria(application), now)
+    assessment_report.write_report(application, confirmer, now)
     _commit()
     letters.send_decision(application, letter, provider_recipients(application.organisation_id))
     return application

@@ -3,13 +3,14 @@ publication of immutable tariff sheets. Rules: portal.domain.indexation."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from portal.domain import indexation, money
 from portal.extensions import db
@@ -21,6 +22,7 @@ from portal.models import (
     FrameworkAgreement,
     IndexFigure,
     LumpSum,
+    Organisation,
     Product,
     Tariff,
     TariffSheet,
@@ -101,6 +103,12 @@ def figures_of(das_id: int) -> dict[int, indexation.YearFigures]:
         )
         for f in db.session.scalars(db.select(IndexFigure).where(IndexFigure.das_id == das_id))
     }
+
+
+def figures_for_year(das_id: int, year: int) -> IndexFigure | None:
+    return db.session.scalar(
+        db.select(IndexFigure).where(IndexFigure.das_id == das_id, IndexFigure.year == year)
+    )
 
 
 def index_figure_rows(das_id: int) -> list[IndexFigure]:
@@ -218,6 +226,7 @@ def publish_base(
         published_by_id=admin.id,
         published_at=now,
         corrects_id=corrects.id if corrects else None,
+        version=corrects.version + 1 if corrects else 1,
         correction_note=note.strip(),
     )
     for product in products:
@@ -226,11 +235,41 @@ def publish_base(
     return _publish(admin, das, sheet)
 
 
+@dataclass(frozen=True)
+class BaseRow:
+    product: Product
+    old_cents: int | None  # in the sheet this one corrects
+    new_cents: int
+
+
+def base_preview(das: Das, year: int, amounts: Mapping[int, int]) -> list[BaseRow]:
+    """What publishing these base tariffs would publish, next to the sheet in force for the
+    year if there is one (then it is a correction)."""
+    existing = current_sheet(das.id, year)
+    old = {t.product_id: t.amount_cents for t in existing.tariffs} if existing else {}
+    return [
+        BaseRow(p, old.get(p.id), amounts[p.id]) for p in products_of(das, year) if p.id in amounts
+    ]
+
+
+def sheet_of(das: Das, sheet_id: str | None) -> TariffSheet | None:
+    """A sheet of this DAS by the id a form carried back; None for none or another DAS's."""
+    if not sheet_id or not sheet_id.isdigit() or len(sheet_id) > 12:
+        return None
+    sheet = db.session.get(TariffSheet, int(sheet_id))
+    return sheet if sheet is not None and sheet.das_id == das.id else None
+
+
 # --- index figures ---------------------------------------------------------------------------
+
+
+FIGURES = ("ova_prognosis", "ppc_prognosis", "ova_definitive", "ppc_definitive")
 
 
 @dataclass(frozen=True)
 class FiguresInput:
+    """What the administrator typed for a year; None where a field was left blank."""
+
     year: int
     ova_prognosis: Decimal | None
     ppc_prognosis: Decimal | None
@@ -238,36 +277,68 @@ class FiguresInput:
     ppc_definitive: Decimal | None
 
 
+@dataclass(frozen=True)
+class FigureChange:
+    figure: str  # one of FIGURES
+    old: Decimal | None
+    new: Decimal | None  # None: explicitly cleared
+
+
 @transaction
-def save_figures(admin: User, das: Das, given: FiguresInput, confirmed: bool) -> IndexFigure:
+def save_figures(
+    admin: User,
+    das: Das,
+    given: FiguresInput,
+    confirmed: bool,
+    clear: Collection[str] = (),
+) -> list[FigureChange]:
+    """Store a year's index figures. A blank field keeps the stored figure (issue 18: a form
+    saved with blank fields once erased the 2025 prognosis); a figure is erased only when named in
+    `clear`. Returns what changed, so the page can say it; nothing changed, nothing recorded."""
     require_administrator(admin)
-    values = [given.ova_prognosis, given.ppc_prognosis, given.ova_definitive, given.ppc_definitive]
-    if not confirmed and any(v is not None and not indexation.is_plausible(v) for v in values):
+    typed = {k: getattr(given, k) for k in FIGURES}
+    if unknown := set(clear) - set(FIGURES):
+        raise ValueError(f"no such figure: {sorted(unknown)}")
+    if any(typed[k] is not None for k in clear):
+        raise ServiceError("figure_clear_and_given")
+    if not confirmed and any(
+        v is not None and not indexation.is_plausible(v) for v in typed.values()
+    ):
         raise ServiceError("figure_implausible")
     row = db.session.scalar(
         db.select(IndexFigure).where(IndexFigure.das_id == das.id, IndexFigure.year == given.year)
     )
+    stored: dict[str, Decimal | None] = {
+        k: None if row is None else getattr(row, k) for k in FIGURES
+    }
+    wanted = {
+        k: None if k in clear else stored[k] if typed[k] is None else typed[k] for k in FIGURES
+    }
+    changes = [FigureChange(k, stored[k], wanted[k]) for k in FIGURES if wanted[k] != stored[k]]
+    if not changes:
+        return []
     if row is None:
         row = IndexFigure(das_id=das.id, year=given.year)
         db.session.add(row)
-    old = {
-        k: str(getattr(row, k)) if getattr(row, k) is not None else None
-        for k in ("ova_prognosis", "ppc_prognosis", "ova_definitive", "ppc_definitive")
-    }
-    row.ova_prognosis, row.ppc_prognosis = given.ova_prognosis, given.ppc_prognosis
-    row.ova_definitive, row.ppc_definitive = given.ova_definitive, given.ppc_definitive
+    for change in changes:
+        setattr(row, change.figure, change.new)
     row.updated_by_id = admin.id
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
     record(
         "index_figures.saved",
         das,
         admin,
         das_id=das.id,
         year=given.year,
-        old=old,
-        new={k: str(v) if v is not None else None for k, v in zip(old, values, strict=True)},
+        old={k: text(stored[k]) for k in FIGURES},
+        new={k: text(wanted[k]) for k in FIGURES},
+        cleared=sorted(c.figure for c in changes if c.new is None),
     )
     db.session.commit()
-    return row
+    return changes
 
 
 def save_weights(admin: User, das: Das, ova_percent: Decimal, first_index_year: int | None) -> None:
@@ -306,14 +377,45 @@ class Preview:
     rows: list[PreviewRow]
 
 
+@dataclass(frozen=True)
+class RecipientGroup:
+    organisation: str
+    addresses: int
+
+
+def publication_recipients(das: Das) -> list[RecipientGroup]:
+    """Who a published tariff sheet is mailed to: each provider with a live agreement and how
+    many of its addresses (the same people `_notify_providers` mails), by name."""
+    organisations = {
+        o.id: o
+        for o in db.session.scalars(
+            db.select(Organisation)
+            .join(FrameworkAgreement, FrameworkAgreement.organisation_id == Organisation.id)
+            .where(
+                FrameworkAgreement.das_id == das.id,
+                FrameworkAgreement.state == AgreementState.LIVE,
+            )
+        )
+    }
+    counts = dict.fromkeys(organisations, 0)
+    for user in provider_recipients(organisations):
+        if user.organisation_id is not None:
+            counts[user.organisation_id] += 1
+    groups = [RecipientGroup(organisations[i].display_name, n) for i, n in counts.items()]
+    return sorted(groups, key=lambda g: g.organisation.lower())
+
+
 def preview(das: Das, year: int) -> Preview:
-    """Year `year`'s tariffs from those of year-1, before anything is published."""
+    """Year `year`'s tariffs from those of year-1, before anything is published. Corrections
+    year-1's sheet could not include yet are carried into this index (domain.indexation)."""
     source = current_sheet(das.id, year - 1)
     if source is None:
         raise ServiceError("no_tariffs_for_previous_year", year=year - 1)
     first_year = das.first_index_year or (das.tariff_base_year or year - 1) + 1
     try:
-        index = indexation.index_for_year(year, figures_of(das.id), weights_of(das), first_year)
+        index = indexation.index_for_year(
+            year, figures_of(das.id), weights_of(das), first_year, source.outstanding
+        )
     except indexation.MissingFigure as error:
         raise ServiceError("index_figure_missing", figure=error.figure, year=error.year) from error
     old = {t.product_id: t.amount_cents for t in source.tariffs}
@@ -343,11 +445,14 @@ def publish_year(
         prognosis_part=computed.index.prognosis_part,
         correction_part=computed.index.correction_part,
         index_total=computed.index.total,
+        corrected_years=" ".join(map(str, computed.index.corrected_years)),
+        outstanding_years=" ".join(map(str, computed.index.outstanding_years)),
         ova_weight=das.ova_weight,
         ppc_weight=das.ppc_weight,
         published_by_id=admin.id,
         published_at=now,
         corrects_id=corrects.id if corrects else None,
+        version=corrects.version + 1 if corrects else 1,
         correction_note=note.strip(),
     )
     for row in computed.rows:
@@ -360,8 +465,18 @@ def publish_year(
 
 
 def _check_correction(das: Das, year: int, corrects: TariffSheet | None, note: str) -> None:
+    """A year's first sheet, or a correction of the sheet in force. The caller names the sheet
+    the administrator saw (`corrects`), so a second click on the same confirmation finds that a
+    sheet was published since and is refused, not published (and mailed) twice."""
     existing = current_sheet(das.id, year)
     if existing is not None and corrects is None:
+        raise ServiceError("sheet_exists", year=year)
+    if (
+        corrects is not None
+        and existing is not None
+        and existing.id != corrects.id
+        and (corrects.das_id, corrects.year) == (das.id, year)
+    ):
         raise ServiceError("sheet_exists", year=year)
     if corrects is not None:
         # Only the sheet in force can be corrected (there may be none yet for `year`).
@@ -378,7 +493,11 @@ def _check_correction(das: Das, year: int, corrects: TariffSheet | None, note: s
 
 def _publish(admin: User, das: Das, sheet: TariffSheet) -> TariffSheet:
     db.session.add(sheet)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Two requests passed the check at once (a double click): (DAS, year, version) is unique.
+        raise ServiceError("sheet_exists", year=sheet.year) from error
     files = {"csv": sheet_csv(sheet), "xlsx": sheet_xlsx(sheet), "pdf": sheet_pdf(sheet)}
     for kind, content in files.items():
         setattr(sheet, f"{kind}_sha256", documents.store(content, documents.TARIFF_SHEETS))
@@ -390,6 +509,11 @@ def _publish(admin: User, das: Das, sheet: TariffSheet) -> TariffSheet:
         das_id=das.id,
         year=sheet.year,
         index=str(sheet.index_total),
+        prognosis=str(sheet.prognosis_part),
+        correction=str(sheet.correction_part),
+        corrected_years=list(sheet.corrected),
+        outstanding_years=list(sheet.outstanding),
+        version=sheet.version,
         corrects=sheet.corrects_id,
         # What was published, so `flask audit verify` can hold the sheet to it.
         amounts={str(t.product_id): t.amount_cents for t in sheet.tariffs},
@@ -487,6 +611,7 @@ def sheet_xlsx(sheet: TariffSheet) -> bytes:
             float(sheet.prognosis_part),
             "Nacalculatie",
             float(sheet.correction_part),
+            *_breakdown_cells(sheet),
         ]
     )
     builder.row([])
@@ -507,6 +632,22 @@ def sheet_xlsx(sheet: TariffSheet) -> bytes:
             number_formats={5: euro, 6: euro},
         )
     return builder.getvalue()
+
+
+def _breakdown_cells(sheet: TariffSheet) -> list[str]:
+    """Which corrections the index includes and which are carried (issue 18), after the index
+    figures on the sheet's second row, so the table below does not move."""
+    cells = []
+    if sheet.corrected:
+        cells += ["Nacalculatie over", ", ".join(map(str, sheet.corrected))]
+    if sheet.outstanding:
+        cells += [
+            "Openstaande nacalculatie",
+            ", ".join(map(str, sheet.outstanding)),
+            "Verrekening in",
+            str(sheet.year + 1),
+        ]
+    return cells
 
 
 def sheet_title(sheet: TariffSheet) -> str:
@@ -539,12 +680,14 @@ def lump_sums_of(das: Das) -> list[tuple[LumpSum, list[indexation.BudgetYear], s
         problem = None
         amount = lump.base_cents
         year = lump.base_year + 1
+        carried: tuple[int, ...] = ()
         while year <= max(figures, default=lump.base_year):
             try:
-                index = indexation.index_for_year(year, figures, weights, first_year)
+                index = indexation.index_for_year(year, figures, weights, first_year, carried)
             except indexation.MissingFigure as error:
                 problem = f"{error.figure} {error.year}"
                 break
+            carried = index.outstanding_years
             amount = indexation.apply_index(amount, index.total)
             series.append(indexation.BudgetYear(year, index, amount))
             year += 1

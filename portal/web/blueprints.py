@@ -17,10 +17,12 @@ from portal.auth import account_views as auth_account_views
 from portal.auth import views as auth_views
 from portal.catalogue import views as catalogue_views
 from portal.contracts import kpi_views as contract_kpi_views
+from portal.contracts import late_views as contract_late_views
 from portal.contracts import views as contract_views
 from portal.public import views as public_views
 from portal.review import evidence_views as review_evidence_views
 from portal.review import queue_views as review_queue_views
+from portal.review import report_views as review_report_views
 from portal.review import views as review_views
 from portal.supplier import account_views as supplier_account_views
 from portal.supplier import application_views as supplier_application_views
@@ -51,9 +53,11 @@ VIEW_MODULES: tuple[ModuleType, ...] = (
     supplier_privacy_views,
     review_evidence_views,
     review_queue_views,
+    review_report_views,
     review_views,
     contract_views,
     contract_kpi_views,
+    contract_late_views,
     admin_views,
     catalogue_views,
 )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from datetime import date as _date
 from decimal import Decimal as D
 
 import pytest
 
+from portal.domain import contract_management as cm
 from portal.domain.contract_management import (
     KpiFlag,
     ProviderFigures,
@@ -97,3 +99,48 @@ def test_market_concentration_like_seed_003() -> None:
 )
 def test_kpi_flag(value: D, target: D, threshold: D, higher: bool, flag: KpiFlag) -> None:
     assert kpi_flag(value, target, threshold, higher) is flag
+
+
+# --- due dates and lateness (issue 18: the late-reports list) ------------------------------
+
+
+def test_a_quarter_is_due_thirty_days_after_it_ended_and_late_the_day_after() -> None:
+    due = cm.kpi_due_date(_date(2024, 1, 1), "quarter", 30)
+    assert due == _date(2024, 5, 1)  # the mail says "uiterlijk 01-05-2024"
+    assert not cm.is_late(due, _date(2024, 5, 1))
+    assert cm.is_late(due, _date(2024, 5, 2))
+
+
+def test_late_kpi_periods_skip_reported_and_not_yet_due_periods() -> None:
+    late = cm.late_kpi_periods(
+        _date(2024, 1, 8), _date(2024, 11, 1), "quarter", 30, {_date(2024, 4, 1)}
+    )
+    # Q1 late, Q2 reported, Q3 ended 1 October but is due only on 31 October: late on 1 November.
+    assert late == [
+        (_date(2024, 1, 1), _date(2024, 5, 1)),
+        (_date(2024, 7, 1), _date(2024, 10, 31)),
+    ]
+    assert cm.late_kpi_periods(_date(2024, 1, 8), _date(2024, 10, 31), "quarter", 30, set()) == [
+        (_date(2024, 1, 1), _date(2024, 5, 1)),
+        (_date(2024, 4, 1), _date(2024, 7, 31)),
+    ]
+
+
+def test_an_sroi_year_is_late_only_when_obliged_and_nothing_was_reported() -> None:
+    assert cm.sroi_due_date(2024, 30) == _date(2025, 1, 31)
+    today = _date(2026, 3, 1)
+    assert cm.late_sroi_years(_date(2024, 1, 8), today, 30, {2024, 2025}, {2025}) == [
+        (2024, _date(2025, 1, 31))
+    ]
+    assert cm.late_sroi_years(_date(2024, 1, 8), today, 30, set(), set()) == []
+    # 2025 is due on 31 January 2026: on that day it is not late yet.
+    assert cm.late_sroi_years(_date(2025, 1, 1), _date(2026, 1, 31), 30, {2025}, set()) == []
+
+
+def test_a_talk_in_the_future_is_planned_and_an_open_action_past_its_date_overdue() -> None:
+    today = _date(2026, 6, 1)
+    assert cm.talk_status_after_logging(_date(2026, 6, 2), today) is cm.TalkStatus.PLANNED
+    assert cm.talk_status_after_logging(today, today) is cm.TalkStatus.HELD
+    assert cm.action_overdue(_date(2026, 5, 31), None, today)
+    assert not cm.action_overdue(today, None, today)
+    assert not cm.action_overdue(_date(2026, 5, 1), _date(2026, 5, 20), today)

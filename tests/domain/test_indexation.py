@@ -44,15 +44,12 @@ def test_no_after_calculation_in_the_first_contract_year() -> None:
     ("year", "figures", "missing"),
     [
         (2025, {2024: VNG[2024]}, ("OVA prognose", 2025)),
+        (2025, {2024: VNG[2024], 2025: YearFigures(2025, D("4.18"))}, ("PPC prognose", 2025)),
+        # A correction needs the prognosis it corrects.
         (
             2025,
-            {2024: YearFigures(2024, D("4.94"), D("2.51")), 2025: VNG[2025]},
-            ("OVA definitief", 2024),
-        ),
-        (
-            2025,
-            {2024: YearFigures(2024, D("4.94"), D("2.51"), D("6.00")), 2025: VNG[2025]},
-            ("PPC definitief", 2024),
+            {2024: YearFigures(2024, None, D("2.51"), D("6.00"), D("3.10")), 2025: VNG[2025]},
+            ("OVA prognose", 2024),
         ),
     ],
 )
@@ -60,6 +57,83 @@ def test_a_missing_figure_names_year_and_figure(year: int, figures: dict, missin
     with pytest.raises(MissingFigure) as error:
         index_for_year(year, figures, W, first_contract_year=2024)
     assert (error.value.figure, error.value.year) == missing
+
+
+# Seed 000 / DOMAIN.md figures, plus an assumed definitive 2025 (4.50 / 2.00) and prognosis 2026
+# (3.10 / 2.40): correction 2025 = 0.9*(4.50-4.18) + 0.1*(2.00-1.82) = 0.306.
+KNOWN_2024 = VNG[2024]
+UNKNOWN_2024 = YearFigures(2024, D("4.94"), D("2.51"))  # November 2024: no definitive yet
+HALF_KNOWN_2024 = YearFigures(2024, D("4.94"), D("2.51"), D("6.00"))  # OVA only
+KNOWN_2025 = YearFigures(2025, D("4.18"), D("1.82"), D("4.50"), D("2.00"))
+UNKNOWN_2025 = VNG[2025]
+PROGNOSIS_2026 = YearFigures(2026, D("3.10"), D("2.40"))
+
+
+@pytest.mark.parametrize(
+    ("year", "figures", "carried", "prognosis", "correction", "corrected", "outstanding"),
+    [
+        # The definitive 2024 figures are known: corrected in 2025 as the seed says.
+        (2025, [KNOWN_2024, UNKNOWN_2025], (), "3.944", "1.013", (2024,), ()),
+        # A November decision: 2024's definitive figures are not known; publish with the
+        # prognosis alone and carry the correction of 2024.
+        (2025, [UNKNOWN_2024, UNKNOWN_2025], (), "3.944", "0", (), (2024,)),
+        # Half a definitive is not a definitive: carried as well.
+        (2025, [HALF_KNOWN_2024, UNKNOWN_2025], (), "3.944", "0", (), (2024,)),
+        # 2026 settles the carried 2024 and its own 2025, each once: 1.013 + 0.306.
+        (2026, [KNOWN_2024, KNOWN_2025, PROGNOSIS_2026], (2024,), "3.03", "1.319", (2024, 2025), ()),
+        # Carried 2024 now known, 2025 not yet: 2024 is settled, 2025 carried on.
+        (2026, [KNOWN_2024, UNKNOWN_2025, PROGNOSIS_2026], (2024,), "3.03", "1.013", (2024,), (2025,)),
+        # Still nothing definitive: both carried into 2027.
+        (2026, [UNKNOWN_2024, UNKNOWN_2025, PROGNOSIS_2026], (2024,), "3.03", "0", (), (2024, 2025)),
+        # Nothing carried: 2024 was settled in 2025 and is not added again in 2026.
+        (2026, [KNOWN_2024, KNOWN_2025, PROGNOSIS_2026], (), "3.03", "0.306", (2025,), ()),
+        # A year before the contract is never corrected, even if named as carried.
+        (2026, [KNOWN_2024, KNOWN_2025, PROGNOSIS_2026], (2023, 2024, 2024), "3.03", "1.319",
+         (2024, 2025), ()),
+    ],
+)  # fmt: skip
+def test_a_correction_not_yet_known_is_carried_to_the_next_year(
+    year: int,
+    figures: list[YearFigures],
+    carried: tuple[int, ...],
+    prognosis: str,
+    correction: str,
+    corrected: tuple[int, ...],
+    outstanding: tuple[int, ...],
+) -> None:
+    index = index_for_year(
+        year, {f.year: f for f in figures}, W, first_contract_year=2024, carried=carried
+    )
+    assert index.prognosis_part == D(prognosis)
+    assert index.correction_part == D(correction)
+    assert index.total == D(prognosis) + D(correction)
+    assert index.corrected_years == corrected
+    assert index.outstanding_years == outstanding
+
+
+def test_over_the_years_every_correction_is_counted_once() -> None:
+    """Seed 000: "over het totaal van meerdere jaren bezien, geen verschil"."""
+    prognosis_2027 = YearFigures(2027, D("2.0"), D("2.0"))
+    figures = {2024: UNKNOWN_2024, 2025: UNKNOWN_2025}
+    index_2025 = index_for_year(2025, figures, W, 2024)
+    # In 2025's publication nothing definitive is known; in 2026's, 2024 is; in 2027's, all.
+    figures_2026 = {2024: KNOWN_2024, 2025: UNKNOWN_2025, 2026: PROGNOSIS_2026}
+    index_2026 = index_for_year(2026, figures_2026, W, 2024, index_2025.outstanding_years)
+    figures_2027 = {
+        2024: KNOWN_2024,
+        2025: KNOWN_2025,
+        2026: YearFigures(2026, D("3.10"), D("2.40"), D("3.10"), D("2.40")),
+        2027: prognosis_2027,
+    }
+    index_2027 = index_for_year(2027, figures_2027, W, 2024, index_2026.outstanding_years)
+    assert [i.corrected_years for i in (index_2025, index_2026, index_2027)] == [
+        (),
+        (2024,),
+        (2025, 2026),
+    ]
+    assert index_2027.outstanding_years == ()
+    total = sum((i.correction_part for i in (index_2025, index_2026, index_2027)), D(0))
+    assert total == D("1.013") + D("0.306") + D(0)
 
 
 @pytest.mark.parametrize(
@@ -113,6 +187,16 @@ def test_lump_sum_as_in_seed_000() -> None:
     assert series[0].amount_cents == 1_037_000_00
     assert series[1].amount_cents == 1_088_850_00
     assert series[2].amount_cents == 1_140_025_95
+
+
+def test_a_lump_sum_carries_an_unknown_correction() -> None:
+    figures = {
+        2023: YearFigures(2023, D("5.0"), D("5.0")),  # no definitive 2023 yet
+        2024: YearFigures(2024, D("4.0"), D("3.0")),
+    }
+    series = lump_sum_series(1_000_000_00, 2022, 2024, figures, W, first_contract_year=2023)
+    assert series[1].index.total == D("3.9")  # prognosis alone
+    assert series[1].index.outstanding_years == (2023,)
 
 
 percents = st.decimals(min_value=D("-10"), max_value=D("25"), places=3)

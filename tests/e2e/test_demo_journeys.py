@@ -120,7 +120,8 @@ def test_administrator_maintains_the_das_and_publishes_tariffs(
     # Preview, then publish the 2026 tariff sheet.
     page.goto(f"{live_server}/beheer/das/{ML}/indexeren/2026")
     expect(page.get_by_role("heading", level=2).first).to_contain_text("Index 2026")
-    page.get_by_role("button", name="Publiceren").click()
+    page.get_by_role("button", name="Verder naar bevestigen").click()
+    page.get_by_role("button", name="Ja, publiceer en mail de aanbieders").click()
     expect(page.get_by_role("status").first).to_be_visible()
     assert db.session.scalar(db.select(TariffSheet).where(TariffSheet.year == 2026)) is not None
     page.goto(f"{live_server}/das/{ML}/tarieven")
@@ -162,7 +163,9 @@ def test_contract_manager_dashboards_selection_talks_sroi_and_exports(
     page.get_by_label("Vervolgactie 1 (optioneel)").fill("Plan van aanpak wachtlijst sturen")
     page.get_by_label("Eigenaar van actie 1").fill("Aanbieder")
     page.get_by_role("button", name="Gesprek vastleggen").click()
-    expect(page.get_by_text("Plan van aanpak wachtlijst sturen")).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="Plan van aanpak wachtlijst sturen", exact=True)
+    ).to_be_visible()
     assert db.session.scalar(db.select(db.func.count()).select_from(ContractTalk)) >= 1
     with page.expect_download() as download:
         page.get_by_role("link", name="alle cijfers (Excel)").click()

@@ -74,6 +74,10 @@ def test_clarification_and_four_eyes_decision(
     # The first reviewer assesses every criterion and proposes: lot 1 in, lot 2 out.
     reviewer_page.reload()
     expect(reviewer_page.get_by_text("Hierbij het nieuwe uittreksel.")).to_be_visible()
+    # G4 got new evidence: nothing is chosen for it; the reviewer assesses it explicitly.
+    g4 = next(c for c in das.criteria if c.code == "G4")
+    expect(reviewer_page.locator(f"#c{g4.id}_mark-0")).not_to_be_checked()
+    reviewer_page.locator(f"#c{g4.id}_mark-0").check()
     reviewer_page.get_by_role("button", name="Beoordeling opslaan").click()
     expect(reviewer_page.get_by_role("status").first).to_contain_text("is opgeslagen")
     reviewer_page.locator(f"#lot{lot1.id}_outcome-0").check()

@@ -65,7 +65,8 @@ def test_registration_to_agreement(das) -> None:
 
     reviewer = factories.UserFactory()
     factories.assign(reviewer, das)
-    rows, total = review_queue.queue(reviewer, date(2027, 3, 15), 3, 1, 25)
+    found = review_queue.queue(reviewer, date(2027, 3, 15), 3, 1, 25)
+    rows, total = found.rows, found.total
     assert total == 1 and rows[0].application == application
     assert rows[0].working_days_left == 9
 
@@ -248,7 +249,8 @@ def test_reviewer_sees_only_assigned_das(das) -> None:
     applications.submit(application, user, at(2027, 3, 10))
     reviewer = factories.UserFactory()
     factories.assign(reviewer, das)
-    assert review_queue.queue(reviewer, date(2027, 3, 10), 3, 1, 25) == ([], 0)
+    found = review_queue.queue(reviewer, date(2027, 3, 10), 3, 1, 25)
+    assert (found.rows, found.total) == ([], 0)
     with pytest.raises(NotFound):
         ownership.staff_application(application.id, reviewer)
 

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import (
     AgreementVariation,
     Clarification,
+    EvidenceType,
     Invitation,
     LotOutcome,
     OrganisationRole,
@@ -82,16 +83,25 @@ GRID_URLS = [
     ("review.queue", "/beoordeling/"),
     ("review.application", "/beoordeling/aanmeldingen/{submitted}"),
     ("review.download", "/beoordeling/documenten/{doc}"),
+    ("review.evidence_viewer", "/beoordeling/aanmeldingen/{decided}/documenten/{doc}"),
+    ("review.evidence_download", "/beoordeling/aanmeldingen/{decided}/documenten/{doc}/downloaden"),
+    (
+        "review.evidence_preview",
+        "/beoordeling/aanmeldingen/{decided}/documenten/{photo}/voorbeeld/1",
+    ),
     ("review.request_declaration", "/beoordeling/aanmeldingen/{submitted}/actuele-verklaring"),
     ("review.declare_conflict", "/beoordeling/aanmeldingen/{submitted}/belangenconflict"),
     ("review.assign", "/beoordeling/aanmeldingen/{submitted}/toewijzen"),
     ("review.extend", "/beoordeling/aanmeldingen/{submitted}/verlengen"),
     ("review.assess", "/beoordeling/aanmeldingen/{submitted}/beoordelen"),
+    ("review.add_note", "/beoordeling/aanmeldingen/{submitted}/notities"),
     ("review.ask_clarification", "/beoordeling/aanmeldingen/{submitted}/herstelverzoek"),
     ("review.propose", "/beoordeling/aanmeldingen/{submitted}/besluit"),
     ("review.confirm", "/beoordeling/aanmeldingen/{submitted}/bevestigen"),
     ("review.return_decision", "/beoordeling/aanmeldingen/{submitted}/terugsturen"),
     ("review.letter", "/beoordeling/aanmeldingen/{decided}/besluitbrief"),
+    ("review.assessment_report", "/beoordeling/aanmeldingen/{decided}/beoordelingsrapport"),
+    ("review.assign_many", "/beoordeling/toewijzen"),
     ("review.reverification", "/beoordeling/herbeoordeling"),
     ("public.products", "/das/{slug}/producten"),
     ("public.providers", "/das/{slug}/aanbieders"),
@@ -134,6 +144,11 @@ GRID_URLS = [
     ("admin.holidays", "/beheer/feestdagen"),
     ("admin.remove_holiday", "/beheer/feestdagen/2026-12-25/verwijderen"),
     ("contracts.log_talk", "/contracten/{agreement}/gesprekken"),
+    ("contracts.talk_report", "/contracten/{agreement}/gesprekken/999999/verslag"),
+    ("contracts.action_done", "/contracten/{agreement}/acties/999999/afgerond"),
+    ("contracts.select_for_talks", "/contracten/{agreement}/selectie"),
+    ("contracts.late_reports", "/contracten/das/{slug}/te-laat"),
+    ("contracts.remind_late", "/contracten/{agreement}/herinneren"),
     ("contracts.correct_kpi", "/contracten/{agreement}/kpi/correctie"),
     ("supplier.kpi_report", "/aanbieder/overeenkomsten/{agreement}/kpi"),
     ("supplier.kpi_upload", "/aanbieder/overeenkomsten/{agreement}/kpi/bestand"),
@@ -353,7 +368,13 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("review.reverification", GET): but(REVIEW, {REVIEWER_ELSEWHERE: 200}),
     ("review.application", GET): REVIEW,
     ("review.download", GET): REVIEW,
+    ("review.evidence_viewer", GET): REVIEW,
+    ("review.evidence_download", GET): REVIEW,
+    ("review.evidence_preview", GET): REVIEW,
     ("review.letter", GET): REVIEW,
+    ("review.assessment_report", GET): REVIEW,
+    # Nothing chosen: back to the queue with the form's error, for any reviewer.
+    ("review.assign_many", POST): but(REVIEW, {REVIEWER_ELSEWHERE: 302, REVIEWER: 302, ADMIN: 302}),
     **{
         (endpoint, POST): REVIEW
         for endpoint in (
@@ -362,6 +383,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "review.assign",
             "review.extend",
             "review.assess",
+            "review.add_note",
             "review.ask_clarification",
             "review.propose",
             "review.confirm",
@@ -399,8 +421,15 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "contracts.overview_export",
             "contracts.dashboard",
             "contracts.dashboard_export",
+            "contracts.late_reports",
         )
     },
+    # No such talk or action: the contract managers of the DAS hear so.
+    ("contracts.talk_report", POST): but(CONTRACTS, {CONTRACT_MANAGER: 404, ADMIN: 404}),
+    ("contracts.action_done", POST): but(CONTRACTS, {CONTRACT_MANAGER: 404, ADMIN: 404}),
+    ("contracts.select_for_talks", POST): CONTRACTS,
+    # Nothing chosen: back to the list, with the reason.
+    ("contracts.remind_late", POST): but(CONTRACTS, {CONTRACT_MANAGER: 302, ADMIN: 302}),
     ("contracts.log_talk", POST): CONTRACTS,
     ("contracts.correct_kpi", POST): CONTRACTS,
     **{
@@ -482,6 +511,15 @@ def build_scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         asked_at=datetime(2027, 3, 1, 10, tzinfo=UTC),
         answered_at=datetime(2027, 3, 1, 11, tzinfo=UTC) + timedelta(hours=1),
     )
+    # A photo sent with the reply: evidence a reviewer sees inline (issue 18).
+    photo = factories.upload_pdf(
+        owner,
+        EvidenceType.QUALITY_CERTIFICATE,
+        date(2027, 3, 1),
+        content=factories.PNG_BYTES,
+        filename="polis.png",
+    )
+    clarification.documents.append(photo)
     db.session.add_all([invitation, clarification])
     db.session.commit()
     sheet = tariffs.publish_base(
@@ -516,6 +554,7 @@ def build_scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         "app": draft.id,
         "submitted": in_review.id,
         "doc": submitted.answers[-1].documents[0].id,
+        "photo": photo.id,
         "agreement": agreement.id,
     }
     return users, ids

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
+from portal.domain import contract_management as rules
+from portal.domain import working_days
 from portal.extensions import db
-from portal.models import KpiDefinition, KpiValue, Role
-from portal.services import agreements, kpis
+from portal.models import KpiDefinition, KpiValue, ReminderReason, Role
+from portal.services import ServiceError, agreements, calendar, kpis
 from tests import factories
 from tests.factories import admit, at
 from tests.support.app import login
@@ -175,7 +179,7 @@ def test_overview_ranks_concentrates_and_applies_sroi(
     csv_text = client.get(f"/contracten/das/{das.slug}/overzicht/sroi.csv?jaar=2025").get_data(
         as_text=True
     )
-    assert "Groot Jeugdzorg B.V.,12500.00,0.00,obliged" in csv_text
+    assert "Groot Jeugdzorg B.V.,12500.00,0.00,verplicht" in csv_text  # in words, not `obliged`
 
 
 def test_log_a_talk_with_an_action(app: Flask, client: FlaskClient, reporting) -> None:
@@ -222,7 +226,9 @@ def test_provider_reports_sroi_and_kpi_reminders(
     assert kpis.kpi_reminders(date(2024, 4, 24), 30) == 1
     assert "uiterlijk 01-05-2024" in mailbox.body(mailbox.last_to(provider.email))
     assert kpis.kpi_reminders(date(2024, 4, 25), 30) == 0
-    assert kpis.kpi_reminders(date(2024, 5, 1), 30) == 1
+    assert kpis.kpi_reminders(date(2024, 5, 1), 30) == 0  # "uiterlijk 01-05": still on time
+    assert kpis.kpi_reminders(date(2024, 5, 2), 30) == 1
+    assert kpis.kpi_reminders(date(2024, 5, 2), 30) == 0  # run twice: mailed once
 
 
 def test_breakdown_per_lot_and_municipality(app: Flask, client: FlaskClient, reporting) -> None:
@@ -318,3 +324,174 @@ def test_talk_with_several_actions_and_sroi_evidence(
         },
     )
     assert kpis.sroi_reports_of(agreement)[0].document_id == document.id
+
+
+# --- the contract manager's quarter (issue 18) ---------------------------------------------
+
+
+def _live(agreement, provider) -> None:
+    admin = factories.UserFactory(role=Role.ADMINISTRATOR)
+    agreements.sign(agreement, provider, factories.PASSWORD, "1.1.1.1", at(date(2024, 1, 9)))
+    agreements.countersign(agreement, admin, factories.PASSWORD, "1.1.1.2", at(date(2024, 1, 9)))
+
+
+def test_late_reports_of_a_das_with_reminders_and_one_mail_per_double_click(
+    app: Flask, client: FlaskClient, reporting, mailbox
+) -> None:
+    das, provider, agreement, manager = reporting
+    _live(agreement, provider)
+    clients, turnover = definition(das, "CLIENTS"), definition(das, "TURNOVER")
+    quarters = [date(2024, m, 1) for m in (1, 4, 7, 10)]
+    figures = [kpis.Figure(clients, date(2024, 1, 1), Decimal(40))] + [
+        kpis.Figure(turnover, q, Decimal(100_000)) for q in quarters
+    ]
+    kpis.report(provider, agreement, figures, "", date(2025, 2, 1), at(date(2025, 2, 1)))
+    assert kpis.kpi_reminders(date(2024, 8, 1), 30) == 1  # Q2 late from 1 August: recorded
+
+    today = date(2026, 3, 2)
+    rows = kpis.late_reports(das, today, 30)
+    keys = [(r.definition.code if r.definition else "SROI", r.period_label) for r in rows]
+    assert ("CLIENTS", "2024-K2") in keys and ("CLIENTS", "2024-K1") not in keys  # reported
+    assert ("TURNOVER", "2024-K1") not in keys and ("TURNOVER", "2025-K1") in keys
+    # 2024's turnover (EUR 400,000) is above the threshold: social return is owed for 2025,
+    # due 31 January 2026 and not reported. 2024 itself was not owed (nothing reported for 2023).
+    assert ("SROI", "2025") in keys and ("SROI", "2024") not in keys
+    assert [r.working_days_late for r in rows] == sorted(
+        (r.working_days_late for r in rows), reverse=True
+    )
+    q2 = next(r for r in rows if r.definition == clients and r.period_start == date(2024, 4, 1))
+    assert q2.due_on == date(2024, 7, 31) and q2.reminders[0][0] == date(2024, 8, 1)
+    sroi = next(r for r in rows if r.definition is None)
+    holidays = calendar.holidays_between(date(2026, 1, 1), today)
+    assert sroi.working_days_late == working_days.working_days_between(
+        date(2026, 1, 31), today, holidays
+    )
+    assert [r.report.value for r in kpis.late_reports(das, today, 30, rules.ReportKind.SROI)] == [
+        "sroi"
+    ]
+
+    # A reminder by hand, twice (a double click): one mail, one row, and the second is refused.
+    before = len(mailbox.messages)
+    kpis.remind_now(
+        manager, agreement, rules.ReportKind.SROI, None, date(2025, 1, 1), today, at(today), 30
+    )
+    with pytest.raises(ServiceError) as refused:
+        kpis.remind_now(
+            manager, agreement, rules.ReportKind.SROI, None, date(2025, 1, 1), today, at(today), 30
+        )
+    assert refused.value.code == "reminder_already_sent"
+    assert len(mailbox.messages) == before + 1
+    with pytest.raises(ServiceError) as not_late:  # reported: nothing to remind of
+        kpis.remind_now(
+            manager,
+            agreement,
+            rules.ReportKind.KPI,
+            clients,
+            date(2024, 1, 1),
+            today,
+            at(today),
+            30,
+        )
+    assert not_late.value.code == "report_not_late"
+    sroi = next(r for r in kpis.late_reports(das, today, 30) if r.definition is None)
+    assert sroi.reminders == [(today, ReminderReason.MANUAL)]
+
+
+def test_the_late_reports_page_filters_pages_and_reminds(
+    app: Flask, client: FlaskClient, reporting, mailbox
+) -> None:
+    das, provider, agreement, manager = reporting
+    _live(agreement, provider)
+    login(client, manager)
+    url = f"/contracten/das/{das.slug}/te-laat"
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert agreement.organisation.legal_name in page and f"/contracten/{agreement.id}/kpi" in page
+    assert "Lopend" in page and "Werkdagen te laat" in page and "nog geen" in page
+    assert "Er zijn geen te late rapportages." in client.get(f"{url}?soort=sroi").get_data(
+        as_text=True
+    )
+    # Paging keeps the filter.
+    app.config["PER_PAGE"], per_page = 2, app.config["PER_PAGE"]
+    try:
+        page = client.get(f"{url}?soort=kpi").get_data(as_text=True)
+        assert "soort=kpi&amp;pagina=2" in page or "pagina=2&amp;soort=kpi" in page
+    finally:
+        app.config["PER_PAGE"] = per_page
+    clients = definition(das, "CLIENTS")
+    before = len(mailbox.to(provider.email))
+    data = {"report": "kpi", "definition": str(clients.id), "period": "2024-01-01"}
+    first = client.post(f"/contracten/{agreement.id}/herinneren?soort=kpi", data=data)
+    assert first.status_code == 302 and "soort=kpi" in first.headers["Location"]
+    second = client.post(f"/contracten/{agreement.id}/herinneren?soort=kpi", data=data)
+    assert "vandaag al een herinnering" in html.unescape(
+        client.get(second.headers["Location"]).get_data(as_text=True)
+    )
+    assert len(mailbox.to(provider.email)) == before + 1
+
+
+def test_select_plan_report_and_follow_up_a_talk(
+    app: Flask, client: FlaskClient, reporting
+) -> None:
+    das, provider, agreement, manager = reporting
+    _live(agreement, provider)
+    login(client, manager)
+    base = f"/contracten/{agreement.id}"
+    refused = client.post(f"{base}/selectie", data={"reason": ""})
+    assert "Geef de reden van de selectie op." in refused.get_data(as_text=True)
+    client.post(f"{base}/selectie", data={"reason": "Grootste omzet"})
+    today = date.today()
+    assert kpis.selection_of(agreement, today.year).reason == "Grootste omzet"
+    overview = client.get(f"/contracten/das/{das.slug}/overzicht").get_data(as_text=True)
+    assert "Grootste omzet" in overview and "niet gepland" in overview
+
+    # A date in the future plans the talk; a report with it is refused.
+    future = (today + timedelta(days=14)).isoformat()
+    talk_data = {"kind": "account", "held_on": future, "participants": "Beleid, CM"}
+    page = client.post(f"{base}/gesprekken", data={**talk_data, "agreements_made": "X"})
+    assert "wordt gepland" in html.unescape(page.get_data(as_text=True))
+    client.post(f"{base}/gesprekken", data=talk_data)
+    talk = kpis.talks_of(agreement)[0]
+    assert talk.status.value == "planned" and not talk.actions
+    assert "Gepland" in client.get(f"{base}/kpi").get_data(as_text=True)
+
+    # The report: held (not in the future), with an action already overdue.
+    report = {
+        "held_on": today.isoformat(),
+        "agreements_made": "Wachtlijst halveren",
+        "action": "Plan van aanpak",
+        "action_owner": "Piet",
+        "action_due": (today - timedelta(days=1)).isoformat(),
+    }
+    client.post(f"{base}/gesprekken/{talk.id}/verslag", data={**report, "held_on": future})
+    db.session.expire_all()
+    assert kpis.talks_of(agreement)[0].status.value == "planned"
+    client.post(f"{base}/gesprekken/{talk.id}/verslag", data=report)
+    db.session.expire_all()
+    talk = kpis.talks_of(agreement)[0]
+    assert talk.status.value == "held" and talk.held_on == today
+    text = client.get(f"{base}/kpi").get_data(as_text=True)
+    assert "Over de datum" in text and "Gevoerd" in text
+    action = talk.actions[0]
+    client.post(f"{base}/acties/{action.id}/afgerond", data={"done_on": today.isoformat()})
+    db.session.expire_all()
+    assert kpis.talks_of(agreement)[0].actions[0].done_on == today
+    assert "Over de datum" not in client.get(f"{base}/kpi").get_data(as_text=True)
+
+    # The register export: Dutch state, the KPI and talk columns.
+    rows = list(
+        csv.reader(io.StringIO(client.get("/contracten/export.csv").get_data(as_text=True)))
+    )
+    header, row = rows[0], rows[1]
+    record_ = dict(zip(header, row, strict=True))
+    assert record_["status"] == "Lopend"
+    assert record_["geselecteerd_voor_gesprekken"] == "ja"
+    assert record_["laatste_gesprek"] == today.isoformat()
+    assert record_["open_acties"] == "0"
+    assert int(record_["te_late_rapportages"]) > 0
+    workbook = load_workbook(io.BytesIO(client.get("/contracten/export.xlsx").data))
+    sheet = workbook.active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
+    assert sheet["H2"].value == "Lopend"
+    talks_csv = client.get(f"{base}/kpi/gesprekken.csv").get_data(as_text=True)
+    assert "Account-/contractgesprek" in talks_csv and "Gevoerd" in talks_csv
+    assert ",account," not in talks_csv and ",held," not in talks_csv

@@ -4,6 +4,7 @@ criterion, clarification with the clock paused, four-eyes decision and the lette
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -232,7 +233,11 @@ def test_four_eyes_decision_and_letter(
         f"lot{second.id}_reason": "Geen aanbod in dit perceel",
     }
     page = client.post(url(application, "besluit"), data=decision).get_data(as_text=True)
-    assert "Beoordeel eerst elke eis" in page
+    assert (
+        "Beoordeel eerst deze eisen voordat u een besluit neemt: U1 Fraude (nog niet beoordeeld), "
+        "U2 Faillissement (nog niet beoordeeld), G1 Kwaliteitsborging (nog niet beoordeeld), "
+        "G4 Verantwoorde bedrijfsvoering (nog niet beoordeeld)." in page
+    )
     client.post(
         url(application, "beoordelen"), data={f"c{c.id}_mark": "pass" for c in das.criteria}
     )
@@ -368,3 +373,70 @@ def test_queue_is_paginated(app: Flask, client: FlaskClient, submitted) -> None:
         app.config["PER_PAGE"] = 25
     assert "Pagina 1 van 2" in first_page and second.reference not in first_page
     assert second.reference in second_page
+
+
+def test_notes_between_reviewers_never_reach_the_provider(
+    app: Flask, client: FlaskClient, submitted, mailbox
+) -> None:
+    das, application, reviewer = submitted
+    client.post(url(application, "belangenconflict"), data={"has_conflict": "no"})
+    refused = client.post(url(application, "notities"), data={"about": "", "text": " "})
+    assert "Schrijf uw notitie." in refused.get_data(as_text=True)
+    response = client.post(
+        url(application, "notities"), data={"about": "G4", "text": "Uittreksel lijkt oud"}
+    )
+    assert response.status_code == 302 and response.location.endswith("#eis-G4")
+    client.post(url(application, "notities"), data={"about": "", "text": "Bel eerst even"})
+    page = client.get(url(application)).get_data(as_text=True)
+    # The G4 note sits in the rows of G4, before the next group; the other above the grid.
+    g4_row = page.index('id="eis-G4"')
+    assert g4_row < page.index("Uittreksel lijkt oud")
+    assert page.index("Bel eerst even") < page.index('id="eis-U1"')
+    assert "Notitie van Bram Eerste" in page
+
+    # The provider sees none of it: not on its pages, not in any mail.
+    provider = application.organisation.users[0]
+    provider_client = app.test_client()
+    login(provider_client, provider)
+    for path in (
+        f"/aanbieder/aanmeldingen/{application.id}",
+        "/aanbieder/",
+    ):
+        text = provider_client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "Uittreksel lijkt oud" not in text and "Bel eerst even" not in text
+    assert all("Uittreksel lijkt oud" not in mailbox.body(m) for m in mailbox.messages)
+    # Nor a reviewer who declared a conflict of interest: no page, no post.
+    conflicted = factories.UserFactory(role=Role.REVIEWER)
+    factories.assign(conflicted, das)
+    other = app.test_client()
+    login(other, conflicted)
+    other.post(url(application, "belangenconflict"), data={"has_conflict": "yes"})
+    assert "Uittreksel lijkt oud" not in other.get(url(application)).get_data(as_text=True)
+    refused = other.post(url(application, "notities"), data={"about": "", "text": "Ik ook"})
+    assert refused.status_code == 200
+    assert "Ik ook" not in client.get(url(application)).get_data(as_text=True)
+
+
+def test_only_a_passing_rule_starts_as_voldoet(app: Flask, client: FlaskClient, submitted) -> None:
+    das, application, _ = submitted
+    u1, u2, g1, g4 = das.criteria
+    answer = application.answer_for(u2)
+    answer.value, answer.explanation, answer.self_cleaning = True, "In 2019", "Nieuwe directie"
+    db.session.commit()
+    client.post(url(application, "belangenconflict"), data={"has_conflict": "no"})
+    page = client.get(url(application)).get_data(as_text=True)
+
+    def checked(criterion) -> set[str]:
+        tags = re.findall(rf'<input[^>]*name="c{criterion.id}_mark"[^>]*>', page)
+        assert len(tags) == 2
+        return {re.search(r'value="(\w+)"', t).group(1) for t in tags if " checked" in t}
+
+    assert checked(u1) == {"pass"} and checked(g1) == {"pass"}
+    assert checked(u2) == set()  # judgement: nothing chosen for the reviewer
+    assert "Let op: oordeel nodig" in page
+    assert "Nog 4 eisen te beoordelen" in page
+    # Saving the page as it is saves the three pre-set ones; U2 stays open and is named.
+    data = {f"c{c.id}_mark": "pass" for c in (u1, g1, g4)}
+    assert client.post(url(application, "beoordelen"), data=data).status_code == 302
+    page = client.get(url(application)).get_data(as_text=True)
+    assert "Nog 1 eis te beoordelen" in page and 'href="#eis-U2"' in page

@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import html
 import io
+from datetime import date
 from decimal import Decimal
+from decimal import Decimal as D
+from html.parser import HTMLParser
 
 import pytest
 from flask import Flask
@@ -14,7 +17,8 @@ from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
 from portal.extensions import db
-from portal.models import IndexFigure, Product, Role, Tariff, TariffSheet
+from portal.models import AuditEvent, IndexFigure, Product, Role, Tariff, TariffSheet
+from portal.services import calendar
 from tests import factories
 from tests.support.app import login
 
@@ -27,6 +31,25 @@ def admin_das(app: Flask, client: FlaskClient):
     return das, admin
 
 
+class HiddenFields(HTMLParser):
+    """The hidden fields of a page's forms, as a browser would send them back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.fields[found["name"] or ""] = found.get("value") or ""
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    parser = HiddenFields()
+    parser.feed(page)
+    return parser.fields
+
+
 def upload(
     client: FlaskClient,
     das,
@@ -34,11 +57,19 @@ def upload(
     name: str = "tarieven.csv",
     year: int = 2024,
     note: str = "",
+    confirm: bool = True,
 ):
-    return client.post(
+    """Import a file; with `confirm`, also press the confirmation step's button."""
+    response = client.post(
         f"/beheer/das/{das.slug}/tarieven",
         data={"file": (io.BytesIO(content), name), "year": str(year), "correction_note": note},
         content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    if not confirm or "bevestig de publicatie" not in page:
+        return response
+    return client.post(
+        f"/beheer/das/{das.slug}/basistarieven", data={**hidden_fields(page), "confirmed": "ja"}
     )
 
 
@@ -174,7 +205,11 @@ def test_index_figures_and_the_2025_preview_and_publication(
     assert "€\xa0104,96" in page or "€ 104,96" in page
     assert sheets() == 1  # nothing published by the preview
 
-    response = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data={})
+    # A POST without the confirmation shows what will be published and to whom.
+    page = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data={}).get_data(as_text=True)
+    assert "Bevestig de publicatie" in page and "Index 2025: 4,957%" in page
+    assert sheets() == 1
+    response = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data={"confirmed": "ja"})
     assert response.status_code == 302
     sheet = db.session.scalar(db.select(TariffSheet).where(TariffSheet.year == 2025))
     assert sheet.index_total == Decimal("4.957")
@@ -196,16 +231,29 @@ def test_index_figures_and_the_2025_preview_and_publication(
     )
     assert "Tarieven 2025" in text and "104,96" in text and "4,957" in text
 
+    # A second click on the same confirmation publishes nothing.
+    response = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data={"confirmed": "ja"})
+    assert "De tarieven voor 2025 zijn al gepubliceerd." in response.get_data(as_text=True)
+    assert sheets() == 2
     # A published sheet is not changed: publishing again needs a correction note.
-    response = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data={})
+    response = client.post(
+        f"/beheer/das/{das.slug}/indexeren/2025", data={"seen_sheet": str(sheet.id)}
+    )
     assert "Schrijf wat de correctie verbetert." in response.get_data(as_text=True)
     figures(client, das, 2025, ova_prognosis="4,20", ppc_prognosis="1,82")
-    response = client.post(
-        f"/beheer/das/{das.slug}/indexeren/2025",
-        data={"correction_note": "OVA-prognose 2025 was 4,20"},
-    )
+    correct = {
+        "correction_note": "OVA-prognose 2025 was 4,20",
+        "seen_sheet": str(sheet.id),
+        "confirmed": "ja",
+    }
+    response = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data=correct)
     assert response.status_code == 302
+    # The same correction confirmed twice is published once.
+    again = client.post(f"/beheer/das/{das.slug}/indexeren/2025", data=correct)
+    assert "De tarieven voor 2025 zijn al gepubliceerd." in again.get_data(as_text=True)
+    assert sheets() == 3
     correction = db.session.scalar(db.select(TariffSheet).order_by(TariffSheet.id.desc()))
+    assert correction.version == 2
     assert correction.corrects_id == sheet.id and correction.index_total == Decimal("4.975")
     assert {t.product.code: t.amount_cents for t in sheet.tariffs}["45A01"] == 10_496
     old_page = client.get(base).get_data(as_text=True)
@@ -326,9 +374,10 @@ def test_base_tariffs_by_hand_keep_what_was_typed(
     assert "Schrijf een bedrag in euro, bijvoorbeeld 104,96." in page
     assert 'value="100,00"' in page and 'value="tachtig"' in page
     assert sheets() == 0
-    response = client.post(
-        url, data={"year": "2024", f"p{first.id}": "100,00", f"p{second.id}": "80"}
-    )
+    typed = {"year": "2024", f"p{first.id}": "100,00", f"p{second.id}": "80"}
+    page = client.post(url, data=typed).get_data(as_text=True)
+    assert "bevestig de publicatie" in page and sheets() == 0
+    response = client.post(url, data={**hidden_fields(page), "confirmed": "ja"})
     assert response.status_code == 302
     assert sorted(t.amount_cents for t in db.session.scalars(db.select(Tariff))) == [8_000, 10_000]
 
@@ -345,3 +394,152 @@ def test_lots_are_maintained(app: Flask, client: FlaskClient, admin_das) -> None
     assert response.status_code == 302
     db.session.refresh(das)
     assert [lot.code for lot in das.lots] == ["1", "2", "3"]
+
+
+def events(action: str) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
+
+
+def stored(year: int) -> tuple:
+    row = db.session.scalar(db.select(IndexFigure).where(IndexFigure.year == year))
+    db.session.refresh(row)
+    return (row.ova_prognosis, row.ppc_prognosis, row.ova_definitive, row.ppc_definitive)
+
+
+def test_a_blank_field_never_erases_a_stored_figure(
+    app: Flask, client: FlaskClient, admin_das
+) -> None:
+    """Issue 18: saving the form with blank fields erased the 2025 prognosis and said
+    'opgeslagen'. Replays that POST."""
+    das, _ = admin_das
+    figures(client, das, 2025, ova_prognosis="4,18", ppc_prognosis="1,82")
+    response = figures(client, das, 2025)  # every figure field blank
+    assert response.status_code == 302
+    assert stored(2025) == (D("4.18"), D("1.82"), None, None)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Er is niets veranderd aan de indexcijfers van 2025." in page
+    assert len(events("index_figures.saved")) == 1  # nothing changed, nothing recorded
+
+    # One figure typed: only that one changes, and the message says which.
+    response = figures(client, das, 2025, ova_definitive="4,3")
+    assert stored(2025) == (D("4.18"), D("1.82"), D("4.3"), None)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "OVA definitief 2025 opgeslagen: 4,30%." in page
+    audit = events("index_figures.saved")[-1].details
+    assert audit["old"]["ova_definitive"] is None and audit["new"]["ova_definitive"] == "4.3"
+    assert D(audit["new"]["ova_prognosis"]) == D("4.18")  # kept, and said so
+
+    # Clearing is an explicit act, and a value next to a ticked box is refused.
+    page = figures(client, das, 2025, ova_definitive="4,4", clear_ova_definitive="y").get_data(
+        as_text=True
+    )
+    assert "Laat dit veld leeg als u het opgeslagen cijfer wist." in page
+    assert stored(2025)[2] == D("4.3")
+    response = figures(client, das, 2025, clear_ova_definitive="y")
+    assert stored(2025) == (D("4.18"), D("1.82"), None, None)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "OVA definitief 2025 gewist (was 4,30%)." in page
+    audit = events("index_figures.saved")[-1].details
+    assert audit["cleared"] == ["ova_definitive"] and audit["new"]["ova_definitive"] is None
+
+
+def test_choosing_a_year_loads_its_stored_figures(
+    app: Flask, client: FlaskClient, admin_das
+) -> None:
+    das, _ = admin_das
+    figures(client, das, 2024, ova_prognosis="4,94", ppc_prognosis="2,51", ova_definitive="6")
+    figures(client, das, 2025, ova_prognosis="4,18", ppc_prognosis="1,82")
+    page = client.get(f"/beheer/das/{das.slug}/indexcijfers").get_data(as_text=True)
+    assert "Cijfers 2024 bijwerken" in page and "Cijfers 2025 bijwerken" in page
+    page = client.get(f"/beheer/das/{das.slug}/indexcijfers?jaar=2025").get_data(as_text=True)
+    assert 'value="2025"' in page and 'value="4,18"' in page and 'value="1,82"' in page
+    assert 'value="4,94"' not in page
+    assert "Wis de opgeslagen OVA prognose" in page
+    assert "Wis het opgeslagen OVA definitief" not in page  # nothing stored to erase
+    page = client.get(f"/beheer/das/{das.slug}/indexcijfers?jaar=2024").get_data(as_text=True)
+    assert 'value="4,94"' in page and 'value="6"' in page
+
+
+@pytest.mark.real_pdf  # reads the PDF
+def test_publishing_with_the_prognosis_alone_carries_the_correction(
+    app: Flask, client: FlaskClient, admin_das, mailbox
+) -> None:
+    """A November decision for 2025: the definitive 2024 figures are not known yet. The
+    correction of 2024 is carried into 2026 instead of blocking."""
+    das, _ = admin_das
+    upload(client, das, b"productcode,tarief\n45A01,100\n45A02,80\n", year=2024)
+    figures(client, das, 2024, ova_prognosis="4,94", ppc_prognosis="2,51")
+    figures(client, das, 2025, ova_prognosis="4,18", ppc_prognosis="1,82")
+    client.post(
+        f"/beheer/das/{das.slug}/indexcijfers",
+        data={"form": "weights", "ova_weight": "90", "first_index_year": "2024"},
+    )
+    url = f"/beheer/das/{das.slug}/indexeren/2025"
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert "Index 2025: 3,944%" in page
+    assert "correctie 2024 nog niet bekend; wordt verrekend in 2026" in page
+    assert client.post(url, data={"confirmed": "ja"}).status_code == 302
+    sheet = db.session.scalar(db.select(TariffSheet).where(TariffSheet.year == 2025))
+    assert sheet.index_total == D("3.944") and sheet.outstanding == (2024,)
+    audit = events("tariff_sheet.published")[-1].details
+    assert audit["outstanding_years"] == [2024] and audit["corrected_years"] == []
+    public = html.unescape(client.get(f"/das/{das.slug}/tarieven/{sheet.id}").get_data(True))
+    assert "correctie 2024 nog niet bekend; wordt verrekend in 2026" in public
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"/das/{das.slug}/tarieven/{sheet.id}.xlsx").data)
+    )
+    second_row = next(workbook.active.iter_rows(min_row=2, max_row=2, values_only=True))
+    cells = list(second_row)
+    at = cells.index("Openstaande nacalculatie")
+    assert cells[at : at + 4] == ["Openstaande nacalculatie", "2024", "Verrekening in", "2026"]
+    text = "".join(
+        p.extract_text()
+        for p in PdfReader(
+            io.BytesIO(client.get(f"/das/{das.slug}/tarieven/{sheet.id}.pdf").data)
+        ).pages
+    )
+    assert "2024 nog niet bekend" in text
+
+    # 2026: the definitive 2024 figures are known now, 2025's not yet. 2024's correction is
+    # settled (1,013), 2025's carried on: 0.9*3.10 + 0.1*2.40 + 1.013 = 4.043.
+    figures(client, das, 2024, ova_definitive="6,00", ppc_definitive="3,10")
+    figures(client, das, 2026, ova_prognosis="3,10", ppc_prognosis="2,40")
+    url = f"/beheer/das/{das.slug}/indexeren/2026"
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert "Index 2026: 4,043%" in page
+    assert "verschil definitief en prognose 2024" in page
+    assert "correctie 2025 nog niet bekend; wordt verrekend in 2027" in page
+    assert client.post(url, data={"confirmed": "ja"}).status_code == 302
+    sheet_2026 = db.session.scalar(db.select(TariffSheet).where(TariffSheet.year == 2026))
+    assert (sheet_2026.corrected, sheet_2026.outstanding) == ((2024,), (2025,))
+    assert sheet_2026.correction_part == D("1.013")
+
+
+def test_the_confirmation_names_the_recipients_and_mails_once(
+    app: Flask, client: FlaskClient, admin_das, mailbox
+) -> None:
+    das, _ = admin_das
+    calendar.ensure_statutory_holidays(range(2026, 2030))
+    db.session.commit()
+    provider = factories.ProviderUserFactory()
+    factories.admit(das, provider, date(2027, 3, 15), live=True)
+    mailed_before = len(mailbox.to(provider.email))  # admission and agreement
+    login(client, admin_das[1])
+    response = upload(client, das, b"productcode,tarief\n45A01,100\n45A02,80\n", confirm=False)
+    page = html.unescape(response.get_data(as_text=True))
+    assert "bevestig de publicatie" in page
+    assert provider.organisation.display_name in page
+    assert "aanbieders: 1, e-mailadressen: 1" in page
+    assert sheets() == 0 and len(mailbox.to(provider.email)) == mailed_before
+    confirm = {**hidden_fields(response.get_data(as_text=True)), "confirmed": "ja"}
+    url = f"/beheer/das/{das.slug}/basistarieven"
+    assert client.post(url, data=confirm).status_code == 302
+    # The second click of a double click: refused, nothing published or mailed again.
+    again = client.post(url, data=confirm).get_data(as_text=True)
+    assert "De tarieven voor 2024 zijn al gepubliceerd." in again
+    assert sheets() == 1
+    assert len(mailbox.to(provider.email)) == mailed_before + 1

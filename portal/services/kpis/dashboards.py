@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -78,14 +78,12 @@ def provider_dashboard(
             )
             for start, row in sorted(latest.items())
         ]
-        due = [
+        late = [
             start
-            for start in rules.completed_periods(
-                agreement.start_date, today, definition.period.value
+            for start, _due in rules.late_kpi_periods(
+                agreement.start_date, today, definition.period.value, due_days, set(latest)
             )
-            if rules.next_period(start, definition.period.value) + timedelta(days=due_days) <= today
         ]
-        late = [start for start in due if start not in latest]
         series.append(KpiSeries(definition, points, late))
     return series
 
