@@ -20,12 +20,14 @@ from portal.models.catalogue import (
     Criterion,
     CriterionKind,
     Das,
+    DasChange,
     DasState,
     EvidenceType,
     Holiday,
     HolidayKind,
     IjwUnit,
     Lot,
+    PrivacyRole,
     Product,
     ProductVariant,
     das_authority,
@@ -78,6 +80,8 @@ from portal.models.users import (
 )
 
 __all__ = [
+    "DasChange",
+    "PrivacyRole",
     "AssessmentReport",
     "DocumentView",
     "ReviewNote",

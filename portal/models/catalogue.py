@@ -34,9 +34,20 @@ class ContractingAuthority(Model):
 
 
 class DasState(enum.StrEnum):
-    DRAFT = "draft"  # being configured, not public
-    OPEN = "open"  # announced; providers may apply at any time during the term
-    CLOSED = "closed"  # term over or withdrawn
+    """concept -> gepubliceerd -> gesloten voor nieuwe aanmeldingen -> beëindigd (issue 19)."""
+
+    DRAFT = "draft"  # concept: being configured, not public
+    OPEN = "open"  # gepubliceerd: announced; providers may apply at any time during the term
+    CLOSED = "closed"  # gesloten voor nieuwe aanmeldingen: running agreements go on
+    ENDED = "ended"  # beëindigd: the term is over, every agreement has ended
+
+
+class PrivacyRole(enum.StrEnum):
+    """The provider's role under the GDPR in the agreement (seed 003 §5.2)."""
+
+    PROCESSOR = "processor"  # verwerker: a processing agreement (verwerkersovereenkomst)
+    INDEPENDENT_CONTROLLER = "independent_controller"  # zelfstandig verwerkingsverantwoordelijke
+    JOINT_CONTROLLERS = "joint_controllers"  # gezamenlijk verwerkingsverantwoordelijken
 
 
 das_authority = sa.Table(
@@ -85,6 +96,26 @@ class Das(Model):
     contact_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(30), default="", server_default="")
+    # More CPV codes beside the main one, space-separated (issue 19).
+    extra_cpv_codes: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # SROI reference year: the turnover of which year the obligation is measured on (seed 003
+    # §4.4; the region may revise it). None: the year before the reporting year.
+    sroi_reference_year: Mapped[int | None]
+    # The way clients are allocated to providers (seed 003 §4.5): who chooses, how a provider is
+    # asked, what happens when it has no capacity. Shown in the announcement and the agreement.
+    allocation_who_chooses: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    allocation_request: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    allocation_no_capacity: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The privacy arrangement (seed 003 §5.2) and the region's own text for it in the agreement.
+    privacy_role: Mapped[PrivacyRole | None] = mapped_column(str_enum(PrivacyRole))
+    privacy_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # An initial round (seed 003 §6.2): first applications until this date (at least 30 days
+    # after publication), one joint decision date; None: no initial round.
+    first_round_closes_on: Mapped[date | None]
+    joint_decision_on: Mapped[date | None]
+    published_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    ended_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 
@@ -122,6 +153,24 @@ class Das(Model):
 
     def criteria_of(self, kind: CriterionKind) -> list[Criterion]:
         return [c for c in self.criteria if c.kind is kind]
+
+
+class DasChange(Model):
+    """A dated change notice (rectificatie) of a published DAS: what changed, shown on the public
+    page; `version` counts the published versions of the announcement (1 = as first published).
+    `changes` holds {setting: [old, new]} as text."""
+
+    __tablename__ = "das_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), index=True)
+    version: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    summary: Mapped[str] = mapped_column(sa.Text)
+    changes: Mapped[dict[str, list[str | None]]] = mapped_column(sa.JSON, default=dict)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    __table_args__ = (sa.UniqueConstraint("das_id", "version"),)
 
 
 class Lot(Model):
