@@ -169,6 +169,13 @@ def test_the_review_page_of_eighteen_criteria_fits_in_three_screens(
     open_review(page, live_server, application)
     declare_no_conflict(page)  # the grid with a verdict control and a reason on every row
     expect(page.locator(".review-grid tbody tr[id^=eis-]")).to_have_count(18)
+    # Measured once the page is laid out with its stylesheet and fonts: under load the rows can
+    # be in the document before the stylesheet is (a 4.4-screen page, once, in a full run).
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('.review-layout')).display === 'grid'"
+    )
+    page.evaluate("document.fonts.ready.then(() => true)")
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= 3 * 768, f"the review page is {height}px high ({height / 768:.1f} screens)"
     # The decision stays in view while scrolling to the last criterion.

@@ -58,10 +58,12 @@ def png_bytes() -> bytes:
 
 
 def docx_bytes() -> bytes:
+    """The same bytes on every call: the entries carry a fixed time, not the clock's (a call on
+    each side of a two-second step made different files)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name in ("[Content_Types].xml", "_rels/.rels", "word/document.xml"):
-            archive.writestr(name, "<x/>")
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), "<x/>")
     return out.getvalue()
 
 
