@@ -98,12 +98,14 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "auth.resend_verification",
         "auth.forgot_password",
         "auth.reset_password",
+        "auth.accept_staff_invitation",  # a staff invitation link (issue 19)
         "auth.accept_invitation",
         "public.products",
         "public.tariff_sheets",
         "public.tariff_sheet",
         "public.tariff_sheet_file",
         "public.ocds_release_package",
+        "public.model_agreement",
     }
     assert decisions["auth.change_password"] == SIGNED_IN
     assert decisions["auth.logout"] == SIGNED_IN

@@ -225,6 +225,9 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
     ("DAS overview", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/overzicht"),
     ("late reports", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/te-laat"),
     ("tariff administration", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/tarieven"),
+    ("DAS settings", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/instellingen"),
+    ("DAS list", lambda w: w.admin, lambda w: "/beheer/das-overzicht"),
+    ("DAS authorities", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/gemeenten"),
 ]
 
 

@@ -30,6 +30,7 @@ from portal.models import (
     LotOutcome,
     Organisation,
     OrganisationRole,
+    PrivacyRole,
     Product,
     ProductVariant,
     ReviewMark,
@@ -38,7 +39,8 @@ from portal.models import (
     StaffAssignment,
     User,
 )
-from portal.services import calendar
+from portal.services import calendar, das_setup
+from portal.services.contact_point import ContactPoint
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 
@@ -447,86 +449,96 @@ def _user(email: str, name: str, role: Role, organisation: Organisation | None =
 
 
 def load_demo(today: date) -> None:
-    """Load (or complete) the demo data set. `today` dates the demo applications."""
+    """Load (or complete) the demo data set. `today` dates the demo applications.
+
+    The two DAS instances are made as an administrator makes them on the pages (issue 19):
+    created as a concept, their municipalities set from the CBS list, and published once every
+    part is there (portal.services.das_setup). Their lots, products and criteria are still
+    written here directly."""
     calendar.ensure_statutory_holidays(range(2025, today.year + 3))
     authorities = _authorities()
-    ml = _get_or_create(
-        Das,
-        slug="ambulante-jeugdhulp-en-wonen-midden-limburg",
-        defaults={
-            "reference": "ML-AJW",
-            "name": "Ambulante jeugdhulp en wonen Midden-Limburg",
-            "summary": "De zeven gemeenten van Midden-Limburg kopen samen ambulante jeugdhulp en "
+    staff = {email: _user(email, name, role) for email, name, role in STAFF}
+    admin = staff["beheerder@demo.das-portaal.nl"]
+    ml = _demo_das(
+        admin,
+        das_setup.Basics(
+            name="Ambulante jeugdhulp en wonen Midden-Limburg",
+            slug="ambulante-jeugdhulp-en-wonen-midden-limburg",
+            reference="ML-AJW",
+            summary="De zeven gemeenten van Midden-Limburg kopen samen ambulante jeugdhulp en "
             "wonen in via een dynamisch aankoopsysteem zonder gunningscriteria: iedere "
             "jeugdhulpaanbieder die aan de eisen voldoet, krijgt een raamovereenkomst.",
-            "scope": "Tweedelijns ambulante jeugdhulp (individuele en groepsbegeleiding en "
+            scope="Tweedelijns ambulante jeugdhulp (individuele en groepsbegeleiding en "
             "-behandeling, vervoer, trajecten) en wonen (pleegzorg, gezinshuizen, "
             "kleinschalige woonleefgroepen, training zelfstandig wonen, logeren). De "
             "gemeenten stellen de producten en de tarieven vast; het aantal cliënten ligt "
             "niet vooraf vast.",
-            "how_to_apply": "Registreer uw organisatie, kies de percelen waarvoor u zich aanmeldt, "
+            how_to_apply="Registreer uw organisatie, kies de percelen waarvoor u zich aanmeldt, "
             "beantwoord de uitsluitingsgronden en geschiktheidseisen en voeg uw "
             "bewijsstukken toe. Wij beoordelen uw aanmelding binnen 10 werkdagen.",
-            "cpv_code": "85000000-9",
-            "purchasing_terms": "Inkoopvoorwaarden gemeente Roermond d.d. 1 juni 2023",
-            "state": DasState.OPEN,
-            "term_start": date(2026, 1, 1),
-            "initial_end_date": date(2029, 12, 31),
-            "extension_options_total": 2,
-            "extension_option_years": 3,
-            "requires_processing_agreement": True,
-            "four_eyes": True,
-            "lead_authority_id": authorities["Roermond"].id,
-        },
-    )
-    parkstad = _get_or_create(
-        Das,
-        slug="dyslexiezorg-parkstad",
-        defaults={
-            "reference": "PS-DYS",
-            "name": "Dyslexiezorg Parkstad (demo)",
-            "summary": "Een kleiner, fictief tweede aankoopsysteem om te laten zien dat het portaal "
-            "meerdere aankoopsystemen tegelijk bedient.",
-            "scope": "Diagnostiek en behandeling van ernstige, enkelvoudige dyslexie.",
-            "how_to_apply": "Registreer uw organisatie en meld u aan voor het perceel dyslexiezorg.",
-            "cpv_code": "85000000-9",
-            "state": DasState.OPEN,
-            "term_start": date(2026, 1, 1),
-            "initial_end_date": date(2027, 12, 31),
-            "extension_options_total": 1,
-            "extension_option_years": 2,
-            "lead_authority_id": authorities["Heerlen"].id,
-        },
-    )
-    # Where providers turn with questions (fictitious; shown on every provider page of the DAS).
-    for das, contact in (
-        (
-            ml,
-            ("Inkoopteam Jeugd Midden-Limburg", "inkoop-jeugd@demo.das-portaal.nl", "0475 123 456"),
+            cpv_code="85000000-9",
+            extra_cpv_codes="",
+            term_start=date(2026, 1, 1),
+            initial_end_date=date(2029, 12, 31),
+            extension_options_total=2,
+            extension_option_years=3,
+            review_working_days=10,
+            four_eyes=True,
+            # Seed 003 §6.2: published in February 2025, first applications until March, one
+            # joint decision in July; the round is long over by the demo's today.
+            first_round_closes_on=date(2025, 3, 7),
+            joint_decision_on=date(2025, 7, 1),
         ),
-        (parkstad, ("Inkoop Sociaal Domein Parkstad", "inkoop@demo.das-portaal.nl", "")),
-    ):
-        if not das.has_contact_point:
-            das.contact_name, das.contact_email, das.contact_phone = contact
-    for das, group in (
-        (ml, ["Midden-Limburg Oost", "Midden-Limburg West"]),
-        (parkstad, ["Parkstad Limburg"]),
-    ):
-        if not das.authorities:
-            das.authorities = [
-                a for a in authorities.values() if a.parent is not None and a.parent.name in group
-            ]
+        ("Inkoopteam Jeugd Midden-Limburg", "inkoop-jeugd@demo.das-portaal.nl", "0475 123 456"),
+        ["Midden-Limburg Oost", "Midden-Limburg West"],
+        "Roermond",
+    )
+    parkstad = _demo_das(
+        admin,
+        das_setup.Basics(
+            name="Dyslexiezorg Parkstad (demo)",
+            slug="dyslexiezorg-parkstad",
+            reference="PS-DYS",
+            summary="Een kleiner, fictief tweede aankoopsysteem om te laten zien dat het portaal "
+            "meerdere aankoopsystemen tegelijk bedient.",
+            scope="Diagnostiek en behandeling van ernstige, enkelvoudige dyslexie.",
+            how_to_apply="Registreer uw organisatie en meld u aan voor het perceel dyslexiezorg.",
+            cpv_code="85000000-9",
+            extra_cpv_codes="",
+            term_start=date(2026, 1, 1),
+            initial_end_date=date(2027, 12, 31),
+            extension_options_total=1,
+            extension_option_years=2,
+            review_working_days=10,
+            four_eyes=False,
+        ),
+        ("Inkoop Sociaal Domein Parkstad", "inkoop@demo.das-portaal.nl", ""),
+        ["Parkstad Limburg"],
+        "Heerlen",
+    )
+    if not ml.purchasing_terms:
+        ml.purchasing_terms = "Inkoopvoorwaarden gemeente Roermond d.d. 1 juni 2023"
+        ml.requires_processing_agreement = True
     _lots(ml, ML_LOTS)
     _lots(parkstad, PARKSTAD_LOTS)
     _criteria(ml)
     _criteria(parkstad)
     db.session.flush()
-    staff = {email: _user(email, name, role) for email, name, role in STAFF}
     for user in staff.values():
         if user.role is not Role.ADMINISTRATOR:
             for das in (ml, parkstad):
                 _get_or_create(StaffAssignment, user_id=user.id, das_id=das.id)
-    _demo_tariffs(ml, staff["beheerder@demo.das-portaal.nl"], authorities)
+    _demo_tariffs(ml, admin, authorities)
+    _demo_parkstad_tariffs(parkstad, admin)
+    for das in (ml, parkstad):
+        _demo_terms(das)
+    # Published as on the settings page, once every part is there (seed 003 §6.2: Feb 2025).
+    for das, published in (
+        (ml, datetime(2025, 2, 3, 9, tzinfo=UTC)),
+        (parkstad, datetime(2025, 9, 1, 9, tzinfo=UTC)),
+    ):
+        if das.state is DasState.DRAFT:
+            das_setup.publish(admin, das, published)
     for provider in DEMO_PROVIDERS:
         _demo_provider(
             provider,
@@ -542,6 +554,65 @@ def load_demo(today: date) -> None:
         kpis.ensure_default_kpis(staff["beheerder@demo.das-portaal.nl"], das)
     _demo_figures(ml, today)
     db.session.commit()
+
+
+def _demo_das(
+    admin: User,
+    basics: das_setup.Basics,
+    contact: tuple[str, str, str],
+    subregions: list[str],
+    lead: str,
+) -> Das:
+    """The DAS with this slug, or a new concept made through the services the pages use."""
+    das = db.session.scalar(db.select(Das).where(Das.slug == basics.slug))
+    if das is None:
+        das = das_setup.create_das(
+            admin, basics, ContactPoint(*contact), datetime(2025, 1, 6, 9, tzinfo=UTC)
+        )
+    if not das.authorities:
+        lines = "\n".join(
+            f"{cbs} {name}; {subregion}"
+            for subregion in subregions
+            for name, cbs in SUBREGIONS[subregion]
+        )
+        das_setup.set_authorities(admin, das, lines, lead, "", datetime(2025, 1, 6, 9, tzinfo=UTC))
+    return das
+
+
+def _demo_terms(das: Das) -> None:
+    """Client allocation and the privacy arrangement (seed 003 §4.5, §5.2). Written here: the
+    terms page's rules (portal.services.das_terms) keep the first indexed year inside the term,
+    and the demo's tariffs date from 2024 (see _demo_tariffs)."""
+    if not das.allocation_who_chooses:
+        das.allocation_who_chooses = (
+            "De jeugdige en het gezin kiezen samen met de toegang (het wijkteam) een "
+            "gecontracteerde aanbieder."
+        )
+        das.allocation_request = (
+            "De toegang vraagt de aanbieder per e-mail of via het berichtenverkeer of hij de "
+            "jeugdige binnen de afgesproken termijn kan helpen."
+        )
+        das.allocation_no_capacity = (
+            "Heeft de aanbieder geen plaats, dan meldt hij dat binnen 5 werkdagen en vraagt de "
+            "toegang een volgende aanbieder; de wachttijd wordt gemeld als KPI."
+        )
+    if das.privacy_role is None:
+        das.privacy_role = PrivacyRole.INDEPENDENT_CONTROLLER
+    if das.first_index_year is None:
+        das.first_index_year = das.term_start.year
+    db.session.commit()
+
+
+def _demo_parkstad_tariffs(das: Das, admin: User) -> None:
+    """Illustrative 2026 base tariff for the dyslexia pathway."""
+    from portal.domain import money
+    from portal.models import TariffSheet
+    from portal.services import tariffs
+
+    if db.session.scalar(db.select(TariffSheet.id).where(TariffSheet.das_id == das.id)):
+        return
+    amounts = {p.id: money.parse_amount("3.950,00") for lot in das.lots for p in lot.products}
+    tariffs.publish_base(admin, das, 2026, amounts, datetime(2025, 8, 1, 9, tzinfo=UTC))
 
 
 def _demo_signatures(das: Das, admin: User, today: date) -> None:

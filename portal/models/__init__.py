@@ -19,6 +19,7 @@ from portal.models.catalogue import (
     ContractingAuthority,
     Criterion,
     CriterionKind,
+    CriterionOrigin,
     Das,
     DasChange,
     DasState,
@@ -40,6 +41,7 @@ from portal.models.contracts import (
     FrameworkAgreement,
     VariationKind,
 )
+from portal.models.das_terms import SroiRuleChange
 from portal.models.kpis import (
     ContractTalk,
     KpiDefinition,
@@ -75,6 +77,7 @@ from portal.models.users import (
     RecoveryCode,
     Role,
     StaffAssignment,
+    StaffInvitation,
     User,
     UserSession,
 )
@@ -109,6 +112,7 @@ __all__ = [
     "ContractingAuthority",
     "Criterion",
     "CriterionKind",
+    "CriterionOrigin",
     "Das",
     "DeclarationRequest",
     "DasState",
@@ -125,6 +129,7 @@ __all__ = [
     "ReminderReason",
     "ReportReminder",
     "SroiReport",
+    "SroiRuleChange",
     "TalkAction",
     "TalkKind",
     "TalkSelection",
@@ -145,6 +150,7 @@ __all__ = [
     "Role",
     "SizeClass",
     "StaffAssignment",
+    "StaffInvitation",
     "User",
     "UserSession",
     "answer_evidence",

@@ -249,6 +249,14 @@ class EvidenceType(enum.StrEnum):
     OTHER = "overig"
 
 
+class CriterionOrigin(enum.StrEnum):
+    """Where a criterion's ground comes from (issue 19)."""
+
+    ESPD = "espd"  # chosen from the EU ESPD criterion list (espd_codes names it)
+    NATIONAL = "national"  # a Dutch national ground, not in the ESPD list
+    OWN = "own"  # the region's own criterion, in its own words
+
+
 class Criterion(Model):
     """An exclusion ground or suitability criterion, with the rule that decides what passes."""
 
@@ -265,14 +273,30 @@ class Criterion(Model):
     guidance: Mapped[str] = mapped_column(sa.Text, default="")
     # The answer that passes without a judgement: False for exclusion grounds, True for suitability.
     passing_answer: Mapped[bool]
+    # The evidence types that count: `evidence_type` is the preferred one (an upload for this
+    # criterion gets it), `extra_evidence_types` the others that count too (EvidenceType values).
     evidence_type: Mapped[EvidenceType | None] = mapped_column(str_enum(EvidenceType))
+    extra_evidence_types: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default="[]"
+    )
     evidence_required: Mapped[bool] = mapped_column(default=False)
     max_evidence_age_months: Mapped[int | None]
     position: Mapped[int] = mapped_column(default=0)
+    origin: Mapped[CriterionOrigin] = mapped_column(
+        str_enum(CriterionOrigin), default=CriterionOrigin.ESPD, server_default="espd"
+    )
 
     das: Mapped[Das] = relationship(back_populates="criteria")
 
     __table_args__ = (sa.UniqueConstraint("das_id", "code"),)
+
+    @property
+    def evidence_types(self) -> list[EvidenceType]:
+        """Every evidence type that counts, the preferred one first."""
+        if self.evidence_type is None:
+            return []
+        extra = [EvidenceType(t) for t in self.extra_evidence_types or ()]
+        return [self.evidence_type, *(t for t in extra if t is not self.evidence_type)]
 
 
 class HolidayKind(enum.StrEnum):

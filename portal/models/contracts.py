@@ -70,6 +70,7 @@ class VariationKind(enum.StrEnum):
     LOTS_ADDED = "lots_added"  # an admission for more lots
     TARIFFS = "tariffs"  # a published tariff sheet
     END_DATE = "end_date"  # an extension option exercised
+    TERMS = "terms"  # the DAS's terms revised: SROI rule, client allocation, privacy text
 
 
 class AgreementVariation(Model):

@@ -200,3 +200,27 @@ class RecoveryCode(Model):
     code_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class StaffInvitation(Model):
+    """An administrator's invitation to a reviewer, contract manager or administrator to work on
+    one DAS (issue 19), accepted through a signed, expiring link that makes the account. A member
+    of staff who already has an account is given the DAS at once, without an invitation."""
+
+    __tablename__ = "staff_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    das_id: Mapped[int] = mapped_column(sa.ForeignKey("das.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    das: Mapped[Das] = relationship()
+    invited_by: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

@@ -182,6 +182,35 @@ SERVICE_MESSAGES = {
         "Een indexcijfer ligt buiten -10% tot 25%. Controleer het en bevestig dat het klopt."
     ),
     "weight_out_of_range": _l("Het gewicht van de OVA ligt tussen 0 en 100%."),
+    # A DAS's terms and staff (issue 19: portal.services.das_terms, portal.services.staff).
+    "weight_percent_out_of_range": _l("Een gewicht ligt tussen 0 en 100%."),
+    "weights_not_hundred": _l("De gewichten van OVA en PPC moeten samen 100% zijn."),
+    "year_outside_term": _l(
+        "Kies een jaar binnen de looptijd van het aankoopsysteem: %(first)s tot en met %(last)s."
+    ),
+    "percent_out_of_range": _l("Vul een percentage tussen 0 en 100 in."),
+    "amount_negative": _l("Vul een bedrag van 0 of meer in."),
+    "allocation_text_missing": _l(
+        "Vul deze tekst in; aanbieders lezen hem voor zij zich aanmelden."
+    ),
+    "privacy_role_missing": _l("Kies de rol van de jeugdhulpaanbieder."),
+    "terms_fixed_by_agreements": _l(
+        "Dit ligt vast: er lopen %(count)s overeenkomsten op deze voorwaarden. Laat de waarde "
+        "staan zoals die was."
+    ),
+    "staff_role_unknown": _l("Kies de rol: beoordelaar, contractmanager of beheerder."),
+    "staff_email_is_provider": _l(
+        "Dit e-mailadres hoort bij een account van een zorgaanbieder. Nodig een ander adres uit."
+    ),
+    "staff_other_role": _l(
+        "Dit e-mailadres hoort bij een medewerker met de rol %(role)s; een account heeft één rol. "
+        "Kies die rol of een ander adres."
+    ),
+    "staff_account_inactive": _l("Het account met dit e-mailadres is uitgeschakeld."),
+    "staff_already_assigned": _l("Deze medewerker heeft al toegang tot dit aankoopsysteem."),
+    "staff_administrator_sees_all": _l(
+        "Een beheerder ziet alle aankoopsystemen; die toegang eindigt alleen met het account."
+    ),
     "no_tariffs_for_previous_year": _l(
         "Er zijn nog geen tarieven voor %(year)s; die zijn nodig om verder te indexeren."
     ),
@@ -290,6 +319,138 @@ SERVICE_MESSAGES = {
     "due_date_in_past": _l("Kies een datum in de toekomst."),
     "declaration_already_requested": _l(
         "Er staat al een verzoek om een actuele verklaring open voor deze aanbieder."
+    ),
+    # Setting up and running a DAS (portal.services.das_setup, portal.domain.das_life_cycle).
+    "settings_refused": _l("Er is niets opgeslagen. Verbeter de gemarkeerde velden."),
+    "name_required": _l("Vul de naam van het aankoopsysteem in."),
+    "summary_required": _l("Vul een korte omschrijving in."),
+    "scope_required": _l("Beschrijf wat er wordt ingekocht."),
+    "reference_required": _l("Vul het kenmerk in, bijvoorbeeld ML-AJW."),
+    "reference_taken": _l("Dit kenmerk is al in gebruik. Kies een ander kenmerk."),
+    "slug_form": _l(
+        "Gebruik alleen kleine letters, cijfers en koppeltekens (hoogstens 80 tekens), "
+        "bijvoorbeeld jeugdhulp-midden-limburg."
+    ),
+    "slug_taken": _l("Deze korte naam is al in gebruik. Kies een andere."),
+    "slug_fixed_after_publication": _l(
+        "De korte naam staat in het adres van de gepubliceerde aankondiging en verandert daarom "
+        "niet meer."
+    ),
+    "cpv_form": _l("Schrijf de CPV-code als acht cijfers, een streepje en een cijfer: 85000000-9."),
+    "extra_cpv_form": _l(
+        "'%(given)s' is geen CPV-code. Schrijf elke code als acht cijfers, een streepje en een "
+        "cijfer: 85311300-5."
+    ),
+    "term_inverted": _l("De einddatum moet na de begindatum van de looptijd liggen."),
+    "options_out_of_range": _l("Kies 0 tot 5 verlengingsopties van elk 0 tot 10 jaar."),
+    "option_ends_before_term": _l(
+        "Een verlengingsoptie verlengt de looptijd met ten minste 1 jaar. Vul het aantal jaren per "
+        "optie in, of zet het aantal opties op 0."
+    ),
+    "review_days_out_of_range": _l(
+        "De beoordelingstermijn is 1 tot 15 werkdagen (de wettelijke grens)."
+    ),
+    # The initial round (portal.domain.initial_round; dir. 2014/24 art. 34(2), seed 003 §6.2).
+    "round_closing_date_missing": _l(
+        "Vul ook de sluitingsdatum van de eerste ronde in, of laat beide datums leeg als er geen "
+        "eerste ronde is."
+    ),
+    "round_decision_date_missing": _l(
+        "Vul ook de datum van het gezamenlijke besluit in, of laat beide datums leeg als er geen "
+        "eerste ronde is."
+    ),
+    "round_too_short": _l(
+        "De eerste ronde sluit ten minste 30 dagen na de publicatie: aanbieders krijgen die tijd "
+        "voor hun eerste aanmelding. Kies een latere sluitingsdatum."
+    ),
+    "round_decision_not_after_closing": _l(
+        "Het gezamenlijke besluit valt na de sluitingsdatum van de eerste ronde."
+    ),
+    "round_decision_after_term_start": _l(
+        "Het gezamenlijke besluit valt uiterlijk op de begindatum van de looptijd: de "
+        "overeenkomsten uit de eerste ronde gaan dan in."
+    ),
+    "term_fixed_by_agreements": _l(
+        "Er zijn al overeenkomsten onder dit aankoopsysteem; de looptijd en de opties veranderen "
+        "niet meer. Licht een optie op de pagina Opties, of leg een wijziging van de "
+        "overeenkomsten vast."
+    ),
+    "change_summary_required": _l(
+        "Dit aankoopsysteem is gepubliceerd: schrijf wat er is gewijzigd en waarom. Aanbieders "
+        "lezen dit in het wijzigingsbericht."
+    ),
+    "unknown_municipality": _l(
+        "Regel %(line)s: '%(text)s' staat niet in de CBS-lijst van gemeenten. Gebruik de "
+        "CBS-code (GM0957) of de naam zoals het CBS die schrijft."
+    ),
+    "municipalities_required": _l("Vul ten minste één gemeente in."),
+    "lead_required": _l("Kies de gemeente die het aankoopsysteem namens de andere uitvoert."),
+    "lead_not_among": _l(
+        "'%(text)s' staat niet in de lijst van gemeenten hierboven. Kies een van die gemeenten."
+    ),
+    "das_state_change_not_allowed": _l("Dat kan niet in de huidige status van het aankoopsysteem."),
+    "publish_incomplete": _l(
+        "Het aankoopsysteem is niet gepubliceerd: er ontbreekt nog iets. Zie de lijst hieronder."
+    ),
+    "agreements_still_running": _l(
+        "Er lopen nog %(count)s overeenkomsten. Beëindig het aankoopsysteem als die zijn "
+        "afgelopen, of na de gezamenlijke einddatum."
+    ),
+    "das_closed": _l(
+        "Dit aankoopsysteem is gesloten voor nieuwe aanmeldingen. Lopende overeenkomsten lopen "
+        "door tot hun einddatum."
+    ),
+    # A DAS's criteria (portal.services.criteria_setup).
+    "criterion_invalid": _l("De eis is niet opgeslagen. %(problems)s"),
+    "criterion_code_missing": _l("Vul de code in, bijvoorbeeld U8 of G6."),
+    "criterion_code_format": _l(
+        "Een code begint met een letter en heeft hoogstens 10 letters, cijfers, punten of "
+        "streepjes, bijvoorbeeld U8 of G6."
+    ),
+    "criterion_code_taken": _l(
+        "De code %(criterion_code)s is al in gebruik bij dit aankoopsysteem. Kies een andere code."
+    ),
+    "espd_code_missing": _l("Kies een code uit de ESPD-lijst."),
+    "espd_code_unknown": _l(
+        "Deze code staat niet in de ESPD-lijst: %(codes)s. Kies een code uit de lijst, of kies "
+        "een nationale grond of een eigen eis."
+    ),
+    "espd_code_not_exclusion": _l(
+        "Deze ESPD-code is geen uitsluitingsgrond maar een geschiktheidseis: %(codes)s."
+    ),
+    "espd_code_not_selection": _l(
+        "Deze ESPD-code is geen geschiktheidseis maar een uitsluitingsgrond: %(codes)s."
+    ),
+    "criterion_title_missing": _l("Vul de titel in."),
+    "criterion_title_too_long": _l("De titel mag hoogstens %(max)s tekens zijn."),
+    "criterion_question_missing": _l("Vul de vraag aan de aanbieder in."),
+    "exclusion_evidence_on_request": _l(
+        "Bij een uitsluitingsgrond vraagt het aanmeldformulier geen bewijsstuk; het bewijs wordt "
+        "op verzoek gevraagd. Zet 'bewijs verplicht' uit."
+    ),
+    "evidence_type_missing": _l(
+        "Kies ten minste één soort bewijsstuk dat telt, of zet 'bewijs verplicht' uit."
+    ),
+    "max_age_not_positive": _l("De maximale ouderdom is ten minste 1 maand."),
+    "max_age_too_large": _l("De maximale ouderdom is hoogstens %(max)s maanden."),
+    "criteria_published": _l(
+        "Dit aankoopsysteem is al gepubliceerd: de eisen staan in de aankondiging waaronder "
+        "aanbieders zich aanmelden. Eisen toevoegen, verwijderen, verplaatsen of overnemen kan "
+        "alleen zolang het een concept is; de tekst van een eis wijzigt u met een rectificatie."
+    ),
+    "criterion_has_answers": _l(
+        "Eis %(criterion_code)s is al %(count)s keer beantwoord in aanmeldingen. Die antwoorden en de "
+        "beoordelingen verwijzen ernaar, dus de eis blijft staan."
+    ),
+    "criterion_rule_fixed": _l(
+        "Na publicatie kunt u alleen de titel, de vraag en de toelichting wijzigen. De regel zelf "
+        "(code, ESPD-codes, bewijs) is waaronder aanbieders zich aanmelden."
+    ),
+    "copy_from_itself": _l("Kies een ander aankoopsysteem om de eisen van over te nemen."),
+    "copy_source_empty": _l("Dat aankoopsysteem heeft geen eisen om over te nemen."),
+    "criteria_exist": _l(
+        "Dit aankoopsysteem heeft al eisen (%(count)s). Vink aan dat u ze wilt vervangen om de "
+        "eisen van het andere aankoopsysteem over te nemen."
     ),
 }
 

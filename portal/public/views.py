@@ -19,16 +19,18 @@ from portal.pages import glossary as glossary_terms
 from portal.pages.params import id_arg
 from portal.pages.views_common import download
 from portal.public import bp
-from portal.services import ocds, paging, public_register, tariffs
+from portal.services import announcement, das_terms, ocds, paging, public_register, tariffs
 
-PUBLISHED_STATES = (DasState.OPEN, DasState.CLOSED)
+# The home page lists the systems one can still read about and join; an ended one stays at its
+# address (announcement.PUBLISHED_STATES).
+LISTED_STATES = (DasState.OPEN, DasState.CLOSED)
 
 
 def published_das_list() -> list[Das]:
     return list(
         db.session.scalars(
             db.select(Das)
-            .where(Das.state.in_(PUBLISHED_STATES))
+            .where(Das.state.in_(LISTED_STATES))
             .options(selectinload(Das.authorities), selectinload(Das.lots))
             .order_by(Das.term_start, Das.name)
         )
@@ -75,35 +77,40 @@ def glossary() -> str:
 @bp.route("/das/<slug>")
 @public
 def das_detail(slug: str) -> str:
-    das = db.session.scalar(
-        db.select(Das)
-        .where(Das.slug == slug, Das.state.in_(PUBLISHED_STATES))
-        .options(
-            selectinload(Das.authorities),
-            selectinload(Das.lots).selectinload(Lot.products),
-            selectinload(Das.criteria),
-        )
-    )
+    """The announcement: everything a provider reads before applying (issue 19)."""
+    das = announcement.published_das(slug)
     if das is None:
         abort(404)
+    today = local_date(now())
     # The providers themselves are on their own, paged pages (a region has hundreds): here only counts.
-    subregions: dict[str, list[str]] = {}
-    for authority in das.authorities:
-        group = authority.parent.name if authority.parent else ""
-        subregions.setdefault(group, []).append(authority.name)
     return render_template(
         "public/das.html",
         das=das,
+        today=today,
         admitted_per_lot=public_register.admitted_per_lot(das.id),
         provider_count=public_register.admitted_providers(das.id),
-        subregions=dict(sorted(subregions.items())),
+        subregions=announcement.authorities_by_subregion(das),
+        tariffs=announcement.tariffs_shown(das.id, today),
+        terms=das_terms.terms_of(das, today),
+        changes=announcement.changes_of(das.id),
+        round_state=announcement.round_state(das, today),
+        max_ages=announcement.max_evidence_ages(das),
     )
+
+
+@bp.route("/das/<slug>/modelovereenkomst.pdf")
+@public
+def model_agreement(slug: str) -> Response:
+    """The model agreement as a PDF preview, for a sample provider ("[naam aanbieder]")."""
+    das = _published_das(slug)
+    content = announcement.model_agreement_pdf(das, local_date(now()))
+    return download(content, "application/pdf", f"modelovereenkomst-{das.reference}.pdf")
 
 
 def _published_das(slug: str) -> Das:
     das = db.session.scalar(
         db.select(Das)
-        .where(Das.slug == slug, Das.state.in_(PUBLISHED_STATES))
+        .where(Das.slug == slug, Das.state.in_(announcement.PUBLISHED_STATES))
         .options(selectinload(Das.lots).selectinload(Lot.products))
     )
     if das is None:

@@ -5,6 +5,7 @@ everyone at once, suspended or ended. Dates: portal.domain.contract_dates."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import render_template
@@ -25,14 +26,23 @@ from portal.models import (
     Das,
     EndDateChange,
     FrameworkAgreement,
+    Lot,
     LotOutcome,
+    Organisation,
     Product,
     User,
     VariationKind,
     application_product,
 )
 from portal.models.labels import label
-from portal.services import ServiceError, documents, refuses_stale, tariffs, transaction
+from portal.services import (
+    ServiceError,
+    das_terms,
+    documents,
+    refuses_stale,
+    tariffs,
+    transaction,
+)
 from portal.services.audit import record
 from portal.services.ownership import require_administrator, require_provider_of
 from portal.services.recipients import provider_recipients
@@ -108,20 +118,72 @@ def products_of(agreement: FrameworkAgreement) -> list[Product]:
 # --- the document ----------------------------------------------------------------------------
 
 
-def _draw_up(agreement: FrameworkAgreement) -> str:
-    """Render the agreement as it stands and store its PDF (services/documents.py); its hash."""
-    year = agreement.start_date.year
-    sheet = tariffs.sheet_for_today(agreement.das_id, year)
+@dataclass(frozen=True)
+class LotLine:
+    """A lot in the agreement, with the date the provider was admitted (None in a model)."""
+
+    lot: Lot
+    admitted_on: date | None
+
+
+def agreement_document(
+    das: Das,
+    organisation: Organisation | None,
+    lots: Iterable[Lot | AgreementLot],
+    agreement: FrameworkAgreement | None = None,
+    products: list[Product] | None = None,
+    today: date | None = None,
+) -> str:
+    """The agreement's HTML, in Dutch: for a provider's agreement as it stands, or as the model
+    agreement of the announcement (`organisation` and `agreement` None: placeholders for the
+    provider, the term start and end as dates). The terms come from the DAS's settings
+    (portal.services.das_terms): indexation weights, KPIs, SROI rule, client allocation and the
+    privacy arrangement. Render it as a PDF with documents.render_pdf (or store it with
+    documents.store_pdf)."""
+    start = agreement.start_date if agreement else das.term_start
+    end = agreement.end_date if agreement else das.common_end_date
+    year = start.year if today is None else max(start.year, today.year)
+    sheet = tariffs.sheet_for_today(das.id, year)
     amounts = {t.product_id: t.amount_cents for t in sheet.tariffs} if sheet else {}
+    lines = [
+        LotLine(item.lot, item.admitted_on)
+        if isinstance(item, AgreementLot)
+        else LotLine(item, None)
+        for item in lots
+    ]
+    if products is None:
+        lot_ids = {line.lot.id for line in lines}
+        products = [p for line in lines for p in line.lot.products if p.lot_id in lot_ids]
     with force_locale("nl"):  # the agreement is signed as a Dutch legal document
-        html = render_template(
+        return render_template(
             "letters/agreement.html",
             agreement=agreement,
-            das=agreement.das,
-            products=products_of(agreement),
+            organisation=organisation,
+            das=das,
+            lot_lines=lines,
+            start_date=start,
+            end_date=end,
+            products=products,
             sheet=sheet,
             amounts=amounts,
+            terms=das_terms.terms_of(das, date(year, 1, 1)),
         )
+
+
+def model_agreement_pdf(das: Das, organisation: Organisation | None, lots: Iterable[Lot]) -> bytes:
+    """The model agreement as a PDF, for the announcement (not stored: it follows the settings)."""
+    return documents.render_pdf(agreement_document(das, organisation, lots))
+
+
+def _draw_up(agreement: FrameworkAgreement) -> str:
+    """Render the agreement as it stands and store its PDF (services/documents.py); its hash."""
+    html = agreement_document(
+        agreement.das,
+        agreement.organisation,
+        [al for al in agreement.lots if al.is_current],
+        agreement=agreement,
+        products=products_of(agreement),
+    )
     return documents.store_pdf(html, documents.AGREEMENTS)
 
 

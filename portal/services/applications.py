@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager
 
-from portal.domain import eligibility
+from portal.domain import eligibility, initial_round
 from portal.extensions import db
 from portal.infra import mail
 from portal.infra.timeutil import local_date
@@ -26,6 +26,7 @@ from portal.models import (
     Assessment,
     CriterionKind,
     Das,
+    DasState,
     DeclarationRequest,
     EvidenceDocument,
     FrameworkAgreement,
@@ -39,7 +40,7 @@ from portal.models import (
     answer_evidence,
     application_product,
 )
-from portal.services import ServiceError, calendar, rows_changed
+from portal.services import ServiceError, calendar, das_terms, rows_changed
 from portal.services.audit import record
 from portal.services.organisations import PROFILE_FIELDS
 from portal.services.ownership import require_provider, require_provider_of
@@ -106,7 +107,8 @@ def start_application(
     reused (see _copy_answers)."""
     require_provider(user)
     if not das.is_open:
-        raise ServiceError("das_not_open")
+        # Closed (issue 19): no new applications or drafts; running agreements go on.
+        raise ServiceError("das_closed" if das.state is DasState.CLOSED else "das_not_open")
     assert user.organisation_id is not None
     existing = open_application(das, user.organisation_id)
     if existing is not None:
@@ -499,7 +501,8 @@ def submit(
         raise ServiceError("not_allowed_to_submit")
     _require_draft(application)
     if not application.das.is_open:
-        raise ServiceError("das_not_open")
+        closed = application.das.state is DasState.CLOSED
+        raise ServiceError("das_closed" if closed else "das_not_open")
     received_on = local_date(now)
     if missing_items(application, received_on):
         raise ServiceError("application_incomplete")
@@ -514,7 +517,13 @@ def submit(
         if to_confirm
         else None
     )
-    deadline = calendar.review_deadline(received_on, application.das.review_working_days)
+    das = application.das
+    deadline = initial_round.review_deadline(
+        received_on,
+        das.first_round_closes_on,
+        das.joint_decision_on,
+        calendar.review_deadline(received_on, das.review_working_days),
+    )
     reference = f"{application.das.reference}-{application.id:06d}"
     snapshot = build_snapshot(application, user, now, confirmation)
     changed = rows_changed(
@@ -603,6 +612,14 @@ def build_snapshot(
                 "kind": c.kind.value,
                 "title": c.title,
                 "question": c.question,
+                # The rule as it stood when submitted (the criteria may change by a notice).
+                "guidance": c.guidance,
+                "origin": c.origin.value,
+                "espd_codes": c.espd_codes,
+                "passing_answer": c.passing_answer,
+                "evidence_types": [t.value for t in c.evidence_types],
+                "evidence_required": c.evidence_required,
+                "max_evidence_age_months": c.max_evidence_age_months,
                 "value": a.value if a else None,
                 "explanation": a.explanation if a else "",
                 "self_cleaning": a.self_cleaning if a else "",
@@ -623,7 +640,58 @@ def build_snapshot(
             for c in application.das.criteria
             for a in [application.answer_for(c)]
         ],
+        "terms": terms_snapshot(application.das, local_date(now)),
         **({"reuse_confirmation": reuse_confirmation} if reuse_confirmation else {}),
+    }
+
+
+def terms_snapshot(das: Das, today: date) -> dict[str, Any]:
+    """The DAS's terms an application is made under (issue 19): a later change of them does not
+    change what this provider applied for."""
+    terms = das_terms.terms_of(das, today)
+    rule = terms.sroi_now
+    return {
+        "indexation": {
+            "ova_weight": str(das.ova_weight),
+            "ppc_weight": str(das.ppc_weight),
+            "first_index_year": das.first_index_year,
+        },
+        "sroi": {
+            "threshold_cents": rule.threshold_cents,
+            "percent": str(rule.percent),
+            "reference_year": rule.reference_year,
+            **(
+                {
+                    "next_from_year": terms.sroi_next_year,
+                    "next_percent": str(terms.sroi_next.percent),
+                    "next_threshold_cents": terms.sroi_next.threshold_cents,
+                    "next_reference_year": terms.sroi_next.reference_year,
+                }
+                if terms.sroi_next is not None
+                else {}
+            ),
+        },
+        "allocation": {
+            "who_chooses": das.allocation_who_chooses,
+            "request": das.allocation_request,
+            "no_capacity": das.allocation_no_capacity,
+        },
+        "privacy": {
+            "role": das.privacy_role.value if das.privacy_role else None,
+            "text": das.privacy_text,
+            "requires_processing_agreement": das.requires_processing_agreement,
+        },
+        "kpis": [
+            {
+                "code": k.code,
+                "name": k.name,
+                "unit": k.unit,
+                "target": str(k.target),
+                "higher_is_better": k.higher_is_better,
+                "period": k.period.value,
+            }
+            for k in terms.kpis
+        ],
     }
 
 

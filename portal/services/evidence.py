@@ -346,15 +346,26 @@ def store_upload(organisation: Organisation, user: User, upload: Upload) -> Evid
 def max_age_for_type(evidence_type: EvidenceType) -> int | None:
     """The age limit a document of this kind is held to at upload outside any one criterion:
     the strictest of its kind's own rule and of every open DAS's criteria asking for it."""
-    limits = db.session.scalars(
-        db.select(Criterion.max_evidence_age_months)
+    # A criterion counts this kind as its preferred one or as one of the others (a JSON list:
+    # compared here rather than in SQL, the same on SQLite and PostgreSQL).
+    rows = db.session.execute(
+        db.select(
+            Criterion.max_evidence_age_months,
+            Criterion.evidence_type,
+            Criterion.extra_evidence_types,
+        )
         .join(Das, Das.id == Criterion.das_id)
         .where(
             Das.state == DasState.OPEN,
-            Criterion.evidence_type == evidence_type,
+            Criterion.evidence_type.is_not(None),
             Criterion.max_evidence_age_months.is_not(None),
         )
-    )
+    ).tuples()
+    limits = [
+        limit
+        for limit, preferred, extra in rows
+        if preferred is evidence_type or evidence_type.value in (extra or ())
+    ]
     return rules.strictest_max_age(evidence_type.value, limits)
 
 

@@ -4,13 +4,18 @@ admission as an award and a contract (seed 003 §4.5: publish awarded contracts)
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, get_template_attribute
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
+from portal.domain import contract_dates
 from portal.extensions import db
-from portal.infra.timeutil import as_utc
+from portal.infra.links import external_url
+from portal.infra.timeutil import as_utc, local_date
 from portal.models import (
     AgreementLot,
     AgreementState,
@@ -20,6 +25,8 @@ from portal.models import (
     Lot,
     Organisation,
 )
+from portal.models.labels import label
+from portal.services import announcement, das_terms
 
 EXTENSIONS = [
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/"
@@ -33,7 +40,12 @@ CONTRACT_STATUS = {
     AgreementState.SUSPENDED: "active",  # still in force, its use suspended (see description)
     AgreementState.ENDED: "terminated",
 }
-TENDER_STATUS = {DasState.DRAFT: "planning", DasState.OPEN: "active", DasState.CLOSED: "complete"}
+TENDER_STATUS = {
+    DasState.DRAFT: "planning",
+    DasState.OPEN: "active",
+    DasState.CLOSED: "complete",
+    DasState.ENDED: "complete",
+}
 
 
 def _iso(moment: datetime) -> str:
@@ -82,6 +94,196 @@ def _agreements(das_id: int) -> tuple[list[Any], dict[int, list[Any]]]:
     ):
         lots.setdefault(row.agreement_id, []).append(row)
     return list(agreements), lots
+
+
+def _percent(value: Any) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _words(macro: str, *args: Any) -> str:
+    """A term in the words the announcement and the agreement use (templates/macros/
+    das_terms.html), as plain text."""
+    text = str(get_template_attribute("macros/das_terms.html", macro)(*args))
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+
+
+def _terms_text(das: Das, now: datetime) -> str:
+    """What OCDS has no field for, as plain Dutch paragraphs in tender.description: the
+    indexation rule with its weights, the KPIs, the SROI rule, how clients are allocated, the
+    privacy arrangement and the initial round (issue 19). The model agreement is a document."""
+    terms = das_terms.terms_of(das, local_date(now))
+    paragraphs = [
+        _("Indexatie: %(rule)s", rule=_words("indexation_rule", das)),
+        _("Social return: %(rule)s", rule=_words("sroi_rule", terms.sroi_now)),
+    ]
+    if terms.kpis:
+        paragraphs.append(
+            _(
+                "KPI's: %(kpis)s.",
+                kpis="; ".join(
+                    f"{k.name} ({_('streefwaarde')} {_percent(k.target)} {k.unit})"
+                    for k in terms.kpis
+                ),
+            )
+        )
+    allocation = [
+        text
+        for text in (das.allocation_who_chooses, das.allocation_request, das.allocation_no_capacity)
+        if text
+    ]
+    if allocation:
+        paragraphs.append(_("Wijze toewijzing cliënten: %(text)s", text=" ".join(allocation)))
+    if das.privacy_role is not None:
+        paragraphs.append(
+            _("Privacy (AVG): %(role)s.", role=_words("privacy_role_name", das.privacy_role.value))
+            + (f" {das.privacy_text}" if das.privacy_text else "")
+        )
+    if das.first_round_closes_on and das.joint_decision_on:
+        paragraphs.append(
+            _(
+                "Eerste ronde: aanmeldingen tot en met %(closes)s, gezamenlijk besluit op "
+                "%(decision)s, overeenkomsten vanaf %(start)s.",
+                closes=das.first_round_closes_on.strftime("%d-%m-%Y"),
+                decision=das.joint_decision_on.strftime("%d-%m-%Y"),
+                start=das.term_start.strftime("%d-%m-%Y"),
+            )
+        )
+    return "\n\n".join([das.summary, *paragraphs])
+
+
+def _eligibility_text(das: Das) -> str:
+    """The exclusion grounds and suitability criteria with the evidence asked, one per line."""
+    ages = announcement.max_evidence_ages(das)
+    lines = []
+    for criterion in das.criteria:
+        evidence = ", ".join(
+            label(t)
+            + (
+                f" ({_('max. %(num)s maanden oud', num=ages[criterion.id][t.value])})"
+                if ages[criterion.id][t.value]
+                else ""
+            )
+            for t in criterion.evidence_types
+        )
+        required = _("verplicht") if criterion.evidence_required else _("op verzoek")
+        line = f"{label(criterion.kind)}: {criterion.title}"
+        if evidence:
+            line += f". {_('Bewijs')} ({required}): {evidence}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _milestones(das: Das, now: datetime) -> list[dict[str, Any]]:
+    """The initial round (seed 003 §6.2): its closing date and the joint decision date."""
+    if not (das.first_round_closes_on and das.joint_decision_on):
+        return []
+    today = local_date(now)
+    return [
+        {
+            "id": "eerste-ronde-sluiting",
+            "title": _("Sluiting eerste ronde"),
+            "type": "engagement",
+            "dueDate": _day(das.first_round_closes_on),
+            "status": "met" if today > das.first_round_closes_on else "scheduled",
+        },
+        {
+            "id": "eerste-ronde-besluit",
+            "title": _("Gezamenlijk besluit eerste ronde"),
+            "type": "approval",
+            "dueDate": _day(das.joint_decision_on),
+            "status": "met" if today >= das.joint_decision_on else "scheduled",
+        },
+    ]
+
+
+def _tender_details(das: Das, now: datetime) -> dict[str, Any]:
+    """The announcement's settings where OCDS (and its lots extension) has a field for them."""
+    extra_cpv = das.extra_cpv_codes.split()
+    items: list[dict[str, Any]] = [
+        {
+            "id": "1",
+            "description": das.scope,
+            "classification": {"scheme": "CPV", "id": das.cpv_code.split("-")[0]},
+            **(
+                {
+                    "additionalClassifications": [
+                        {"scheme": "CPV", "id": code.split("-")[0]} for code in extra_cpv
+                    ]
+                }
+                if extra_cpv
+                else {}
+            ),
+        }
+    ]
+    items += [
+        {
+            "id": f"{lot.code}-{product.code}",
+            "description": product.name,
+            "classification": {"scheme": "CPV", "id": das.cpv_code.split("-")[0]},
+            "unit": {"name": label(product.unit)},
+            "relatedLot": lot.code,
+        }
+        for lot in das.lots
+        for product in lot.products
+        if product.valid_to is None or product.valid_to >= local_date(now)
+    ]
+    max_extent = (
+        contract_dates.common_end_date(
+            das.initial_end_date, das.extension_option_years, das.extension_options_total
+        )
+        if das.extension_options_total and das.extension_option_years
+        else das.common_end_date
+    )
+    announcement_url = external_url("public.das_detail", slug=das.slug)
+    details: dict[str, Any] = {
+        "description": _terms_text(das, now),
+        "items": items,
+        "eligibilityCriteria": _eligibility_text(das),
+        "submissionMethod": ["electronicSubmission"],
+        "submissionMethodDetails": announcement_url,
+        "contractPeriod": {
+            "startDate": _day(das.term_start),
+            "endDate": _day(das.common_end_date),
+            "maxExtentDate": _day(max_extent),
+        },
+        "documents": [
+            {
+                "id": "aankondiging",
+                "documentType": "tenderNotice",
+                "title": _("Aankondiging %(name)s", name=das.name),
+                "url": announcement_url,
+                "format": "text/html",
+                "language": "nl",
+            },
+            {
+                "id": "modelovereenkomst",
+                "documentType": "contractDraft",
+                "title": _("Modelovereenkomst"),
+                "url": external_url("public.model_agreement", slug=das.slug),
+                "format": "application/pdf",
+                "language": "nl",
+            },
+        ],
+    }
+    milestones = _milestones(das, now)
+    if milestones:
+        details["milestones"] = milestones
+    changes = announcement.changes_of(das.id)
+    if changes:
+        details["amendments"] = [
+            {
+                "id": f"{das.reference}-v{change.version}",
+                "date": _iso(change.published_at),
+                "description": change.summary
+                + "".join(
+                    f"\n{setting}: {old if old is not None else '-'} -> "
+                    f"{new if new is not None else '-'}"
+                    for setting, (old, new) in (change.changes or {}).items()
+                ),
+            }
+            for change in reversed(changes)
+        ]
+    return details
 
 
 def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
@@ -138,10 +340,6 @@ def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
                 "startDate": _day(das.term_start),
                 "endDate": _day(das.common_end_date),
             },
-            "contractPeriod": {
-                "startDate": _day(das.term_start),
-                "endDate": _day(das.common_end_date),
-            },
             "techniques": {
                 "hasDynamicPurchasingSystem": True,
                 "hasFrameworkAgreement": True,
@@ -158,6 +356,8 @@ def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
             ],
         },
     }
+    with force_locale("nl"):  # the release's language is "nl", whoever asks
+        release["tender"].update(_tender_details(das, now))
     if lead is not None:
         release["buyer"] = {"id": lead["id"], "name": lead["name"]}
         release["tender"]["procuringEntity"] = {"id": lead["id"], "name": lead["name"]}

@@ -29,6 +29,7 @@ from portal.models import (
     ApplicationState,
     Clarification,
     ConflictDeclaration,
+    Criterion,
     Das,
     DasState,
     EvidenceDocument,
@@ -127,9 +128,12 @@ def variation_of(agreement: FrameworkAgreement, variation_id: int) -> AgreementV
 
 
 def open_das(slug: str) -> Das:
-    """A DAS a provider may apply to: one that is open."""
+    """A published DAS a provider may ask to apply to: an open one, or a closed one, whose
+    refusal (portal.services.applications, "das_closed") then says it is closed."""
     return _found(
-        db.session.scalar(db.select(Das).where(Das.slug == slug, Das.state == DasState.OPEN))
+        db.session.scalar(
+            db.select(Das).where(Das.slug == slug, Das.state.in_((DasState.OPEN, DasState.CLOSED)))
+        )
     )
 
 
@@ -259,6 +263,11 @@ def evidence_of(application: Application, document_id: int, staff: User) -> Evid
 def lot_of(das: Das, lot_id: int) -> Lot:
     """A lot of this DAS (loaded through staff_das first)."""
     return _found(next((lot for lot in das.lots if lot.id == lot_id), None))
+
+
+def criterion_of(das: Das, criterion_id: int) -> Criterion:
+    """A criterion of this DAS (loaded through staff_das first)."""
+    return _found(next((c for c in das.criteria if c.id == criterion_id), None))
 
 
 def product_of(das: Das, product_id: int) -> Product:

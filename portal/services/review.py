@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.domain import working_days
+from portal.domain import initial_round, working_days
 from portal.domain.assessment import CriterionFacts, SavedVerdict, Standing, standing
 from portal.domain.eligibility import Mark, pre_mark
 from portal.extensions import db
@@ -97,8 +97,13 @@ def recompute_deadline(application: Application, today: date) -> date:
     received_on = local_date(application.received_at)
     pauses = pauses_of(application, today)
     holidays = calendar.holidays_between(received_on, received_on + timedelta(days=400))
-    deadline = working_days.review_deadline_with_pauses(
-        received_on, holidays, application.review_working_days, pauses
+    deadline = initial_round.review_deadline(  # an initial round's: the joint decision date
+        received_on,
+        application.das.first_round_closes_on,
+        application.das.joint_decision_on,
+        working_days.review_deadline_with_pauses(
+            received_on, holidays, application.review_working_days, pauses
+        ),
     )
     application.review_deadline = deadline
     return deadline

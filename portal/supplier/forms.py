@@ -95,17 +95,21 @@ def answers_form(
         pass
 
     def offered(criterion: Criterion) -> list[EvidenceDocument]:
-        wanted = criterion.evidence_type.value if criterion.evidence_type else None
+        # Every evidence type that counts for the criterion (any kind when it names none).
+        wanted: list[str | None] = [t.value for t in criterion.evidence_types] or [None]
         return [
             d
             for d in documents
-            if offered_for(
-                d.evidence_type.value,
-                d.issued_on,
-                d.expires_on,
-                wanted,
-                criterion.max_evidence_age_months,
-                today,
+            if any(
+                offered_for(
+                    d.evidence_type.value,
+                    d.issued_on,
+                    d.expires_on,
+                    kind,
+                    criterion.max_evidence_age_months,
+                    today,
+                )
+                for kind in wanted
             )
         ]
 

@@ -12,8 +12,13 @@ from types import ModuleType
 from flask import Blueprint
 
 from portal import admin, auth, catalogue, contracts, public, review, supplier
+from portal.admin import criteria_views as admin_criteria_views
+from portal.admin import das_views as admin_das_views
+from portal.admin import staff_views as admin_staff_views
+from portal.admin import terms_views as admin_terms_views
 from portal.admin import views as admin_views
 from portal.auth import account_views as auth_account_views
+from portal.auth import staff_invitation_views as auth_staff_invitation_views
 from portal.auth import views as auth_views
 from portal.catalogue import views as catalogue_views
 from portal.contracts import kpi_views as contract_kpi_views
@@ -45,6 +50,7 @@ VIEW_MODULES: tuple[ModuleType, ...] = (
     public_views,
     auth_views,
     auth_account_views,
+    auth_staff_invitation_views,
     supplier_views,
     supplier_application_views,
     supplier_submit_views,
@@ -59,5 +65,9 @@ VIEW_MODULES: tuple[ModuleType, ...] = (
     contract_kpi_views,
     contract_late_views,
     admin_views,
+    admin_criteria_views,
+    admin_das_views,
+    admin_terms_views,
+    admin_staff_views,
     catalogue_views,
 )

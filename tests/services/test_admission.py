@@ -258,8 +258,14 @@ def test_reviewer_sees_only_assigned_das(das) -> None:
 def test_application_needs_open_das(das) -> None:
     from portal.models import DasState
 
-    das.state = DasState.CLOSED
+    das.state = DasState.DRAFT
     db.session.commit()
     with pytest.raises(ServiceError) as refused:
         applications.start_application(das, factories.ProviderUserFactory())
     assert refused.value.code == "das_not_open"
+    # Closed for new applications (issue 19): refused, saying so.
+    das.state = DasState.CLOSED
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        applications.start_application(das, factories.ProviderUserFactory())
+    assert refused.value.code == "das_closed"

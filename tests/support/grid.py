@@ -22,6 +22,7 @@ from portal.models import (
     LotOutcome,
     OrganisationRole,
     Role,
+    StaffInvitation,
     UserSession,
     VariationKind,
 )
@@ -109,6 +110,7 @@ GRID_URLS = [
     ("public.tariff_sheets", "/das/{slug}/tarieven"),
     ("public.tariff_sheet", "/das/{slug}/tarieven/{sheet}"),
     ("public.tariff_sheet_file", "/das/{slug}/tarieven/{sheet}.csv"),
+    ("public.model_agreement", "/das/{slug}/modelovereenkomst.pdf"),
     ("catalogue.products", "/beheer/das/{slug}/catalogus"),
     ("catalogue.new_product", "/beheer/das/{slug}/producten/nieuw"),
     ("catalogue.edit_product", "/beheer/das/{slug}/producten/{product}"),
@@ -161,6 +163,28 @@ GRID_URLS = [
     ("contracts.register", "/contracten/"),
     ("admin.home", "/beheer/"),
     ("admin.contact_point_form", "/beheer/das/{slug}/contactpunt"),
+    ("admin.das_terms", "/beheer/das/{slug}/voorwaarden"),
+    ("admin.das_staff", "/beheer/das/{slug}/medewerkers"),
+    ("admin.revoke_staff_access", "/beheer/das/{slug}/medewerkers/{staff_member}/intrekken"),
+    (
+        "admin.revoke_staff_invitation",
+        "/beheer/das/{slug}/uitnodigingen/{staff_invitation}/intrekken",
+    ),
+    ("auth.accept_staff_invitation", "/uitnodiging/medewerker/ongeldig"),
+    ("admin.das_criteria", "/beheer/das/{slug}/eisen"),
+    ("admin.new_criterion", "/beheer/das/{slug}/eisen/nieuw?soort=geschiktheidseis&bron=eigen"),
+    ("admin.edit_criterion", "/beheer/das/{slug}/eisen/{criterion}"),
+    ("admin.remove_criterion", "/beheer/das/{slug}/eisen/{criterion}/verwijderen"),
+    ("admin.move_criterion", "/beheer/das/{slug}/eisen/{criterion}/verplaatsen"),
+    ("admin.copy_criteria", "/beheer/das/{slug}/eisen/overnemen"),
+    ("admin.das_list", "/beheer/das-overzicht"),
+    ("admin.das_new", "/beheer/das/nieuw"),
+    ("admin.das_settings", "/beheer/das/{slug}/instellingen"),
+    ("admin.das_basics", "/beheer/das/{slug}/basisgegevens"),
+    ("admin.das_authorities", "/beheer/das/{slug}/gemeenten"),
+    ("admin.das_publish", "/beheer/das/{slug}/publiceren"),
+    ("admin.das_close", "/beheer/das/{slug}/sluiten"),
+    ("admin.das_end", "/beheer/das/{slug}/beeindigen"),
 ]
 # The ids in a URL that name something of the grid's DAS: its staff may reach it, the staff of
 # another DAS may not.
@@ -245,6 +269,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "public.tariff_sheet",
             "public.tariff_sheet_file",
             "public.ocds_release_package",
+            "public.model_agreement",
         )
     },
     ("auth.login", GET): {ANON: 200, OWNER: 302},
@@ -284,6 +309,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("auth.disable_two_factor", POST): {ANON: LOGIN, OWNER: 200, REVIEWER: 200},
     ("auth.accept_invitation", GET): {ANON: 400},
     ("auth.accept_invitation", POST): {ANON: 400},
+    ("auth.accept_staff_invitation", GET): {ANON: 400},
+    ("auth.accept_staff_invitation", POST): {ANON: 400},
     # Every colleague reads the organisation's profile; its administrator changes it and takes
     # all its data away.
     ("supplier.profile", GET): {
@@ -448,8 +475,41 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("admin.holidays", POST): CATALOGUE,
     ("admin.remove_holiday", POST): but(CATALOGUE, {ADMIN: 404}),
     ("admin.contact_point_form", GET): CATALOGUE,
+    # A DAS's terms and staff (issue 19): administrators only. An empty form is shown again with
+    # its errors; a revocation goes back to the staff page.
+    ("admin.das_terms", GET): CATALOGUE,
+    ("admin.das_terms", POST): CATALOGUE,
+    ("admin.das_staff", GET): CATALOGUE,
+    ("admin.das_staff", POST): CATALOGUE,
+    ("admin.revoke_staff_access", POST): but(CATALOGUE, {ADMIN: 302}),
+    ("admin.revoke_staff_invitation", POST): but(CATALOGUE, {ADMIN: 302}),
+    # A DAS's criteria (issue 19). The grid's DAS is published and its criteria answered: an
+    # addition or a copy is refused on the page (200), a removal or a move with the reason
+    # (302); the criterion's form sent back as it was changes nothing (302).
+    ("admin.das_criteria", GET): CATALOGUE,
+    **{
+        (endpoint, method): CATALOGUE
+        for endpoint in ("admin.new_criterion", "admin.edit_criterion", "admin.copy_criteria")
+        for method in (GET, POST)
+    },
+    ("admin.edit_criterion", POST): but(CATALOGUE, {ADMIN: 302}),
+    ("admin.remove_criterion", POST): but(CATALOGUE, {ADMIN: 302}),
+    ("admin.move_criterion", POST): but(CATALOGUE, {ADMIN: 302}),
     # An empty form is a valid one (every field optional): saved, then back to the overview.
     ("admin.contact_point_form", POST): but(CATALOGUE, {ADMIN: 302}),
+    # A DAS's life (issue 19): administrators only. An empty form is shown again with its
+    # errors; an action without its confirmation or reason goes back to the settings page.
+    ("admin.das_list", GET): CATALOGUE,
+    ("admin.das_new", GET): CATALOGUE,
+    ("admin.das_new", POST): CATALOGUE,
+    ("admin.das_settings", GET): CATALOGUE,
+    ("admin.das_basics", GET): CATALOGUE,
+    ("admin.das_basics", POST): CATALOGUE,
+    ("admin.das_authorities", GET): CATALOGUE,
+    ("admin.das_authorities", POST): CATALOGUE,
+    ("admin.das_publish", POST): but(CATALOGUE, {ADMIN: 302}),
+    ("admin.das_close", POST): but(CATALOGUE, {ADMIN: 302}),
+    ("admin.das_end", POST): but(CATALOGUE, {ADMIN: 302}),
 }
 
 
@@ -541,11 +601,23 @@ def build_scenario() -> tuple[dict[str, Any], dict[str, Any]]:
     other_device = UserSession(token_hash="0" * 64, user_id=owner.id)
     db.session.add_all([variation, other_device])
     db.session.commit()
+    # A member of staff of the grid's DAS invited and not yet answering (issue 19).
+    staff_invitation = StaffInvitation(
+        das_id=das.id,
+        email="collega@regio.example.nl",
+        role=Role.REVIEWER,
+        invited_by_id=users[ADMIN].id,
+    )
+    db.session.add(staff_invitation)
+    db.session.commit()
     ids = {
         "session": other_device.id,
+        "staff_member": users[CONTRACT_MANAGER].id,
+        "staff_invitation": staff_invitation.id,
         "variation": variation.id,
         "sheet": sheet.id,
         "product": das.lots[0].products[0].id,
+        "criterion": das.criteria[0].id,
         "decided": submitted.id,
         "clarification": clarification.id,
         "colleague": users[COLLEAGUE].id,

@@ -417,9 +417,9 @@ def test_kept_forms_expire_and_the_privacy_purge_deletes_them(app: Flask, provid
     db.session.commit()
     fresh = parked_forms.Owner.user(other.id)
     assert parked_forms.park(fresh, PROFILE, [("city", "Weert")], now(), timedelta(hours=24))
-    privacy_purge.purge(now().date() + timedelta(days=1), 7)
+    privacy_purge.purge(local_date(now()) + timedelta(days=1), 7)
     assert [r.user_id for r in kept_rows()] == [other.id]  # the expired one is gone
-    privacy_purge.purge(now().date() + timedelta(days=2), 7)
+    privacy_purge.purge(local_date(now()) + timedelta(days=2), 7)
     assert kept_rows() == []
 
 
