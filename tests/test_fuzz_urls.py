@@ -261,7 +261,8 @@ REPORTED_ATTACKS = [
     # Number fields of forms: NaN and Infinity are no numbers, and nothing is stored.
     (ADMIN, "POST", "/contracten/das/{slug}/kpis", {"target": "NaN", "threshold": "1"}, 200),
     (ADMIN, "POST", "/contracten/das/{slug}/kpis", {"target": "sNaN", "threshold": "1"}, 200),
-    (ADMIN, "POST", "/contracten/das/{slug}/instellingen", {"sroi_percent": "sNaN"}, 200),
+    (ADMIN, "POST", "/contracten/das/{slug}/instellingen", {"talks_top_n": "NaN"}, 200),
+    (ADMIN, "POST", "/beheer/das/{slug}/voorwaarden", {"sroi_percent": "sNaN"}, 200),
     (ADMIN, "POST", "/beheer/das/{slug}/indexcijfers", {"ova_prognosis": "NaN"}, 200),
     (ADMIN, "POST", "/contracten/{agreement}/kpi/correctie", {"value": "NaN"}, 200),
     (ADMIN, "POST", "/contracten/{agreement}/kpi/correctie", {"value": "-Infinity"}, 200),
@@ -294,7 +295,13 @@ def _complete_form(url: str, spoilt: dict[str, str]) -> dict[str, str]:
     valid = {
         "kpis": {"code": "NIEUW", "name": "Nieuw", "unit": "%", "higher_is_better": "1",
                  "target": "80", "threshold": "70", "period": "year"},
-        "instellingen": {"sroi_threshold": "100.000,00", "sroi_percent": "5", "talks_top_n": "10"},
+        "instellingen": {"talks_top_n": "10"},
+        "voorwaarden": {"ova_percent": "90", "ppc_percent": "10", "first_index_year": "2027",
+                        "sroi_threshold": "300.000,00", "sroi_percent": "5",
+                        "sroi_reference_year": "", "allocation_who_chooses": "Ouders kiezen.",
+                        "allocation_request": "Via een 301-bericht.",
+                        "allocation_no_capacity": "Binnen vijf werkdagen melden.",
+                        "privacy_role": "processor", "privacy_text": ""},
         "indexcijfers": {"year": "2028", "ova_prognosis": "3,1", "ppc_prognosis": "2,4"},
         "correctie": {"kpi": str(kpi), "period": "2026-K1", "value": "5", "reason": "Correctie"},
     }[url.rstrip("/").rpartition("/")[2]]  # fmt: skip

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from portal.pages.forms import AmountField, FigureField, FiniteDecimalField, PortalForm
+from portal.pages.forms import FigureField, PortalForm
 from portal.pages.params import MAX_YEAR, MIN_YEAR
 
 
@@ -154,20 +154,9 @@ class CorrectionForm(PortalForm):
 
 
 class ManagementSettingsForm(PortalForm):
-    sroi_threshold = AmountField(
-        _l("SROI-drempel (omzet vorig jaar, excl. btw)"),
-        example_cents=25_000_000,
-        description=_l("Verplicht bij een omzet strikt boven dit bedrag."),
-        validators=[InputRequired(_l("Vul de drempel in."))],
-    )
-    sroi_percent = FiniteDecimalField(
-        _l("SROI-verplichting (% van die omzet)"),
-        places=None,
-        validators=[
-            InputRequired(_l("Vul het percentage in.")),
-            NumberRange(0, 100, _l("Een percentage tussen 0 en 100.")),
-        ],
-    )
+    """How many providers the talk selection holds. The SROI rule is a term of the DAS and is
+    set on its terms page (issue 19), where a published DAS's change becomes a revision."""
+
     talks_top_n = IntegerField(
         _l("Aantal aanbieders in de gespreksselectie"),
         validators=[

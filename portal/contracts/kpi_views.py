@@ -129,8 +129,6 @@ def overview(slug: str) -> str:
     das, data, weights = _overview(slug, with_sroi=False)
     settings = forms.ManagementSettingsForm(
         formdata=None,
-        sroi_threshold=das.sroi_threshold_cents,
-        sroi_percent=das.sroi_percent,
         talks_top_n=das.talks_top_n,
     )
     query = {k: v for k, v in request.args.items() if k != "pagina"}
@@ -285,13 +283,7 @@ def management_settings(slug: str) -> str | Response:
     das = ownership.staff_das(slug, current_user)
     form = forms.ManagementSettingsForm()
     if form.validate_on_submit():
-        kpis.save_settings(
-            current_user,
-            das,
-            form.sroi_threshold.data,
-            form.sroi_percent.data,
-            form.talks_top_n.data,
-        )
+        kpis.save_settings(current_user, das, form.talks_top_n.data)
         flash(_("De instellingen zijn opgeslagen."), "success")
         return redirect(url_for("contracts.overview", slug=slug))
     _das_, data, weights = _overview(slug, with_sroi=False)

@@ -9,29 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TypeVar
 
-from portal.domain.evidence import DEFAULT_MAX_AGE_MONTHS
 from portal.extensions import Base, db
 from portal.infra.espd import dutch_label
 from portal.models import (
     Application,
     ApplicationState,
-    AuthorityKind,
-    ContractingAuthority,
     Criterion,
     CriterionKind,
+    CriterionOrigin,
     Das,
     DasState,
     EvidenceDocument,
     EvidenceType,
     IjwUnit,
-    Lot,
     LotOutcome,
     Organisation,
     OrganisationRole,
     PrivacyRole,
-    Product,
     ProductVariant,
     ReviewMark,
     Role,
@@ -286,86 +283,103 @@ def _get_or_create(
     return obj
 
 
-def _authorities() -> dict[str, ContractingAuthority]:
-    result = {}
-    for subregion_name, members in SUBREGIONS.items():
-        subregion = _get_or_create(
-            ContractingAuthority, name=subregion_name, defaults={"kind": AuthorityKind.SUBREGION}
-        )
-        result[subregion_name] = subregion
-        for name, cbs in members:
-            result[name] = _get_or_create(
-                ContractingAuthority,
-                name=name,
-                defaults={
-                    "kind": AuthorityKind.MUNICIPALITY,
-                    "cbs_code": cbs,
-                    "parent_id": subregion.id,
-                },
-            )
-    return result
+def _lots(admin: User, das: Das, lots: list, describe: bool) -> None:
+    """The lots and products as the catalogue pages make them (portal.services.catalogue); one
+    already there (an earlier run) is left as it is."""
+    from portal.models.labels import label
+    from portal.services import catalogue
 
-
-def _lots(das: Das, lots: list) -> None:
-    for position, (code, name, description, products) in enumerate(lots, start=1):
-        lot = _get_or_create(
-            Lot,
-            das_id=das.id,
-            code=code,
-            defaults={"name": name, "description": description, "position": position},
-        )
+    for code, name, description, products in lots:
+        lot = next((lot for lot in das.lots if lot.code == code), None)
+        if lot is None:
+            lot = catalogue.save_lot(admin, das, code, name, description)
+        existing = {p.code for p in lot.products}
         for p_code, p_name, category, unit, variant in products:
-            _get_or_create(
-                Product,
-                lot_id=lot.id,
-                code=p_code,
-                defaults={
-                    "name": p_name,
-                    "ijw_category": category,
-                    "unit": unit,
-                    "variant": variant,
-                    "valid_from": das.term_start,
-                },
+            if p_code in existing:
+                continue
+            text = (
+                f"**{p_name}** (per {label(unit)}).\n\n"
+                "- Voor jeugdigen en gezinnen met een indicatie van de toegang;\n"
+                "- resultaatgericht en zo thuis mogelijk;\n"
+                "- de aanbieder bepaalt *hoe* de hulp wordt geleverd."
+                if describe
+                else ""
             )
+            catalogue.create_product(
+                admin,
+                das,
+                catalogue.ProductInput(
+                    lot_id=lot.id,
+                    code=p_code,
+                    name=p_name,
+                    ijw_category=category,
+                    unit=unit,
+                    variant=variant,
+                    description=text,
+                    valid_from=das.term_start,
+                    valid_to=None,
+                ),
+            )
+        db.session.refresh(lot)
 
 
-def _criteria(das: Das) -> None:
-    position = 0
-    for code, espd_codes, title, question in EXCLUSION_GROUNDS:
-        position += 1
-        _get_or_create(
-            Criterion,
-            das_id=das.id,
+# The guidance with every exclusion ground (as the criteria page suggests it).
+SELF_CLEANING = (
+    "Antwoordt u 'ja'? Licht dit toe en beschrijf de maatregelen die u heeft genomen "
+    "(self-cleaning). Een beoordelaar weegt dit af."
+)
+
+
+def _criteria(admin: User, das: Das) -> None:
+    """The exclusion grounds and suitability criteria as the criteria page adds them
+    (portal.services.criteria_setup): those with ESPD codes from the ESPD list, G3
+    "Berichtenverkeer" in the region's own words (seed 003 §4.7 lists it among the region's
+    suitability criteria; the ESPD list has no criterion for iJw messaging). One already there
+    is left as it is."""
+    from portal.services import criteria_setup
+
+    wanted: list[criteria_setup.CriterionInput] = [
+        criteria_setup.CriterionInput(
+            kind=CriterionKind.EXCLUSION,
+            origin=CriterionOrigin.ESPD,
             code=code,
-            defaults={
-                "kind": CriterionKind.EXCLUSION,
-                "espd_codes": espd_codes,
-                "title": title or dutch_label(espd_codes),
-                "question": question,
-                "passing_answer": False,
-                "position": position,
-                "guidance": "Antwoordt u 'ja'? Licht dit toe en beschrijf de maatregelen die u heeft "
-                "genomen (self-cleaning). Een beoordelaar weegt dit af.",
-            },
+            espd_codes=espd_codes,
+            title=title or dutch_label(espd_codes),
+            question=question,
+            guidance=SELF_CLEANING,
         )
-    for code, espd_codes, title, question, evidence_type, required in SUITABILITY:
-        position += 1
-        _get_or_create(
-            Criterion,
-            das_id=das.id,
+        for code, espd_codes, title, question in EXCLUSION_GROUNDS
+    ]
+    wanted += [
+        criteria_setup.CriterionInput(
+            kind=CriterionKind.SUITABILITY,
+            origin=CriterionOrigin.ESPD if espd_codes else CriterionOrigin.OWN,
             code=code,
-            defaults={
-                "kind": CriterionKind.SUITABILITY,
-                "espd_codes": espd_codes,
-                "title": title,
-                "question": question,
-                "passing_answer": True,
-                "evidence_type": evidence_type,
-                "evidence_required": required,
-                "position": position,
-                "max_evidence_age_months": DEFAULT_MAX_AGE_MONTHS.get(evidence_type.value),
-            },
+            espd_codes=espd_codes,
+            title=title,
+            question=question,
+            evidence_types=(evidence_type,),
+            evidence_required=required,
         )
+        for code, espd_codes, title, question, evidence_type, required in SUITABILITY
+    ]
+    existing = {c.code for c in das.criteria}
+    for given in wanted:
+        if given.code not in existing:
+            criteria_setup.add_criterion(admin, das, given)
+
+
+def _staff(admin: User, das: Das, staff: list[User]) -> None:
+    """Staff given the DAS as the staff page does (portal.services.staff: an existing account
+    with that role is assigned at once and told by mail)."""
+    from portal.services import staff as staff_service
+
+    for user in staff:
+        if user.role is Role.ADMINISTRATOR:
+            continue  # an administrator works on every DAS
+        assigned = db.session.get(StaffAssignment, (user.id, das.id))
+        if assigned is None:
+            staff_service.invite(admin, das, user.email, user.role)
 
 
 @dataclass(frozen=True)
@@ -453,10 +467,11 @@ def load_demo(today: date) -> None:
 
     The two DAS instances are made as an administrator makes them on the pages (issue 19):
     created as a concept, their municipalities set from the CBS list, and published once every
-    part is there (portal.services.das_setup). Their lots, products and criteria are still
-    written here directly."""
+    part is there (portal.services.das_setup); their lots and products, criteria, staff,
+    tariffs and terms through the services of those pages (catalogue, criteria_setup, staff,
+    tariffs, das_terms), so each leaves the audit event its page leaves. Only the purchasing
+    terms, which no page sets, are written here."""
     calendar.ensure_statutory_holidays(range(2025, today.year + 3))
-    authorities = _authorities()
     staff = {email: _user(email, name, role) for email, name, role in STAFF}
     admin = staff["beheerder@demo.das-portaal.nl"]
     ml = _demo_das(
@@ -517,21 +532,25 @@ def load_demo(today: date) -> None:
         "Heerlen",
     )
     if not ml.purchasing_terms:
+        # No page sets the purchasing terms yet (seed 003 §4.6: Roermond's of 1 June 2023).
         ml.purchasing_terms = "Inkoopvoorwaarden gemeente Roermond d.d. 1 juni 2023"
-        ml.requires_processing_agreement = True
-    _lots(ml, ML_LOTS)
-    _lots(parkstad, PARKSTAD_LOTS)
-    _criteria(ml)
-    _criteria(parkstad)
-    db.session.flush()
-    for user in staff.values():
-        if user.role is not Role.ADMINISTRATOR:
-            for das in (ml, parkstad):
-                _get_or_create(StaffAssignment, user_id=user.id, das_id=das.id)
-    _demo_tariffs(ml, admin, authorities)
-    _demo_parkstad_tariffs(parkstad, admin)
+        db.session.commit()
+    _lots(admin, ml, ML_LOTS, describe=True)
+    _lots(admin, parkstad, PARKSTAD_LOTS, describe=False)
     for das in (ml, parkstad):
-        _demo_terms(das)
+        _criteria(admin, das)
+        _staff(admin, das, list(staff.values()))
+    _demo_tariffs(ml, admin)
+    _demo_parkstad_tariffs(parkstad, admin)
+    from portal.services import kpis
+
+    for das, privacy_role in (
+        (ml, PrivacyRole.PROCESSOR),
+        (parkstad, PrivacyRole.INDEPENDENT_CONTROLLER),
+    ):
+        _demo_terms(admin, das, privacy_role)
+        kpis.ensure_default_kpis(admin, das)
+    _demo_indexed_years(ml, admin)
     # Published as on the settings page, once every part is there (seed 003 §6.2: Feb 2025).
     for das, published in (
         (ml, datetime(2025, 2, 3, 9, tzinfo=UTC)),
@@ -548,10 +567,6 @@ def load_demo(today: date) -> None:
             staff["beoordelaar2@demo.das-portaal.nl"],
         )
     _demo_signatures(ml, staff["beheerder@demo.das-portaal.nl"], today)
-    from portal.services import kpis
-
-    for das in (ml, parkstad):
-        kpis.ensure_default_kpis(staff["beheerder@demo.das-portaal.nl"], das)
     _demo_figures(ml, today)
     db.session.commit()
 
@@ -579,28 +594,43 @@ def _demo_das(
     return das
 
 
-def _demo_terms(das: Das) -> None:
-    """Client allocation and the privacy arrangement (seed 003 §4.5, §5.2). Written here: the
-    terms page's rules (portal.services.das_terms) keep the first indexed year inside the term,
-    and the demo's tariffs date from 2024 (see _demo_tariffs)."""
-    if not das.allocation_who_chooses:
-        das.allocation_who_chooses = (
-            "De jeugdige en het gezin kiezen samen met de toegang (het wijkteam) een "
-            "gecontracteerde aanbieder."
-        )
-        das.allocation_request = (
-            "De toegang vraagt de aanbieder per e-mail of via het berichtenverkeer of hij de "
-            "jeugdige binnen de afgesproken termijn kan helpen."
-        )
-        das.allocation_no_capacity = (
-            "Heeft de aanbieder geen plaats, dan meldt hij dat binnen 5 werkdagen en vraagt de "
-            "toegang een volgende aanbieder; de wachttijd wordt gemeld als KPI."
-        )
-    if das.privacy_role is None:
-        das.privacy_role = PrivacyRole.INDEPENDENT_CONTROLLER
-    if das.first_index_year is None:
-        das.first_index_year = das.term_start.year
-    db.session.commit()
+def _demo_terms(admin: User, das: Das, privacy_role: PrivacyRole) -> None:
+    """The terms as the terms page saves them (portal.services.das_terms): indexation weights
+    and the first contract year, SROI (seed 003 §4.4), client allocation (§4.5) and the privacy
+    arrangement (§5.2). Midden-Limburg's tariffs are set at 2024 prices and first indexed on
+    1 January 2025 (§4.6), so its first contract year is 2024, before the term; Parkstad's are
+    set for 2026, its term's first year."""
+    from portal.domain import das_terms as term_rules
+    from portal.services import das_terms
+
+    if das.privacy_role is not None:
+        return  # saved by an earlier run
+    das_terms.save_terms(
+        admin,
+        das,
+        term_rules.Terms(
+            ova_percent=Decimal(90),
+            ppc_percent=Decimal(10),
+            first_index_year=das.tariff_base_year or das.term_start.year,
+            sroi=term_rules.SroiRule(250_000_00, Decimal(5)),
+            allocation_who_chooses=(
+                "De jeugdige en het gezin kiezen samen met de toegang (het wijkteam) een "
+                "gecontracteerde aanbieder."
+            ),
+            allocation_request=(
+                "De toegang vraagt de aanbieder per e-mail of via het berichtenverkeer of hij de "
+                "jeugdige binnen de afgesproken termijn kan helpen."
+            ),
+            allocation_no_capacity=(
+                "Heeft de aanbieder geen plaats, dan meldt hij dat binnen 5 werkdagen en vraagt de "
+                "toegang een volgende aanbieder; de wachttijd wordt gemeld als KPI."
+            ),
+            privacy_role=privacy_role.value,
+            privacy_text="",
+        ),
+        datetime(2025, 1, 20, 9, tzinfo=UTC),
+        date(2025, 1, 20),
+    )
 
 
 def _demo_parkstad_tariffs(das: Das, admin: User) -> None:
@@ -778,63 +808,39 @@ DEMO_BASE_TARIFFS_2024 = {
 }  # fmt: skip
 
 
-def _demo_tariffs(das: Das, admin: User, authorities: dict[str, ContractingAuthority]) -> None:
-    from decimal import Decimal
-
+def _demo_tariffs(das: Das, admin: User) -> None:
+    """The index figures and the 2024 base tariffs, as the tariff pages save them."""
     from portal.domain import money
-    from portal.models import IndexFigure, TariffSheet
+    from portal.models import TariffSheet
     from portal.services import tariffs
 
     if db.session.scalar(db.select(TariffSheet.id).where(TariffSheet.das_id == das.id)):
         return
-    db.session.add_all(
-        [
-            IndexFigure(
-                das_id=das.id,
-                year=2024,
-                ova_prognosis=Decimal("4.94"),
-                ppc_prognosis=Decimal("2.51"),
-                ova_definitive=Decimal("6.00"),
-                ppc_definitive=Decimal("3.10"),
-                updated_by_id=admin.id,
-            ),
-            IndexFigure(
-                das_id=das.id,
-                year=2025,
-                ova_prognosis=Decimal("4.18"),
-                ppc_prognosis=Decimal("1.82"),
-                updated_by_id=admin.id,
-            ),
-        ]
-    )
-    # The 2024 tariffs were set at 2024 prices: 2024 is the first indexed year, so 2025
-    # carries the after-calculation for 2024 (4.957%, the public VNG figure).
-    das.first_index_year = 2024
-    db.session.commit()
+    for figures in (
+        tariffs.FiguresInput(
+            2024, Decimal("4.94"), Decimal("2.51"), Decimal("6.00"), Decimal("3.10")
+        ),
+        tariffs.FiguresInput(2025, Decimal("4.18"), Decimal("1.82"), None, None),
+    ):
+        tariffs.save_figures(admin, das, figures, confirmed=True)
     codes = {p.code: p.id for lot in das.lots for p in lot.products}
     amounts = {
         codes[code]: money.parse_amount(text) for code, text in DEMO_BASE_TARIFFS_2024.items()
     }
-    now = datetime(2024, 11, 1, 9, tzinfo=UTC)
-    tariffs.publish_base(admin, das, 2024, amounts, now)
+    tariffs.publish_base(admin, das, 2024, amounts, datetime(2024, 11, 1, 9, tzinfo=UTC))
+
+
+def _demo_indexed_years(das: Das, admin: User) -> None:
+    """The 2025 sheet and Roermond's lump sum. The 2024 tariffs were set at 2024 prices and 2024
+    is the first contract year (the terms), so 2025 carries the after-calculation for 2024
+    (4.957%, the public VNG figure, DOMAIN.md)."""
+    from portal.services import tariffs
+
+    if tariffs.current_sheet(das.id, 2025) is not None:
+        return
     tariffs.publish_year(admin, das, 2025, datetime(2024, 12, 1, 9, tzinfo=UTC))
-    tariffs.save_lump_sum(admin, das, authorities["Roermond"].id, 2024, 1_250_000_000)
-    for lot in das.lots:
-        for product in lot.products:
-            if not product.description:
-                product.description = (
-                    f"**{product.name}** ({label_unit(product)}).\n\n"
-                    "- Voor jeugdigen en gezinnen met een indicatie van de toegang;\n"
-                    "- resultaatgericht en zo thuis mogelijk;\n"
-                    "- de aanbieder bepaalt *hoe* de hulp wordt geleverd."
-                )
-    db.session.commit()
-
-
-def label_unit(product: Product) -> str:
-    from portal.models.labels import label
-
-    return f"per {label(product.unit)}"
+    roermond = next(a for a in das.authorities if a.name == "Roermond")
+    tariffs.save_lump_sum(admin, das, roermond.id, 2024, 1_250_000_000)
 
 
 def _demo_figures(das: Das, today: date) -> None:

@@ -75,7 +75,20 @@ def last_possible_year(initial_end: date, option_years: int, options_total: int)
     return initial_end.year + option_years * options_total
 
 
-def terms_problems(terms: Terms, term_start: date, last_year: int) -> dict[str, str]:
+def first_index_year_from(term_start: date, tariff_base_year: int | None) -> int:
+    """The earliest first contract year: the term's first year, or the year of the base tariffs
+    when they were set before the term. Seed 003 §4.6: the real tariffs are set in 2024 and "Het
+    eerste indexeringsmoment is 1 januari 2025", a year before the term starts (2026); DOMAIN.md's
+    worked 2025 index (4.957%) carries the after-calculation of 2024, so 2024 is the first
+    contract year. A year before the base tariffs indexes nothing."""
+    if tariff_base_year is None:
+        return term_start.year
+    return min(term_start.year, tariff_base_year)
+
+
+def terms_problems(
+    terms: Terms, term_start: date, last_year: int, tariff_base_year: int | None = None
+) -> dict[str, str]:
     """What is wrong with the terms, per field: a message code (portal.pages.messages)."""
     problems: dict[str, str] = {}
     for name, value in (("ova_percent", terms.ova_percent), ("ppc_percent", terms.ppc_percent)):
@@ -84,7 +97,7 @@ def terms_problems(terms: Terms, term_start: date, last_year: int) -> dict[str, 
     if not problems and terms.ova_percent + terms.ppc_percent != HUNDRED:
         problems["ppc_percent"] = "weights_not_hundred"
     if terms.first_index_year is not None and not (
-        term_start.year <= terms.first_index_year <= last_year
+        first_index_year_from(term_start, tariff_base_year) <= terms.first_index_year <= last_year
     ):
         problems["first_index_year"] = "year_outside_term"
     if not Decimal(0) <= terms.sroi.percent <= HUNDRED:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal.domain import das_life_cycle as rules
@@ -171,6 +173,47 @@ def _require_change_summary(das: Das, change_summary: str) -> dict[str, list[Pro
     return {}
 
 
+# The announcement's words for the settings a change notice names (the audit keeps the names).
+SETTING_LABELS = {
+    "name": _l("Naam"),
+    "slug": _l("Korte naam in het webadres"),
+    "reference": _l("Kenmerk"),
+    "summary": _l("Samenvatting"),
+    "scope": _l("Reikwijdte"),
+    "how_to_apply": _l("Zo meldt u zich aan"),
+    "cpv_code": _l("CPV-code"),
+    "extra_cpv_codes": _l("Overige CPV-codes"),
+    "term_start": _l("Begin van de looptijd"),
+    "initial_end_date": _l("Einde van de looptijd"),
+    "extension_options_total": _l("Aantal verlengingsopties"),
+    "extension_option_years": _l("Jaren per verlengingsoptie"),
+    "review_working_days": _l("Beoordelingstermijn in werkdagen"),
+    "four_eyes": _l("Vier ogen"),
+    "first_round_closes_on": _l("Sluiting van de eerste ronde"),
+    "joint_decision_on": _l("Gezamenlijke besluitdatum"),
+    "authorities": _l("Gemeenten"),
+    "lead_authority": _l("Penvoerder"),
+}
+
+
+def _announced(changed: dict[str, list[str | None]]) -> dict[str, list[str | None]]:
+    """The changes as the public reads them: Dutch names, yes/no and Dutch dates."""
+
+    def value(raw: str | None) -> str | None:
+        if raw in ("true", "false"):
+            return str(_l("ja") if raw == "true" else _l("nee"))
+        try:
+            return date.fromisoformat(raw).strftime("%d-%m-%Y") if raw else raw
+        except ValueError:
+            return raw
+
+    with force_locale("nl"):  # the announcement is Dutch
+        return {
+            str(SETTING_LABELS.get(name, name)): [value(v) for v in values]
+            for name, values in changed.items()
+        }
+
+
 def _change_notice(
     das: Das, admin: User, change_summary: str, changed: dict[str, list[str | None]], now: datetime
 ) -> DasChange | None:
@@ -178,6 +221,7 @@ def _change_notice(
     what changed and why. A concept's changes are not announced."""
     if das.state is DasState.DRAFT or das.published_at is None:
         return None
+    changed = _announced(changed)
     latest = db.session.scalar(
         db.select(db.func.max(DasChange.version)).where(DasChange.das_id == das.id)
     )

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.domain import das_terms as rules
+from portal.domain import money
 from portal.extensions import db
 from portal.models import (
     AgreementState,
@@ -33,7 +35,7 @@ from portal.models import (
     User,
     VariationKind,
 )
-from portal.services import Problem, ServiceError, tariffs, transaction
+from portal.services import Problem, ServiceError, das_setup, tariffs, transaction
 from portal.services.audit import record
 from portal.services.ownership import require_administrator
 
@@ -152,10 +154,13 @@ def _problems(das: Das, terms: rules.Terms) -> dict[str, Problem]:
     last_year = rules.last_possible_year(
         das.initial_end_date, das.extension_option_years, das.extension_options_total
     )
-    found = rules.terms_problems(terms, das.term_start, last_year)
+    found = rules.terms_problems(terms, das.term_start, last_year, das.tariff_base_year)
+    earliest = {
+        "first_index_year": rules.first_index_year_from(das.term_start, das.tariff_base_year)
+    }
     problems = {
         # Only the sentence about the term has parameters ("100%" in the others is no format).
-        name: Problem(code, first=das.term_start.year, last=last_year)
+        name: Problem(code, first=earliest.get(name, das.term_start.year), last=last_year)
         if code == "year_outside_term"
         else Problem(code)
         for name, code in found.items()
@@ -170,9 +175,18 @@ def _percent(weight: Decimal) -> Decimal:
 
 
 @transaction
-def save_terms(admin: User, das: Das, terms: rules.Terms, now: datetime, today: date) -> list[str]:
+def save_terms(
+    admin: User,
+    das: Das,
+    terms: rules.Terms,
+    now: datetime,
+    today: date,
+    change_summary: str = "",
+) -> list[str]:
     """Save the terms; the names of the settings that changed. Refused (TermsRefused) with the
-    problems per field, nothing saved."""
+    problems per field, nothing saved. A change to a published DAS is a change notice
+    (rectificatie) on its public page, with `change_summary` or, when none is given, a sentence
+    naming what changed."""
     require_administrator(admin)
     problems = _problems(das, terms)
     running = running_agreements(das.id)
@@ -213,6 +227,7 @@ def save_terms(admin: User, das: Das, terms: rules.Terms, now: datetime, today: 
         texts_changed.append("privacy_text")
         das.privacy_text = privacy_text
 
+    sroi_before = sroi_rule_of(das, rules.revision_year(today))
     sroi_from_year = _save_sroi(admin, das, terms.sroi, now, today, put)
 
     if running and (texts_changed or sroi_from_year):
@@ -225,6 +240,11 @@ def save_terms(admin: User, das: Das, terms: rules.Terms, now: datetime, today: 
             das_id=das.id,
             changes=changed,
             sroi_from_year=sroi_from_year,
+        )
+    if changed and das.state is not DasState.DRAFT:
+        notice = _notice_changes(changed, sroi_before, terms.sroi, sroi_from_year)
+        das_setup.record_change_notice(
+            das, admin, change_summary.strip() or _notice_summary(notice), notice, now
         )
     if weights_changed:
         # One home for the weights; it records its own event and commits the whole transaction.
@@ -350,3 +370,86 @@ TEXT_NAMES = {
     "allocation_no_capacity": _l("wat er gebeurt bij geen plek"),
     "privacy_text": _l("de privacyafspraken"),
 }
+
+
+# --- the change notice of a published DAS's terms ------------------------------------------
+# The public page and the OCDS amendment show a notice's settings as written: Dutch names and
+# values, as the announcement itself is Dutch (the agreement's language, as above).
+
+NOTICE_NAMES = {
+    "ova_percent": _l("Indexatie: gewichten van OVA en PPC"),
+    "first_index_year": _l("Indexatie: eerste contractjaar"),
+    "allocation_who_chooses": _l("Wijze toewijzing cliënten: wie kiest de jeugdhulpaanbieder"),
+    "allocation_request": _l(
+        "Wijze toewijzing cliënten: hoe een jeugdhulpaanbieder wordt gevraagd"
+    ),
+    "allocation_no_capacity": _l("Wijze toewijzing cliënten: wat er gebeurt bij geen plek"),
+    "privacy_role": _l("Privacy: rol van de jeugdhulpaanbieder"),
+    "privacy_text": _l("Privacy: aanvullende afspraken"),
+}
+PRIVACY_ROLE_NAMES = {
+    PrivacyRole.PROCESSOR.value: _l("verwerker"),
+    PrivacyRole.INDEPENDENT_CONTROLLER.value: _l("zelfstandig verwerkingsverantwoordelijke"),
+    PrivacyRole.JOINT_CONTROLLERS.value: _l("gezamenlijk verwerkingsverantwoordelijken"),
+}
+
+
+def _figure(value: Decimal) -> str:
+    return format_decimal(value, format="#,##0.###", locale="nl")
+
+
+def _weights_text(ova_percent: str | None) -> str | None:
+    if ova_percent is None:
+        return None
+    ova = Decimal(ova_percent)
+    return str(_l("%(ova)s%% OVA en %(ppc)s%% PPC", ova=_figure(ova), ppc=_figure(100 - ova)))
+
+
+def sroi_rule_text(rule: rules.SroiRule) -> str:
+    """The rule as a sentence, in the interface's language (Dutch for a notice)."""
+    reference = (
+        _l("de omzet van %(year)s", year=rule.reference_year)
+        if rule.reference_year is not None
+        else _l("de omzet van het voorafgaande jaar")
+    )
+    return str(
+        _l(
+            "boven een omzet van %(threshold)s (excl. btw) %(percent)s%% van %(reference)s",
+            threshold=money.format_money(rule.threshold_cents, "nl"),
+            percent=_figure(rule.percent),
+            reference=reference,
+        )
+    )
+
+
+def _notice_changes(
+    changed: dict[str, list[str | None]],
+    sroi_before: rules.SroiRule,
+    sroi_after: rules.SroiRule,
+    sroi_from_year: int | None,
+) -> dict[str, list[str | None]]:
+    """The settings a notice names, {Dutch name: [was, becomes]} with Dutch values."""
+    readable: dict[str, list[str | None]] = {}
+    with force_locale("nl"):
+        for name, (old, new) in changed.items():
+            if name == "ova_percent":
+                readable[str(NOTICE_NAMES[name])] = [_weights_text(old), _weights_text(new)]
+            elif name == "privacy_role":
+                readable[str(NOTICE_NAMES[name])] = [
+                    None if old is None else str(PRIVACY_ROLE_NAMES[old]),
+                    None if new is None else str(PRIVACY_ROLE_NAMES[new]),
+                ]
+            elif name == "sroi_rule" and sroi_from_year is not None:
+                label = str(_l("Social return vanaf %(year)s", year=sroi_from_year))
+                readable[label] = [sroi_rule_text(sroi_before), sroi_rule_text(sroi_after)]
+            elif name in NOTICE_NAMES:
+                readable[str(NOTICE_NAMES[name])] = [old, new]
+    return readable
+
+
+def _notice_summary(readable: dict[str, list[str | None]]) -> str:
+    with force_locale("nl"):
+        names = "; ".join(name[:1].lower() + name[1:] for name in readable)
+        return str(
+            _l("De voorwaarden van het aankoopsysteem zijn gewijzigd: %(names)s.", names=names)
+        )

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.infra.timeutil import as_utc
 from portal.models import ParkedForm
 from portal.models.parked import PATH_LENGTH
 from portal.services import rows_changed
@@ -164,5 +165,6 @@ def consume(owner: Owner, kept: Kept, moment: datetime) -> Handed:
 
 def delete_expired(moment: datetime) -> int:
     """Delete every kept form that expired before `moment`; the caller commits (the privacy
-    purge, portal/services/privacy_purge.py)."""
-    return rows_changed(sa.delete(ParkedForm).where(ParkedForm.expires_at <= moment))
+    purge, portal/services/privacy_purge.py). The moment is compared in UTC, as stored: SQLite
+    compares the stored text, so a moment in Amsterdam time would be off by an hour or two."""
+    return rows_changed(sa.delete(ParkedForm).where(ParkedForm.expires_at <= as_utc(moment)))

@@ -152,4 +152,6 @@ def sroi(agreement_id: int) -> str | Response:
         form=form,
         reports=kpis.sroi_reports_of(agreement),
         error_message=error_message,
+        sroi_rules=kpis.sroi_rules_of(agreement.das),
+        sroi_year=today.year,
     )

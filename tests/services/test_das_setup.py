@@ -257,13 +257,13 @@ def test_changes_after_publication_are_versioned(app: Flask) -> None:
     notice = das_setup.update_basics(administrator, das, changed, "Langere termijn", NOW)
     assert isinstance(notice, DasChange)
     assert (notice.version, notice.summary) == (2, "Langere termijn")
-    assert notice.changes["name"][1] == "Nieuwe naam"
-    assert notice.changes["review_working_days"] == ["10", "12"]
+    assert notice.changes["Naam"][1] == "Nieuwe naam"
+    assert notice.changes["Beoordelingstermijn in werkdagen"] == ["10", "12"]
     second = das_setup.set_authorities(
         administrator, das, "Roermond\nWeert\nLeudal", "Roermond", "Leudal doet mee", NOW
     )
     assert isinstance(second, DasChange) and second.version == 3
-    assert "Leudal" in (second.changes["authorities"][1] or "")
+    assert "Leudal" in (second.changes["Gemeenten"][1] or "")
     # Nothing changed: no notice.
     assert das_setup.update_basics(administrator, das, das_setup.basics_of(das), "x", NOW) is False
     # The slug is in the announcement's address: fixed after publication.

@@ -126,7 +126,7 @@ CASES: list[tuple[str, tuple[str, ...], Callable[[Cast, User], object]]] = [
     (
         "kpis.save_settings",
         NOT_THE_ADMINISTRATOR,
-        lambda c, u: kpis.save_settings(u, c.das, 100, Decimal(5), 3),
+        lambda c, u: kpis.save_settings(u, c.das, 3),
     ),
     (
         "kpis.report",

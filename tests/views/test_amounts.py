@@ -15,12 +15,13 @@ from flask.testing import FlaskClient
 
 from portal.domain import money
 from portal.extensions import db
-from portal.models import Das, KpiValue, LumpSum, Role
+from portal.models import Das, DasState, KpiValue, LumpSum, Role
 from portal.pages.messages import message_for
 from portal.services import Problem, RowError, agreements, kpis, tariffs
 from tests import factories
 from tests.factories import at
 from tests.support.app import login
+from tests.views.test_das_terms import FORM as TERMS_FORM
 
 BUDGET = "51.100.000,00"
 BUDGET_CENTS = 5_110_000_000
@@ -96,13 +97,14 @@ def test_sroi_amounts_of_the_regions_budget_are_accepted(
     )
     assert TOO_LARGE in text(page)
 
+    # The threshold is a term of the DAS, set on its terms page (issue 19): a concept DAS's.
+    concept = factories.DasFactory(state=DasState.DRAFT)
     login(client, admin)
-    settings = f"/contracten/das/{das.slug}/instellingen"
     response = client.post(
-        settings, data={"sroi_threshold": BUDGET, "sroi_percent": "5", "talks_top_n": "5"}
+        f"/beheer/das/{concept.slug}/voorwaarden", data={**TERMS_FORM, "sroi_threshold": BUDGET}
     )
     assert response.status_code == 302
-    assert db.session.get_one(Das, das.id).sroi_threshold_cents == BUDGET_CENTS
+    assert db.session.get_one(Das, concept.id).sroi_threshold_cents == BUDGET_CENTS
 
 
 def test_a_tariff_file_beyond_the_cap_names_the_row(app: Flask) -> None:

@@ -276,17 +276,14 @@ def test_administrator_sets_sroi_and_selection_settings(
     admin = factories.UserFactory(role=Role.ADMINISTRATOR)
     login(client, admin)
     url = f"/contracten/das/{das.slug}/instellingen"
-    page = client.post(
-        url, data={"sroi_threshold": "veel", "sroi_percent": "150", "talks_top_n": "10"}
-    ).get_data(as_text=True)
-    assert "Een percentage tussen 0 en 100." in page
+    page = client.post(url, data={"talks_top_n": "0"}).get_data(as_text=True)
+    assert "Een aantal tussen 1 en 500." in page
+    rule = (das.sroi_threshold_cents, das.sroi_percent)
+    # The SROI rule is not this form's (issue 19: a term, revised only on the terms page): a
+    # post that names it changes the selection size and nothing else.
     client.post(url, data={"sroi_threshold": "300.000,00", "sroi_percent": "4", "talks_top_n": "5"})
     db.session.refresh(das)
-    assert (das.sroi_threshold_cents, das.sroi_percent, das.talks_top_n) == (
-        300_000_00,
-        Decimal(4),
-        5,
-    )
+    assert (das.sroi_threshold_cents, das.sroi_percent, das.talks_top_n) == (*rule, 5)
 
 
 def test_talk_with_several_actions_and_sroi_evidence(

@@ -44,7 +44,14 @@ from portal.services.kpis.reporting import (
     report,
     values_of,
 )
-from portal.services.kpis.sroi import SroiRow, report_sroi, sroi_page, sroi_reports_of
+from portal.services.kpis.sroi import (
+    SroiRow,
+    SroiRules,
+    report_sroi,
+    sroi_page,
+    sroi_reports_of,
+    sroi_rules_of,
+)
 from portal.services.kpis.talks import (
     SelectedProvider,
     TalkSummary,
@@ -69,6 +76,7 @@ __all__ = [
     "LateReport",
     "SelectedProvider",
     "SroiRow",
+    "SroiRules",
     "TalkSummary",
     "check_figure",
     "complete_action",
@@ -95,6 +103,7 @@ __all__ = [
     "selection_of",
     "sroi_page",
     "sroi_reports_of",
+    "sroi_rules_of",
     "talk_summaries",
     "talks_of",
     "unselect_for_talks",

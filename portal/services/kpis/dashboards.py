@@ -28,7 +28,7 @@ from portal.services.kpis.figures import (
     live_agreements,
     sum_per_agreement,
 )
-from portal.services.kpis.sroi import sroi_row
+from portal.services.kpis.sroi import sroi_row, sroi_rules_of
 from portal.services.paging import Page, paginate_counted
 
 
@@ -204,7 +204,11 @@ def das_overview(
     )
     sroi = []
     if with_sroi:
-        previous = sum_per_agreement(das.id, TURNOVER, date(year - 1, 1, 1), date(year, 1, 1))
+        rule = sroi_rules_of(das).for_year(year)
+        measured = rule.measured_year(year)
+        previous = sum_per_agreement(
+            das.id, TURNOVER, date(measured, 1, 1), date(measured + 1, 1, 1)
+        )
         realised = dict(
             db.session.execute(
                 db.select(SroiReport.agreement_id, db.func.sum(SroiReport.amount_cents))
@@ -216,7 +220,7 @@ def das_overview(
         )
         for a_id, agreement in agreements.items():
             sroi.append(
-                sroi_row(das, agreement, previous.get(a_id), realised.get(a_id), today, year)
+                sroi_row(rule, agreement, previous.get(a_id), realised.get(a_id), today, year)
             )
     sroi.sort(
         key=lambda row: (row[1] is None, -(row[1] or 0), row[0].organisation.legal_name, row[0].id)

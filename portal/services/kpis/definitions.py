@@ -107,20 +107,11 @@ def save_definition(
     return definition
 
 
-def save_settings(
-    admin: User, das: Das, sroi_threshold_cents: int, sroi_percent: Decimal, talks_top_n: int
-) -> None:
+def save_settings(admin: User, das: Das, talks_top_n: int) -> None:
+    """The contract manager's own setting: how many providers the talk selection holds. The SROI
+    rule is not here: it is a term of the DAS (services.das_terms.save_terms), so that a
+    published DAS's change is a revision from the next year, never a silent rewrite."""
     require_administrator(admin)
-    das.sroi_threshold_cents = sroi_threshold_cents
-    das.sroi_percent = sroi_percent
     das.talks_top_n = talks_top_n
-    record(
-        "management_settings.saved",
-        das,
-        admin,
-        das_id=das.id,
-        sroi_threshold_cents=sroi_threshold_cents,
-        sroi_percent=str(sroi_percent),
-        talks_top_n=talks_top_n,
-    )
+    record("management_settings.saved", das, admin, das_id=das.id, talks_top_n=talks_top_n)
     db.session.commit()

@@ -4,8 +4,10 @@ dates, lateness): portal.domain.contract_management.
 
 The list is computed, not stored: which periods are due follows from each agreement's start, the
 KPIs and today. A fixed number of queries however many agreements and periods (the page's budget
-is 15): the agreements, the KPIs, the reported periods, the reported SROI years, last years'
-turnover, the reminders and the holidays, each one query; sorted and paged in Python.
+is 15): the agreements, the KPIs, the reported periods, the reported SROI years, the turnover per
+year, the DAS's SROI rule with its revisions, the reminders and the holidays, each one query;
+sorted and paged in Python. A year's social return is owed under the rule of that year, measured
+on the turnover of the year before or of the rule's fixed reference year (portal.domain.das_terms).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from portal.services.audit import record
 from portal.services.calendar import holidays_between
 from portal.services.kpis.definitions import TURNOVER, definitions_of
 from portal.services.kpis.figures import TOTALS
+from portal.services.kpis.sroi import SroiRules, sroi_rules_of
 from portal.services.ownership import require_contract_manager
 from portal.services.paging import Page, page_of
 from portal.services.recipients import provider_recipients
@@ -95,6 +98,15 @@ def _turnover_per_year(das_id: int) -> dict[tuple[int, int], Decimal]:
     return totals
 
 
+def _obligation(
+    agreement_id: int, year: int, sroi_rules: SroiRules, turnover: dict[tuple[int, int], Decimal]
+) -> int | None:
+    """The social return owed for `year` under that year's rule, in cents (None: not owed)."""
+    rule = sroi_rules.for_year(year)
+    measured = turnover.get((agreement_id, rule.measured_year(year)), Decimal(0))
+    return rules.sroi_obligation(money.cents_of(measured), rule.threshold_cents, rule.percent)
+
+
 def late_reports(
     das: Das,
     today: date,
@@ -141,16 +153,12 @@ def late_reports(
         ).tuples():
             sroi_years[agreement_id].add(year)
         turnover = _turnover_per_year(das.id)
+        sroi_rules = sroi_rules_of(das)
         for agreement in agreements:
             obliged = {
                 year
                 for year in range(agreement.start_date.year, today.year)
-                if rules.sroi_obligation(
-                    money.cents_of(turnover.get((agreement.id, year - 1), Decimal(0))),
-                    das.sroi_threshold_cents,
-                    Decimal(das.sroi_percent),
-                )
-                is not None
+                if _obligation(agreement.id, year, sroi_rules, turnover) is not None
             }
             for year, due in rules.late_sroi_years(
                 agreement.start_date, today, due_days, obliged, sroi_years[agreement.id]

@@ -1,14 +1,18 @@
 """Social return (SROI): a provider's realised amounts, and each agreement's obligation and
-status for a year. Rules: portal.domain.contract_management."""
+status for a year. Rules: portal.domain.contract_management (the obligation) and
+portal.domain.das_terms (which rule holds for a year, and whose turnover it is measured on: a
+revision applies from the year after it was decided, seed 003 §4.4)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.orm import contains_eager
 
 from portal.domain import contract_management as rules
+from portal.domain import das_terms as terms_rules
 from portal.domain import money
 from portal.extensions import db
 from portal.models import (
@@ -19,7 +23,7 @@ from portal.models import (
     SroiReport,
     User,
 )
-from portal.services import ServiceError
+from portal.services import ServiceError, das_terms
 from portal.services.audit import record
 from portal.services.kpis.definitions import TURNOVER
 from portal.services.kpis.figures import LIVE_STATES, sums_query
@@ -31,29 +35,75 @@ from portal.services.paging import Page, paginate
 SroiRow = tuple[FrameworkAgreement, int | None, int, rules.SroiStatus]
 
 
+@dataclass(frozen=True)
+class SroiRules:
+    """A DAS's SROI rule for every year, read once: the rule as published and its revisions
+    (portal.services.das_terms). A page that needs the rule of several years asks this, not the
+    database per year."""
+
+    published: terms_rules.SroiRule
+    revisions: tuple[tuple[int, terms_rules.SroiRule], ...]
+
+    def for_year(self, year: int) -> terms_rules.SroiRule:
+        return terms_rules.sroi_rule_for(year, self.published, self.revisions)
+
+
+def sroi_rules_of(das: Das) -> SroiRules:
+    """One query, however many years are asked of it."""
+    return SroiRules(
+        das_terms.published_sroi_rule(das),
+        tuple(
+            (
+                change.from_year,
+                terms_rules.SroiRule(
+                    change.threshold_cents, Decimal(change.percent), change.reference_year
+                ),
+            )
+            for change in das_terms.sroi_revisions(das.id)
+        ),
+    )
+
+
 def sroi_row(
-    das: Das,
+    rule: terms_rules.SroiRule,
     agreement: FrameworkAgreement,
-    previous_turnover: Decimal | None,
+    measured_turnover: Decimal | None,
     realised_cents: int | None,
     today: date,
     year: int,
 ) -> SroiRow:
+    """The obligation of `year` under `rule`, measured on the turnover of the rule's measured
+    year (`rule.measured_year(year)`), what was realised, and the status."""
     obligation = rules.sroi_obligation(
-        money.cents_of(previous_turnover or Decimal(0)),
-        das.sroi_threshold_cents,
-        Decimal(das.sroi_percent),
+        money.cents_of(measured_turnover or Decimal(0)), rule.threshold_cents, rule.percent
     )
     done = int(realised_cents or 0)
     return agreement, obligation, done, rules.sroi_status(obligation, done, today, year)
 
 
-def sroi_page(das: Das, year: int, today: date, number: int, per_page: int) -> Page[SroiRow]:
-    """One page of the social-return table: the live agreements by last year's turnover, highest
+@dataclass(frozen=True)
+class SroiPage(Page[SroiRow]):
+    """A page of the social-return table with the rule its obligations were computed by."""
+
+    rule: terms_rules.SroiRule = terms_rules.SroiRule(0, Decimal(0))
+    year: int = 0
+
+    @property
+    def measured_year(self) -> int:
+        return self.rule.measured_year(self.year)
+
+
+def sroi_page(das: Das, year: int, today: date, number: int, per_page: int) -> SroiPage:
+    """One page of the social-return table: the live agreements by the turnover the year's
+    obligation is measured on (the year before, or the rule's fixed reference year), highest
     first (the obligation grows with it; below the threshold there is none), then by name. The
     same order as `das_overview(...).sroi`, sorted and cut in SQL, so a page costs the same
     however many agreements there are."""
-    previous = sums_query(das.id, TURNOVER, date(year - 1, 1, 1), date(year, 1, 1)).subquery()
+    rule = das_terms.sroi_rule_of(das, year)
+    measured = rule.measured_year(year)
+    turnover = sums_query(
+        das.id, TURNOVER, date(measured, 1, 1), date(measured + 1, 1, 1)
+    ).subquery()
     realised = (
         db.select(SroiReport.agreement_id, db.func.sum(SroiReport.amount_cents).label("total"))
         .where(SroiReport.year == year)
@@ -61,16 +111,16 @@ def sroi_page(das: Das, year: int, today: date, number: int, per_page: int) -> P
         .subquery()
     )
     query = (
-        db.select(FrameworkAgreement, previous.c.total, realised.c.total)
+        db.select(FrameworkAgreement, turnover.c.total, realised.c.total)
         .join(Organisation, Organisation.id == FrameworkAgreement.organisation_id)
-        .outerjoin(previous, previous.c.agreement_id == FrameworkAgreement.id)
+        .outerjoin(turnover, turnover.c.agreement_id == FrameworkAgreement.id)
         .outerjoin(realised, realised.c.agreement_id == FrameworkAgreement.id)
         .options(contains_eager(FrameworkAgreement.organisation))
         .where(FrameworkAgreement.das_id == das.id, FrameworkAgreement.state.in_(LIVE_STATES))
         .order_by(
             # Below the threshold there is no obligation: those rows follow, by name.
             db.case(
-                (previous.c.total * 100 > das.sroi_threshold_cents, previous.c.total), else_=0
+                (turnover.c.total * 100 > rule.threshold_cents, turnover.c.total), else_=0
             ).desc(),
             Organisation.legal_name,
             FrameworkAgreement.id,
@@ -78,10 +128,10 @@ def sroi_page(das: Das, year: int, today: date, number: int, per_page: int) -> P
     )
     found = paginate(query, number, per_page, scalars=False)
     rows = [
-        sroi_row(das, agreement, None if prev is None else Decimal(prev), done, today, year)
-        for agreement, prev, done in found.items
+        sroi_row(rule, agreement, None if total is None else Decimal(total), done, today, year)
+        for agreement, total, done in found.items
     ]
-    return Page(rows, found.total, found.number, found.per_page)
+    return SroiPage(rows, found.total, found.number, found.per_page, rule=rule, year=year)
 
 
 def report_sroi(
