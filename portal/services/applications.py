@@ -106,8 +106,9 @@ def start_application(
     declaration and evidence for the lots it is admitted for. Carried answers are marked as
     reused (see _copy_answers)."""
     require_provider(user)
-    if not das.is_open:
-        # Closed (issue 19): no new applications or drafts; running agreements go on.
+    if not das.is_open and not (update and das.state is DasState.CLOSED):
+        # Closed (issue 19): no new applications or drafts; running agreements go on, and with
+        # them the admitted providers' updates of their declaration.
         raise ServiceError("das_closed" if das.state is DasState.CLOSED else "das_not_open")
     assert user.organisation_id is not None
     existing = open_application(das, user.organisation_id)
@@ -500,8 +501,8 @@ def submit(
     if not user.may_submit:
         raise ServiceError("not_allowed_to_submit")
     _require_draft(application)
-    if not application.das.is_open:
-        closed = application.das.state is DasState.CLOSED
+    closed = application.das.state is DasState.CLOSED
+    if not application.das.is_open and not (closed and application.kind is ApplicationKind.UPDATE):
         raise ServiceError("das_closed" if closed else "das_not_open")
     received_on = local_date(now)
     if missing_items(application, received_on):

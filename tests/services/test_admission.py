@@ -269,3 +269,24 @@ def test_application_needs_open_das(das) -> None:
     with pytest.raises(ServiceError) as refused:
         applications.start_application(das, factories.ProviderUserFactory())
     assert refused.value.code == "das_closed"
+
+
+def test_a_closed_das_still_takes_the_updates_of_admitted_providers(das) -> None:
+    """Closing stops new applications; running agreements go on (issue 19), and so does the
+    admitted provider's duty to keep its declaration up to date (before: refused as closed)."""
+    from portal.models import ApplicationState, DasState, EvidenceType
+
+    provider = factories.ProviderUserFactory()
+    factories.admit(das, provider, date(2027, 3, 10))
+    das.state = DasState.CLOSED
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        applications.start_application(das, factories.ProviderUserFactory())
+    assert refused.value.code == "das_closed"
+    later = date(2027, 9, 1)
+    factories.upload_pdf(
+        provider, EvidenceType.KVK_EXTRACT, later, content=factories.PDF_BYTES + b"nieuw"
+    )
+    update = applications.start_application(das, provider, update=True)
+    applications.submit(update, provider, at(2027, 9, 1))
+    assert update.state is ApplicationState.SUBMITTED
