@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -14,6 +17,8 @@ from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, Val
 
 from portal.pages.forms import FigureField, PortalForm
 from portal.pages.params import MAX_YEAR, MIN_YEAR
+
+FormT = TypeVar("FormT", bound=PortalForm)
 
 
 class RegisterFilterForm(PortalForm):
@@ -113,6 +118,27 @@ class KpiDefinitionForm(PortalForm):
     )
 
 
+def _with_actions(count: int) -> Callable[[type[FormT]], type[FormT]]:
+    """Add what was agreed in a talk and `count` optional follow-up actions (description,
+    owner, due date) after a talk form's own fields, in that order on the page."""
+
+    def add(form: type[FormT]) -> type[FormT]:
+        form.agreements_made = TextAreaField(_l("Gemaakte afspraken"), validators=[Optional()])
+        for number in range(1, count + 1):
+            suffix = "" if number == 1 else f"_{number}"
+            optional = [Optional()]
+            label = _l("Vervolgactie %(n)s (optioneel)", n=number)
+            setattr(form, f"action{suffix}", TextAreaField(label, validators=optional))
+            label = _l("Eigenaar van actie %(n)s", n=number)
+            setattr(form, f"action_owner{suffix}", StringField(label, validators=optional))
+            label = _l("Actie %(n)s gereed op", n=number)
+            setattr(form, f"action_due{suffix}", DateField(label, validators=optional))
+        return form
+
+    return add
+
+
+@_with_actions(3)
 class TalkForm(PortalForm):
     kind = SelectField(
         _l("Soort gesprek"),
@@ -127,16 +153,6 @@ class TalkForm(PortalForm):
     participants = TextAreaField(
         _l("Deelnemers"), validators=[InputRequired(_l("Vul in wie er bij het gesprek waren."))]
     )
-    agreements_made = TextAreaField(_l("Gemaakte afspraken"), validators=[Optional()])
-    action = TextAreaField(_l("Vervolgactie 1 (optioneel)"), validators=[Optional()])
-    action_owner = StringField(_l("Eigenaar van actie 1"), validators=[Optional()])
-    action_due = DateField(_l("Actie 1 gereed op"), validators=[Optional()])
-    action_2 = TextAreaField(_l("Vervolgactie 2 (optioneel)"), validators=[Optional()])
-    action_owner_2 = StringField(_l("Eigenaar van actie 2"), validators=[Optional()])
-    action_due_2 = DateField(_l("Actie 2 gereed op"), validators=[Optional()])
-    action_3 = TextAreaField(_l("Vervolgactie 3 (optioneel)"), validators=[Optional()])
-    action_owner_3 = StringField(_l("Eigenaar van actie 3"), validators=[Optional()])
-    action_due_3 = DateField(_l("Actie 3 gereed op"), validators=[Optional()])
 
 
 class CorrectionForm(PortalForm):
@@ -174,19 +190,13 @@ class SelectionForm(PortalForm):
     )
 
 
+@_with_actions(2)
 class TalkReportForm(PortalForm):
     """The report of a planned talk: when it was held, what was agreed, and the actions."""
 
     held_on = DateField(
         _l("Gevoerd op"), validators=[InputRequired(_l("Kies de datum van het gesprek."))]
     )
-    agreements_made = TextAreaField(_l("Gemaakte afspraken"), validators=[Optional()])
-    action = TextAreaField(_l("Vervolgactie 1 (optioneel)"), validators=[Optional()])
-    action_owner = StringField(_l("Eigenaar van actie 1"), validators=[Optional()])
-    action_due = DateField(_l("Actie 1 gereed op"), validators=[Optional()])
-    action_2 = TextAreaField(_l("Vervolgactie 2 (optioneel)"), validators=[Optional()])
-    action_owner_2 = StringField(_l("Eigenaar van actie 2"), validators=[Optional()])
-    action_due_2 = DateField(_l("Actie 2 gereed op"), validators=[Optional()])
 
 
 class ActionDoneForm(PortalForm):

@@ -22,7 +22,6 @@ from wtforms import SelectChoice
 
 from portal.domain.evidence import requested_evidence_due_on
 from portal.extensions import db
-from portal.infra.storage import send_stored
 from portal.infra.timeutil import local_date, now
 from portal.models import (
     Application,
@@ -394,21 +393,6 @@ def request_declaration(application_id: int) -> str | Response:
     except ServiceError as error:
         return _refused(application_id, error, request_form=form)
     return _done(application, _("Het verzoek is verstuurd naar de aanbieder."))
-
-
-@bp.route("/aanmeldingen/<int:application_id>/besluitbrief")
-def letter(application_id: int) -> Response:
-    application = ownership.staff_application(application_id, current_user)
-    try:
-        review.refuse_if_conflicted(application, current_user)
-    except ServiceError:
-        abort(403)
-    found = letters.letter_of(application)
-    if found is None:
-        abort(404)
-    return send_stored(
-        letters.key_for(found), mimetype="application/pdf", download_name=found.filename
-    )
 
 
 def _reverification_rows(today: date) -> paging.Page[reverification_service.ReverificationRow]:

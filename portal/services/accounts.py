@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Protocol, TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -345,17 +346,33 @@ def invite(
     return invitation
 
 
-def invitation_for(token: str) -> Invitation:
+class _OpenInvitation(Protocol):
+    email: str
+
+    @property
+    def is_open(self) -> bool: ...
+
+
+InvitationT = TypeVar("InvitationT", bound=_OpenInvitation)
+
+
+def read_invitation(purpose: str, token: str, model: type[InvitationT]) -> InvitationT:
+    """The open invitation a mailed link names: refused when the link is forged, expired, for
+    another address, or used or revoked already. Colleagues' and staff invitations alike."""
     try:
-        payload = tokens.read(tokens.INVITATION, token, current_app.config["INVITATION_MAX_AGE"])
+        payload = tokens.read(purpose, token, current_app.config["INVITATION_MAX_AGE"])
     except tokens.InvalidToken as error:
         raise ServiceError("link_expired" if error.expired else "link_invalid") from error
-    invitation = db.session.get(Invitation, payload["invitation"])
+    invitation = db.session.get(model, payload["invitation"])
     if invitation is None or invitation.email != payload["email"]:
         raise ServiceError("link_invalid")
     if not invitation.is_open:
         raise ServiceError("link_used")
     return invitation
+
+
+def invitation_for(token: str) -> Invitation:
+    return read_invitation(tokens.INVITATION, token, Invitation)
 
 
 def accept_invitation(token: str, name: str, password: str, now: datetime) -> User:

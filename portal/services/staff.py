@@ -24,7 +24,7 @@ from portal.extensions import db
 from portal.infra import mail, tokens
 from portal.models import STAFF_ROLES, Das, Role, StaffAssignment, StaffInvitation, User
 from portal.services import ServiceError, transaction
-from portal.services.accounts import normalise_email
+from portal.services.accounts import normalise_email, read_invitation
 from portal.services.audit import record
 from portal.services.ownership import require_administrator
 
@@ -143,16 +143,7 @@ def _assign_existing(admin: User, das: Das, owner: User, role: Role) -> User:
 
 
 def invitation_for(token: str) -> StaffInvitation:
-    try:
-        payload = tokens.read(STAFF_INVITATION, token, current_app.config["INVITATION_MAX_AGE"])
-    except tokens.InvalidToken as error:
-        raise ServiceError("link_expired" if error.expired else "link_invalid") from error
-    invitation = db.session.get(StaffInvitation, payload["invitation"])
-    if invitation is None or invitation.email != payload["email"]:
-        raise ServiceError("link_invalid")
-    if not invitation.is_open:
-        raise ServiceError("link_used")
-    return invitation
+    return read_invitation(STAFF_INVITATION, token, StaffInvitation)
 
 
 @transaction
