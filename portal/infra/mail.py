@@ -69,6 +69,27 @@ def build(
     return message
 
 
+def queue(
+    to: str,
+    subject: object,
+    template: str,
+    attachments: list[Attachment] | None = None,
+    **context: object,
+) -> None:
+    """Put a mail in the outbox, in the caller's transaction: it is sent once that commits.
+
+    SKELETON (lead): the jobs helper turns this into an outbox row + a delivery job. The API stays:
+    call it BEFORE the commit of the change that causes the mail."""
+    from portal.infra import jobs
+
+    message = build(to, subject, template, attachments, **context)
+    jobs.after_commit(_deliver_built, to, str(subject), message)  # type: ignore[arg-type]
+
+
+def _deliver_built(to: str, subject: str, message: EmailMessage) -> None:
+    _transmit(to, subject, message)
+
+
 def send(
     to: str,
     subject: object,
@@ -82,6 +103,10 @@ def send(
     except UnusableAddress:
         log.error("Not sent: the address %r has control characters (%s)", to, subject)
         return False
+    return _transmit(to, subject, message)
+
+
+def _transmit(to: str, subject: object, message: EmailMessage) -> bool:
     config = current_app.config
     backend = config["MAIL_BACKEND"]
     try:

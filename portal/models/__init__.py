@@ -54,6 +54,7 @@ from portal.models.kpis import (
     TalkKind,
     TalkSelection,
 )
+from portal.models.messages import Message, MessageKind
 from portal.models.organisations import Organisation, SizeClass
 from portal.models.parked import ParkedForm
 from portal.models.review import (
@@ -83,6 +84,8 @@ from portal.models.users import (
 )
 
 __all__ = [
+    "Message",
+    "MessageKind",
     "DasChange",
     "PrivacyRole",
     "AssessmentReport",
