@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal
-# `make run` and its steps are development: the portal then accepts its public default secret key
+# `make run` and its steps are development (the job queue's worker runs inside the server,
+# on a SQLite queue in instance/): the portal then accepts its public default secret key
 # and address (it refuses them anywhere else; README, "Security").
 DEV := PORTAL_DEVELOPMENT=1
 
@@ -38,7 +39,7 @@ demo: db
 	$(DEV) $(FLASK) seed-demo
 
 run: demo
-	$(DEV) PORTAL_SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
+	$(DEV) PORTAL_SESSION_COOKIE_SECURE=0 PORTAL_JOBS_EMBEDDED_WORKER=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Debian packages the tests need (PostgreSQL server, Chromium); installs only what is missing.
 system-deps:

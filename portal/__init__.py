@@ -107,6 +107,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.cli import register_cli
 
     register_cli(app)
+    _init_jobs(app)
 
     @app.errorhandler(400)
     def bad_request(_error: HTTPException) -> tuple[str, int]:
@@ -142,6 +143,37 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+def _init_jobs(app: Flask) -> None:
+    """The job queue (portal/infra/jobs.py), its schedule (portal/jobs) and, with
+    JOBS_EMBEDDED_WORKER (`make run`), worker threads and the scheduler in this process."""
+    from portal.infra import jobs
+    from portal.jobs import load_tasks
+
+    if not app.config["JOBS_BACKEND"]:
+        app.config["JOBS_BACKEND"] = "immediate" if app.config.get("TESTING") else "sqlite"
+    queue = jobs.init_app(app)
+    load_tasks()
+    if app.config["JOBS_EMBEDDED_WORKER"] and _serving(app):
+        import atexit
+
+        consumer = queue.consumer(workers=int(app.config["JOBS_WORKERS"]), embedded=True)
+        consumer.start()
+        atexit.register(consumer.stop, graceful=True)
+
+
+def _serving(app: Flask) -> bool:
+    """Whether this process serves requests: not a flask command other than `run` (`flask db
+    upgrade` starts no worker), and with the reloader (`flask run --debug`) only its child."""
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return False
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return True  # a WSGI server (gunicorn) imported the app
+    import click
+
+    command = click.get_current_context(silent=True)
+    return command is not None and command.info_name == "run"
 
 
 def _sqlite_pragmas() -> None:

@@ -118,6 +118,22 @@ class Defaults:
     MAIL_SENDER = "DAS-portaal <noreply@das-portaal.nl>"
     MAIL_OUTBOX_DIR: str | None = None  # default: instance/outbox
     MAIL_TIMEOUT = 10
+    # Background jobs (portal/infra/jobs.py, README "Background jobs"). The queue: "sqlite" (a file
+    # in instance/, JOBS_SQLITE_PATH: one machine), "redis" (JOBS_REDIS_URL) or "postgresql" (the
+    # portal's own database) for workers on several machines; "immediate" runs a job when it is
+    # enqueued (the tests). Empty: "sqlite", and "immediate" in tests.
+    JOBS_BACKEND = ""
+    JOBS_QUEUE_NAME = "das-portaal"
+    JOBS_SQLITE_PATH: str | None = None
+    JOBS_REDIS_URL = "redis://127.0.0.1:6379/0"
+    # Worker threads and the scheduler inside the web server's process (`make run` sets it);
+    # in production run `flask --app portal jobs worker` instead.
+    JOBS_EMBEDDED_WORKER = False
+    JOBS_WORKERS = 2
+    # Seconds before a failed job's first retry; each next retry waits twice as long.
+    JOBS_RETRY_DELAY = 60
+    # Sent mails stay in the outbox this many days (the administrators' page shows them).
+    OUTBOX_KEEP_DAYS = 30
     # Lifetimes of the links we mail, in seconds.
     EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 3600

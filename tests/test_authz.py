@@ -106,6 +106,7 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "public.tariff_sheet_file",
         "public.ocds_release_package",
         "public.model_agreement",
+        "public.das_questions",  # the nota van inlichtingen (issue 20)
     }
     assert decisions["auth.change_password"] == SIGNED_IN
     assert decisions["auth.logout"] == SIGNED_IN

@@ -114,10 +114,12 @@ BUDGET: dict[str, int] = {
     "admin.move_criterion": 10,
     "admin.holidays": 50,
     "admin.remove_holiday": 15,
+    "admin.retry_mail": 10,
     "auth.accept_invitation": 50,
     "auth.account_two_factor_setup": 30,
     "auth.change_password": 50,
     "auth.disable_two_factor": 30,
+    "auth.daily_digest": 15,
     "auth.end_other_sessions": 15,
     "auth.end_session": 15,
     "auth.forgot_password": 50,
@@ -179,6 +181,17 @@ BUDGET: dict[str, int] = {
     "supplier.submit": 25,
     "supplier.suitability": 45,
     "supplier.update_declaration": 15,
+    # Messages and complaints (issue 20).
+    "supplier.application_messages": 40,
+    "supplier.agreement_messages": 30,
+    "review.application_messages": 30,
+    "review.close_complaint": 25,
+    "contracts.agreement_messages": 30,
+    # Questions and answers on a DAS (issue 20)
+    "supplier.das_questions": 40,
+    "review.das_question": 40,
+    "review.correct_question": 25,
+    "review.merge_question": 25,
 }
 
 # Staff who have given their password and not yet their code (auth.two_factor and its set-up).
@@ -238,6 +251,7 @@ HOST_PAGES = {
     "review.return_decision": "review.application",
     "review.request_declaration": "review.application",
     "review.suspend": "review.reverification",
+    "review.close_complaint": "review.application_messages",
     "catalogue.retire_product": "catalogue.products",
     "admin.remove_criterion": "admin.das_criteria",
     "admin.move_criterion": "admin.das_criteria",
@@ -254,9 +268,12 @@ HOST_PAGES = {
     "contracts.management_settings": "contracts.overview",
     "admin.remove_holiday": "admin.holidays",
     "auth.end_other_sessions": "auth.account",
+    "auth.daily_digest": "auth.account",
     "auth.end_session": "auth.account",
     "auth.disable_two_factor": "auth.account",
     "supplier.two_factor_policy": "supplier.colleagues",
+    "review.merge_question": "review.das_question",
+    "review.correct_question": "review.das_question",
 }
 
 
@@ -273,6 +290,7 @@ def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
     from portal.contracts.forms import ActionDoneForm, CountersignForm, RemindForm, TalkReportForm
     from portal.models import KpiDefinition
     from portal.review import forms as review_forms
+    from portal.review.question_forms import CorrectionForm
     from portal.supplier.forms import KpiUploadForm, SubmitForm
 
     if endpoint == "supplier.kpi_report":  # reads request.form itself
@@ -304,6 +322,8 @@ def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
         # The settings page shows the action of the DAS's state; the world's DAS is open.
         "admin.das_publish": DasPublishForm,
         "admin.das_end": DasStateForm,
+        # Shown once an answer is published; the world's question is open.
+        "review.correct_question": CorrectionForm,
     }.get(endpoint)
     if form_class is None:
         return None

@@ -28,11 +28,21 @@ from portal.models import (
     FrameworkAgreement,
     IjwUnit,
     Product,
+    Question,
+    QuestionSubject,
     Role,
     TariffSheet,
     User,
 )
-from portal.services import agreements, applications, calendar, kpis, reverification, tariffs
+from portal.services import (
+    agreements,
+    applications,
+    calendar,
+    kpis,
+    questions,
+    reverification,
+    tariffs,
+)
 from portal.services.audit import record
 from tests import factories
 from tests.factories import admit, at
@@ -149,8 +159,35 @@ def build(size: int) -> World:
             admin,
             changes={"city": [f"Plaats {n}", f"Plaats {n + 1}"]},
         )
+    # Questions about the announcement (issue 20): answered (the first one corrected too),
+    # merged into the first one, and open.
+    subjects = list(QuestionSubject)
+    asked = [
+        questions.ask(
+            das,
+            provider,
+            subjects[n % len(subjects)],
+            f"Vraag {n} over de aankondiging?",
+            at(today),
+        )
+        for n in range(size)
+    ]
+    for n, question in enumerate(asked):
+        if n % 3 == 0:
+            questions.save_answer(
+                question, reviewer, f"Antwoord {n}.", question.subject, publish=True, now=at(today)
+            )
+        elif n % 3 == 1:
+            questions.merge(question, asked[0].id, reviewer, at(today))
+    questions.correct(asked[0], reviewer, "Antwoord 0, gecorrigeerd.", at(today))
     db.session.commit()
     return World(das, provider, draft, in_review, agreement, sheet, reviewer, manager, admin)
+
+
+def _first_question(world: World) -> int | None:
+    return db.session.scalar(
+        db.select(Question.id).where(Question.das_id == world.das.id, Question.number == 1)
+    )
 
 
 @contextmanager
@@ -211,6 +248,19 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
         lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/indienen",
     ),
     ("glossary", lambda w: None, lambda w: "/begrippen"),
+    # The nota van inlichtingen (issue 20): the public page, the provider's and the staff's.
+    ("public questions", lambda w: None, lambda w: f"/das/{w.das.slug}/vragen-en-antwoorden"),
+    ("provider questions", lambda w: w.provider, lambda w: f"/aanbieder/das/{w.das.slug}/vragen"),
+    (
+        "staff questions",
+        lambda w: w.reviewer,
+        lambda w: f"/beoordeling/das/{w.das.slug}/vragen?toon=all",
+    ),
+    (
+        "staff question",
+        lambda w: w.reviewer,
+        lambda w: f"/beoordeling/das/{w.das.slug}/vragen/{_first_question(w)}",
+    ),
     ("reviewer queue", lambda w: w.reviewer, lambda w: "/beoordeling/"),
     # Every provider's KvK extract of 2024 has lapsed: all `size` agreements are due.
     ("re-verification", lambda w: w.reviewer, lambda w: "/beoordeling/herbeoordeling"),
@@ -224,6 +274,10 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
     ("KPI dashboard", lambda w: w.manager, lambda w: f"/contracten/{w.agreement.id}/kpi"),
     ("DAS overview", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/overzicht"),
     ("late reports", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/te-laat"),
+    # What waits for them (issue 20): every list in a fixed number of queries.
+    ("reviewer tasks", lambda w: w.reviewer, lambda w: "/beoordeling/taken"),
+    ("contract manager tasks", lambda w: w.manager, lambda w: "/contracten/taken"),
+    ("administrator tasks", lambda w: w.admin, lambda w: "/beoordeling/taken"),
     ("tariff administration", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/tarieven"),
     ("DAS settings", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/instellingen"),
     ("DAS list", lambda w: w.admin, lambda w: "/beheer/das-overzicht"),

@@ -11,14 +11,14 @@ from werkzeug.wrappers import Response
 
 from portal.auth import bp
 from portal.auth import sessions as auth_sessions
-from portal.auth.access import signed_in
+from portal.auth.access import role_required, signed_in
 from portal.auth.devices import device_name
-from portal.auth.forms import CodeForm, PasswordCheckForm
+from portal.auth.forms import CodeForm, DailyDigestForm, PasswordCheckForm
 from portal.auth.views import confirmed_codes, render_two_factor_setup
 from portal.infra.timeutil import now
-from portal.models import User
+from portal.models import STAFF_ROLES, User
 from portal.pages.messages import message_for
-from portal.services import ServiceError, user_sessions
+from portal.services import ServiceError, staff_tasks, user_sessions
 from portal.services import two_factor as two_factor_service
 
 
@@ -46,6 +46,8 @@ def _account_page(password_form: PasswordCheckForm) -> str:
         password_form=password_form,
         action_form=FlaskForm(),
         codes_left=two_factor_service.recovery_codes_left(user) if user.totp_confirmed_at else 0,
+        # Shown to staff only (the template); the POST has its own decision (daily_digest).
+        digest_form=DailyDigestForm(formdata=None, wants_daily_digest=user.wants_daily_digest),
     )
 
 
@@ -53,6 +55,22 @@ def _account_page(password_form: PasswordCheckForm) -> str:
 @signed_in
 def account() -> str:
     return _account_page(PasswordCheckForm(formdata=None))
+
+
+@bp.route("/account/dagelijks-overzicht", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def daily_digest() -> Response:
+    """A member of staff turns the daily mail of their tasks on or off."""
+    form = DailyDigestForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wanted = bool(form.wants_daily_digest.data)
+    staff_tasks.choose_daily_digest(_user(), wanted)
+    if wanted:
+        flash(_("U krijgt elke werkdag een overzicht van uw taken."), "success")
+    else:
+        flash(_("U krijgt geen dagelijks overzicht van uw taken meer."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/sessies/uitloggen", methods=["POST"])

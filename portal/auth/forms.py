@@ -3,7 +3,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from portal.domain.identifiers import InvalidIdentifier, kvk_number
@@ -217,3 +224,9 @@ class PasswordCheckForm(PortalForm):
     password = PasswordField(
         _l("Uw wachtwoord"), validators=[InputRequired(_l("Vul uw wachtwoord in."))]
     )
+
+
+class DailyDigestForm(PortalForm):
+    """Staff: the daily mail listing their tasks (portal.services.staff_tasks)."""
+
+    wants_daily_digest = BooleanField(_l("Stuur mij elke werkdag een overzicht van mijn taken"))

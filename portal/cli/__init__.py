@@ -1,5 +1,5 @@
 """Every flask command: the groups in this package's modules (`privacy`, `backup`, `audit`,
-`evidence`, `demo generate`) and the single commands below (`seed-demo`, `demo-code`, `reminders`,
+`evidence`, `demo generate`, `jobs`) and the single commands below (`seed-demo`, `demo-code`, `reminders`,
 `kpi-reminders`)."""
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ def register_cli(app: Flask) -> None:
     from portal.cli.generate import demo
 
     app.cli.add_command(demo)
+    from portal.cli.jobs import jobs_cli
+
+    app.cli.add_command(jobs_cli)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

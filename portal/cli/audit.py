@@ -183,7 +183,7 @@ def verify() -> None:
 @audit.command("anchor")
 def anchor() -> None:
     """Write the head of the chain (sequence, hash, time, HMAC) to the store as a new object;
-    exit 1 without writing when the chain is not intact. Run it from cron (see README)."""
+    exit 1 without writing when the chain is not intact. The schedule runs it hourly (README)."""
     from portal.infra.timeutil import now
     from portal.services.audit import AnchorRefused
     from portal.services.audit import anchor as anchor_head

@@ -18,9 +18,9 @@ evidence = AppGroup("evidence", help="De opslag van bewijsstukken.")
 )
 def sweep(min_age_minutes: int) -> None:
     """Delete temporary upload files and stored files without a row (left by a server that
-    stopped in the middle of an upload). Run it from cron, like `privacy purge`, on one machine
-    (the store is shared) and on every machine that takes uploads (their scratch directories
-    are their own)."""
+    stopped in the middle of an upload). The schedule runs it daily (portal/jobs/schedule.py);
+    run it by hand on a machine that takes uploads and runs no worker (its scratch directory
+    is its own)."""
     from portal.services.evidence import remove_orphans
 
     removed = remove_orphans(min_age_seconds=min_age_minutes * 60)

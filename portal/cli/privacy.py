@@ -1,6 +1,6 @@
 """`flask privacy purge`: delete the declarations and evidence of rejected and ended providers
-once the retention period after the end of their DAS has run out. Run it daily or monthly from
-cron or a scheduler; a run with nothing due changes nothing."""
+once the retention period after the end of their DAS has run out. The schedule runs it daily
+(portal/jobs/schedule.py); a run with nothing due changes nothing."""
 
 from __future__ import annotations
 

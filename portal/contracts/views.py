@@ -25,8 +25,17 @@ from portal.infra.timeutil import local_date, now
 from portal.models import AgreementState, Das, FrameworkAgreement, Role
 from portal.models.labels import label
 from portal.pages.messages import message_for
+from portal.pages.pending import document_pending
 from portal.pages.views_common import download, staff_das_and_lot_choices
-from portal.services import ServiceError, agreements, documents, ownership, paging, reports
+from portal.services import (
+    ServiceError,
+    agreements,
+    documents,
+    messages,
+    ownership,
+    paging,
+    reports,
+)
 from portal.services.audit import events_for
 
 
@@ -93,6 +102,7 @@ def _detail(found: FrameworkAgreement, **overrides: object) -> str:
         ),
         "countersign_form": forms.CountersignForm(formdata=None),
         "state_form": forms.StateForm(formdata=None, on=local_date(now())),
+        "unread_messages": messages.unread_count(found, for_staff=True),
         "error_message": None,
     }
     context.update(overrides)
@@ -109,6 +119,8 @@ def agreement_pdf(agreement_id: int) -> Response:
     found = ownership.staff_agreement(agreement_id, current_user)
     try:
         content, filename = agreements.document(found)
+    except documents.DocumentPending:
+        return document_pending()
     except ServiceError:
         abort(404)
     return download(content, "application/pdf", filename)

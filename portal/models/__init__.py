@@ -42,6 +42,7 @@ from portal.models.contracts import (
     VariationKind,
 )
 from portal.models.das_terms import SroiRuleChange
+from portal.models.jobs import JobRun, JobState, MailState, OutboxMail
 from portal.models.kpis import (
     ContractTalk,
     KpiDefinition,
@@ -54,9 +55,10 @@ from portal.models.kpis import (
     TalkKind,
     TalkSelection,
 )
-from portal.models.messages import Message, MessageKind
+from portal.models.messages import Message, MessageAttachment, MessageKind
 from portal.models.organisations import Organisation, SizeClass
 from portal.models.parked import ParkedForm
+from portal.models.questions import Question, QuestionRevision, QuestionState, QuestionSubject
 from portal.models.review import (
     Assessment,
     AssessmentReport,
@@ -69,6 +71,7 @@ from portal.models.review import (
     ReviewNote,
     clarification_document,
 )
+from portal.models.staff_tasks import TaskMail, TaskMailKind
 from portal.models.tariffs import IndexFigure, LumpSum, Tariff, TariffSheet
 from portal.models.uploads import PendingUpload
 from portal.models.users import (
@@ -84,7 +87,17 @@ from portal.models.users import (
 )
 
 __all__ = [
+    "TaskMail",
+    "TaskMailKind",
+    "Question",
+    "QuestionRevision",
+    "QuestionState",
+    "QuestionSubject",
+    "JobRun",
+    "JobState",
+    "MailState",
     "Message",
+    "MessageAttachment",
     "MessageKind",
     "DasChange",
     "PrivacyRole",
@@ -144,6 +157,7 @@ __all__ = [
     "Lot",
     "LotOutcome",
     "Organisation",
+    "OutboxMail",
     "ParkedForm",
     "PendingUpload",
     "OrganisationRole",

@@ -50,6 +50,9 @@ class FrameworkAgreement(Model):
     # The agreement as drawn up, and as signed; the hashes are checked on every download.
     document_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     signed_document_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    # A job is rendering the PDF as drawn up or as signed (services/agreements.py); the hash
+    # above is filled when it is done.
+    document_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     reminders_sent: Mapped[int] = mapped_column(default=0)
     last_reminder_at: Mapped[datetime | None] = mapped_column(Timestamp)
     state_reason: Mapped[str] = mapped_column(sa.Text, default="")

@@ -17,6 +17,8 @@ from portal.models import (
     IjwUnit,
     LotOutcome,
     ProductVariant,
+    QuestionState,
+    QuestionSubject,
     ReminderReason,
     Role,
     SizeClass,
@@ -88,6 +90,17 @@ _PAIRS: list[tuple[enum.Enum, object]] = [
     (ReminderReason.DUE_SOON, _l("vooraankondiging")),
     (ReminderReason.LATE, _l("automatisch, te laat")),
     (ReminderReason.MANUAL, _l("handmatig")),
+    # Questions and answers on a DAS (issue 20)
+    (QuestionSubject.PROCEDURE, _l("Procedure en planning")),
+    (QuestionSubject.EXCLUSION, _l("Uitsluitingsgronden")),
+    (QuestionSubject.SUITABILITY, _l("Geschiktheidseisen en bewijs")),
+    (QuestionSubject.LOTS, _l("Percelen en producten")),
+    (QuestionSubject.TARIFFS, _l("Tarieven en indexatie")),
+    (QuestionSubject.AGREEMENT, _l("Raamovereenkomst")),
+    (QuestionSubject.OTHER, _l("Overig")),
+    (QuestionState.OPEN, _l("Open")),
+    (QuestionState.ANSWERED, _l("Beantwoord")),
+    (QuestionState.MERGED, _l("Samengevoegd")),
 ]
 
 # Keyed by enum type and value: members of different str enums with the same value ("medium"
@@ -151,6 +164,7 @@ ACTION_LABELS = {
     "agreement.lots_ended": _l("Toelating voor percelen beëindigd"),
     "agreement.signed": _l("Ondertekend door de aanbieder"),
     "agreement.countersigned": _l("Medeondertekend door de gemeenten"),
+    "agreement.signed_document_stored": _l("Ondertekende overeenkomst vastgelegd (PDF)"),
     "agreement.suspended": _l("Opgeschort"),
     "agreement.live": _l("Hervat"),
     "agreement.resumed": _l("Hervat"),
@@ -163,6 +177,11 @@ ACTION_LABELS = {
     "talk.selected": _l("Geselecteerd voor contractgesprekken"),
     "talk.unselected": _l("Niet meer geselecteerd voor contractgesprekken"),
     "report.reminded": _l("Herinnering rapportage verstuurd"),
+    "question.asked": _l("Vraag over de aankondiging gesteld"),
+    "question.draft_saved": _l("Concept-antwoord op vraag opgeslagen"),
+    "question.answered": _l("Antwoord op vraag gepubliceerd"),
+    "question.corrected": _l("Antwoord op vraag gecorrigeerd"),
+    "question.merged": _l("Vraag samengevoegd met een andere vraag"),
 }
 
 

@@ -110,15 +110,22 @@ class Clarification(Model):
 
 
 class DecisionLetter(Model):
-    """The PDF letter telling the provider the outcome per lot, stored under its hash."""
+    """The PDF letter telling the provider the outcome per lot, stored under its hash. Recorded
+    with the decision (`created_at` is its moment, the letter's date) and rendered by a job once
+    the decision has committed (services/letters.py): until then `sha256` is empty."""
 
     __tablename__ = "decision_letter"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"), unique=True)
-    sha256: Mapped[str] = mapped_column(sa.String(64))
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     filename: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    rendered_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    @property
+    def is_rendered(self) -> bool:
+        return self.rendered_at is not None
 
 
 class ReviewNote(Model):
@@ -168,6 +175,12 @@ class AssessmentReport(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"), unique=True)
-    sha256: Mapped[str] = mapped_column(sa.String(64))
+    # Empty until the job has rendered it (services/assessment_report.py), as a letter's.
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     filename: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    rendered_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    @property
+    def is_rendered(self) -> bool:
+        return self.rendered_at is not None

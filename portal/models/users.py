@@ -84,6 +84,8 @@ class User(UserMixin, Model):
     totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
     # The interface language the user chose (nl or en); mails to the user are written in it.
     locale: Mapped[str] = mapped_column(sa.String(5), default="nl", server_default="nl")
+    # Staff: the daily mail listing their tasks (portal.services.staff_tasks); they may turn it off.
+    wants_daily_digest: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
     das_assignments: Mapped[list[Das]] = relationship(secondary="staff_assignment")

@@ -97,6 +97,9 @@ SERVICE_MESSAGES = {
     "not_organisation_admin": _l("Alleen de beheerder van uw organisatie kan dit doen."),
     "already_colleague": _l("Deze persoon heeft al een account bij uw organisatie."),
     "not_found": _l("Dit bestaat niet (meer)."),
+    "mail_not_failed": _l(
+        "Deze e-mail is niet mislukt: hij staat nog in de wachtrij of is al verstuurd."
+    ),
     "cannot_remove_self": _l("U kunt uw eigen toegang niet intrekken."),
     "extension_reason_required": _l("Geef de reden voor de verlenging op."),
     "extension_beyond_maximum": _l(
@@ -238,6 +241,8 @@ SERVICE_MESSAGES = {
         "Het opgeslagen document komt niet overeen met de vastgelegde versie. Neem contact op "
         "met de beheerder."
     ),
+    # A decision letter, report or agreement a job is still rendering (portal/pages/pending.py).
+    "document_pending": _l("Het document wordt gemaakt; probeer het over een minuut opnieuw."),
     "no_option_left": _l("Er is geen verlengingsoptie meer over."),
     "option_too_late": _l("Een optie kan alleen worden gelicht op of voor de huidige einddatum."),
     "changed_meanwhile": _l(
@@ -452,6 +457,56 @@ SERVICE_MESSAGES = {
         "Dit aankoopsysteem heeft al eisen (%(count)s). Vink aan dat u ze wilt vervangen om de "
         "eisen van het andere aankoopsysteem over te nemen."
     ),
+    # Questions and answers on a DAS (nota van inlichtingen, issue 20)
+    "question_empty": _l("Schrijf uw vraag."),
+    "question_too_short": _l(
+        "Uw vraag is te kort. Schrijf ten minste %(minimum)s tekens, zodat wij haar kunnen "
+        "beantwoorden."
+    ),
+    "question_too_long": _l(
+        "Uw vraag is te lang: hoogstens %(maximum)s tekens. Verdeel een lange vraag over "
+        "meer vragen."
+    ),
+    "question_control_characters": _l(
+        "Uw vraag bevat stuurtekens (onzichtbare tekens). Typ de tekst opnieuw of plak hem "
+        "zonder opmaak."
+    ),
+    "answer_empty": _l("Schrijf het antwoord."),
+    "answer_too_short": _l("Schrijf het antwoord."),
+    "answer_too_long": _l("Het antwoord is te lang: hoogstens %(maximum)s tekens."),
+    "answer_control_characters": _l(
+        "Het antwoord bevat stuurtekens (onzichtbare tekens). Typ de tekst opnieuw of plak hem "
+        "zonder opmaak."
+    ),
+    "answer_unchanged": _l("De correctie is gelijk aan het gepubliceerde antwoord."),
+    "question_merged": _l(
+        "Deze vraag is samengevoegd met een andere vraag en wordt daar beantwoord."
+    ),
+    "question_already_answered": _l(
+        "Het antwoord op deze vraag is al gepubliceerd. Wijzig het met een correctie."
+    ),
+    "question_not_answered": _l(
+        "Deze vraag heeft nog geen gepubliceerd antwoord om te corrigeren."
+    ),
+    "question_not_open": _l("Alleen een open vraag kan worden samengevoegd."),
+    "merge_target_unknown": _l("Kies een vraag uit de lijst van dit aankoopsysteem."),
+    "merge_into_itself": _l("Een vraag kan niet met zichzelf worden samengevoegd."),
+    "merge_target_merged": _l(
+        "Die vraag is zelf samengevoegd. Kies de vraag waarmee zij is samengevoegd."
+    ),
+    # Messages and complaints on an application or an agreement (issue 20)
+    "message_empty": _l("Schrijf uw bericht."),
+    "message_too_long": _l("Uw bericht is te lang: hoogstens %(limit)s tekens."),
+    "message_control_characters": _l(
+        "Uw bericht bevat stuurtekens (onzichtbare tekens). Typ de tekst opnieuw of plak hem "
+        "zonder opmaak."
+    ),
+    "too_many_attachments": _l("Stuur hoogstens %(limit)s bijlagen met één bericht."),
+    "message_already_sent": _l("Dit bericht is al verstuurd."),
+    "complaint_not_possible": _l(
+        "Een klacht kan alleen over een aanmelding met een besluitbrief worden ingediend."
+    ),
+    "complaint_already_closed": _l("Deze klacht is al afgehandeld."),
 }
 
 GAP_MESSAGES = {

@@ -52,6 +52,9 @@ def init_app(app: Flask) -> None:
         """No slug, token or name contains NUL, and PostgreSQL cannot even compare text with
         it: such a path names nothing (the query string's NUL is refused in portal/web/register.py)."""
         if values and any(isinstance(v, str) and "\x00" in v for v in values.values()):
+            # Nor may the error page look it up: a blueprint's context processor reads the
+            # slug from these values (the provider's contact point) to render the 404 page.
+            values.clear()
             abort(404)
 
 

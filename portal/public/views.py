@@ -19,7 +19,15 @@ from portal.pages import glossary as glossary_terms
 from portal.pages.params import id_arg
 from portal.pages.views_common import download
 from portal.public import bp
-from portal.services import announcement, das_terms, ocds, paging, public_register, tariffs
+from portal.services import (
+    announcement,
+    das_terms,
+    ocds,
+    paging,
+    public_register,
+    questions,
+    tariffs,
+)
 
 # The home page lists the systems one can still read about and join; an ended one stays at its
 # address (announcement.PUBLISHED_STATES).
@@ -95,6 +103,7 @@ def das_detail(slug: str) -> str:
         changes=announcement.changes_of(das.id),
         round_state=announcement.round_state(das, today),
         max_ages=announcement.max_evidence_ages(das),
+        question_count=questions.published_count(das.id),
     )
 
 

@@ -1,6 +1,7 @@
 """The documents of a decided application, for the staff who see the application: the decision
 letter the provider got, and the assessment report behind it. Who declared a conflict of interest
-on the application reads neither (403); before the decision there is none (404)."""
+on the application reads neither (403); before the decision there is none (404); in the moment
+between the decision and the job that renders it, a page says it is being made (202)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from portal.infra.storage import send_stored
 from portal.models import Application, AssessmentReport, DecisionLetter
+from portal.pages.pending import document_pending
 from portal.review import bp
 from portal.services import ServiceError, assessment_report, letters, ownership, review
 
@@ -32,6 +34,8 @@ def _decision_pdf(
     found = find(application)
     if found is None:
         abort(404)
+    if not found.is_rendered:
+        return document_pending()
     return send_stored(key_for(found), mimetype="application/pdf", download_name=found.filename)
 
 

@@ -41,6 +41,7 @@ from portal.services import (
     declarations,
     evidence_views,
     letters,
+    messages,
     organisations,
     ownership,
     paging,
@@ -138,6 +139,7 @@ def _page(application: Application, **overrides: Any) -> str:
         # Only a decided application has a letter and a report, and only there is an update
         # asked for: an application in review spends no queries on them.
         "letter": letters.letter_of(application) if decided else None,
+        "unread_messages": messages.unread_count(application, for_staff=True),
         "report": assessment_report.report_of(application) if decided else None,
         "can_request_update": decided
         and bool(applications.admitted_lot_ids(application.das, application.organisation_id)),

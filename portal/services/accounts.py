@@ -128,7 +128,7 @@ def send_verification(user: User) -> bool:
             "fp": tokens.password_fingerprint(user.password_hash),
         },
     )
-    return mail.send(
+    queued = mail.queue(
         user.email,
         _l("Bevestig uw e-mailadres voor het DAS-portaal"),
         "verify_email",
@@ -136,6 +136,8 @@ def send_verification(user: User) -> bool:
         link=mail.link("auth.verify_email", token=token),
         hours=current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600,
     )
+    db.session.commit()  # the outbox row; a job sends it
+    return queued
 
 
 def verify_email(token: str, now: datetime) -> User:
@@ -167,7 +169,7 @@ def send_registration_notice(email: str) -> bool:
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
     if user is None:
         return False
-    return mail.send(
+    queued = mail.queue(
         user.email,
         _l("Registratie met uw e-mailadres op het DAS-portaal"),
         "registration_existing_account",
@@ -175,6 +177,8 @@ def send_registration_notice(email: str) -> bool:
         login_link=mail.link("auth.login"),
         reset_link=mail.link("auth.forgot_password"),
     )
+    db.session.commit()  # the outbox row; a job sends it
+    return queued
 
 
 def unverified_user(email: str) -> User | None:
@@ -196,7 +200,7 @@ def send_password_reset(email: str) -> None:
         tokens.RESET_PASSWORD,
         {"user": user.id, "fp": tokens.password_fingerprint(user.password_hash)},
     )
-    mail.send(
+    mail.queue(
         user.email,
         _l("Nieuw wachtwoord instellen voor het DAS-portaal"),
         "reset_password",
@@ -204,6 +208,7 @@ def send_password_reset(email: str) -> None:
         link=mail.link("auth.reset_password", token=token),
         minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
+    db.session.commit()  # the outbox row; a job sends it
 
 
 def user_for_reset(token: str) -> User:
@@ -315,7 +320,7 @@ def invite(
         role=organisation_role.value,
         signatory=is_signatory,
     )
-    db.session.commit()
+    db.session.flush()  # the invitation's id, for the link
     organisation = admin.organisation
     assert organisation is not None  # require_organisation_admin: the administrator of one
     subject = _l(
@@ -323,7 +328,7 @@ def invite(
         organisation=organisation.display_name,
     )
     if owner is not None:
-        mail.send(
+        mail.queue(
             email,
             subject,
             "invitation_existing_account",
@@ -332,17 +337,18 @@ def invite(
             organisation=organisation,
             reset_link=mail.link("auth.forgot_password"),
         )
-        return invitation
-    token = tokens.make(tokens.INVITATION, {"invitation": invitation.id, "email": email})
-    mail.send(
-        email,
-        subject,
-        "invitation",
-        admin=admin,
-        organisation=organisation,
-        link=mail.link("auth.accept_invitation", token=token),
-        days=current_app.config["INVITATION_MAX_AGE"] // 86400,
-    )
+    else:
+        token = tokens.make(tokens.INVITATION, {"invitation": invitation.id, "email": email})
+        mail.queue(
+            email,
+            subject,
+            "invitation",
+            admin=admin,
+            organisation=organisation,
+            link=mail.link("auth.accept_invitation", token=token),
+            days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+        )
+    db.session.commit()
     return invitation
 
 

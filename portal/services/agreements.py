@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.domain import contract_dates
 from portal.extensions import db
-from portal.infra import mail
+from portal.infra import jobs, mail
 from portal.infra.timeutil import as_utc, local_date
 from portal.models import (
     AgreementLot,
@@ -175,8 +175,23 @@ def model_agreement_pdf(das: Das, organisation: Organisation | None, lots: Itera
     return documents.render_pdf(agreement_document(das, organisation, lots))
 
 
-def _draw_up(agreement: FrameworkAgreement) -> str:
-    """Render the agreement as it stands and store its PDF (services/documents.py); its hash."""
+def _draw_up(agreement: FrameworkAgreement) -> None:
+    """Have the agreement's PDF rendered (as drawn up, or as signed once countersigned) by the
+    render_agreement job once the caller's transaction commits; part of that transaction."""
+    agreement.document_pending = True
+    db.session.flush()
+    jobs.after_commit(render_agreement, agreement.id)
+
+
+@transaction
+def render(agreement_id: int) -> bool:
+    """Render the agreement as it stands and store its PDF (services/documents.py): the signed
+    PDF once it is countersigned, else the one drawn up; fill its hash, in one transaction. An
+    agreement with nothing pending is left alone (a retried job): False."""
+    agreement = db.session.get(FrameworkAgreement, agreement_id)
+    if agreement is None or not agreement.document_pending:
+        db.session.rollback()
+        return False
     html = agreement_document(
         agreement.das,
         agreement.organisation,
@@ -184,11 +199,42 @@ def _draw_up(agreement: FrameworkAgreement) -> str:
         agreement=agreement,
         products=products_of(agreement),
     )
-    return documents.store_pdf(html, documents.AGREEMENTS)
+    sha256 = documents.store_pdf(html, documents.AGREEMENTS)
+    signed = agreement.authority_signed_at is not None
+    column = "signed_document_sha256" if signed else "document_sha256"
+    if not documents.fill_once(
+        FrameworkAgreement,
+        agreement.id,
+        FrameworkAgreement.document_pending.is_(True),
+        document_pending=False,
+        **{column: sha256},
+    ):
+        db.session.rollback()  # another run of the job filled it meanwhile
+        return False
+    if signed:
+        # The countersignature's event was recorded before the PDF existed; its hash follows.
+        record(
+            "agreement.signed_document_stored",
+            agreement,
+            None,
+            organisation_id=agreement.organisation_id,
+            das_id=agreement.das_id,
+            signed_sha256=sha256,
+        )
+    db.session.commit()
+    return True
+
+
+@jobs.task(retries=5)
+def render_agreement(agreement_id: int) -> None:
+    render(agreement_id)
 
 
 def document(agreement: FrameworkAgreement) -> tuple[bytes, str]:
-    """The signed PDF when there is one, else the agreement as drawn up; hash-checked."""
+    """The signed PDF when there is one, else the agreement as drawn up; hash-checked.
+    DocumentPending while a job renders it."""
+    if agreement.document_pending:
+        raise documents.DocumentPending()
     sha256 = agreement.signed_document_sha256 or agreement.document_sha256
     if not sha256:
         raise ServiceError("not_found")
@@ -259,7 +305,7 @@ def admit_lots(
         )
     db.session.flush()
     if created:
-        agreement.document_sha256 = _draw_up(agreement)
+        _draw_up(agreement)
     elif added:
         names = ", ".join(lot.name for lot in das.lots if lot.id in added)
         db.session.add(
@@ -353,7 +399,7 @@ def countersign(
     agreement.authority_signed_ip = ip
     agreement.state = AgreementState.LIVE
     agreement.state_changed_on = local_date(now)
-    agreement.signed_document_sha256 = _draw_up(agreement)
+    _draw_up(agreement)  # the signed PDF's hash is recorded by the job that renders it
     record(
         "agreement.countersigned",
         agreement,
@@ -361,14 +407,13 @@ def countersign(
         organisation_id=agreement.organisation_id,
         das_id=agreement.das_id,
         ip=ip,
-        signed_sha256=agreement.signed_document_sha256,
     )
-    _commit()
     _notify(
         agreement,
         _l("Raamovereenkomst %(reference)s is ondertekend", reference=agreement.reference),
         "agreement_live",
     )
+    _commit()
 
 
 def send_signature_reminders(
@@ -399,13 +444,13 @@ def send_signature_reminders(
                 das_id=agreement.das_id,
                 reason=agreement.state_reason,
             )
-            db.session.commit()
             _notify(
                 agreement,
                 _l("Raamovereenkomst %(reference)s is opgeschort", reference=agreement.reference),
                 "agreement_state",
                 reason=agreement.state_reason,
             )
+            db.session.commit()
             suspended += 1
             continue
         last = (
@@ -416,7 +461,6 @@ def send_signature_reminders(
         if now - last >= timedelta(days=remind_every_days):
             agreement.reminders_sent += 1
             agreement.last_reminder_at = now
-            db.session.commit()
             _notify(
                 agreement,
                 _l(
@@ -428,6 +472,7 @@ def send_signature_reminders(
                     as_utc(agreement.created_at) + timedelta(days=suspend_after_days)
                 ),
             )
+            db.session.commit()
             reminded += 1
     return reminded, suspended
 
@@ -506,7 +551,6 @@ def exercise_option(admin: User, das: Das, decision_date: date, now: datetime) -
         agreements=len(moving),
         agreement_ids=[agreement.id for agreement in moving],  # whose end date moved (verify)
     )
-    _commit()
     for agreement in moving:
         _notify(
             agreement,
@@ -514,6 +558,7 @@ def exercise_option(admin: User, das: Das, decision_date: date, now: datetime) -
             "agreement_extended",
             new_end=new_end,
         )
+    _commit()
     return new_end
 
 
@@ -580,7 +625,6 @@ def change_state(
         old=old.value,
         end_date=agreement.end_date.isoformat(),
     )
-    _commit()
     _notify(
         agreement,
         _l(
@@ -591,13 +635,16 @@ def change_state(
         "agreement_state",
         reason=reason.strip(),
     )
+    _commit()
 
 
 def _notify(
     agreement: FrameworkAgreement, subject: object, template: str, **context: object
 ) -> None:
+    """Put the mail to the provider's people in the outbox, in the caller's transaction: call it
+    before the commit of the change it tells of (sent once that commits, dropped if not)."""
     for user in provider_recipients(agreement.organisation_id):
-        mail.send(
+        mail.queue(
             user.email,
             subject,
             template,

@@ -558,9 +558,9 @@ def submit(
         review_deadline=deadline.isoformat(),
         **({"reused_documents_cover_lots": confirmation} if confirmation else {}),
     )
-    db.session.commit()
-    db.session.refresh(application)
-    mail.send(
+    db.session.flush()
+    db.session.refresh(application)  # the values the UPDATE above wrote, for the mail
+    mail.queue(
         user.email,
         _l("Ontvangstbevestiging aanmelding %(reference)s", reference=reference),
         "receipt",
@@ -568,6 +568,7 @@ def submit(
         application=application,
         link=mail.link("supplier.application", application_id=application.id),
     )
+    db.session.commit()
     return application
 
 

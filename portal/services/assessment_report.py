@@ -1,7 +1,8 @@
 """The assessment report (beoordelingsrapport) of a decided application: a PDF with every
 criterion's answer, pre-assessment, verdict, reason, reviewer and date; the evidence considered
 and who opened it; the clarifications; the decision per lot with the four-eyes confirmation; and
-the conflict declarations. Written once, when the decision is final (review._finalise), stored
+the conflict declarations. Recorded once, when the decision is final (review._finalise), rendered
+by a job once the decision has committed (as the decision letter: services/letters.py), stored
 under its hash beside the decision letter (services/documents.py) and listed in the official
 report (services/reports.py): the decision letter tells the provider what failed, the report
 records everything.
@@ -27,6 +28,9 @@ from flask_babel import force_locale
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
+from portal.infra import jobs
+from portal.infra.timeutil import as_utc
+from portal.infra.timeutil import now as current_time
 from portal.models import (
     Application,
     ApplicationState,
@@ -40,7 +44,7 @@ from portal.models import (
     EvidenceDocument,
     User,
 )
-from portal.services import documents
+from portal.services import documents, transaction
 from portal.services.audit import record
 from portal.services.evidence_views import views_of
 
@@ -122,13 +126,21 @@ def _clarifications(application: Application) -> list[Clarification]:
     )
 
 
-def content_of(application: Application) -> ReportContent:
+def content_of(application: Application, as_of: datetime | None = None) -> ReportContent:
     """The report's content for a decided (or, in a test, any submitted) application. The
     pre-assessment is the rule's mark each assessment was saved against (Assessment.auto_mark):
-    what the reviewer confirmed or overrode."""
+    what the reviewer confirmed or overrode. With `as_of` (the decision's moment: the report is
+    rendered by a job after it), evidence first opened and conflicts declared after it stay
+    out: they were not part of the decision."""
     content = ReportContent(application, four_eyes=application.das.four_eyes)
     assessed = _assessments(application)
     views = views_of(application)
+    cut = as_utc(as_of) if as_of is not None else None
+    if cut is not None:
+        views = {
+            document_id: [v for v in seen if as_utc(v.first_viewed_at) <= cut]
+            for document_id, seen in views.items()
+        }
     content.clarifications = _clarifications(application)
     asked_about: dict[str, list[int]] = {}
     for number, clarification in enumerate(content.clarifications, start=1):
@@ -179,6 +191,8 @@ def content_of(application: Application) -> ReportContent:
             .order_by(ConflictDeclaration.declared_at, ConflictDeclaration.id)
         )
     )
+    if cut is not None:
+        content.conflicts = [c for c in content.conflicts if as_utc(c.declared_at) <= cut]
     return content
 
 
@@ -187,30 +201,64 @@ def render_html(application: Application, now: datetime) -> str:
     record, whatever the reviewer's interface language."""
     with force_locale("nl"):
         return render_template(
-            "letters/assessment_report.html", report=content_of(application), now=now
+            "letters/assessment_report.html", report=content_of(application, now), now=now
         )
 
 
-def write_report(application: Application, actor: User, now: datetime) -> AssessmentReport:
-    """Render and store the report of a decision just taken, with an audit event; adds its row
-    to the caller's transaction (the decision's). One report per application (a unique key)."""
+def write_report(application: Application, now: datetime) -> AssessmentReport:
+    """Record the report of the decision taken `now`, to be rendered once the decision commits
+    (the render_report job); adds its row to the caller's transaction (the decision's). One
+    report per application (a unique key)."""
     report = AssessmentReport(
         application_id=application.id,
-        sha256=documents.store_pdf(render_html(application, now), documents.LETTERS),
         filename=f"beoordelingsrapport-{application.reference}.pdf",
         created_at=now,
     )
     db.session.add(report)
     db.session.flush()
+    jobs.after_commit(render_report, report.id)
+    return report
+
+
+@transaction
+def render(report_id: int, now: datetime) -> bool:
+    """Render a recorded report from the decision as committed, dated the decision's day,
+    store it and fill its row (`now` is when), with the audit event that records its hash, in
+    one transaction. A report rendered already is left alone (a retried job): False."""
+    report = db.session.get(AssessmentReport, report_id)
+    if report is None or report.is_rendered:
+        db.session.rollback()
+        return False
+    application = db.session.get_one(Application, report.application_id)
+    sha256 = documents.store_pdf(
+        render_html(application, as_utc(report.created_at)), documents.LETTERS
+    )
+    if not documents.fill_once(
+        AssessmentReport,
+        report.id,
+        AssessmentReport.rendered_at.is_(None),
+        sha256=sha256,
+        rendered_at=now,
+    ):
+        db.session.rollback()  # another run of the job filled it meanwhile
+        return False
+    # The decision's confirmer wrote it, as when the report was rendered with the decision.
+    confirmer_id = next((al.confirmed_by_id for al in application.lots if al.confirmed_by_id), None)
     record(
         "assessment_report.written",
         application,
-        actor,
+        db.session.get(User, confirmer_id) if confirmer_id else None,
         organisation_id=application.organisation_id,
         das_id=application.das_id,
-        sha256=report.sha256,
+        sha256=sha256,
     )
-    return report
+    db.session.commit()
+    return True
+
+
+@jobs.task(retries=5)
+def render_report(report_id: int) -> None:
+    render(report_id, current_time())
 
 
 def report_of(application: Application) -> AssessmentReport | None:
@@ -241,5 +289,8 @@ def key_for(report: AssessmentReport) -> str:
 
 
 def read(report: AssessmentReport) -> bytes:
-    """The stored PDF; DocumentChanged when the store holds other bytes than were recorded."""
+    """The stored PDF; DocumentPending before the job has rendered it, DocumentChanged when the
+    store holds other bytes than were recorded."""
+    if not report.is_rendered:
+        raise documents.DocumentPending()
     return documents.read(report.sha256, documents.LETTERS)

@@ -49,9 +49,8 @@ def request_update(
         das_id=application.das_id,
         due_on=due_on.isoformat(),
     )
-    db.session.commit()
     for user in provider_recipients(application.organisation_id):
-        mail.send(
+        mail.queue(
             user.email,
             _l("Verzoek om een actuele verklaring: %(das)s", das=application.das.name),
             "declaration_request",
@@ -60,6 +59,7 @@ def request_update(
             das=application.das,
             link=mail.link("supplier.dashboard"),
         )
+    db.session.commit()
     return request
 
 

@@ -4,16 +4,25 @@ A PDF is drawn from HTML with WeasyPrint, and every document is stored once unde
 (`letters/ab/abcdef…`, portal/infra/storage.py); the row that names it keeps the hash, so reading
 it back checks that the store still holds what was drawn up. A document that no longer matches
 is refused with one error, whatever kind of document it is.
+
+Decision letters, assessment reports and agreements are rendered by jobs (issue 20): the change
+that calls for the document records its row as pending and commits without waiting for
+WeasyPrint; the job renders the row as committed, stores the PDF and fills the row with `fill_once`,
+so a retried or doubled job fills it (and mails it) once. Until then a reader gets
+DocumentPending: the pages say that the document is being made.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from portal.errors import ServiceError
 from portal.infra.storage import content_key, get_storage
+from portal.services import rows_changed
 
 LETTERS = "letters"
 AGREEMENTS = "agreements"
@@ -25,6 +34,22 @@ class DocumentChanged(ServiceError):
 
     def __init__(self) -> None:
         super().__init__("document_changed")
+
+
+class DocumentPending(ServiceError):
+    """The document is recorded but a job has not yet rendered it: ask again in a minute."""
+
+    def __init__(self) -> None:
+        super().__init__("document_pending")
+
+
+def fill_once(model: Any, row_id: int, pending: Any, **values: Any) -> bool:
+    """Record a rendered document on its row if it is still `pending` (a condition on the row),
+    in the caller's transaction. One UPDATE guarded by that condition: of two runs of a job (a
+    retry, a second worker) only one fills the row, and only that one may go on to mail it; on
+    PostgreSQL the second waits for the first's row lock and then finds nothing pending. True
+    when this run filled it."""
+    return rows_changed(sa.update(model).where(model.id == row_id, pending).values(**values)) == 1
 
 
 def render_pdf(html: str) -> bytes:

@@ -26,7 +26,7 @@ from portal.models import (
     Organisation,
 )
 from portal.models.labels import label
-from portal.services import announcement, das_terms
+from portal.services import announcement, das_terms, questions
 
 EXTENSIONS = [
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/"
@@ -265,6 +265,18 @@ def _tender_details(das: Das, now: datetime) -> dict[str, Any]:
             },
         ],
     }
+    if questions.published_count(das.id):
+        # The nota van inlichtingen: the published answers to providers' questions (issue 20).
+        details["documents"].append(
+            {
+                "id": "clarifications",
+                "documentType": "clarifications",
+                "title": _("Vragen en antwoorden (nota van inlichtingen)"),
+                "url": external_url("public.das_questions", slug=das.slug),
+                "format": "text/html",
+                "language": "nl",
+            }
+        )
     milestones = _milestones(das, now)
     if milestones:
         details["milestones"] = milestones

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.orm import joinedload, selectinload
+import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
 from portal.errors import ServiceError
@@ -153,6 +154,16 @@ def visible_das_ids(staff: User) -> list[int] | None:
     )
 
 
+def in_visible_das(staff: User, das_id: InstrumentedAttribute[int]) -> sa.ColumnElement[bool]:
+    """The scope of `visible_das_ids` as a condition on a DAS id column, for the caller's own
+    statement: a subquery, not a query of its own (the header's task count runs on every page)."""
+    if staff.role is Role.ADMINISTRATOR:
+        return sa.true()
+    if not staff.is_staff:
+        return sa.false()
+    return das_id.in_(db.select(StaffAssignment.das_id).where(StaffAssignment.user_id == staff.id))
+
+
 def may_see_das(staff: User, das_id: int) -> bool:
     das_ids = visible_das_ids(staff)
     return das_ids is None or das_id in das_ids
@@ -181,15 +192,14 @@ def staff_application(application_id: int, staff: User) -> Application:
         # queries however many answers, documents and lots it has.
         .options(
             joinedload(Application.lots).joinedload(ApplicationLot.lot),
-            selectinload(Application.answers).selectinload(Answer.documents),
+            # The documents joined to the answers, not a query of their own (as own_application).
+            selectinload(Application.answers).joinedload(Answer.documents),
             joinedload(Application.das),
             joinedload(Application.organisation),
             joinedload(Application.assigned_reviewer),
         )
+        .where(in_visible_das(staff, Application.das_id))
     )
-    das_ids = visible_das_ids(staff)
-    if das_ids is not None:
-        query = query.where(Application.das_id.in_(das_ids))
     return _found(db.session.execute(query).unique().scalar_one_or_none())
 
 

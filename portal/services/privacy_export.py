@@ -34,10 +34,11 @@ from portal.models import (
     Invitation,
     KpiValue,
     Organisation,
+    Question,
     SroiReport,
     User,
 )
-from portal.services import evidence
+from portal.services import evidence, messages
 from portal.services.audit import record
 from portal.services.ownership import require_organisation_admin
 
@@ -69,6 +70,8 @@ data.json
   - agreements: uw raamovereenkomsten met de percelen en de wijzigingen;
   - kpi_values: de prestatiecijfers die u heeft doorgegeven;
   - sroi_reports: uw verslagen over social return;
+  - questions: de vragen van uw organisatie over de aankondiging van een aankoopsysteem, met
+    de gepubliceerde antwoorden;
   - audit_events: het logboek van wat er met deze gegevens is gebeurd. Handelingen van
     medewerkers van de gemeenten staan erin zonder hun naam.
   Datums staan als JJJJ-MM-DD, tijdstippen in UTC.
@@ -199,7 +202,13 @@ def organisation_data(
         .order_by(DeclarationRequest.id)
     )
 
+    # The organisation's questions about a DAS's announcement (issue 20), with their answers.
+    own_questions = _scalars(
+        db.select(Question).where(Question.organisation_id == org_id).order_by(Question.id)
+    )
+
     own_objects = {
+        *(("question", q.id) for q in own_questions),
         ("organisation", org_id),
         *(("user", i) for i in own_ids),
         *(("application", i) for i in application_ids),
@@ -274,6 +283,8 @@ def organisation_data(
             for i in invitations
         ],
         "applications": [_application_data(a, clarifications[a.id], who) for a in applications],
+        # Messages and complaints on its applications and agreements (issue 20).
+        "messages": messages.export_of(org_id, who),
         "declaration_requests": [
             {
                 **_columns(r, "id", "requested_at", "due_on", "message", "answered_at"),
@@ -337,6 +348,15 @@ def organisation_data(
                 .where(SroiReport.agreement_id.in_(agreement_ids))
                 .order_by(SroiReport.id)
             )
+        ],
+        "questions": [
+            {
+                **_columns(q, "id", "number", "subject", "text", "asked_at", "state", "answer"),
+                **_columns(q, "answered_at", "corrected_at"),
+                "das": q.das.reference,
+                "asked_by": who(q.asked_by_id),
+            }
+            for q in own_questions
         ],
         "audit_events": [
             {

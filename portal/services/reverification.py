@@ -325,9 +325,8 @@ def suspend_admission(
         reason=reason.strip(),
         request_due_on=overdue[0].due_on.isoformat(),
     )
-    db.session.commit()
     for user in provider_recipients(agreement.organisation_id):
-        mail.send(
+        mail.queue(
             user.email,
             _l("Uw toelating tot %(das)s is opgeschort", das=agreement.das.name),
             "suspension",
@@ -336,3 +335,4 @@ def suspend_admission(
             reason=reason.strip(),
             link=mail.link("supplier.dashboard"),
         )
+    db.session.commit()

@@ -487,15 +487,6 @@ def add_note(
     return note
 
 
-def failed_criteria(application: Application) -> list[tuple[Criterion, Assessment]]:
-    criteria = {c.id: c for c in application.das.criteria}
-    return [
-        (criteria[a.criterion_id], a)
-        for a in assessments_of(application).values()
-        if a.mark is ReviewMark.FAIL
-    ]
-
-
 # --- clarification ---------------------------------------------------------------------------
 
 
@@ -551,9 +542,9 @@ def ask_clarification(
         criteria=criterion_codes,
         reply_due_on=reply_due_on.isoformat(),
     )
-    _commit()
+    db.session.flush()  # the clarification's id, for the link
     for recipient in provider_recipients(application.organisation_id):
-        mail.send(
+        mail.queue(
             recipient.email,
             _l("Vraag over uw aanmelding %(reference)s", reference=application.reference),
             "clarification_asked",
@@ -566,6 +557,7 @@ def ask_clarification(
                 clarification_id=clarification.id,
             ),
         )
+    _commit()
     return clarification
 
 
@@ -811,10 +803,10 @@ def _finalise(application: Application, confirmer: User, now: datetime) -> Appli
         organisation_id=application.organisation_id,
         das_id=application.das_id,
     )
-    letter = letters.write_decision_letter(application, failed_criteria(application), now)
-    assessment_report.write_report(application, confirmer, now)
+    # Recorded with the decision, rendered (and the letter mailed) by jobs once it commits.
+    letters.write_decision_letter(application, now)
+    assessment_report.write_report(application, now)
     _commit()
-    letters.send_decision(application, letter, provider_recipients(application.organisation_id))
     return application
 
 

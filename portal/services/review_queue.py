@@ -94,7 +94,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _answered_since_last_look() -> sa.ColumnElement[bool]:
+def answered_since_last_look() -> sa.ColumnElement[bool]:
     """A clarification answered after the last assessment and after the proposal (if any): the
     application waits for a reviewer again. Correlated with Application in the outer query."""
     last_assessed = (
@@ -118,7 +118,7 @@ def _answered_since_last_look() -> sa.ColumnElement[bool]:
     )
 
 
-def _waiting_for_confirmation_by(user: User) -> sa.ColumnElement[bool]:
+def waiting_for_confirmation_by(user: User) -> sa.ColumnElement[bool]:
     """A proposal in a four-eyes DAS by someone else, on an application the user declared no
     conflict of interest on (or nothing yet: they declare before confirming)."""
     return sa.and_(
@@ -185,10 +185,10 @@ def _filtered(
     if filters.mine:
         query = query.where(Application.assigned_reviewer_id == user.id)
     if filters.to_confirm:
-        query = query.where(_waiting_for_confirmation_by(user))
+        query = query.where(waiting_for_confirmation_by(user))
     if filters.answered:
         query = query.where(
-            Application.state == ApplicationState.SUBMITTED, _answered_since_last_look()
+            Application.state == ApplicationState.SUBMITTED, answered_since_last_look()
         )
     return query
 
@@ -230,9 +230,9 @@ def queue(
     )
     # The flags each row shows, computed in the same statement: no query per row.
     answered = sa.and_(
-        Application.state == ApplicationState.SUBMITTED, _answered_since_last_look()
+        Application.state == ApplicationState.SUBMITTED, answered_since_last_look()
     ).label("answered")
-    to_confirm = _waiting_for_confirmation_by(user).label("to_confirm")
+    to_confirm = waiting_for_confirmation_by(user).label("to_confirm")
     found = db.session.execute(
         _ordered(query, filters)
         .add_columns(answered, to_confirm)

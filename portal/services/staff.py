@@ -103,9 +103,9 @@ def invite(admin: User, das: Das, email: str, role: Role) -> Invited:
         db.session.add(invitation)
     invitation.role = role
     record(action, invitation, admin, das_id=das.id, email=email, role=role.value)
-    db.session.commit()
+    db.session.flush()  # the invitation's id, for the link
     token = tokens.make(STAFF_INVITATION, {"invitation": invitation.id, "email": email})
-    mail.send(
+    mail.queue(
         email,
         _l("Uitnodiging voor het DAS-portaal: %(das)s", das=das.name),
         "staff_invitation",
@@ -115,6 +115,7 @@ def invite(admin: User, das: Das, email: str, role: Role) -> Invited:
         link=mail.link("auth.accept_staff_invitation", token=token),
         days=current_app.config["INVITATION_MAX_AGE"] // 86400,
     )
+    db.session.commit()
     return Invited(invitation, None)
 
 
@@ -129,8 +130,7 @@ def _assign_existing(admin: User, das: Das, owner: User, role: Role) -> User:
         raise ServiceError("staff_already_assigned")
     db.session.add(StaffAssignment(user_id=owner.id, das_id=das.id))
     record("staff.assigned", das, admin, das_id=das.id, user_id=owner.id, role=role.value)
-    db.session.commit()
-    mail.send(
+    mail.queue(
         owner.email,
         _l("U heeft toegang tot %(das)s in het DAS-portaal", das=das.name),
         "staff_assigned",
@@ -139,6 +139,7 @@ def _assign_existing(admin: User, das: Das, owner: User, role: Role) -> User:
         das=das,
         link=mail.link("auth.login"),
     )
+    db.session.commit()
     return owner
 
 

@@ -519,8 +519,8 @@ def _publish(admin: User, das: Das, sheet: TariffSheet) -> TariffSheet:
         amounts={str(t.product_id): t.amount_cents for t in sheet.tariffs},
         files=sheet_files(sheet),
     )
+    _notify_providers(das, sheet)  # into the outbox, with the publication
     db.session.commit()
-    _notify_providers(das, sheet)
     return sheet
 
 
@@ -551,7 +551,7 @@ def _notify_providers(das: Das, sheet: TariffSheet) -> None:
         )
     )
     for user in provider_recipients(a.organisation_id for a in agreements):
-        mail.send(
+        mail.queue(
             user.email,
             _l("Tarieven %(year)s gepubliceerd: %(das)s", year=sheet.year, das=das.name),
             "tariff_sheet",

@@ -48,6 +48,7 @@ from portal.services import (
     applications,
     evidence,
     letters,
+    messages,
     ownership,
     paging,
     pending_uploads,
@@ -98,6 +99,9 @@ def application(application_id: int) -> str:
         sections=_sections(application) if application.is_draft else [],
         clarifications=review.clarifications_of(application) if not application.is_draft else [],
         letter=letters.letter_of(application),
+        unread_messages=0
+        if application.is_draft
+        else messages.unread_count(application, for_staff=False),
         criteria_by_code={c.code: c for c in application.das.criteria},
         gap_message=gap_message,
     )

@@ -30,6 +30,7 @@ from portal.models import (
 from portal.models.labels import label
 from portal.pages import views_common
 from portal.pages.messages import message_for
+from portal.pages.pending import document_pending
 from portal.pages.status import application_status
 from portal.services import (
     ServiceError,
@@ -39,12 +40,14 @@ from portal.services import (
     declarations,
     evidence,
     letters,
+    messages,
     ownership,
     paging,
     provider_lists,
     review,
 )
 from portal.services import dashboard as dashboard_facts
+from portal.services.documents import DocumentPending
 from portal.supplier import bp
 from portal.supplier.forms import (
     ClarificationReplyForm,
@@ -112,6 +115,7 @@ def dashboard() -> str:
             a.id: application_status(a.state, outcomes.get(a.id, ())) for a in applications_page
         },
         agreements=agreement_list,
+        unread=messages.unread_for_organisation(_org_id()),
         declaration_requests=declarations.open_requests_of(_org_id()),
         expiring=provider_lists.expiring_documents(
             _org_id(), today, current_app.config["EXPIRY_WARNING_DAYS"]
@@ -184,6 +188,8 @@ def letter(application_id: int) -> Response:
     found = letters.letter_of(application)
     if found is None:
         abort(404)
+    if not found.is_rendered:
+        return document_pending()
     return send_stored(
         letters.key_for(found), mimetype="application/pdf", download_name=found.filename
     )
@@ -199,6 +205,7 @@ def _agreement_page(
         variations=agreements.variations_of(found),
         end_dates=agreements.end_date_history(found.das_id, found.id),
         products=agreements.products_of(found),
+        unread_messages=messages.unread_count(found, for_staff=False),
         action_form=FlaskForm(),
         error_message=error_message,
     )
@@ -236,6 +243,8 @@ def agreement_pdf(agreement_id: int) -> Response:
     found = ownership.own_agreement(agreement_id, current_user)
     try:
         content, filename = agreements.document(found)
+    except DocumentPending:
+        return document_pending()
     except ServiceError:
         abort(404)
     return views_common.download(content, "application/pdf", filename)

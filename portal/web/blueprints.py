@@ -14,6 +14,7 @@ from flask import Blueprint
 from portal import admin, auth, catalogue, contracts, public, review, supplier
 from portal.admin import criteria_views as admin_criteria_views
 from portal.admin import das_views as admin_das_views
+from portal.admin import jobs_views as admin_jobs_views
 from portal.admin import staff_views as admin_staff_views
 from portal.admin import terms_views as admin_terms_views
 from portal.admin import views as admin_views
@@ -23,16 +24,24 @@ from portal.auth import views as auth_views
 from portal.catalogue import views as catalogue_views
 from portal.contracts import kpi_views as contract_kpi_views
 from portal.contracts import late_views as contract_late_views
+from portal.contracts import message_views as contract_message_views
+from portal.contracts import task_views as contract_task_views
 from portal.contracts import views as contract_views
+from portal.public import question_views as public_question_views
 from portal.public import views as public_views
 from portal.review import evidence_views as review_evidence_views
+from portal.review import message_views as review_message_views
+from portal.review import question_views as review_question_views
 from portal.review import queue_views as review_queue_views
 from portal.review import report_views as review_report_views
+from portal.review import task_views as review_task_views
 from portal.review import views as review_views
 from portal.supplier import account_views as supplier_account_views
 from portal.supplier import application_views as supplier_application_views
 from portal.supplier import kpi_views as supplier_kpi_views
+from portal.supplier import message_views as supplier_message_views
 from portal.supplier import privacy_views as supplier_privacy_views
+from portal.supplier import question_views as supplier_question_views
 from portal.supplier import submit_views as supplier_submit_views
 from portal.supplier import views as supplier_views
 
@@ -48,6 +57,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 
 VIEW_MODULES: tuple[ModuleType, ...] = (
     public_views,
+    public_question_views,
     auth_views,
     auth_account_views,
     auth_staff_invitation_views,
@@ -56,18 +66,26 @@ VIEW_MODULES: tuple[ModuleType, ...] = (
     supplier_submit_views,
     supplier_account_views,
     supplier_kpi_views,
+    supplier_message_views,
     supplier_privacy_views,
+    supplier_question_views,
     review_evidence_views,
+    review_message_views,
     review_queue_views,
+    review_question_views,
     review_report_views,
+    review_task_views,
     review_views,
     contract_views,
     contract_kpi_views,
     contract_late_views,
+    contract_task_views,
+    contract_message_views,
     admin_views,
     admin_criteria_views,
     admin_das_views,
     admin_terms_views,
     admin_staff_views,
+    admin_jobs_views,
     catalogue_views,
 )

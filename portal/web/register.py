@@ -12,14 +12,15 @@ from werkzeug.wrappers import Response
 
 from portal.auth import sessions as auth_sessions
 from portal.auth.access import public
+from portal.domain.complaints import complaint_period_end
 from portal.extensions import login_manager
 from portal.infra.markdown import render_markdown
-from portal.infra.timeutil import as_utc, now
+from portal.infra.timeutil import as_utc, local_date, now
 from portal.models import Role
 
 # Dutch interface labels for enum values, in one place so pages and e-mails agree.
 from portal.models.labels import LABELS, action_label, label, profile_field_label
-from portal.pages import params
+from portal.pages import params, tasks
 from portal.pages.glossary import term_link
 from portal.pages.money import format_money
 from portal.services import accounts
@@ -92,6 +93,12 @@ def register_web(app: Flask) -> None:
         return "–" if value is None else format_date(value, "d MMMM yyyy")
 
     app.add_template_filter(format_money, "money")
+
+    @app.template_filter("complaint_period_end")
+    def _complaint_period_end(letter_moment: datetime) -> date:
+        """The last day of the complaint period a decision letter of this moment names."""
+        return complaint_period_end(local_date(letter_moment))
+
     app.add_template_filter(render_markdown, "markdown")
 
     @app.template_filter("pct")
@@ -105,6 +112,11 @@ def register_web(app: Flask) -> None:
     app.add_template_global(action_label, "action_label")
     app.jinja_env.globals["LABELS"] = LABELS
     app.add_template_global(Role, "Role")
+    # The header's "Mijn taken (N)" for staff, and where a task is done.
+    app.add_template_global(tasks.header_count, "my_task_count")
+    app.add_template_global(tasks.my_tasks_endpoint, "my_tasks_endpoint")
+    app.add_template_global(tasks.task_url, "task_url")
+    app.add_template_global(tasks.heading, "task_heading")
     app.jinja_env.globals["_"] = gettext
     app.jinja_env.globals["get_locale"] = get_locale
     app.add_template_global(

@@ -41,6 +41,9 @@ def live_server(app: Flask) -> Iterator[str]:
             "MAIL_BACKEND": "smtp",
             "MAIL_SERVER": app.config["MAIL_SERVER"],
             "MAIL_PORT": app.config["MAIL_PORT"],
+            # As in every test: a job runs when it is enqueued, so the mail a page causes is in
+            # the mailbox once its request has committed (no worker to wait for).
+            "JOBS_BACKEND": "immediate",
         }
     )
     server = make_server("127.0.0.1", 0, served, threaded=True)

@@ -24,5 +24,7 @@ def server_settings(app: Flask, tmp_path: Path) -> dict[str, str]:
         "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
         "MAIL_BACKEND": "outbox",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        # A job runs in the request that enqueued it (no worker), unless a test starts workers.
+        "JOBS_BACKEND": "immediate",
         **GENEROUS_LIMITS,
     }

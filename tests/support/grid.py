@@ -5,6 +5,7 @@ reuse the world."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,6 +22,8 @@ from portal.models import (
     Invitation,
     LotOutcome,
     OrganisationRole,
+    Question,
+    QuestionSubject,
     Role,
     StaffInvitation,
     UserSession,
@@ -144,6 +147,8 @@ GRID_URLS = [
     ("contracts.dashboard_export", "/contracten/{agreement}/kpi/cijfers.csv"),
     ("contracts.management_settings", "/contracten/das/{slug}/instellingen"),
     ("admin.holidays", "/beheer/feestdagen"),
+    ("admin.jobs", "/beheer/achtergrondtaken"),
+    ("admin.retry_mail", "/beheer/achtergrondtaken/mails/999999/opnieuw"),
     ("admin.remove_holiday", "/beheer/feestdagen/2026-12-25/verwijderen"),
     ("contracts.log_talk", "/contracten/{agreement}/gesprekken"),
     ("contracts.talk_report", "/contracten/{agreement}/gesprekken/999999/verslag"),
@@ -161,6 +166,35 @@ GRID_URLS = [
     ("supplier.letter", "/aanbieder/aanmeldingen/{decided}/besluitbrief"),
     ("supplier.update_declaration", "/aanbieder/das/{slug}/verklaring-bijwerken"),
     ("contracts.register", "/contracten/"),
+    # What waits for a member of staff (issue 20).
+    ("review.my_tasks", "/beoordeling/taken"),
+    ("contracts.my_tasks", "/contracten/taken"),
+    ("auth.daily_digest", "/account/dagelijks-overzicht"),
+    # Messages and complaints (issue 20).
+    ("supplier.application_messages", "/aanbieder/aanmeldingen/{decided}/berichten"),
+    ("supplier.agreement_messages", "/aanbieder/overeenkomsten/{agreement}/berichten"),
+    (
+        "supplier.application_attachment",
+        "/aanbieder/aanmeldingen/{decided}/berichten/bijlagen/{application_attachment}",
+    ),
+    (
+        "supplier.agreement_attachment",
+        "/aanbieder/overeenkomsten/{agreement}/berichten/bijlagen/{agreement_attachment}",
+    ),
+    ("review.application_messages", "/beoordeling/aanmeldingen/{decided}/berichten"),
+    (
+        "review.close_complaint",
+        "/beoordeling/aanmeldingen/{decided}/berichten/{complaint}/afhandelen",
+    ),
+    (
+        "review.message_attachment",
+        "/beoordeling/aanmeldingen/{decided}/berichten/bijlagen/{application_attachment}",
+    ),
+    ("contracts.agreement_messages", "/contracten/{agreement}/berichten"),
+    (
+        "contracts.message_attachment",
+        "/contracten/{agreement}/berichten/bijlagen/{agreement_attachment}",
+    ),
     ("admin.home", "/beheer/"),
     ("admin.contact_point_form", "/beheer/das/{slug}/contactpunt"),
     ("admin.das_terms", "/beheer/das/{slug}/voorwaarden"),
@@ -185,6 +219,13 @@ GRID_URLS = [
     ("admin.das_publish", "/beheer/das/{slug}/publiceren"),
     ("admin.das_close", "/beheer/das/{slug}/sluiten"),
     ("admin.das_end", "/beheer/das/{slug}/beeindigen"),
+    # Questions and answers on a DAS (issue 20)
+    ("supplier.das_questions", "/aanbieder/das/{slug}/vragen"),
+    ("review.das_questions", "/beoordeling/das/{slug}/vragen"),
+    ("review.das_question", "/beoordeling/das/{slug}/vragen/{question}"),
+    ("review.correct_question", "/beoordeling/das/{slug}/vragen/{question}/corrigeren"),
+    ("review.merge_question", "/beoordeling/das/{slug}/vragen/{question}/samenvoegen"),
+    ("public.das_questions", "/das/{slug}/vragen-en-antwoorden"),
 ]
 # The ids in a URL that name something of the grid's DAS: its staff may reach it, the staff of
 # another DAS may not.
@@ -435,6 +476,17 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("catalogue.products", GET): CATALOGUE,
     ("catalogue.retire_product", POST): but(CATALOGUE, {ADMIN: 302}),
     ("contracts.register", GET): but(CONTRACTS, {MANAGER_ELSEWHERE: 200}),
+    # Everyone's own tasks: the staff of another DAS have a list too (of their own DAS).
+    ("review.my_tasks", GET): but(REVIEW, {REVIEWER_ELSEWHERE: 200}),
+    ("contracts.my_tasks", GET): but(CONTRACTS, {MANAGER_ELSEWHERE: 200}),
+    # Staff turn their daily digest on or off; providers have none.
+    ("auth.daily_digest", POST): {
+        ANON: LOGIN,
+        OWNER: 403,
+        REVIEWER: 302,
+        CONTRACT_MANAGER: 302,
+        ADMIN: 302,
+    },
     ("contracts.export", GET): but(CONTRACTS, {MANAGER_ELSEWHERE: 200}),
     **{
         (endpoint, GET): CONTRACTS
@@ -470,10 +522,29 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
         )
     },
     ("contracts.add_default_kpis", POST): but(CONTRACTS_ADMIN, {ADMIN: 302}),
+    # Messages (issue 20): the provider's own threads, the staff of the DAS. An empty form is
+    # shown again with its error.
+    **{
+        (endpoint, method): OWN
+        for endpoint in ("supplier.application_messages", "supplier.agreement_messages")
+        for method in (GET, POST)
+    },
+    ("supplier.application_attachment", GET): OWN,
+    ("supplier.agreement_attachment", GET): OWN,
+    ("review.application_messages", GET): REVIEW,
+    ("review.application_messages", POST): REVIEW,
+    ("review.close_complaint", POST): REVIEW,
+    ("review.message_attachment", GET): REVIEW,
+    ("contracts.agreement_messages", GET): CONTRACTS,
+    ("contracts.agreement_messages", POST): CONTRACTS,
+    ("contracts.message_attachment", GET): CONTRACTS,
     ("admin.home", GET): but(CATALOGUE, {ADMIN: 200}),
     ("admin.holidays", GET): CATALOGUE,
     ("admin.holidays", POST): CATALOGUE,
     ("admin.remove_holiday", POST): but(CATALOGUE, {ADMIN: 404}),
+    # Background work (issue 20): administrators only; no such mail in the grid's world.
+    ("admin.jobs", GET): CATALOGUE,
+    ("admin.retry_mail", POST): but(CATALOGUE, {ADMIN: 404}),
     ("admin.contact_point_form", GET): CATALOGUE,
     # A DAS's terms and staff (issue 19): administrators only. An empty form is shown again with
     # its errors; a revocation goes back to the staff page.
@@ -510,6 +581,27 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("admin.das_publish", POST): but(CATALOGUE, {ADMIN: 302}),
     ("admin.das_close", POST): but(CATALOGUE, {ADMIN: 302}),
     ("admin.das_end", POST): but(CATALOGUE, {ADMIN: 302}),
+    # Questions and answers on a DAS (issue 20): any provider asks about a published DAS (an
+    # empty form is shown again with its errors); the DAS's reviewers and administrators answer.
+    # The grid's question is open: its correction is refused on the page (200), and so are an
+    # empty answer and an empty merge.
+    ("public.das_questions", GET): PUBLIC_PAGE,
+    **{
+        ("supplier.das_questions", method): {
+            ANON: LOGIN,
+            REVIEWER: 403,
+            ADMIN: 403,
+            OTHER_PROVIDER: 200,
+            COLLEAGUE: 200,
+            OWNER: 200,
+        }
+        for method in (GET, POST)
+    },
+    ("review.das_questions", GET): REVIEW,
+    ("review.das_question", GET): REVIEW,
+    ("review.das_question", POST): REVIEW,
+    ("review.correct_question", POST): REVIEW,
+    ("review.merge_question", POST): REVIEW,
 }
 
 
@@ -609,11 +701,38 @@ def build_scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         invited_by_id=users[ADMIN].id,
     )
     db.session.add(staff_invitation)
+    # A question of the owner's about the grid's DAS, not yet answered (issue 20).
+    question = Question(
+        das_id=das.id,
+        number=1,
+        organisation_id=owner.organisation_id,
+        asked_by_id=owner.id,
+        subject=QuestionSubject.PROCEDURE,
+        text="Hoe lang loopt de eerste ronde?",
+    )
+    db.session.add(question)
     db.session.commit()
+    # A complaint with an attachment on the decided application, a message with one on the
+    # agreement (issue 20).
+    from portal.services import messages
+
+    def attached() -> list[messages.IncomingFile]:
+        return [messages.IncomingFile(io.BytesIO(factories.PDF_BYTES), "bijlage.pdf")]
+
+    complaint = messages.post(
+        submitted, owner, "Klacht", attached(), datetime(2027, 3, 3, 9, tzinfo=UTC), complaint=True
+    )
+    on_agreement = messages.post(
+        agreement, owner, "Vraag", attached(), datetime(2027, 3, 3, 9, tzinfo=UTC)
+    )
     ids = {
+        "complaint": complaint.id,
+        "application_attachment": complaint.attachments[0].id,
+        "agreement_attachment": on_agreement.attachments[0].id,
         "session": other_device.id,
         "staff_member": users[CONTRACT_MANAGER].id,
         "staff_invitation": staff_invitation.id,
+        "question": question.id,
         "variation": variation.id,
         "sheet": sheet.id,
         "product": das.lots[0].products[0].id,

@@ -39,6 +39,8 @@ KEYS = {
     "agreements",
     "kpi_values",
     "sroi_reports",
+    "questions",  # about a DAS's announcement (issue 20)
+    "messages",  # and complaints, on its applications and agreements (issue 20)
     "audit_events",
 }
 

@@ -286,10 +286,9 @@ def remind_now(
         report=report.value,
         period=period_start.isoformat(),
     )
-    db.session.commit()
     sent = 0
     for recipient in provider_recipients(agreement.organisation_id, reporters=True):
-        mail.send(
+        mail.queue(
             recipient.email,
             _l("Cijfers melden: %(das)s", das=agreement.das.name),
             "kpi_reminder",
@@ -303,4 +302,5 @@ def remind_now(
             ),
         )
         sent += 1
+    db.session.commit()
     return sent

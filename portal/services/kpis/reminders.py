@@ -72,9 +72,8 @@ def kpi_reminders(today: date, due_days: int, warn_days: int = 7) -> int:
                 )
         if not soon and not late:
             continue
-        db.session.commit()
         for user in provider_recipients(agreement.organisation_id, reporters=True):
-            mail.send(
+            mail.queue(
                 user.email,
                 _l("Cijfers melden: %(das)s", das=agreement.das.name),
                 "kpi_reminder",
@@ -85,4 +84,5 @@ def kpi_reminders(today: date, due_days: int, warn_days: int = 7) -> int:
                 link=mail.link("supplier.kpi_report", agreement_id=agreement.id),
             )
             sent += 1
+        db.session.commit()  # this agreement's reminders and their mails
     return sent
