@@ -10,6 +10,7 @@ hour that a change to or from summer time skips or repeats. The flask commands (
 | job | when |
 |---|---|
 | outbox_sweep | every 5 minutes: mails without a pending delivery job |
+| document_sweep | every 5 minutes: letters, reports and agreements whose render job was lost |
 | audit_anchor | hourly at :07 |
 | staff_urgent_mails | hourly at :15 (services/staff_tasks.send_urgent_mails) |
 | privacy_purge | daily 01:30 |
@@ -65,6 +66,15 @@ class AuditTrailNotIntact(Exception):
 def outbox_sweep(now: datetime) -> int:
     """Enqueue delivery for mails left without a job (queue down at commit, a worker died)."""
     return mail.sweep_outbox(now)
+
+
+@jobs.periodic(dutch_time(minute="*/5"), slot=5)
+def document_sweep(now: datetime) -> int:
+    """Render jobs for letters, assessment reports and agreements whose job was lost (a worker
+    died, the queue was down at the commit): services/pending_documents.py."""
+    from portal.services.pending_documents import sweep
+
+    return sweep(now)
 
 
 @jobs.periodic(dutch_time(minute="7"), slot="hour")

@@ -73,7 +73,7 @@ class Message(Model):
 class MessageAttachment(Model):
     """A file sent with a message: checked as evidence is (type sniffed, size, name; see
     portal.services.evidence.receive) and kept in the same store under its SHA-256, in the
-    `messages/` folder (the evidence sweep leaves that folder alone)."""
+    `messages/` folder (the evidence sweep removes a file there that no attachment names)."""
 
     __tablename__ = "message_attachment"
 

@@ -16,8 +16,11 @@ from portal.pages.messages import message_for
 from portal.services import ServiceError, ownership
 
 
-def staff_das_and_lot_choices(user: User, das_field: SelectField, lot_field: SelectField) -> None:
-    """Fill a filter form's DAS and lot choices with what this staff member may see."""
+def staff_das_and_lot_choices(
+    user: User, das_field: SelectField, lot_field: SelectField
+) -> Sequence[Das]:
+    """Fill a filter form's DAS and lot choices with what this staff member may see; returns
+    those DAS instances."""
     das_ids = ownership.visible_das_ids(user)
     das_query = db.select(Das).order_by(Das.name)
     if das_ids is not None:
@@ -35,6 +38,7 @@ def staff_das_and_lot_choices(user: User, das_field: SelectField, lot_field: Sel
     lot_field.choices = [SelectChoice(0, _("Alle"))] + [
         SelectChoice(lot.id, f"{lot.das.reference} {lot.code}. {lot.name}") for lot in lots
     ]
+    return das_list
 
 
 def download(content: bytes, mimetype: str, filename: str) -> Response:

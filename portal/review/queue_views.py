@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -39,14 +40,14 @@ QUERY_KEYS = (
 
 def _filter_form(
     args: MultiDict[str, str],
-) -> tuple[queue_forms.QueueFilterForm, review_queue.QueueFilters]:
+) -> tuple[queue_forms.QueueFilterForm, review_queue.QueueFilters, Sequence[Das]]:
     reviewers = db.session.scalars(
         db.select(User)
         .where(User.role.in_(ownership.REVIEWER_ROLES), User.is_active_account.is_(True))
         .order_by(User.name)
     ).all()
     form = queue_forms.QueueFilterForm(args)
-    staff_das_and_lot_choices(current_user, form.das, form.lot)
+    das_list = staff_das_and_lot_choices(current_user, form.das, form.lot)
     form.state.choices = [SelectChoice("", _("Alle"))] + [
         SelectChoice(s.value, label(s)) for s in IN_REVIEW
     ]
@@ -73,7 +74,7 @@ def _filter_form(
         else review_queue.QueueSort.DEADLINE,
         descending=args.get("order") == "desc",
     )
-    return form, filters
+    return form, filters, das_list
 
 
 def _query(args: MultiDict[str, str]) -> dict[str, str]:
@@ -99,7 +100,7 @@ def _assignee_choices(das_ids: list[int]) -> list[SelectChoice]:
 def queue() -> str:
     page = paging.page_number(request.args.get("pagina"))
     per_page = current_app.config["PER_PAGE"]
-    form, filters = _filter_form(request.args)
+    form, filters, das_list = _filter_form(request.args)
     found = review_queue.queue(
         current_user,
         local_date(now()),
@@ -119,6 +120,7 @@ def queue() -> str:
         assign_form=_assign_form(found.rows),
         query=_query(request.args),
         back=request.query_string.decode(errors="replace"),
+        das_list=das_list,
     )
 
 

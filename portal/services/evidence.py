@@ -32,6 +32,7 @@ from portal.models import (
     DasState,
     EvidenceDocument,
     EvidenceType,
+    MessageAttachment,
     Organisation,
     PendingUpload,
     User,
@@ -74,6 +75,8 @@ class Upload:
 
 # Evidence keys: `ab/abcdef…` at the top of the store (letters and the rest have folders).
 EVIDENCE_KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}")
+# Attachments of messages (services/messages.py) are kept in the same store, in their own folder.
+MESSAGE_KEY = re.compile(r"messages/[0-9a-f]{2}/[0-9a-f]{64}")
 SWEEP_BATCH = 500
 
 
@@ -383,10 +386,13 @@ def remove_orphans(min_age_seconds: float = 3600) -> list[str]:
     old = [
         stored.key
         for stored in storage.list()
-        if EVIDENCE_KEY.fullmatch(stored.key) and stored.modified.timestamp() <= cutoff
+        if (EVIDENCE_KEY.fullmatch(stored.key) or MESSAGE_KEY.fullmatch(stored.key))
+        and stored.modified.timestamp() <= cutoff
     ]
     for batch in _batches(old, SWEEP_BATCH):
-        named = {key.split("/")[1]: key for key in batch}
+        # Evidence is `ab/abcdef…`; a message's attachment `messages/ab/abcdef…`.
+        named = {key.rsplit("/", 1)[1]: key for key in batch if EVIDENCE_KEY.fullmatch(key)}
+        attached = {key.rsplit("/", 1)[1]: key for key in batch if MESSAGE_KEY.fullmatch(key)}
         kept = set(
             db.session.scalars(
                 db.select(EvidenceDocument.sha256).where(EvidenceDocument.sha256.in_(named))
@@ -396,9 +402,17 @@ def remove_orphans(min_age_seconds: float = 3600) -> list[str]:
                 db.select(PendingUpload.sha256).where(PendingUpload.sha256.in_(named))
             )
         )
-        for sha256, key in named.items():
+        kept_attached = set(
+            db.session.scalars(
+                db.select(MessageAttachment.sha256).where(MessageAttachment.sha256.in_(attached))
+            )
+        )
+        orphans = [(sha, key) for sha, key in named.items() if sha not in kept] + [
+            (sha, key) for sha, key in attached.items() if sha not in kept_attached
+        ]
+        for _sha256, key in orphans:
             # Checked again just before: an upload of the same content may have adopted it.
-            if sha256 not in kept and _stored_untouched_since(key, cutoff):
+            if _stored_untouched_since(key, cutoff):
                 storage.delete(key)
                 removed.append(storage.location(key))
     return removed

@@ -54,6 +54,7 @@ def test_the_schedule_fires_each_daily_job_from_its_dutch_time(app: Flask, day) 
     assert {len(fired[name]) for name in DAILY_AT} == {schedule.DAILY_WINDOW}
     assert len(fired["audit_anchor"]) == len(_minutes_of(day)) // 60
     assert len(fired["outbox_sweep"]) == len(_minutes_of(day)) // 5
+    assert len(fired["document_sweep"]) == len(_minutes_of(day)) // 5
     assert {job.name.rsplit(".", 1)[-1] for job in schedule.DAILY} == set(DAILY_AT)
 
 
@@ -99,7 +100,7 @@ def test_a_daily_job_runs_once_per_day_whichever_scheduler_fires_it(app: Flask) 
 def test_every_scheduled_job_runs_and_records_its_run(app: Flask) -> None:
     """One run of each, on a fresh database: each calls its work with the right arguments."""
     moment = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # a Monday, 06:00 in Amsterdam
-    periodic = [*schedule.DAILY, *schedule.HOURLY, schedule.outbox_sweep]
+    periodic = [*schedule.DAILY, *schedule.HOURLY, schedule.outbox_sweep, schedule.document_sweep]
     for job in periodic:
         jobs.run_slot(app, job, moment)
     runs = {run.task.rsplit(".", 1)[-1]: run for run in db.session.scalars(sa.select(JobRun))}

@@ -219,6 +219,35 @@ def test_attachments_are_stored_like_evidence(app: Flask, rejected) -> None:
     assert messages.attachment_of(rejected["application"], sent.attachments[0].id) is not None
 
 
+def test_the_evidence_sweep_removes_only_attachments_no_message_names(app: Flask, rejected) -> None:
+    """A file under messages/ left by a process killed before its commit goes in the daily
+    sweep once it is an hour old; an attachment's file stays."""
+    import time
+
+    from portal.infra.storage import content_key
+    from portal.services import evidence
+
+    sent = messages.post(
+        rejected["application"],
+        rejected["provider"],
+        "Zie bijlage",
+        [file(factories.PDF_BYTES, "polis.pdf")],
+        at(date(2027, 3, 3)),
+    )
+    root = app.config["EVIDENCE_DIR"]
+    orphan_key = content_key("cd" + "1" * 62, messages.FOLDER)
+    orphan = os.path.join(root, *orphan_key.split("/"))
+    os.makedirs(os.path.dirname(orphan), exist_ok=True)
+    with open(orphan, "wb") as handle:
+        handle.write(b"x")
+    kept = os.path.join(root, *messages.key_for(sent.attachments[0]).split("/"))
+    hour_ago = time.time() - 3601
+    for path in (orphan, kept):
+        os.utime(path, (hour_ago, hour_ago))
+    assert evidence.remove_orphans() == [orphan]
+    assert os.path.exists(kept)
+
+
 @pytest.mark.parametrize(
     ("content", "name", "code"),
     [

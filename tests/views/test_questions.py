@@ -257,3 +257,12 @@ def test_a_nul_in_the_slug_is_not_found(app: Flask, world) -> None:
     client = _client(app, asker)
     for url in ("/aanbieder/das/a%00b/vragen", "/das/a%00b/vragen-en-antwoorden"):
         assert client.get(url).status_code == 404
+
+
+def test_reviewers_reach_the_questions_of_their_das_from_the_queue(app: Flask, world) -> None:
+    das, _asker, reviewer = world
+    other = factories.DasFactory()
+    db.session.commit()
+    page = _text(_client(app, reviewer).get("/beoordeling/"))
+    assert f'href="/beoordeling/das/{das.slug}/vragen"' in page
+    assert f"/das/{other.slug}/vragen" not in page
