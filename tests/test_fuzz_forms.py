@@ -223,6 +223,7 @@ NOT_FUZZED = {
 
 # Where the form of an endpoint without a GET page of its own is shown (an endpoint of GRID_URLS).
 HOST_PAGES = {
+    "admin.retry_mail": "admin.jobs",
     "admin.das_publish": "admin.das_settings",
     "admin.das_close": "admin.das_settings",
     "admin.das_end": "admin.das_settings",

@@ -3,15 +3,14 @@ agreement's DAS only (portal.services.ownership)."""
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.contracts import bp
-from portal.infra.storage import send_stored
 from portal.models import FrameworkAgreement
 from portal.pages import threads
-from portal.services import messages, ownership
+from portal.services import ownership
 
 
 def _agreement(agreement_id: int) -> tuple[FrameworkAgreement, threads.Place]:
@@ -33,11 +32,4 @@ def agreement_messages(agreement_id: int) -> str | Response:
 @bp.route("/<int:agreement_id>/berichten/bijlagen/<int:attachment_id>")
 def message_attachment(agreement_id: int, attachment_id: int) -> Response:
     agreement, _place = _agreement(agreement_id)
-    attachment = messages.attachment_of(agreement, attachment_id)
-    if attachment is None:
-        abort(404)
-    return send_stored(
-        messages.key_for(attachment),
-        mimetype=messages.served_type(attachment),
-        download_name=attachment.filename,
-    )
+    return threads.attachment(agreement, attachment_id)

@@ -127,9 +127,23 @@ def after_commit(job: Task[P], *args: P.args, **kwargs: P.kwargs) -> None:
     session.info.setdefault(_PENDING, []).append((app, job, args, kwargs))
 
 
+_COMMITTED = "portal.jobs.committed"
+
+
 @sa.event.listens_for(sa.orm.Session, "after_commit")
-def _run_pending(session: sa.orm.Session) -> None:
-    pending = session.info.pop(_PENDING, [])
+def _committed(session: sa.orm.Session) -> None:
+    # The session still holds its connection here; the jobs are enqueued once it has handed it
+    # back (below). In immediate mode (the tests) a job runs right then, with a connection of
+    # its own: were it run here, every thread would hold two at once, and many committing
+    # threads together would wait on each other for the pool.
+    session.info.setdefault(_COMMITTED, []).extend(session.info.pop(_PENDING, []))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _run_pending(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return  # a savepoint or a subtransaction: the outer transaction has not ended
+    pending = session.info.pop(_COMMITTED, [])
     for app, job, args, kwargs in pending:
         try:
             queue(app).wrapper(job)(*args, **kwargs)

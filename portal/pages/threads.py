@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.infra.storage import send_stored
 from portal.infra.timeutil import local_date, now
 from portal.models import Application, Message, MessageKind
 from portal.pages.forms import PortalForm
@@ -238,4 +239,17 @@ def close(subject: Application, complaint_id: int, place: Place, **context: Any)
         close_forms={complaint.id: form},
         error_message=error_message,
         **context,
+    )
+
+
+def attachment(subject: messages.Subject, attachment_id: int) -> Response:
+    """An attachment of the thread of `subject` (found by the caller's access rule), as a
+    download; 404 when it belongs to another thread."""
+    found = messages.attachment_of(subject, attachment_id)
+    if found is None:
+        abort(404)
+    return send_stored(
+        messages.key_for(found),
+        mimetype=messages.served_type(found),
+        download_name=found.filename,
     )

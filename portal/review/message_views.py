@@ -9,11 +9,10 @@ from flask import abort, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.infra.storage import send_stored
 from portal.models import Application
 from portal.pages import threads
 from portal.review import bp
-from portal.services import messages, ownership, review
+from portal.services import ownership, review
 
 
 def _application(application_id: int) -> tuple[Application, threads.Place]:
@@ -47,11 +46,4 @@ def close_complaint(application_id: int, message_id: int) -> str | Response:
 @bp.route("/aanmeldingen/<int:application_id>/berichten/bijlagen/<int:attachment_id>")
 def message_attachment(application_id: int, attachment_id: int) -> Response:
     application, _place = _application(application_id)
-    attachment = messages.attachment_of(application, attachment_id)
-    if attachment is None:
-        abort(404)
-    return send_stored(
-        messages.key_for(attachment),
-        mimetype=messages.served_type(attachment),
-        download_name=attachment.filename,
-    )
+    return threads.attachment(application, attachment_id)

@@ -126,15 +126,21 @@ def waiting_for_confirmation_by(user: User) -> sa.ColumnElement[bool]:
         Application.decision_proposed_at.is_not(None),
         Application.decision_proposed_by_id != user.id,
         Application.das_id.in_(db.select(Das.id).where(Das.four_eyes.is_(True))),
-        ~sa.exists(
-            db.select(ConflictDeclaration.id)
-            .where(
-                ConflictDeclaration.application_id == Application.id,
-                ConflictDeclaration.user_id == user.id,
-                ConflictDeclaration.has_conflict.is_(True),
-            )
-            .correlate(Application)
-        ),
+        not_conflicted(user),
+    )
+
+
+def not_conflicted(user: User) -> sa.ColumnElement[bool]:
+    """The application (in the enclosing query) is not one the user declared a conflict of
+    interest on."""
+    return ~sa.exists(
+        db.select(ConflictDeclaration.id)
+        .where(
+            ConflictDeclaration.application_id == Application.id,
+            ConflictDeclaration.user_id == user.id,
+            ConflictDeclaration.has_conflict.is_(True),
+        )
+        .correlate(Application)
     )
 
 

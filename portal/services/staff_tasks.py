@@ -47,7 +47,6 @@ from portal.models import (
     AgreementState,
     Application,
     ApplicationState,
-    ConflictDeclaration,
     Das,
     FrameworkAgreement,
     Message,
@@ -63,7 +62,11 @@ from portal.models import (
 from portal.services import ServiceError, calendar, transaction
 from portal.services.kpis.late_reports import late_reports
 from portal.services.ownership import CONTRACT_ROLES, REVIEWER_ROLES, in_visible_das
-from portal.services.review_queue import answered_since_last_look, waiting_for_confirmation_by
+from portal.services.review_queue import (
+    answered_since_last_look,
+    not_conflicted,
+    waiting_for_confirmation_by,
+)
 
 #: A review deadline within this many working days is urgent (issue 20).
 SOON_WORKING_DAYS = 2
@@ -153,25 +156,13 @@ def _assigned_das_ids(user: User) -> sa.Select[tuple[int]]:
     return db.select(StaffAssignment.das_id).where(StaffAssignment.user_id == user.id)
 
 
-def _not_conflicted(user: User) -> sa.ColumnElement[bool]:
-    return ~sa.exists(
-        db.select(ConflictDeclaration.id)
-        .where(
-            ConflictDeclaration.application_id == Application.id,
-            ConflictDeclaration.user_id == user.id,
-            ConflictDeclaration.has_conflict.is_(True),
-        )
-        .correlate(Application)
-    )
-
-
 def _application_conditions(user: User) -> dict[TaskKind, sa.ColumnElement[bool]]:
     """Each review category as a condition on Application (state SUBMITTED: while a
     clarification is open the provider has the turn, and the clock stands still)."""
     base = sa.and_(
         Application.state == ApplicationState.SUBMITTED,
         in_visible_das(user, Application.das_id),
-        _not_conflicted(user),
+        not_conflicted(user),
     )
     mine = sa.and_(base, Application.assigned_reviewer_id == user.id)
     answered = answered_since_last_look()
@@ -192,7 +183,7 @@ def _thread_applications(user: User, everyone: bool) -> sa.Select[tuple[int]]:
     """The applications whose threads are the user's: of a DAS they review; for unread messages
     (`everyone` False) only those assigned to them or to nobody."""
     query = db.select(Application.id).where(
-        in_visible_das(user, Application.das_id), _not_conflicted(user)
+        in_visible_das(user, Application.das_id), not_conflicted(user)
     )
     if not everyone:
         query = query.where(

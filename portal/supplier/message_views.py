@@ -8,10 +8,9 @@ from flask import abort, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.infra.storage import send_stored
-from portal.models import Application, FrameworkAgreement, MessageAttachment
+from portal.models import Application, FrameworkAgreement
 from portal.pages import threads
-from portal.services import messages, ownership
+from portal.services import ownership
 from portal.supplier import bp
 
 
@@ -50,24 +49,14 @@ def agreement_messages(agreement_id: int) -> str | Response:
 @bp.route("/aanmeldingen/<int:application_id>/berichten/bijlagen/<int:attachment_id>")
 def application_attachment(application_id: int, attachment_id: int) -> Response:
     application, _place = _application(application_id)
-    return _download(messages.attachment_of(application, attachment_id))
+    return threads.attachment(application, attachment_id)
 
 
 @bp.route("/overeenkomsten/<int:agreement_id>/berichten/bijlagen/<int:attachment_id>")
 def agreement_attachment(agreement_id: int, attachment_id: int) -> Response:
     agreement, _place = _agreement(agreement_id)
-    return _download(messages.attachment_of(agreement, attachment_id))
+    return threads.attachment(agreement, attachment_id)
 
 
 def _posted() -> bool:
     return request.method == "POST"
-
-
-def _download(attachment: MessageAttachment | None) -> Response:
-    if attachment is None:
-        abort(404)
-    return send_stored(
-        messages.key_for(attachment),
-        mimetype=messages.served_type(attachment),
-        download_name=attachment.filename,
-    )

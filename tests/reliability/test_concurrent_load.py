@@ -3,10 +3,12 @@ done twice.
 
 Each worker is a thread with its own app context, so its own session and connection, as a request
 in a threaded server has. On PostgreSQL 50 applications go in at once (54 workers with the double
-clicks). SQLite serialises every writer behind one lock with a 5-second busy timeout, and a final
-decision holds that lock while it renders the decision letter and the agreement (about 0.4 s on
-this machine), so more than about a dozen decisions at once overrun the timeout there: the SQLite
-variant runs the same assertions on 6 applications.
+clicks). SQLite serialises every writer behind one lock with a 5-second busy timeout; the SQLite
+variant runs the same assertions on 6 applications. The decision letter, the assessment report and
+the agreement are rendered by jobs after the decision's commit (issue 20); the tests' queue runs
+them at once in the committing thread, once its session has handed back its connection
+(portal/infra/jobs.py): a job run while it still held one made 54 threads wait on each other for
+the connection pool.
 """
 
 from __future__ import annotations

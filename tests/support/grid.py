@@ -148,7 +148,7 @@ GRID_URLS = [
     ("contracts.management_settings", "/contracten/das/{slug}/instellingen"),
     ("admin.holidays", "/beheer/feestdagen"),
     ("admin.jobs", "/beheer/achtergrondtaken"),
-    ("admin.retry_mail", "/beheer/achtergrondtaken/mails/999999/opnieuw"),
+    ("admin.retry_mail", "/beheer/achtergrondtaken/mails/{failed_mail}/opnieuw"),
     ("admin.remove_holiday", "/beheer/feestdagen/2026-12-25/verwijderen"),
     ("contracts.log_talk", "/contracten/{agreement}/gesprekken"),
     ("contracts.talk_report", "/contracten/{agreement}/gesprekken/999999/verslag"),
@@ -544,7 +544,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("admin.remove_holiday", POST): but(CATALOGUE, {ADMIN: 404}),
     # Background work (issue 20): administrators only; no such mail in the grid's world.
     ("admin.jobs", GET): CATALOGUE,
-    ("admin.retry_mail", POST): but(CATALOGUE, {ADMIN: 404}),
+    ("admin.retry_mail", POST): but(CATALOGUE, {ADMIN: 302}),
     ("admin.contact_point_form", GET): CATALOGUE,
     # A DAS's terms and staff (issue 19): administrators only. An empty form is shown again with
     # its errors; a revocation goes back to the staff page.
@@ -725,7 +725,25 @@ def build_scenario() -> tuple[dict[str, Any], dict[str, Any]]:
     on_agreement = messages.post(
         agreement, owner, "Vraag", attached(), datetime(2027, 3, 3, 9, tzinfo=UTC)
     )
+    # A mail the outbox gave up on, for the administrators' page to offer again (issue 20).
+    from portal.models import MailState, OutboxMail
+
+    failed_mail = OutboxMail(
+        recipient=owner.email,
+        subject="Onbezorgd",
+        message_id="<grid@das-portaal.nl>",
+        message=(
+            f"From: portaal@das-portaal.nl\r\nTo: {owner.email}\r\nSubject: Onbezorgd\r\n\r\n"
+            "Tekst\r\n"
+        ).encode(),
+        state=MailState.FAILED,
+        attempts=8,
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )
+    db.session.add(failed_mail)
+    db.session.commit()
     ids = {
+        "failed_mail": failed_mail.id,
         "complaint": complaint.id,
         "application_attachment": complaint.attachments[0].id,
         "agreement_attachment": on_agreement.attachments[0].id,
