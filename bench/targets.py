@@ -63,7 +63,9 @@ class Targets:
             Page("reviewer queue", REVIEWER, "/beoordeling/"),
             Page("application review", REVIEWER, f"/beoordeling/aanmeldingen/{self.in_review_id}"),
             Page("contract register", MANAGER, "/contracten/"),
-            Page("KPI dashboard", MANAGER, f"/contracten/das/{slug}/overzicht"),
+            # The DAS overview over every agreement's KPI values (issue 21: read by the
+            # current-value flag, with its charts and the region's own KPIs).
+            Page("DAS overview", MANAGER, f"/contracten/das/{slug}/overzicht"),
             Page("KPI per agreement", MANAGER, f"/contracten/{self.agreement_id}/kpi"),
             Page("tariff sheet", PUBLIC, f"/das/{slug}/tarieven/{self.sheet_id}"),
             Page("OCDS release package", PUBLIC, f"/das/{slug}/ocds.json"),

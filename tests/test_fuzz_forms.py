@@ -147,9 +147,19 @@ BUDGET: dict[str, int] = {
     "contracts.talk_report": 15,
     "contracts.action_done": 15,
     "contracts.select_for_talks": 20,
+    "contracts.talk_selection": 20,
+    "contracts.log_group_talk": 40,
+    "contracts.group_talk_report": 15,
+    "contracts.talk_outcome": 15,
     "contracts.remind_late": 20,
     "contracts.management_settings": 35,
     "contracts.save_kpi_definition": 45,
+    "contracts.sroi_turnover": 40,
+    "contracts.sroi_turnover_import": 30,
+    "contracts.agree_ceiling": 40,
+    "contracts.index_ceiling": 15,
+    "contracts.close_lump_sum_review": 15,
+    "supplier.lump_sum": 45,
     "review.add_note": 25,
     "review.ask_clarification": 30,
     "review.assess": 35,
@@ -264,9 +274,17 @@ HOST_PAGES = {
     "contracts.talk_report": "contracts.dashboard",
     "contracts.action_done": "contracts.dashboard",
     "contracts.select_for_talks": "contracts.dashboard",
+    "contracts.talk_selection": "contracts.talks",
+    "contracts.log_group_talk": "contracts.talks",
+    "contracts.group_talk_report": "contracts.talks",
+    "contracts.talk_outcome": "contracts.talks",
     "contracts.remind_late": "contracts.late_reports",
     "contracts.correct_kpi": "contracts.dashboard",
     "contracts.management_settings": "contracts.overview",
+    "contracts.sroi_turnover_import": "contracts.sroi_turnover",
+    "contracts.agree_ceiling": "contracts.lump_sum",
+    "contracts.index_ceiling": "contracts.lump_sum",
+    "contracts.close_lump_sum_review": "contracts.lump_sum",
     "admin.remove_holiday": "admin.holidays",
     "auth.end_other_sessions": "auth.account",
     "auth.daily_digest": "auth.account",
@@ -289,16 +307,21 @@ def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
     from portal.auth.forms import PasswordCheckForm
     from portal.catalogue.forms import PublishForm
     from portal.contracts.forms import ActionDoneForm, CountersignForm, RemindForm, TalkReportForm
+    from portal.contracts.lump_sum_forms import IndexCeilingForm, ReviewForm
+    from portal.contracts.talk_forms import OutcomeForm, YearSelectionForm
     from portal.models import KpiDefinition
     from portal.review import forms as review_forms
     from portal.review.question_forms import CorrectionForm
     from portal.supplier.forms import KpiUploadForm, SubmitForm
+    from portal.supplier.lump_sum_forms import ResultForm
 
     if endpoint == "supplier.kpi_report":  # reads request.form itself
         definitions = db.session.scalars(db.select(KpiDefinition.id)).all()
+        # One form for a year (issue 21): a field per KPI and period start.
+        starts = ("2027-01-01", "2027-04-01", "2026-10-01", "2026-07-01")
         return (
-            Field("quarter", "select", ("2027-01-01", "2027-04-01", "2026-10-01", "2027-02-30")),
-            *(Field(f"kpi{id_}", "text") for id_ in definitions),
+            Field("jaar", "select", ("2026", "2027", "2025", "0")),
+            *(Field(f"kpi{id_}_{start}", "text") for id_ in definitions for start in starts),
             Field("reason", "textarea"),
         )
     form_class = {
@@ -309,8 +332,15 @@ def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
         "review.suspend": review_forms.SuspendForm,
         "contracts.countersign": CountersignForm,
         "contracts.talk_report": TalkReportForm,  # the world has no planned talk
+        "contracts.group_talk_report": TalkReportForm,  # nor a talk of the DAS's year
+        "contracts.talk_outcome": OutcomeForm,
+        "contracts.talk_selection": YearSelectionForm,  # shown once someone can be ranked
         "contracts.action_done": ActionDoneForm,  # nor an action
         "contracts.remind_late": RemindForm,  # nor, perhaps, a late report
+        # The world's agreement has no ceiling to index, no result to review, no year to report.
+        "contracts.index_ceiling": IndexCeilingForm,
+        "contracts.close_lump_sum_review": ReviewForm,
+        "supplier.lump_sum": ResultForm,
         "catalogue.indexation": PublishForm,
         "supplier.submit": SubmitForm,
         "supplier.kpi_upload": KpiUploadForm,
@@ -549,7 +579,7 @@ HINTS: list[tuple[str, st.SearchStrategy[str]]] = [
     (r"threshold|target", st.one_of(decimals, amounts)),
     (r"year", years),
     (r"period|quarter", st.one_of(periods, iso_dates)),
-    (r"^kpi\d+$|value", st.one_of(percentages, st.integers(-5, 500).map(str))),
+    (r"^kpi\d+(_[\d-]+)?$|value", st.one_of(percentages, st.integers(-5, 500).map(str))),
     (r"top_n", st.integers(-1, 600).map(str)),
     (r"ijw_category", st.sampled_from(["45", "43", "10", "4"])),
     (r"^code$", st.sampled_from(["45A01", "45A02", "45A03", "1", "ZZ", "A" * 6, "ab_1"])),

@@ -262,6 +262,10 @@ NOT_MESSAGES = {
     ("agreements.py", "send_signature_reminders"),
     ("agreements.py", "admit_lots"),
     ("agreements.py", "exercise_option"),
+    ("agreements.py", "follow_common_end_date"),
+    # A lump-sum ceiling agreed or indexed is a variation of the agreement (issue 21).
+    ("lump_sums.py", "agree_ceiling"),
+    ("lump_sums.py", "index_ceiling"),
     # Open data (OCDS) whose release declares its language: "nl".
     ("ocds.py", "release_package"),
 }

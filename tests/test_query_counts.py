@@ -31,6 +31,7 @@ from portal.models import (
     Question,
     QuestionSubject,
     Role,
+    TalkKind,
     TariffSheet,
     User,
 )
@@ -39,6 +40,7 @@ from portal.services import (
     applications,
     calendar,
     kpis,
+    lump_sums,
     questions,
     reverification,
     tariffs,
@@ -107,6 +109,18 @@ def build(size: int) -> World:
             agreements.countersign(
                 agreement, admin, factories.PASSWORD, "2.2.2.2", at(date(2024, 2, 1))
             )
+            # A lump-sum agreement (issue 21): ceilings revised `size // 4` times, and a result
+            # beyond the 3% valve waiting for the contract manager.
+            lump_sums.agree_ceiling(
+                manager, agreement, 2024, 1_000_000_00, "", at(date(2024, 2, 1))
+            )
+            for k in range(size // 4):
+                lump_sums.agree_ceiling(
+                    manager, agreement, 2024, 1_000_000_00 + k, "Herijkt.", at(date(2024, 3, 1))
+                )
+            lump_sums.report_result(
+                provider, agreement, 2024, 90_000_00, "Acc", at(date(2025, 3, 1)), date(2025, 3, 1)
+            )
         figures = [
             kpis.Figure(definitions[code], quarter, Decimal(10 + n))
             for quarter in quarters
@@ -158,6 +172,34 @@ def build(size: int) -> World:
             in_review.organisation,
             admin,
             changes={"city": [f"Plaats {n}", f"Plaats {n + 1}"]},
+        )
+    # SROI reference turnover (issue 21): every provider's 2023 and 2024, entered.
+    for entered in db.session.scalars(
+        db.select(FrameworkAgreement).where(FrameworkAgreement.das_id == das.id)
+    ):
+        for year in (2023, 2024):
+            kpis.save_turnover(
+                manager, entered, year, 300_000_00 + entered.id, today, at(date(2026, 6, 1))
+            )
+    # Talks of 2025 (issue 21): every live provider selected, a development talk with all of
+    # them, and an account talk with each.
+    live = kpis.providers_for_talks(das.id)
+    kpis.set_selection(manager, das, 2025, live, "Top", at(date(2025, 1, 10)))
+    for talked_to, kind in [(live, TalkKind.DEVELOPMENT)] + [
+        ([one], TalkKind.ACCOUNT) for one in live
+    ]:
+        kpis.log_group_talk(
+            manager,
+            das,
+            talked_to,
+            kind,
+            date(2025, 6, 1),
+            "Thema",
+            "CM",
+            "Afspraken",
+            {},
+            [],
+            date(2025, 6, 2),
         )
     # Questions about the announcement (issue 20): answered (the first one corrected too),
     # merged into the first one, and open.
@@ -271,9 +313,31 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
     ),
     ("contract register", lambda w: w.manager, lambda w: "/contracten/"),
     ("agreement page", lambda w: w.manager, lambda w: f"/contracten/{w.agreement.id}"),
+    ("lump sum", lambda w: w.manager, lambda w: f"/contracten/{w.agreement.id}/lumpsum"),
+    (
+        "provider lump sum",
+        lambda w: w.provider,
+        lambda w: f"/aanbieder/overeenkomsten/{w.agreement.id}/lumpsum",
+    ),
     ("KPI dashboard", lambda w: w.manager, lambda w: f"/contracten/{w.agreement.id}/kpi"),
     ("DAS overview", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/overzicht"),
     ("late reports", lambda w: w.manager, lambda w: f"/contracten/das/{w.das.slug}/te-laat"),
+    # SROI reference turnover and obligations (issue 21), the manager's page and the provider's.
+    (
+        "SROI turnover",
+        lambda w: w.manager,
+        lambda w: f"/contracten/das/{w.das.slug}/sroi-omzet?jaar=2025",
+    ),
+    (
+        "provider social return",
+        lambda w: w.provider,
+        lambda w: f"/aanbieder/overeenkomsten/{w.agreement.id}/sroi",
+    ),
+    (
+        "talks of a year",
+        lambda w: w.manager,
+        lambda w: f"/contracten/das/{w.das.slug}/gesprekken?jaar=2025&basis=2024",
+    ),
     # What waits for them (issue 20): every list in a fixed number of queries.
     ("reviewer tasks", lambda w: w.reviewer, lambda w: "/beoordeling/taken"),
     ("contract manager tasks", lambda w: w.manager, lambda w: "/contracten/taken"),

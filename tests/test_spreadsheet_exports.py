@@ -192,6 +192,10 @@ def _xlsx_cells(content: bytes) -> list[str]:
     return values
 
 
+# Files with fixed content: the example of an import's layout.
+FIXED_EXAMPLES = {"contracts.sroi_turnover_example"}
+
+
 def test_every_csv_and_excel_export_is_free_of_formulas(app: Flask, hostile_world) -> None:
     das, agreements, admin = hostile_world
     staff, provider = app.test_client(), app.test_client()
@@ -225,8 +229,10 @@ def test_every_csv_and_excel_export_is_free_of_formulas(app: Flask, hostile_worl
             cells = _csv_cells(content)
             dangerous = [c for c in cells if FORMULA.match(c) and not NUMBER.fullmatch(c)]
             assert dangerous == [], url
-        # Each file did show hostile text: the test exercised it.
-        assert any(h.strip() in c for c in cells for h in HOSTILE), url
+        # Each file did show hostile text: the test exercised it (but for the example files,
+        # whose content is fixed and holds nobody's data).
+        if app.url_map.bind("localhost").match(url)[0] not in FIXED_EXAMPLES:
+            assert any(h.strip() in c for c in cells for h in HOSTILE), url
 
 
 def test_only_portal_spreadsheets_writes_csv_or_excel() -> None:

@@ -5,6 +5,7 @@ from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     PasswordField,
@@ -115,6 +116,11 @@ class KpiDefinitionForm(PortalForm):
             SelectChoice("half_year", _l("halfjaar")),
             SelectChoice("year", _l("jaar")),
         ],
+    )
+    # Seed 002: the region asks figures of its own beside the national outcome set.
+    region_specific = BooleanField(_l("Regiospecifieke KPI (naast de landelijke uitkomstset)"))
+    target_for_region = BooleanField(
+        _l("De norm geldt voor de regio als geheel (de som over alle aanbieders)")
     )
 
 

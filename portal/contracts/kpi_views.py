@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -22,8 +23,9 @@ from portal.infra.timeutil import local_date, now
 from portal.models import ContractTalk, Das, KpiDefinition, ReportingPeriod, Role, TalkKind
 from portal.models.labels import label
 from portal.pages.messages import message_for
+from portal.pages.money import format_money
 from portal.pages.params import decimal_arg, id_arg, year_arg
-from portal.pages.svg import line_chart
+from portal.pages.svg import bar_chart, line_chart
 from portal.pages.views_common import table_download
 from portal.services import ServiceError, kpis, ownership, paging
 
@@ -54,6 +56,8 @@ def kpi_definitions(slug: str) -> str:
     if editing:
         form.higher_is_better.data = "1" if editing.higher_is_better else "0"
         form.period.data = editing.period.value
+        form.region_specific.data = editing.region_specific
+        form.target_for_region.data = editing.target_for_region
     return _definitions_page(das, form, editing)
 
 
@@ -76,9 +80,12 @@ def save_kpi_definition(slug: str) -> str | Response:
                 form.target.data,
                 form.threshold.data,
                 ReportingPeriod(form.period.data),
+                region_specific=bool(form.region_specific.data),
+                target_for_region=bool(form.target_for_region.data),
             )
         except ServiceError as error:
-            form.threshold.errors = list(form.threshold.errors) + [message_for(error)]
+            field = form.target_for_region if error.code.startswith("region_") else form.threshold
+            field.errors = list(field.errors) + [message_for(error)]
         else:
             flash(_("De KPI is opgeslagen."), "success")
             return redirect(url_for("contracts.kpi_definitions", slug=slug))
@@ -110,12 +117,23 @@ def _weights() -> tuple[Decimal, Decimal]:
     return clients, turnover
 
 
+def _term_years(das: Das) -> range:
+    """The years the overview offers: from the DAS's term start to its current common end date
+    (an option exercised adds years)."""
+    return range(das.term_start.year, das.common_end_date.year + 1)
+
+
 def _overview(
     slug: str, with_sroi: bool = True
 ) -> tuple[Das, kpis.DasOverview, tuple[Decimal, Decimal]]:
     das = ownership.staff_das(slug, current_user)
     today = local_date(now())
-    year = year_arg("jaar", today.year)
+    years = _term_years(das)
+    # A year outside the DAS's term has no figures: the year nearest today within it instead.
+    default = min(max(today.year, years.start), years.stop - 1)
+    year = year_arg("jaar", default)
+    if year not in years:
+        year = default
     clients_weight, turnover_weight = _weights()
     return (
         das,
@@ -153,17 +171,63 @@ def _render_overview(
     )
     today = local_date(now())
     selected = kpis.selected_providers(das.id, data.year, today)
+    region = kpis.region_series(das, data.year)
     return render_template(
         "contracts/overview.html",
         das=das,
         data=data,
+        region=region,
+        charts=_overview_charts(das, data, region),
+        flag_alert=rules.KpiFlag.ALERT,
+        flag_below=rules.KpiFlag.BELOW_TARGET,
+        flag_ok=rules.KpiFlag.OK,
         weights=weights,
         query=query,
         sroi_rows=sroi_rows,
         settings_form=settings_form,
         selected=selected,
         selected_ids={s.selection.agreement_id for s in selected},
+        years=_term_years(das),
+        market=kpis.market_history(das, data.year),
     )
+
+
+def _overview_charts(
+    das: Das, data: kpis.DasOverview, region: list[kpis.RegionSeries]
+) -> dict[str, Markup]:
+    """The overview's charts, each shown beside the table of its numbers: turnover per lot and
+    per municipality, and each region-specific KPI per year against its target."""
+    lots = [
+        (f"{lot.code}. {lot.name}", data.turnover_cents_per_lot.get(lot.id, 0)) for lot in das.lots
+    ]
+    authorities = [
+        (a.name, data.turnover_cents_per_authority.get(a.id, 0)) for a in das.authorities
+    ]
+    charts = {
+        "lots": bar_chart(
+            _("Omzet per perceel in %(year)s", year=data.year),
+            [name for name, _c in lots],
+            [Decimal(cents) for _n, cents in lots],
+            [format_money(cents) for _n, cents in lots],
+        ),
+        "authorities": bar_chart(
+            _("Omzet per gemeente in %(year)s", year=data.year),
+            [name for name, _c in authorities],
+            [Decimal(cents) for _n, cents in authorities],
+            [format_money(cents) for _n, cents in authorities],
+        ),
+    }
+    for series in region:
+        known = [y for y in series.years if y.total is not None]
+        for_region = series.definition.target_for_region
+        charts[f"region-{series.definition.id}"] = line_chart(
+            _("%(name)s per jaar", name=series.definition.name),
+            [str(y.year) for y in known],
+            [y.total for y in known if y.total is not None],
+            series.definition.target if for_region else None,
+            series.definition.threshold if for_region else None,
+        )
+    return charts
 
 
 @bp.route(
@@ -183,7 +247,7 @@ def overview_export(slug: str, table: str, kind: str) -> Response:
                 a.organisation.legal_name,
                 r.clients,
                 money.plain_amount(r.turnover_cents),
-                f"{r.score:.3f}",
+                f"{r.score:.3f}",  # for another program: a decimal point, as the amounts
                 _("ja") if a.id in selected else _("nee"),
             ]
             for i, (a, r) in enumerate(data.ranking, start=1)
@@ -232,8 +296,9 @@ def _dashboard(agreement_id: int, **overrides: object) -> str:
             _("%(name)s per periode", name=s.definition.name),
             [rules.period_label(start, s.definition.period.value) for start, _v, _f in s.points],
             [value for _s, value, _f in s.points],
-            s.definition.target,
-            s.definition.threshold,
+            # A target for the region is not a line for one provider's figures.
+            None if s.definition.target_for_region else s.definition.target,
+            None if s.definition.target_for_region else s.definition.threshold,
         )
         for s in series
     }

@@ -31,6 +31,7 @@ from portal.services import (
     ServiceError,
     agreements,
     documents,
+    lump_sums,
     messages,
     ownership,
     paging,
@@ -103,6 +104,7 @@ def _detail(found: FrameworkAgreement, **overrides: object) -> str:
         "countersign_form": forms.CountersignForm(formdata=None),
         "state_form": forms.StateForm(formdata=None, on=local_date(now())),
         "unread_messages": messages.unread_count(found, for_staff=True),
+        "lump_sum": lump_sums.state_of(found),
         "error_message": None,
     }
     context.update(overrides)

@@ -8,7 +8,8 @@ sequence order, to the facts it set, and each is compared with the row as it is 
   "lot.admitted" / "lot.rejected" (`lot_id`), portal.services.review;
 - a framework agreement's state and end date: "agreement.created" (`end_date`), ".countersigned",
   ".suspended", ".resumed", ".live", ".awaiting_signature", ".ended" (`end_date`) and
-  "das.option_exercised" (`new_end` for `agreement_ids`), portal.services.agreements and
+  "das.option_exercised" (`new_end` for `agreement_ids`), ".end_date_followed" (`new_end`: back
+  to running on the common end date), portal.services.agreements and
   reverification;
 - a published tariff sheet: "tariff_sheet.published" (`year`, `corrects`, `amounts` per product,
   the `files`' hashes), portal.services.tariffs. A sheet is immutable once published.
@@ -177,6 +178,10 @@ def _replay_agreement(
             "live" if agreement.countersigned else "awaiting_signature"
         )
         agreement.state, agreement.sequence = str(resumed), number
+    elif action == "agreement.end_date_followed":
+        end = _date(details.get("new_end"))
+        if end is not None:
+            agreement.end, agreement.end_sequence = end, number
     elif action in (
         "agreement.suspended",
         "agreement.live",

@@ -119,6 +119,11 @@ class Concentration:
     rest_percent: Decimal
     providers: int
 
+    @property
+    def rest_providers(self) -> int:
+        """How many providers the rest group holds: none until there are more than 5 + 8."""
+        return max(self.providers - 13, 0)
+
 
 def market_concentration(turnovers_cents: Iterable[int]) -> Concentration:
     """Shares of the total turnover billed by the top 5, the next 8, and the rest (seed 003
@@ -281,3 +286,10 @@ def talk_status_after_logging(talk_date: date, today: date) -> TalkStatus:
 def action_overdue(due_on: date, done_on: date | None, today: date) -> bool:
     """An agreed action is overdue when it is not done and its due date has passed."""
     return done_on is None and is_late(due_on, today)
+
+
+def talk_providers_allowed(group_talk: bool, providers: int) -> bool:
+    """Seed 003 §2.4: "Ontwikkelgesprekken kunnen, in tegenstelling tot de
+    account/contractgesprekken, met meerdere jeugdhulpaanbieders plaatsvinden." An account or
+    contract talk is held with one provider; a development talk with one or more."""
+    return providers == 1 or (group_talk and providers > 1)

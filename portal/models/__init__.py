@@ -53,8 +53,10 @@ from portal.models.kpis import (
     SroiReport,
     TalkAction,
     TalkKind,
+    TalkParticipant,
     TalkSelection,
 )
+from portal.models.lump_sums import CeilingBasis, LumpSumCeiling, LumpSumResult
 from portal.models.messages import Message, MessageAttachment, MessageKind
 from portal.models.organisations import Organisation, SizeClass
 from portal.models.parked import ParkedForm
@@ -71,6 +73,7 @@ from portal.models.review import (
     ReviewNote,
     clarification_document,
 )
+from portal.models.sroi import SroiTurnover, TurnoverSource
 from portal.models.staff_tasks import TaskMail, TaskMailKind
 from portal.models.tariffs import IndexFigure, LumpSum, Tariff, TariffSheet
 from portal.models.uploads import PendingUpload
@@ -146,11 +149,17 @@ __all__ = [
     "ReportReminder",
     "SroiReport",
     "SroiRuleChange",
+    "SroiTurnover",
+    "TurnoverSource",
     "TalkAction",
     "TalkKind",
+    "TalkParticipant",
     "TalkSelection",
     "IndexFigure",
     "LumpSum",
+    "CeilingBasis",
+    "LumpSumCeiling",
+    "LumpSumResult",
     "Tariff",
     "TariffSheet",
     "Invitation",

@@ -74,6 +74,7 @@ class VariationKind(enum.StrEnum):
     TARIFFS = "tariffs"  # a published tariff sheet
     END_DATE = "end_date"  # an extension option exercised
     TERMS = "terms"  # the DAS's terms revised: SROI rule, client allocation, privacy text
+    LUMP_SUM = "lump_sum"  # a lump-sum ceiling agreed, indexed or revised
 
 
 class AgreementVariation(Model):

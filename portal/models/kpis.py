@@ -42,13 +42,37 @@ class KpiDefinition(Model):
     min_value: Mapped[Decimal | None] = mapped_column(FIGURE)
     max_value: Mapped[Decimal | None] = mapped_column(FIGURE)
     position: Mapped[int] = mapped_column(default=0)
+    # Beside the national outcome set, a region asks figures of its own (seed 002: the number of
+    # gezinshuizen, target 20; foster care).
+    region_specific: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The target of a count such as the gezinshuizen is the region's (seed 002 "Streefcijfer 2022
+    # = 20"): compared with the sum over the providers, not with each provider's figure.
+    target_for_region: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (sa.UniqueConstraint("das_id", "code"),)
 
 
+def _one_current(name: str, *breakdown: str, condition: str) -> sa.Index:
+    """At most one current row per agreement, KPI, period and breakdown (partial indexes: a NULL
+    lot or municipality would make two rows distinct in a plain unique index)."""
+    where = sa.text(f"is_current AND {condition}")
+    return sa.Index(
+        name,
+        "agreement_id",
+        "definition_id",
+        "period_start",
+        *breakdown,
+        unique=True,
+        sqlite_where=where,
+        postgresql_where=where,
+    )
+
+
 class KpiValue(Model):
-    """A reported figure. Rows are never changed: a correction adds a row, so the history keeps
-    the earlier value; the latest row per agreement, KPI and period counts."""
+    """A reported figure. A correction adds a row, so the history keeps the earlier value; the
+    latest row per agreement, KPI, period and breakdown counts and is marked `is_current` (the
+    only change ever made to a row), so the dashboards read the figures that count without
+    searching each key's latest row."""
 
     __tablename__ = "kpi_value"
 
@@ -64,6 +88,7 @@ class KpiValue(Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")  # why a figure was corrected
     reported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     reported_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    is_current: Mapped[bool] = mapped_column(default=True, server_default=sa.false())
 
     definition: Mapped[KpiDefinition] = relationship()
     reported_by: Mapped[User] = relationship()
@@ -72,6 +97,33 @@ class KpiValue(Model):
         sa.Index("ix_kpi_value_key", "agreement_id", "definition_id", "period_start"),
         # The DAS overview sums one KPI over every agreement: without this index, a scan of every value.
         sa.Index("ix_kpi_value_definition", "definition_id", "period_start"),
+        # ... and reads only the figures that count.
+        sa.Index(
+            "ix_kpi_value_current",
+            "definition_id",
+            "period_start",
+            sqlite_where=sa.text("is_current"),
+            postgresql_where=sa.text("is_current"),
+        ),
+        _one_current(
+            "uq_kpi_value_current_total", condition="lot_id IS NULL AND authority_id IS NULL"
+        ),
+        _one_current(
+            "uq_kpi_value_current_lot",
+            "lot_id",
+            condition="lot_id IS NOT NULL AND authority_id IS NULL",
+        ),
+        _one_current(
+            "uq_kpi_value_current_authority",
+            "authority_id",
+            condition="lot_id IS NULL AND authority_id IS NOT NULL",
+        ),
+        _one_current(
+            "uq_kpi_value_current_both",
+            "lot_id",
+            "authority_id",
+            condition="lot_id IS NOT NULL AND authority_id IS NOT NULL",
+        ),
     )
 
 
@@ -97,10 +149,36 @@ class ContractTalk(Model):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
+    # What the talk is about: for a planned talk the proposal (seed 003 §2.4: contract managers
+    # propose the contract talks, policy staff the development talks).
+    topic: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    # The agreement the talk was logged on (a group talk: its first provider's); the providers
+    # invited are `providers`, one row each, with the outcome for that provider.
     agreement: Mapped[FrameworkAgreement] = relationship()
     actions: Mapped[list[TalkAction]] = relationship(
         back_populates="talk", order_by="TalkAction.due_on", cascade="all, delete-orphan"
     )
+    providers: Mapped[list[TalkParticipant]] = relationship(
+        back_populates="talk", order_by="TalkParticipant.id", cascade="all, delete-orphan"
+    )
+
+
+class TalkParticipant(Model):
+    """A provider invited to a talk (seed 003 §2.4: development talks may be held with several
+    providers at once), with what the talk concluded for that provider once it was held."""
+
+    __tablename__ = "talk_participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(sa.ForeignKey("contract_talk.id"))
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_agreement.id"), index=True)
+    outcome: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    talk: Mapped[ContractTalk] = relationship(back_populates="providers")
+    agreement: Mapped[FrameworkAgreement] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("talk_id", "agreement_id"),)
 
 
 class TalkAction(Model):

@@ -256,6 +256,9 @@ SERVICE_MESSAGES = {
     "threshold_beyond_target": _l(
         "De signaleringsgrens moet aan de slechte kant van de norm liggen."
     ),
+    "region_target_needs_region_kpi": _l(
+        "Alleen een regiospecifieke KPI kan een norm voor de regio als geheel hebben."
+    ),
     "figures_refused": _l("Er is niets opgeslagen: %(problems)s"),
     # One reported figure (services.kpis.reporting.check_figure); %(kpi)s is the KPI's name.
     "figure_not_storable": _l("%(kpi)s: dit getal kunnen wij niet opslaan."),
@@ -288,6 +291,32 @@ SERVICE_MESSAGES = {
     "amount_above_maximum": _l("'%(text)s' is meer dan het hoogste bedrag (%(maximum)s)."),
     "not_an_amount": _l("'%(text)s' is geen bedrag; schrijf bijvoorbeeld 104,96."),
     "tariffs_missing_for": _l("Er ontbreekt een tarief voor: %(product_codes)s."),
+    # SROI reference turnover (services.kpis.sroi_turnover), typed or imported.
+    "turnover_year_outside": _l(
+        "Over %(year)s kan geen omzet worden vastgelegd: kies een jaar van %(first)s tot en met "
+        "%(last)s."
+    ),
+    "turnover_stored_meanwhile": _l(
+        "Iemand anders legde tegelijk een omzet voor deze aanbieder vast. Probeer het opnieuw."
+    ),
+    "turnover_file_columns": _l(
+        "De eerste regel moet de kolommen 'jaar' en 'omzet' bevatten, en 'agb_code' of "
+        "'kvk_nummer'."
+    ),
+    "turnover_provider_missing": _l("Vul een AGB-code of een KvK-nummer in."),
+    "turnover_unknown_provider": _l(
+        "Geen aanbieder met AGB-code of KvK-nummer %(provider_code)s heeft een overeenkomst in dit "
+        "aankoopsysteem."
+    ),
+    "turnover_codes_disagree": _l(
+        "AGB-code %(agb)s en KvK-nummer %(kvk)s horen bij verschillende aanbieders."
+    ),
+    "turnover_not_a_year": _l("'%(text)s' is geen jaar; schrijf bijvoorbeeld 2025."),
+    "turnover_not_an_amount": _l(
+        "'%(text)s' is geen bedrag; schrijf bijvoorbeeld 250000, 250.000,00 of 250000.00."
+    ),
+    "turnover_amount_too_large": _l("Dit bedrag is te hoog om een omzet te zijn."),
+    "turnover_repeated": _l("%(provider)s staat voor %(year)s ook op regel %(row)s."),
     "duplicate_figure": _l("U vult voor dezelfde KPI en periode twee waarden in."),
     "correction_reason_required": _l(
         "Voor deze periode is al een waarde gemeld. Geef de reden van de correctie op; de eerdere "
@@ -305,6 +334,17 @@ SERVICE_MESSAGES = {
     "action_already_done": _l("Deze actie is al afgerond."),
     "action_done_in_future": _l("Een actie kan niet in de toekomst zijn afgerond."),
     "selection_reason_required": _l("Geef de reden van de selectie op."),
+    "talk_providers_required": _l("Kies de aanbieder of aanbieders met wie het gesprek is."),
+    "talk_provider_not_in_das": _l("Deze aanbieder heeft geen overeenkomst in dit aankoopsysteem."),
+    "account_talk_one_provider": _l(
+        "Een account-/contractgesprek is met één aanbieder; kies een ontwikkelgesprek om met "
+        "meerdere aanbieders tegelijk te praten."
+    ),
+    "talk_provider_not_invited": _l("Deze aanbieder was niet voor het gesprek uitgenodigd."),
+    "talk_outcome_before_held": _l(
+        "De uitkomst legt u vast nadat het gesprek is gevoerd: leg eerst het verslag vast."
+    ),
+    "talk_outcome_required": _l("Vul de uitkomst voor deze aanbieder in."),
     "report_not_late": _l(
         "Deze rapportage is niet (meer) te laat: er is geen herinnering verstuurd."
     ),
@@ -507,6 +547,28 @@ SERVICE_MESSAGES = {
         "Een klacht kan alleen over een aanmelding met een besluitbrief worden ingediend."
     ),
     "complaint_already_closed": _l("Deze klacht is al afgehandeld."),
+    # Lump sums: the ceiling per year and the 3% valve (issue 21)
+    "agreement_ended": _l("Deze overeenkomst is beëindigd."),
+    "ceiling_year_outside_term": _l(
+        "Kies een jaar in de looptijd van de overeenkomst: %(first)s tot en met %(last)s."
+    ),
+    "ceiling_not_positive": _l("Een plafondbedrag is hoger dan nul."),
+    "ceiling_revision_needs_reason": _l(
+        "Voor dit jaar is al een plafondbedrag vastgesteld. Schrijf waarom het wordt herzien."
+    ),
+    "ceiling_not_next_year": _l(
+        "Dit jaar is al geïndexeerd of er is intussen een ander plafondbedrag vastgesteld. "
+        "Bekijk de pagina opnieuw."
+    ),
+    "auditor_missing": _l("Vul in welke accountant de controleverklaring heeft afgegeven."),
+    "result_year_not_ended": _l("Een resultaat kan pas worden gemeld als het jaar voorbij is."),
+    "no_ceiling_for_year": _l("Voor %(year)s is geen plafondbedrag vastgesteld."),
+    "result_already_reported": _l(
+        "Het resultaat over %(year)s is al gemeld. Klopt het niet, stuur dan een bericht aan "
+        "de contractmanager."
+    ),
+    "review_note_missing": _l("Schrijf wat de partijen hebben afgesproken."),
+    "review_not_open": _l("Dit resultaat is al afgehandeld of valt binnen het ventiel."),
 }
 
 GAP_MESSAGES = {

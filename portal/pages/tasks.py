@@ -23,6 +23,7 @@ HEADINGS = {
     TaskKind.QUESTIONS: _l("Vragen over de aankondiging zonder gepubliceerd antwoord"),
     TaskKind.COUNTERSIGN: _l("Overeenkomsten die wachten op medeondertekening"),
     TaskKind.LATE_REPORTS: _l("Te late KPI- en SROI-rapportages"),
+    TaskKind.LUMP_SUM_REVIEW: _l("Lumpsumresultaten buiten het ventiel van 3%"),
 }
 
 

@@ -43,7 +43,12 @@ def staff_das_and_lot_choices(
 
 def download(content: bytes, mimetype: str, filename: str) -> Response:
     """A file served as an attachment (never rendered inline; nosniff is set for every page)."""
-    response = Response(content, mimetype=mimetype)
+    # A type that names its charset is sent as it is: `mimetype=` would add a second one.
+    response = (
+        Response(content, content_type=mimetype)
+        if "charset=" in mimetype
+        else Response(content, mimetype=mimetype)
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -519,27 +519,15 @@ def exercise_option(admin: User, das: Das, decision_date: date, now: datetime) -
         )
     ).all()
     for agreement in moving:
-        db.session.add(
-            EndDateChange(
-                das_id=das.id,
-                agreement_id=agreement.id,
-                old_end=agreement.end_date,
-                new_end=new_end,
-                decided_on=decision_date,
-                option_number=number,
-                actor_id=admin.id,
-            )
+        _move_end_date(
+            agreement,
+            new_end,
+            decision_date,
+            number,
+            admin,
+            f"Verlengingsoptie {number} gelicht: einddatum "
+            f"{agreement.end_date:%d-%m-%Y} wordt {new_end:%d-%m-%Y}.",
         )
-        db.session.add(
-            AgreementVariation(
-                agreement_id=agreement.id,
-                kind=VariationKind.END_DATE,
-                effective_on=decision_date,
-                description=f"Verlengingsoptie {number} gelicht: einddatum "
-                f"{agreement.end_date:%d-%m-%Y} wordt {new_end:%d-%m-%Y}.",
-            )
-        )
-        agreement.end_date = new_end
     record(
         "das.option_exercised",
         das,
@@ -612,6 +600,8 @@ def change_state(
     agreement.state = state
     agreement.state_reason = reason.strip()
     agreement.state_changed_on = on
+    if state is not AgreementState.ENDED:
+        follow_common_end_date(agreement, on, admin)
     if state is AgreementState.ENDED and on < agreement.end_date:
         agreement.end_date = max(on, agreement.start_date)
     record(
@@ -636,6 +626,68 @@ def change_state(
         reason=reason.strip(),
     )
     _commit()
+
+
+def follow_common_end_date(agreement: FrameworkAgreement, on: date, actor: User) -> None:
+    """An agreement back to running (resumed, or an update accepted) ends on the DAS's current
+    common end date, which an option may have moved while it was suspended (seed 003 §4.1:
+    every running agreement ends on the common end date). The move is recorded as a variation
+    and in the end-date history. Part of the caller's transaction."""
+    das = agreement.das
+    new_end = das.common_end_date
+    if agreement.end_date == new_end:
+        return
+    old_end = agreement.end_date
+    _move_end_date(
+        agreement,
+        new_end,
+        on,
+        das.extension_options_exercised,
+        actor,
+        f"Hervat na opschorting: einddatum {old_end:%d-%m-%Y} wordt "
+        f"{new_end:%d-%m-%Y}, de gemeenschappelijke einddatum van het DAS.",
+    )
+    record(
+        "agreement.end_date_followed",
+        agreement,
+        actor,
+        organisation_id=agreement.organisation_id,
+        das_id=das.id,
+        old_end=old_end.isoformat(),
+        new_end=new_end.isoformat(),
+    )
+
+
+def _move_end_date(
+    agreement: FrameworkAgreement,
+    new_end: date,
+    on: date,
+    option_number: int,
+    actor: User,
+    description: str,
+) -> None:
+    """Move one agreement's end date: in the end-date history and as a variation (stored in
+    Dutch, as every variation's description is). Part of the caller's transaction."""
+    db.session.add(
+        EndDateChange(
+            das_id=agreement.das_id,
+            agreement_id=agreement.id,
+            old_end=agreement.end_date,
+            new_end=new_end,
+            decided_on=on,
+            option_number=option_number,
+            actor_id=actor.id,
+        )
+    )
+    db.session.add(
+        AgreementVariation(
+            agreement_id=agreement.id,
+            kind=VariationKind.END_DATE,
+            effective_on=on,
+            description=description,
+        )
+    )
+    agreement.end_date = new_end
 
 
 def _notify(

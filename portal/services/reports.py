@@ -64,7 +64,9 @@ def register_page(
     filters: RegisterFilters, page: int, per_page: int
 ) -> tuple[list[FrameworkAgreement], int]:
     query = register_query(filters)
-    total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None)) or 0
+    # Counted over the query as a subquery: `with_only_columns(count())` drops the FROM when no
+    # filter names the agreement table, and counted one row (issue 21).
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
         query.options(
             joinedload(FrameworkAgreement.organisation),

@@ -778,6 +778,7 @@ def _finalise(application: Application, confirmer: User, now: datetime) -> Appli
                 if agreement.authority_signed_at
                 else AgreementState.AWAITING_SIGNATURE
             )
+            agreements.follow_common_end_date(agreement, admission_date, confirmer)
             record(
                 "agreement.resumed",
                 agreement,

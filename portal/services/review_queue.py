@@ -227,10 +227,18 @@ def queue(
     asked (the soonest deadline first by default), with how many the queue holds in all."""
     filters = filters or QueueFilters()
     visible = _visible(user)
-    in_queue = db.session.scalar(visible.with_only_columns(sa.func.count()).order_by(None)) or 0
+    in_queue = (
+        db.session.scalar(
+            visible.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
+    )
     query = _filtered(visible, user, filters)
     total = (
-        db.session.scalar(query.with_only_columns(sa.func.count()).order_by(None)) or 0
+        db.session.scalar(
+            query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+        )
+        or 0
         if filters.narrows
         else in_queue
     )

@@ -49,6 +49,7 @@ from portal.models import (
     ApplicationState,
     Das,
     FrameworkAgreement,
+    LumpSumResult,
     Message,
     MessageKind,
     Question,
@@ -86,6 +87,7 @@ class TaskKind(enum.StrEnum):
     QUESTIONS = "questions"  # questions on the announcement without a published answer
     COUNTERSIGN = "countersign"  # signed by the provider, waiting for an administrator
     LATE_REPORTS = "late_reports"  # KPI figures or social return past their due date
+    LUMP_SUM_REVIEW = "lump_sum_review"  # an audited lump-sum result beyond the 3% valve
 
     @property
     def is_warning(self) -> bool:
@@ -104,6 +106,7 @@ class Task:
     das: Das | None = None  # late reports: per DAS
     count: int = 1  # unread messages in the thread; late reports of the DAS
     due_on: date | None = None  # deadlines
+    lump_sum_result: LumpSumResult | None = None  # its figures, for the review
 
 
 @dataclass
@@ -145,7 +148,7 @@ def kinds_for(user: User) -> list[TaskKind]:
     if user.role is Role.ADMINISTRATOR:
         kinds.append(TaskKind.COUNTERSIGN)
     if user.role in CONTRACT_ROLES:
-        kinds.append(TaskKind.LATE_REPORTS)
+        kinds += [TaskKind.LATE_REPORTS, TaskKind.LUMP_SUM_REVIEW]
     return [kind for kind in TaskKind if kind in kinds]
 
 
@@ -244,6 +247,15 @@ def _countersign_condition(user: User) -> sa.ColumnElement[bool]:
     )
 
 
+def _lump_sum_condition(user: User) -> sa.ColumnElement[bool]:
+    """A result beyond the valve nobody has reviewed yet (services/lump_sums.py)."""
+    return sa.and_(
+        LumpSumResult.within_valve.is_(False),
+        LumpSumResult.reviewed_at.is_(None),
+        LumpSumResult.agreement_id.in_(_thread_agreements(user)),
+    )
+
+
 # --- the header's count ------------------------------------------------------------------------
 
 
@@ -273,6 +285,12 @@ def _count_subqueries(user: User) -> list[sa.ScalarSelect[int]]:
         counts.append(
             db.select(sa.func.count(FrameworkAgreement.id))
             .where(_countersign_condition(user))
+            .scalar_subquery()
+        )
+    if TaskKind.LUMP_SUM_REVIEW in kinds:
+        counts.append(
+            db.select(sa.func.count(LumpSumResult.id))
+            .where(_lump_sum_condition(user))
             .scalar_subquery()
         )
     return counts
@@ -340,6 +358,19 @@ def tasks_for(user: User, today: date, due_days: int) -> TaskList:
         ]
     if TaskKind.LATE_REPORTS in kinds:
         found.tasks[TaskKind.LATE_REPORTS] = _late_reports(user, today, due_days)
+    if TaskKind.LUMP_SUM_REVIEW in kinds:
+        found.tasks[TaskKind.LUMP_SUM_REVIEW] = [
+            Task(TaskKind.LUMP_SUM_REVIEW, agreement=result.agreement, lump_sum_result=result)
+            for result in db.session.scalars(
+                db.select(LumpSumResult)
+                .where(_lump_sum_condition(user))
+                .options(
+                    joinedload(LumpSumResult.agreement).joinedload(FrameworkAgreement.organisation),
+                    joinedload(LumpSumResult.agreement).joinedload(FrameworkAgreement.das),
+                )
+                .order_by(LumpSumResult.reported_at, LumpSumResult.id)
+            )
+        ]
     return found
 
 
@@ -448,6 +479,8 @@ def where(task: Task) -> tuple[str, dict[str, Any]]:
         return "review.das_question", {"slug": task.das.slug, "question_id": task.question.id}
     if task.kind is TaskKind.COUNTERSIGN and task.agreement is not None:
         return "contracts.agreement", {"agreement_id": task.agreement.id}
+    if task.kind is TaskKind.LUMP_SUM_REVIEW and task.agreement is not None:
+        return "contracts.lump_sum", {"agreement_id": task.agreement.id}
     if task.kind in (TaskKind.COMPLAINTS, TaskKind.MESSAGES):
         if task.agreement is not None:
             return "contracts.agreement_messages", {"agreement_id": task.agreement.id}

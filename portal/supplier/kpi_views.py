@@ -15,29 +15,50 @@ from portal.infra.timeutil import local_date, now
 from portal.models import FrameworkAgreement
 from portal.pages.forms import read_figure
 from portal.pages.messages import message_for, row_messages
+from portal.pages.money import format_figure
 from portal.pages.views_common import read_spreadsheet
 from portal.services import ServiceError, kpis, ownership
 from portal.supplier import bp
 from portal.supplier.forms import KpiUploadForm, SroiForm
 
 
-def _quarters(agreement: FrameworkAgreement, today: date) -> list[date]:
-    return list(reversed(rules.completed_periods(agreement.start_date, today, "quarter")))
+def _field(definition_id: int, start: date) -> str:
+    return f"kpi{definition_id}_{start.isoformat()}"
+
+
+def _year(agreement: FrameworkAgreement, today: date) -> tuple[list[int], int | None]:
+    """The years the provider may report for, and the one asked (?jaar=, else the latest)."""
+    years = kpis.report_years(agreement, today)
+    asked = request.values.get("jaar", "")
+    year = int(asked) if asked.isdigit() and int(asked) in years else None
+    return years, year if year is not None else (years[0] if years else None)
 
 
 def _page(agreement: FrameworkAgreement, **overrides: object) -> str:
     today = local_date(now())
     series = kpis.provider_dashboard(agreement, today, current_app.config["KPI_DUE_DAYS"])
+    years, year = _year(agreement, today)
+    sheet = kpis.year_sheet(agreement, year, today) if year is not None else []
     context = {
         "agreement": agreement,
         "series": series,
-        "quarters": _quarters(agreement, today),
+        "years": years,
+        "year": year,
+        "sheet": sheet,
+        "field_name": _field,
         "period_label": rules.period_label,
         "upload_form": KpiUploadForm(formdata=None),
-        "typed": {},
+        # What the form shows: the figures that count, as the provider writes them.
+        "typed": {
+            _field(row.definition.id, cell.period_start): format_figure(cell.current)
+            for row in sheet
+            for cell in row.cells
+            if cell.open and cell.current is not None
+        },
+        "cell_errors": {},
+        "reason_error": None,
         "row_errors": [],
         "error_message": None,
-        "chosen_quarter": None,
     }
     context.update(overrides)
     return render_template("supplier/kpi.html", **context)
@@ -45,7 +66,9 @@ def _page(agreement: FrameworkAgreement, **overrides: object) -> str:
 
 @bp.route("/overeenkomsten/<int:agreement_id>/kpi", methods=["GET", "POST"])
 def kpi_report(agreement_id: int) -> str | Response:
-    """One quarter at a time: a half-year or year KPI is asked when its period has ended."""
+    """One form for a year: every KPI's quarters, half years and the year side by side. A cell
+    left empty, or unchanged, is not reported (the rest may follow later); a changed figure is a
+    correction and needs a reason. Nothing is stored while any cell is refused."""
     agreement = ownership.own_agreement(agreement_id, current_user)
     if request.method == "GET":
         return _page(agreement)
@@ -54,42 +77,54 @@ def kpi_report(agreement_id: int) -> str | Response:
     if not FlaskForm().validate_on_submit():
         abort(400)
     today = local_date(now())
-    quarters = {q.isoformat(): q for q in _quarters(agreement, today)}
-    chosen = quarters.get(request.form.get("quarter", ""))
-    typed = {
-        d.id: request.form.get(f"kpi{d.id}", "").strip()
-        for d in kpis.definitions_of(agreement.das_id)
-    }
+    _years, year = _year(agreement, today)
+    if year is None or request.form.get("jaar") != str(year):
+        # The form names a year it offers: anything else was not typed in it.
+        return _page(agreement, error_message=_("Kies een jaar uit de lijst."))
+    typed: dict[str, str] = {}
+    cell_errors: dict[str, str] = {}
+    figures = []
+    for row in kpis.year_sheet(agreement, year, today):
+        for cell in row.cells:
+            if not cell.open:
+                continue
+            name = _field(row.definition.id, cell.period_start)
+            raw = typed[name] = request.form.get(name, "").strip()
+            if not raw:
+                continue
+            try:
+                value = read_figure(raw)
+            except ValueError as error:
+                cell_errors[name] = str(error)
+                continue
+            if cell.current is not None and value == cell.current:
+                continue  # shown as reported, left as it was
+            problem = kpis.check_figure(agreement, row.definition, cell.period_start, value, today)
+            if problem:
+                cell_errors[name] = message_for(problem)
+                continue
+            figures.append(kpis.Figure(row.definition, cell.period_start, value))
     reason = request.form.get("reason", "")
-    if chosen is None:
-        return _page(agreement, typed=typed, error_message=_("Kies een afgelopen kwartaal."))
-    figures, problems = [], []
-    for definition in kpis.definitions_of(agreement.das_id):
-        raw = typed[definition.id]
-        if not raw:
-            continue
-        try:
-            value = read_figure(raw)
-        except ValueError as error:
-            problems.append(f"{definition.name}: {error}")
-            continue
-        start = rules.period_start_of(chosen, definition.period.value)
-        figures.append(kpis.Figure(definition, start, value))
-    if problems or not figures:
+    refused: dict[str, object] = {"typed": typed, "cell_errors": cell_errors}
+    if cell_errors:
+        return _page(agreement, **refused)
+    if not figures:
         return _page(
             agreement,
-            typed=typed,
-            chosen_quarter=chosen,
-            error_message=" ".join(problems) or _("Vul ten minste één cijfer in."),
+            **refused,
+            error_message=_("Vul ten minste één nieuw of gewijzigd cijfer in."),
         )
     try:
         kpis.report(current_user, agreement, figures, reason, today, now())
     except ServiceError as error:
-        return _page(
-            agreement, typed=typed, chosen_quarter=chosen, error_message=message_for(error)
-        )
-    flash(_("Uw cijfers zijn opgeslagen."), "success")
-    return redirect(url_for("supplier.kpi_report", agreement_id=agreement.id))
+        if error.code == "correction_reason_required":
+            return _page(agreement, **refused, reason_error=message_for(error))
+        return _page(agreement, **refused, error_message=message_for(error))
+    flash(
+        _("Uw cijfers over %(year)s zijn opgeslagen (%(n)s).", year=year, n=len(figures)),
+        "success",
+    )
+    return redirect(url_for("supplier.kpi_report", agreement_id=agreement.id, jaar=year))
 
 
 @bp.route("/overeenkomsten/<int:agreement_id>/kpi/bestand", methods=["POST"])
@@ -154,4 +189,5 @@ def sroi(agreement_id: int) -> str | Response:
         error_message=error_message,
         sroi_rules=kpis.sroi_rules_of(agreement.das),
         sroi_year=today.year,
+        obligations=kpis.yearly_obligations(agreement, today),
     )

@@ -40,6 +40,7 @@ from portal.services import (
     declarations,
     evidence,
     letters,
+    lump_sums,
     messages,
     ownership,
     paging,
@@ -206,6 +207,7 @@ def _agreement_page(
         end_dates=agreements.end_date_history(found.das_id, found.id),
         products=agreements.products_of(found),
         unread_messages=messages.unread_count(found, for_staff=False),
+        lump_sum=lump_sums.state_of(found),
         action_form=FlaskForm(),
         error_message=error_message,
     )

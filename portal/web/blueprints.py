@@ -24,7 +24,10 @@ from portal.auth import views as auth_views
 from portal.catalogue import views as catalogue_views
 from portal.contracts import kpi_views as contract_kpi_views
 from portal.contracts import late_views as contract_late_views
+from portal.contracts import lump_sum_views as contract_lump_sum_views
 from portal.contracts import message_views as contract_message_views
+from portal.contracts import sroi_views as contract_sroi_views
+from portal.contracts import talk_views as contract_talk_views
 from portal.contracts import task_views as contract_task_views
 from portal.contracts import views as contract_views
 from portal.public import question_views as public_question_views
@@ -39,6 +42,7 @@ from portal.review import views as review_views
 from portal.supplier import account_views as supplier_account_views
 from portal.supplier import application_views as supplier_application_views
 from portal.supplier import kpi_views as supplier_kpi_views
+from portal.supplier import lump_sum_views as supplier_lump_sum_views
 from portal.supplier import message_views as supplier_message_views
 from portal.supplier import privacy_views as supplier_privacy_views
 from portal.supplier import question_views as supplier_question_views
@@ -66,6 +70,7 @@ VIEW_MODULES: tuple[ModuleType, ...] = (
     supplier_submit_views,
     supplier_account_views,
     supplier_kpi_views,
+    supplier_lump_sum_views,
     supplier_message_views,
     supplier_privacy_views,
     supplier_question_views,
@@ -79,6 +84,9 @@ VIEW_MODULES: tuple[ModuleType, ...] = (
     contract_views,
     contract_kpi_views,
     contract_late_views,
+    contract_lump_sum_views,
+    contract_sroi_views,
+    contract_talk_views,
     contract_task_views,
     contract_message_views,
     admin_views,

@@ -1,4 +1,5 @@
-"""A provider reports a quarter and the contract manager sees the flag it raises: in Chromium."""
+"""A provider reports a quarter (in the form for its year) and the contract manager sees the flag
+it raises: in Chromium."""
 
 from __future__ import annotations
 
@@ -40,9 +41,11 @@ def test_report_a_quarter_and_see_the_flag(
     log_in(provider_page, live_server, provider.email)
     provider_page.goto(f"{live_server}/aanbieder/overeenkomsten/{agreement.id}")
     provider_page.get_by_role("link", name="Cijfers (KPI's) melden").click()
-    provider_page.get_by_label("Kwartaal").select_option(label=label)
-    provider_page.get_by_label("Gemiddelde wachttijd (dagen)").fill("60")
-    provider_page.get_by_label("Cliënten in zorg (aantal)").fill("25")
+    # One form for a year (issue 21), opened on the year of the last quarter that ended.
+    provider_page.get_by_label("Jaar").select_option(str(quarter.year))
+    provider_page.get_by_role("button", name="Toon dit jaar").click()
+    provider_page.get_by_label(f"Gemiddelde wachttijd {label}", exact=True).fill("60")
+    provider_page.get_by_label(f"Cliënten in zorg {label}", exact=True).fill("25")
     provider_page.get_by_role("button", name="Cijfers opslaan").click()
     expect(provider_page.get_by_role("status").first).to_contain_text("opgeslagen")
 
@@ -52,3 +55,8 @@ def test_report_a_quarter_and_see_the_flag(
     expect(waiting.get_by_text("over de grens")).to_be_visible()
     expect(waiting.get_by_role("img", name="Gemiddelde wachttijd per periode")).to_be_visible()
     expect(waiting.get_by_role("cell", name=label)).to_be_visible()
+    # The DAS overview draws its charts beside their tables (issue 21).
+    manager_page.goto(f"{live_server}/contracten/das/{das.slug}/overzicht?jaar={quarter.year}")
+    expect(
+        manager_page.get_by_role("img", name=f"Omzet per perceel in {quarter.year}")
+    ).to_be_visible()

@@ -34,6 +34,7 @@ from portal.services import (
     declarations,
     evidence,
     kpis,
+    lump_sums,
     organisations,
     privacy_export,
     review,
@@ -142,6 +143,24 @@ CASES: list[tuple[str, tuple[str, ...], Callable[[Cast, User], object]]] = [
         "kpis.report_sroi",
         ("other provider", "contract manager", "administrator"),
         lambda c, u: kpis.report_sroi(u, c.objects["agreement"], 2026, "Stage", 100, "", NOW),
+    ),
+    # A lump-sum agreement's ceiling and audited results (issue 21)
+    (
+        "lump_sums.agree_ceiling",
+        ("contract manager of another DAS", "reviewer", "owner"),
+        lambda c, u: lump_sums.agree_ceiling(u, c.objects["agreement"], 2026, 100_00, "", NOW),
+    ),
+    (
+        "lump_sums.index_ceiling",
+        ("contract manager of another DAS", "reviewer", "owner"),
+        lambda c, u: lump_sums.index_ceiling(u, c.objects["agreement"], 2027, NOW),
+    ),
+    (
+        "lump_sums.report_result",
+        ("other provider", "contract manager", "administrator"),
+        lambda c, u: lump_sums.report_result(
+            u, c.objects["agreement"], 2026, 100_00, "Acc", NOW, DAY
+        ),
     ),
     # Catalogue, tariffs and the calendar: the administrator's
     (

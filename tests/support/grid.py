@@ -154,12 +154,30 @@ GRID_URLS = [
     ("contracts.talk_report", "/contracten/{agreement}/gesprekken/999999/verslag"),
     ("contracts.action_done", "/contracten/{agreement}/acties/999999/afgerond"),
     ("contracts.select_for_talks", "/contracten/{agreement}/selectie"),
+    # A DAS's year of talks (issue 21): no talk in the world, so no report or outcome to add.
+    ("contracts.talks", "/contracten/das/{slug}/gesprekken"),
+    ("contracts.talk_selection", "/contracten/das/{slug}/gesprekken/selectie"),
+    ("contracts.log_group_talk", "/contracten/das/{slug}/gesprekken/nieuw"),
+    ("contracts.group_talk_report", "/contracten/das/{slug}/gesprekken/999999/verslag"),
+    ("contracts.talk_outcome", "/contracten/das/{slug}/gesprekken/999999/uitkomst/{agreement}"),
     ("contracts.late_reports", "/contracten/das/{slug}/te-laat"),
+    ("contracts.sroi_turnover", "/contracten/das/{slug}/sroi-omzet"),
+    ("contracts.sroi_turnover_import", "/contracten/das/{slug}/sroi-omzet/import"),
+    ("contracts.sroi_turnover_example", "/contracten/das/{slug}/sroi-omzet/voorbeeld.csv"),
     ("contracts.remind_late", "/contracten/{agreement}/herinneren"),
     ("contracts.correct_kpi", "/contracten/{agreement}/kpi/correctie"),
     ("supplier.kpi_report", "/aanbieder/overeenkomsten/{agreement}/kpi"),
     ("supplier.kpi_upload", "/aanbieder/overeenkomsten/{agreement}/kpi/bestand"),
     ("supplier.sroi", "/aanbieder/overeenkomsten/{agreement}/sroi"),
+    # A lump-sum agreement's ceiling and the 3% valve (issue 21): no result in the world.
+    ("contracts.lump_sum", "/contracten/{agreement}/lumpsum"),
+    ("contracts.agree_ceiling", "/contracten/{agreement}/lumpsum/plafond"),
+    ("contracts.index_ceiling", "/contracten/{agreement}/lumpsum/indexeren"),
+    (
+        "contracts.close_lump_sum_review",
+        "/contracten/{agreement}/lumpsum/resultaten/999999/afhandelen",
+    ),
+    ("supplier.lump_sum", "/aanbieder/overeenkomsten/{agreement}/lumpsum"),
     ("catalogue.base_tariffs", "/beheer/das/{slug}/basistarieven"),
     ("review.suspend", "/beoordeling/overeenkomsten/{agreement}/opschorten"),
     ("supplier.clarification", "/aanbieder/aanmeldingen/{decided}/vragen/{clarification}"),
@@ -410,6 +428,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "supplier.clarification",
             "supplier.kpi_report",
             "supplier.sroi",
+            "supplier.lump_sum",
         )
         for method in (GET, POST)
     },
@@ -507,10 +526,28 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("contracts.talk_report", POST): but(CONTRACTS, {CONTRACT_MANAGER: 404, ADMIN: 404}),
     ("contracts.action_done", POST): but(CONTRACTS, {CONTRACT_MANAGER: 404, ADMIN: 404}),
     ("contracts.select_for_talks", POST): CONTRACTS,
+    ("contracts.talks", GET): CONTRACTS,
+    # Nothing ticked is a selection too (nobody), stored and shown again.
+    ("contracts.talk_selection", POST): but(CONTRACTS, {CONTRACT_MANAGER: 302, ADMIN: 302}),
+    ("contracts.log_group_talk", POST): CONTRACTS,
+    ("contracts.group_talk_report", POST): but(CONTRACTS, {CONTRACT_MANAGER: 404, ADMIN: 404}),
+    ("contracts.talk_outcome", POST): but(CONTRACTS, {CONTRACT_MANAGER: 404, ADMIN: 404}),
     # Nothing chosen: back to the list, with the reason.
     ("contracts.remind_late", POST): but(CONTRACTS, {CONTRACT_MANAGER: 302, ADMIN: 302}),
     ("contracts.log_talk", POST): CONTRACTS,
+    # Lump sums (issue 21): an empty form is shown again with its errors; the world has no
+    # ceiling to index (the page says so) and no result to review.
+    ("contracts.lump_sum", GET): CONTRACTS,
+    ("contracts.agree_ceiling", POST): CONTRACTS,
+    ("contracts.index_ceiling", POST): CONTRACTS,
+    ("contracts.close_lump_sum_review", POST): but(CONTRACTS, {CONTRACT_MANAGER: 404, ADMIN: 404}),
     ("contracts.correct_kpi", POST): CONTRACTS,
+    # SROI reference turnover (issue 21): the DAS's contract managers and the administrators. An
+    # empty form or a post without a file is shown again with its errors.
+    ("contracts.sroi_turnover", GET): CONTRACTS,
+    ("contracts.sroi_turnover", POST): CONTRACTS,
+    ("contracts.sroi_turnover_import", POST): CONTRACTS,
+    ("contracts.sroi_turnover_example", GET): CONTRACTS,
     **{
         (endpoint, POST): CONTRACTS_ADMIN
         for endpoint in (

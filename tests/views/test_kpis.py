@@ -28,23 +28,19 @@ def definition(das, code: str) -> KpiDefinition:
     return next(d for d in kpis.definitions_of(das.id) if d.code == code)
 
 
-def test_report_a_quarter_through_the_form(app: Flask, client: FlaskClient, reporting) -> None:
+def test_report_through_the_year_form(app: Flask, client: FlaskClient, reporting) -> None:
     das, provider, agreement, manager = reporting
     login(client, provider)
     url = f"/aanbieder/overeenkomsten/{agreement.id}/kpi"
     satisfaction, clients = definition(das, "SATISFACTION"), definition(das, "CLIENTS")
-    page = client.post(
-        url, data={"quarter": "2024-04-01", f"kpi{satisfaction.id}": "11", f"kpi{clients.id}": "40"}
-    ).get_data(as_text=True)
+    # One form for the year (issue 21): a field per KPI and period; satisfaction is half-yearly.
+    h1, q2 = f"kpi{satisfaction.id}_2024-01-01", f"kpi{clients.id}_2024-04-01"
+    page = client.post(url, data={"jaar": "2024", h1: "11", q2: "40"}).get_data(as_text=True)
     assert "Cliënttevredenheid: de waarde mag niet hoger zijn dan 10." in html.unescape(page)
     assert 'value="40"' in page  # what was typed stays
     assert db.session.scalar(db.select(db.func.count()).select_from(KpiValue)) == 0
-    response = client.post(
-        url,
-        data={"quarter": "2024-04-01", f"kpi{satisfaction.id}": "7,9", f"kpi{clients.id}": "40"},
-    )
+    response = client.post(url, data={"jaar": "2024", h1: "7,9", q2: "40"})
     assert response.status_code == 302
-    # Q2 ends the first half year: satisfaction is stored for 2024-H1.
     stored = {
         v.definition.code: (v.period_start, v.value)
         for v in db.session.scalars(db.select(KpiValue))
@@ -54,9 +50,9 @@ def test_report_a_quarter_through_the_form(app: Flask, client: FlaskClient, repo
         "CLIENTS": (date(2024, 4, 1), Decimal("40.00")),
     }
     # Reporting the same quarter again is a correction: it needs a reason, keeps the old value.
-    response = client.post(url, data={"quarter": "2024-04-01", f"kpi{clients.id}": "42"})
+    response = client.post(url, data={"jaar": "2024", q2: "42"})
     assert "Geef de reden van de correctie op" in response.get_data(as_text=True)
-    client.post(url, data={"quarter": "2024-04-01", f"kpi{clients.id}": "42", "reason": "Telfout"})
+    client.post(url, data={"jaar": "2024", q2: "42", "reason": "Telfout"})
     values = db.session.scalars(
         db.select(KpiValue.value).where(KpiValue.definition_id == clients.id).order_by(KpiValue.id)
     ).all()

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.domain import contract_management as rules
@@ -26,27 +25,19 @@ from portal.services.kpis.figures import (
     TOTALS,
     latest_per_agreement,
     live_agreements,
-    sum_per_agreement,
 )
 from portal.services.kpis.sroi import sroi_row, sroi_rules_of
+from portal.services.kpis.sroi_turnover import measured_turnover
 from portal.services.paging import Page, paginate_counted
 
 
 @dataclass
 class KpiSeries:
     definition: KpiDefinition
-    points: list[tuple[date, Decimal, rules.KpiFlag]]
+    # No flag for a KPI whose target is the region's (seed 002): one provider's share of the
+    # region's gezinshuizen is not measured against the region's target.
+    points: list[tuple[date, Decimal, rules.KpiFlag | None]]
     late: list[date]
-
-
-def _latest_ids(agreement_id: int) -> sa.Select[tuple[int]]:
-    """The figure that counts per KPI and period: the last one reported (a correction adds a
-    row)."""
-    return (
-        db.select(db.func.max(KpiValue.id))
-        .where(KpiValue.agreement_id == agreement_id, *TOTALS)
-        .group_by(KpiValue.definition_id, KpiValue.period_start)
-    )
 
 
 def provider_dashboard(
@@ -56,7 +47,7 @@ def provider_dashboard(
     corrected, earlier figures are a list of their own (`corrections_page`)."""
     values = db.session.scalars(
         db.select(KpiValue)
-        .where(KpiValue.id.in_(_latest_ids(agreement.id)))
+        .where(KpiValue.agreement_id == agreement.id, KpiValue.is_current.is_(True), *TOTALS)
         .order_by(KpiValue.period_start, KpiValue.id)
     ).all()
     by_definition: dict[int, list[KpiValue]] = defaultdict(list)
@@ -67,12 +58,14 @@ def provider_dashboard(
         rows = by_definition.get(definition.id, [])
         latest: dict[date, KpiValue] = {}
         for row in rows:
-            latest[row.period_start] = row  # ordered by id: the last one counts
+            latest[row.period_start] = row
         points = [
             (
                 start,
                 row.value,
-                rules.kpi_flag(
+                None
+                if definition.target_for_region
+                else rules.kpi_flag(
                     row.value, definition.target, definition.threshold, definition.higher_is_better
                 ),
             )
@@ -97,7 +90,7 @@ def corrections_page(agreement: FrameworkAgreement, number: int, per_page: int) 
         .where(
             KpiValue.agreement_id == agreement.id,
             *TOTALS,
-            KpiValue.id.not_in(_latest_ids(agreement.id)),
+            KpiValue.is_current.is_(False),
         )
         .order_by(KpiValue.reported_at.desc(), KpiValue.id.desc()),
         number,
@@ -108,24 +101,11 @@ def corrections_page(agreement: FrameworkAgreement, number: int, per_page: int) 
 def _year_figures(
     das_id: int, code: str, first: date, last: date
 ) -> tuple[dict[int, Decimal], dict[int, Decimal], dict[int, Decimal]]:
-    """Over [first, last), the latest report per agreement, period, lot and municipality (a
-    correction adds a row), summed: per agreement its totals (rows without lot or municipality),
-    and the breakdown rows per lot and per municipality. One pass over the DAS's values instead
-    of one per figure: this is the dashboard's heaviest read, over a million values nationally."""
-    latest = (
-        db.select(db.func.max(KpiValue.id).label("id"))
-        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
-        .where(
-            KpiDefinition.das_id == das_id,
-            KpiDefinition.code == code,
-            KpiValue.period_start >= first,
-            KpiValue.period_start < last,
-        )
-        .group_by(
-            KpiValue.agreement_id, KpiValue.period_start, KpiValue.lot_id, KpiValue.authority_id
-        )
-        .subquery()
-    )
+    """Over [first, last), the current report per agreement, period, lot and municipality (a
+    correction adds a row and takes the flag), summed: per agreement its totals (rows without
+    lot or municipality), and the breakdown rows per lot and per municipality. One pass over the
+    DAS's current values instead of one per figure: this is the dashboard's heaviest read, over
+    a million values nationally."""
     rows = db.session.execute(
         db.select(
             KpiValue.agreement_id,
@@ -133,7 +113,14 @@ def _year_figures(
             KpiValue.authority_id,
             db.func.sum(KpiValue.value),
         )
-        .where(KpiValue.id.in_(db.select(latest.c.id)))
+        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+        .where(
+            KpiDefinition.das_id == das_id,
+            KpiDefinition.code == code,
+            KpiValue.period_start >= first,
+            KpiValue.period_start < last,
+            KpiValue.is_current.is_(True),
+        )
         .group_by(KpiValue.agreement_id, KpiValue.lot_id, KpiValue.authority_id)
     ).tuples()
     totals: dict[int, Decimal] = {}
@@ -206,9 +193,8 @@ def das_overview(
     if with_sroi:
         rule = sroi_rules_of(das).for_year(year)
         measured = rule.measured_year(year)
-        previous = sum_per_agreement(
-            das.id, TURNOVER, date(measured, 1, 1), date(measured + 1, 1, 1)
-        )
+        # The municipalities' reference turnover where entered, else the provider's (issue 21).
+        previous = measured_turnover(das.id, measured)
         realised = dict(
             db.session.execute(
                 db.select(SroiReport.agreement_id, db.func.sum(SroiReport.amount_cents))

@@ -85,8 +85,15 @@ def save_definition(
     target: Decimal,
     threshold: Decimal,
     period: ReportingPeriod,
+    region_specific: bool = False,
+    target_for_region: bool = False,
 ) -> KpiDefinition:
+    """A KPI of the national set or of the region's own (seed 002); a region's target may be one
+    for the region as a whole (the sum over the providers: "Streefcijfer 2022 = 20" gezinshuizen),
+    which only a region-specific KPI has."""
     require_administrator(admin)
+    if target_for_region and not region_specific:
+        raise ServiceError("region_target_needs_region_kpi")
     code = code.strip().upper()
     if any(d.code == code and d is not definition for d in definitions_of(das.id)):
         raise ServiceError("kpi_code_taken", kpi_code=code)
@@ -102,7 +109,16 @@ def save_definition(
         threshold,
     )
     definition.period = period
-    record("kpi.defined", das, admin, das_id=das.id, code=code)
+    definition.region_specific, definition.target_for_region = region_specific, target_for_region
+    record(
+        "kpi.defined",
+        das,
+        admin,
+        das_id=das.id,
+        code=code,
+        region_specific=region_specific,
+        target_for_region=target_for_region,
+    )
     db.session.commit()
     return definition
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import (
@@ -25,11 +25,12 @@ LIVE_STATES = (AgreementState.LIVE, AgreementState.AWAITING_SIGNATURE, Agreement
 
 
 def live_agreements(das_id: int) -> list[FrameworkAgreement]:
-    # The overview names each provider: load the organisations with the agreements, not one query per row.
+    # The overview names each provider: load the organisations with the agreements, in the same
+    # query (one organisation per agreement: a join multiplies no rows).
     return list(
         db.session.scalars(
             db.select(FrameworkAgreement)
-            .options(selectinload(FrameworkAgreement.organisation))
+            .options(joinedload(FrameworkAgreement.organisation))
             .where(
                 FrameworkAgreement.das_id == das_id,
                 FrameworkAgreement.state.in_(LIVE_STATES),
@@ -39,24 +40,19 @@ def live_agreements(das_id: int) -> list[FrameworkAgreement]:
 
 
 def sums_query(das_id: int, code: str, first: date, last: date) -> sa.Select[tuple[int, Decimal]]:
-    """The latest reported value per agreement and period, summed over [first, last), in SQL:
-    rows of (agreement_id, total)."""
-    latest = (
-        db.select(db.func.max(KpiValue.id).label("id"))
+    """The current value per agreement and period, summed over [first, last), in SQL: rows of
+    (agreement_id, total)."""
+    return (
+        db.select(KpiValue.agreement_id, db.func.sum(KpiValue.value).label("total"))
         .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
         .where(
             KpiDefinition.das_id == das_id,
             KpiDefinition.code == code,
             KpiValue.period_start >= first,
             KpiValue.period_start < last,
+            KpiValue.is_current.is_(True),
             *TOTALS,
         )
-        .group_by(KpiValue.agreement_id, KpiValue.period_start)
-        .subquery()
-    )
-    return (
-        db.select(KpiValue.agreement_id, db.func.sum(KpiValue.value).label("total"))
-        .where(KpiValue.id.in_(db.select(latest.c.id)))
         .group_by(KpiValue.agreement_id)
     )
 
@@ -67,29 +63,32 @@ def sum_per_agreement(das_id: int, code: str, first: date, last: date) -> dict[i
 
 
 def latest_per_agreement(das_id: int, code: str) -> dict[int, Decimal]:
+    """Per agreement the current value of its latest period."""
     latest = (
         db.select(KpiValue.agreement_id, db.func.max(KpiValue.period_start).label("start"))
         .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
-        .where(KpiDefinition.das_id == das_id, KpiDefinition.code == code, *TOTALS)
+        .where(
+            KpiDefinition.das_id == das_id,
+            KpiDefinition.code == code,
+            KpiValue.is_current.is_(True),
+            *TOTALS,
+        )
         .group_by(KpiValue.agreement_id)
         .subquery()
     )
-    rows = (
-        db.session.execute(
-            db.select(KpiValue.agreement_id, KpiValue.value, KpiValue.id)
-            .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
-            .join(
-                latest,
-                (latest.c.agreement_id == KpiValue.agreement_id)
-                & (latest.c.start == KpiValue.period_start),
-            )
-            .where(KpiDefinition.code == code, KpiDefinition.das_id == das_id, *TOTALS)
-            .order_by(KpiValue.id)
+    rows = db.session.execute(
+        db.select(KpiValue.agreement_id, KpiValue.value)
+        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+        .join(
+            latest,
+            (latest.c.agreement_id == KpiValue.agreement_id)
+            & (latest.c.start == KpiValue.period_start),
         )
-        .tuples()
-        .all()
-    )
-    result: dict[int, Decimal] = {}
-    for agreement_id, value, _id in rows:
-        result[agreement_id] = Decimal(value)
-    return result
+        .where(
+            KpiDefinition.code == code,
+            KpiDefinition.das_id == das_id,
+            KpiValue.is_current.is_(True),
+            *TOTALS,
+        )
+    ).tuples()
+    return {agreement_id: Decimal(value) for agreement_id, value in rows}

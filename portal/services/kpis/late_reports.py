@@ -41,6 +41,7 @@ from portal.services.calendar import holidays_between
 from portal.services.kpis.definitions import TURNOVER, definitions_of
 from portal.services.kpis.figures import TOTALS
 from portal.services.kpis.sroi import SroiRules, sroi_rules_of
+from portal.services.kpis.sroi_turnover import entered_per_year
 from portal.services.ownership import require_contract_manager
 from portal.services.paging import Page, page_of
 from portal.services.recipients import provider_recipients
@@ -81,17 +82,16 @@ def _reported_periods(das_id: int) -> dict[tuple[int, int], set[date]]:
 
 
 def _turnover_per_year(das_id: int) -> dict[tuple[int, int], Decimal]:
-    """Per agreement and year the reported turnover (the latest figure per period, summed)."""
-    latest = (
-        db.select(db.func.max(KpiValue.id))
-        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
-        .where(KpiDefinition.das_id == das_id, KpiDefinition.code == TURNOVER, *TOTALS)
-        .group_by(KpiValue.agreement_id, KpiValue.period_start)
-    )
+    """Per agreement and year the reported turnover (the current figure per period, summed)."""
     totals: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for agreement_id, start, value in db.session.execute(
-        db.select(KpiValue.agreement_id, KpiValue.period_start, KpiValue.value).where(
-            KpiValue.id.in_(latest)
+        db.select(KpiValue.agreement_id, KpiValue.period_start, KpiValue.value)
+        .join(KpiDefinition, KpiDefinition.id == KpiValue.definition_id)
+        .where(
+            KpiDefinition.das_id == das_id,
+            KpiDefinition.code == TURNOVER,
+            KpiValue.is_current.is_(True),
+            *TOTALS,
         )
     ).tuples():
         totals[(agreement_id, start.year)] += Decimal(value)
@@ -152,7 +152,8 @@ def late_reports(
             .distinct()
         ).tuples():
             sroi_years[agreement_id].add(year)
-        turnover = _turnover_per_year(das.id)
+        # The municipalities' reference turnover where entered, else the provider's (issue 21).
+        turnover = {**_turnover_per_year(das.id), **entered_per_year(das.id)}
         sroi_rules = sroi_rules_of(das)
         for agreement in agreements:
             obliged = {

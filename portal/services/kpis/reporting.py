@@ -19,7 +19,7 @@ from portal.models import (
     Role,
     User,
 )
-from portal.services import Problem, RowError, ServiceError, transaction
+from portal.services import Problem, RowError, ServiceError, rows_changed, transaction
 from portal.services.audit import record
 from portal.services.kpis.definitions import definitions_of
 from portal.services.ownership import (
@@ -82,15 +82,13 @@ def current_value(
     authority_id: int | None = None,
 ) -> KpiValue | None:
     return db.session.scalar(
-        db.select(KpiValue)
-        .where(
+        db.select(KpiValue).where(
             KpiValue.agreement_id == agreement_id,
             KpiValue.definition_id == definition_id,
             KpiValue.period_start == period_start,
             *_same_breakdown(lot_id, authority_id),
+            KpiValue.is_current.is_(True),
         )
-        .order_by(KpiValue.id.desc())
-        .limit(1)
     )
 
 
@@ -120,11 +118,32 @@ def report(
     keys = [(f.definition.id, f.period_start, f.lot_id, f.authority_id) for f in figures]
     if len(keys) != len(set(keys)):
         raise ServiceError("duplicate_figure")
+    # Two reports for one agreement take turns: the second waits for the first to commit and
+    # then finds its figures current (a row lock on PostgreSQL; SQLite has one writer at a time,
+    # taken by the first UPDATE below). Without it both could leave a current row, which the
+    # unique indexes on current figures would refuse.
+    db.session.execute(
+        db.select(FrameworkAgreement.id)
+        .where(FrameworkAgreement.id == agreement.id)
+        .with_for_update()
+    )
+    # A figure whose key already had a current one is a correction: the earlier row stops
+    # counting. The UPDATE's row count says so, read under the lock, so no race hides one.
     corrections = [
         f
         for f in figures
-        if current_value(agreement.id, f.definition.id, f.period_start, f.lot_id, f.authority_id)
-        is not None
+        if rows_changed(
+            db.update(KpiValue)
+            .where(
+                KpiValue.agreement_id == agreement.id,
+                KpiValue.definition_id == f.definition.id,
+                KpiValue.period_start == f.period_start,
+                *_same_breakdown(f.lot_id, f.authority_id),
+                KpiValue.is_current.is_(True),
+            )
+            .values(is_current=False)
+            .execution_options(synchronize_session=False)
+        )
     ]
     if (corrections or user.role is not Role.PROVIDER) and not reason.strip():
         raise ServiceError("correction_reason_required")
@@ -140,6 +159,7 @@ def report(
                 reason=reason.strip(),
                 reported_at=now,
                 reported_by_id=user.id,
+                is_current=True,
             )
         )
     record(
@@ -239,6 +259,72 @@ def parse_rows(
             continue
         figures.append(Figure(definition, start, value, lot_id, authority_id))
     return figures, errors
+
+
+@dataclass(frozen=True)
+class YearCell:
+    """One period of one KPI in a provider's form for a year."""
+
+    period_start: date
+    quarters: int  # how many quarter columns the period covers: 1, 2 (half year) or 4 (year)
+    open: bool  # reportable now: the period has ended and the agreement ran in it
+    current: Decimal | None  # the figure that counts, if any
+    ended: bool  # not open though ended: the agreement did not run yet
+
+
+@dataclass(frozen=True)
+class YearRow:
+    definition: KpiDefinition
+    cells: list[YearCell]
+
+
+def _reportable(agreement: FrameworkAgreement, start: date, period: str, today: date) -> bool:
+    """The timing rules of `check_figure`: the period has ended, and the agreement ran in it."""
+    end = rules.next_period(start, period)
+    return end <= today and end > agreement.start_date
+
+
+def report_years(agreement: FrameworkAgreement, today: date) -> list[int]:
+    """The years a provider can report figures for, the latest first: from the agreement's
+    start to the year of the last quarter that has ended."""
+    ended = rules.completed_periods(agreement.start_date, today, "quarter")
+    if not ended:
+        return []
+    return list(range(ended[-1].year, agreement.start_date.year - 1, -1))
+
+
+def year_sheet(agreement: FrameworkAgreement, year: int, today: date) -> list[YearRow]:
+    """Every KPI's periods in a year with the figures that count: the provider's form for a
+    year (quarters, half years and the year side by side). Two queries."""
+    current = {
+        (v.definition_id, v.period_start): Decimal(v.value)
+        for v in db.session.scalars(
+            db.select(KpiValue).where(
+                KpiValue.agreement_id == agreement.id,
+                KpiValue.period_start >= date(year, 1, 1),
+                KpiValue.period_start < date(year + 1, 1, 1),
+                KpiValue.is_current.is_(True),
+                KpiValue.lot_id.is_(None),
+                KpiValue.authority_id.is_(None),
+            )
+        )
+    }
+    rows = []
+    for definition in definitions_of(agreement.das_id):
+        period = definition.period.value
+        months = rules.PERIOD_MONTHS[period]
+        cells = [
+            YearCell(
+                start,
+                months // 3,
+                _reportable(agreement, start, period, today),
+                current.get((definition.id, start)),
+                rules.next_period(start, period) <= today,
+            )
+            for start in (date(year, month, 1) for month in range(1, 13, months))
+        ]
+        rows.append(YearRow(definition, cells))
+    return rows
 
 
 def values_of(agreement: FrameworkAgreement) -> list[KpiValue]:

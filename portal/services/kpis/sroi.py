@@ -5,7 +5,7 @@ revision applies from the year after it was decided, seed 003 §4.4)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from portal.models import (
     FrameworkAgreement,
     Organisation,
     SroiReport,
+    SroiTurnover,
     User,
 )
 from portal.services import ServiceError, das_terms
@@ -87,6 +88,10 @@ class SroiPage(Page[SroiRow]):
 
     rule: terms_rules.SroiRule = terms_rules.SroiRule(0, Decimal(0))
     year: int = 0
+    # Per agreement on the page the turnover its obligation is measured on (cents; None: none
+    # known), and the agreements whose figure the contract managers entered (SroiTurnover).
+    measured_cents: dict[int, int | None] = field(default_factory=dict)
+    entered: frozenset[int] = frozenset()
 
     @property
     def measured_year(self) -> int:
@@ -97,41 +102,64 @@ def sroi_page(das: Das, year: int, today: date, number: int, per_page: int) -> S
     """One page of the social-return table: the live agreements by the turnover the year's
     obligation is measured on (the year before, or the rule's fixed reference year), highest
     first (the obligation grows with it; below the threshold there is none), then by name. The
-    same order as `das_overview(...).sroi`, sorted and cut in SQL, so a page costs the same
-    however many agreements there are."""
+    turnover is the reference turnover the contract managers entered for that year
+    (portal.services.kpis.sroi_turnover), else the one the provider reported. The same order as
+    `das_overview(...).sroi`, sorted and cut in SQL, so a page costs the same however many
+    agreements there are."""
     rule = das_terms.sroi_rule_of(das, year)
     measured = rule.measured_year(year)
     turnover = sums_query(
         das.id, TURNOVER, date(measured, 1, 1), date(measured + 1, 1, 1)
     ).subquery()
+    entered = (
+        db.select(SroiTurnover.agreement_id, SroiTurnover.amount_cents)
+        .where(SroiTurnover.year == measured)
+        .subquery()
+    )
     realised = (
         db.select(SroiReport.agreement_id, db.func.sum(SroiReport.amount_cents).label("total"))
         .where(SroiReport.year == year)
         .group_by(SroiReport.agreement_id)
         .subquery()
     )
+    measured_cents = db.func.coalesce(entered.c.amount_cents, turnover.c.total * 100)
     query = (
-        db.select(FrameworkAgreement, turnover.c.total, realised.c.total)
+        db.select(FrameworkAgreement, turnover.c.total, entered.c.amount_cents, realised.c.total)
         .join(Organisation, Organisation.id == FrameworkAgreement.organisation_id)
         .outerjoin(turnover, turnover.c.agreement_id == FrameworkAgreement.id)
+        .outerjoin(entered, entered.c.agreement_id == FrameworkAgreement.id)
         .outerjoin(realised, realised.c.agreement_id == FrameworkAgreement.id)
         .options(contains_eager(FrameworkAgreement.organisation))
         .where(FrameworkAgreement.das_id == das.id, FrameworkAgreement.state.in_(LIVE_STATES))
         .order_by(
             # Below the threshold there is no obligation: those rows follow, by name.
-            db.case(
-                (turnover.c.total * 100 > rule.threshold_cents, turnover.c.total), else_=0
-            ).desc(),
+            db.case((measured_cents > rule.threshold_cents, measured_cents), else_=0).desc(),
             Organisation.legal_name,
             FrameworkAgreement.id,
         )
     )
     found = paginate(query, number, per_page, scalars=False)
-    rows = [
-        sroi_row(rule, agreement, None if total is None else Decimal(total), done, today, year)
-        for agreement, total, done in found.items
-    ]
-    return SroiPage(rows, found.total, found.number, found.per_page, rule=rule, year=year)
+    rows = []
+    cents: dict[int, int | None] = {}
+    entered_ids = set()
+    for agreement, total, entered_cents, done in found.items:
+        if entered_cents is not None:
+            euros: Decimal | None = money.euros_of(int(entered_cents))
+            entered_ids.add(agreement.id)
+        else:
+            euros = None if total is None else Decimal(total)
+        cents[agreement.id] = None if euros is None else money.cents_of(euros)
+        rows.append(sroi_row(rule, agreement, euros, done, today, year))
+    return SroiPage(
+        rows,
+        found.total,
+        found.number,
+        found.per_page,
+        rule=rule,
+        year=year,
+        measured_cents=cents,
+        entered=frozenset(entered_ids),
+    )
 
 
 def report_sroi(
