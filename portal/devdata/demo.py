@@ -30,6 +30,7 @@ from portal.models import (
     OrganisationRole,
     PrivacyRole,
     ProductVariant,
+    ReportingPeriod,
     ReviewMark,
     Role,
     SizeClass,
@@ -550,6 +551,24 @@ def load_demo(today: date) -> None:
     ):
         _demo_terms(admin, das, privacy_role)
         kpis.ensure_default_kpis(admin, das)
+    # A region's own KPI beside the national set, as Zuid-Limburg has one (seed 002: "Aantal
+    # gezinshuizen", streefcijfer 2022 = 20, for the region as a whole); on the demo's broad
+    # youth-care DAS, which buys the residential care gezinshuizen give.
+    if not any(d.code == "GEZINSHUIZEN" for d in kpis.definitions_of(ml.id)):
+        kpis.save_definition(
+            admin,
+            ml,
+            None,
+            "GEZINSHUIZEN",
+            "Aantal gezinshuizen",
+            "gezinshuizen",
+            True,
+            Decimal(20),
+            Decimal(16),
+            ReportingPeriod.YEAR,
+            region_specific=True,
+            target_for_region=True,
+        )
     _demo_indexed_years(ml, admin)
     # Published as on the settings page, once every part is there (seed 003 §6.2: Feb 2025).
     for das, published in (

@@ -899,6 +899,7 @@ class _Generation:
                             "reason": "",
                             "reported_at": reported_at,
                             "reported_by_id": provider["user"],
+                            "is_current": True,  # one report per figure: each one counts
                         },
                     )
         # Social return for the larger providers, one report a year (seed 003 §4.4).

@@ -161,7 +161,7 @@ def test_the_providers_form_and_the_managers_correction_read_a_figure_alike(
     login(client, provider)
     client.post(
         f"/aanbieder/overeenkomsten/{agreement.id}/kpi",
-        data={"quarter": "2024-04-01", f"kpi{turnover.id}": typed},
+        data={"jaar": "2024", f"kpi{turnover.id}_2024-04-01": typed},
     )
     login(client, manager)
     page = client.post(
