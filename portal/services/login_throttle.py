@@ -22,6 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
+from limits.storage import MemoryStorage, Storage
+
 from portal.domain.login_throttle import lockout_seconds, parse_minutes
 from portal.extensions import limiter
 
@@ -68,13 +71,24 @@ class Attempt:
         ]
 
 
+# When an operator turns the HTTP rate limits off (RATELIMIT_ENABLED), the limiter has no
+# storage; the lock-outs of accounts still count, in this process's memory.
+_OWN_STORAGE = MemoryStorage()
+
+
+def _storage() -> Storage:
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return _OWN_STORAGE
+    return limiter.storage
+
+
 def _key(kind: str, subject: str) -> str:
     return f"{PREFIX}/{kind}/{subject}"
 
 
 def wait_seconds(attempt: Attempt, rules: Policy) -> int:
     """Seconds before this client may try this account again; 0 when it may now."""
-    storage = limiter.storage
+    storage = _storage()
     waits = [
         storage.get_expiry(_key("lock", subject)) - time.time()
         for subject, _threshold in attempt.subjects(rules)
@@ -85,7 +99,7 @@ def wait_seconds(attempt: Attempt, rules: Policy) -> int:
 
 def failed(attempt: Attempt, rules: Policy) -> int:
     """Count a wrong password; returns the length of the lock-out it started (0: none)."""
-    storage = limiter.storage
+    storage = _storage()
     started = 0
     for subject, threshold in attempt.subjects(rules):
         failures = storage.incr(_key("failures", subject), rules.window)
@@ -100,9 +114,9 @@ def succeeded(attempt: Attempt) -> None:
     """The right password: a trusted device starts counting afresh. The account's and the
     address's counters are left alone; an attacker guessing elsewhere gains nothing."""
     if attempt.device:
-        limiter.storage.clear(_key("failures", f"device:{attempt.device}"))
+        _storage().clear(_key("failures", f"device:{attempt.device}"))
 
 
 def unlock_account(email: str) -> None:
     """Lift the lock-out of untrusted clients (after a password reset through the mailed link)."""
-    limiter.storage.clear(_key("lock", f"account:{account_key(email)}"))
+    _storage().clear(_key("lock", f"account:{account_key(email)}"))

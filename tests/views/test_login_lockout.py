@@ -153,3 +153,22 @@ def test_a_password_reset_lifts_the_lock_out(app: Flask, lockout: None, mailbox)
     )
     assert response.status_code == 302
     assert log_in(new_device, owner.email, new_password).status_code == 302
+
+
+def test_with_the_rate_limits_off_logging_in_works_and_lock_outs_still_count(
+    app: Flask, lockout: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator may turn the HTTP rate limits off (RATELIMIT_ENABLED; the page benchmark
+    does): the limiter then has no storage, and a log-in failed with an AssertionError (found by
+    `make bench`, issue 21). The lock-outs of accounts still count, in the process's memory."""
+    owner = account()
+    with monkeypatch.context() as patched:
+        patched.setitem(app.config, "RATELIMIT_ENABLED", False)
+        # As Flask-Limiter leaves itself when set up with the limits off: disabled, no storage.
+        patched.setattr(limiter, "enabled", False)
+        patched.setattr(limiter, "_storage", None)
+        assert log_in(client_at(app, "198.51.100.7"), owner.email).status_code == 302
+        attacker = client_at(app, "203.0.113.77")
+        for _ in range(3):
+            assert log_in(attacker, owner.email, WRONG).status_code == 200
+        assert log_in(attacker, owner.email, WRONG).status_code == 429
