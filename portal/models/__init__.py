@@ -42,6 +42,7 @@ from portal.models.contracts import (
     VariationKind,
 )
 from portal.models.das_terms import SroiRuleChange
+from portal.models.espd import EspdImport
 from portal.models.jobs import JobRun, JobState, MailState, OutboxMail
 from portal.models.kpis import (
     ContractTalk,
@@ -90,6 +91,7 @@ from portal.models.users import (
 )
 
 __all__ = [
+    "EspdImport",
     "TaskMail",
     "TaskMailKind",
     "Question",

@@ -14,6 +14,7 @@ from portal.models._base import Timestamp, str_enum, utcnow
 from portal.models.catalogue import Criterion, Das, EvidenceType, Lot, Product
 
 if TYPE_CHECKING:
+    from portal.models.espd import EspdImport
     from portal.models.organisations import Organisation
     from portal.models.users import User
 
@@ -142,6 +143,11 @@ class ReuseSource(enum.StrEnum):
 
     # The same criterion's answer in an earlier application (reused_from_application).
     EARLIER_APPLICATION = "application"
+    # The same ground (ESPD code or national ground) answered in an application to another DAS
+    # (reused_from_application names it).
+    OTHER_DAS = "other_das"
+    # An imported ESPD response (reused_from_espd names the import).
+    ESPD = "espd"
 
 
 answer_evidence = sa.Table(
@@ -170,6 +176,7 @@ class Answer(Model):
     reused_source: Mapped[ReuseSource | None] = mapped_column(str_enum(ReuseSource, length=20))
     reused_from_application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application.id"))
     reused_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    reused_from_espd_id: Mapped[int | None] = mapped_column(sa.ForeignKey("espd_import.id"))
 
     application: Mapped[Application] = relationship(
         back_populates="answers", foreign_keys=[application_id]
@@ -179,6 +186,7 @@ class Answer(Model):
     reused_from_application: Mapped[Application | None] = relationship(
         foreign_keys=[reused_from_application_id]
     )
+    reused_from_espd: Mapped[EspdImport | None] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("application_id", "criterion_id"),)
 

@@ -1,0 +1,164 @@
+"""The ESPD (European Single Procurement Document; Dutch: UEA) as the portal reads and writes it
+(issue 22): what a response document says, what a request or response the portal issues holds,
+and how a response's answers map onto a DAS's criteria. Pure: no XML here (portal.infra.espd_xml
+reads and writes the UBL 2.4 documents), no database.
+
+Source: ../shared/DOMAIN.md "ESPD": ESPD-EDM 2.x and later are UBL QualificationApplicationRequest
+and -Response documents; criteria are identified by a criterion type code from the EU criterion
+list (portal/data/espd/Criterion.gc) and a UUID from the EU taxonomy."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+#: The code list (listID) of criteria the portal issues itself: a region's own criteria, which the
+#: EU list does not have. Their code is the DAS's criterion code (G3); they map back only onto the
+#: same DAS (the document's ContractFolderID is the DAS's reference).
+OWN_CRITERION_LIST = "urn:das-portaal:criterion"
+
+
+class Refusal(enum.StrEnum):
+    """Why an uploaded file is not taken as an ESPD response; each has its Dutch message
+    (portal.pages.messages) and nothing of the file is stored."""
+
+    EMPTY = "espd_empty"
+    TOO_LARGE = "espd_too_large"
+    NOT_XML = "espd_not_xml"
+    HOSTILE = "espd_hostile"  # a DOCTYPE, entities or external references
+    TOO_DEEP = "espd_too_deep"
+    WRONG_DOCUMENT = "espd_wrong_document"  # XML, but not a QualificationApplicationResponse
+    REQUEST_NOT_RESPONSE = "espd_request_not_response"  # the buyer's request, not an answer
+    DRAFT_VERSION = "espd_draft_version"  # ESPD-EDM 1.x or a pre-release version
+    UNKNOWN_NAMESPACE = "espd_unknown_namespace"
+    SCHEMA_INVALID = "espd_schema_invalid"
+    NO_ANSWERS = "espd_no_answers"  # a response without a single answer (an unfinished one)
+    OTHER_ORGANISATION = "espd_other_organisation"  # another KvK number than the provider's
+
+
+@dataclass(frozen=True)
+class Party:
+    """The economic operator as the document describes it."""
+
+    name: str = ""
+    kvk_number: str | None = None
+    vat_number: str | None = None
+    street_address: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str | None = None  # as in the document (ISO 3166 alpha-3, "NLD")
+    # A SizeClass value (micro, small, medium, large); None when the document says nothing
+    # exact (the EU list's "sme" spans three of the portal's classes).
+    size_class: str | None = None
+    size_code: str | None = None  # the document's own code, for saying why it did not map
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class CodeAnswer:
+    """The answer to one criterion of the document."""
+
+    code: str  # a code of the EU criterion list ("fraud"), or the DAS's own code ("G3")
+    own: bool  # True: a criterion of OWN_CRITERION_LIST
+    name: str  # the criterion's name in the document (a national ground's name)
+    value: bool | None  # the main yes/no answer; None: the document has none for it
+    explanation: str = ""
+    self_cleaning: str = ""
+
+
+@dataclass(frozen=True)
+class ResponseDocument:
+    """What the portal reads from an ESPD response."""
+
+    uuid: str
+    issue_date: date | None
+    edm_version: str  # ProfileExecutionID or VersionID, e.g. "ESPD-EDMv4.1.0"
+    contracting_party: str  # the buyer's name
+    procedure: str  # ContractFolderID: the procedure's reference (a DAS's reference)
+    party: Party
+    answers: tuple[CodeAnswer, ...]
+
+
+@dataclass(frozen=True)
+class CriterionFacts:
+    """One of a DAS's criteria, as an ESPD request names it."""
+
+    code: str  # the DAS's code: U1, G3
+    kind: str  # "exclusion" or "suitability"
+    origin: str  # "espd", "national" or "own"
+    espd_codes: tuple[str, ...]
+    title: str
+    question: str
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """A DAS as its ESPD request describes it."""
+
+    reference: str  # the DAS's reference: the ContractFolderID
+    name: str
+    description: str
+    buyer_name: str
+    lots: tuple[tuple[str, str], ...]  # (lot code, lot name)
+    criteria: tuple[CriterionFacts, ...]
+    issued_on: date
+    document_uuid: str  # stable for the DAS's published version
+
+
+@dataclass(frozen=True)
+class AnswerFacts:
+    criterion_code: str  # the DAS's code
+    value: bool | None
+    explanation: str = ""
+    self_cleaning: str = ""
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """A submitted application as its ESPD response describes it."""
+
+    request: RequestFacts
+    party: Party
+    answers: tuple[AnswerFacts, ...]
+    reference: str  # the application's reference
+    submitted_at: datetime
+    document_uuid: str
+    lots: tuple[str, ...] = field(default=())  # the codes of the lots applied for
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A criterion of the DAS that an imported response answers."""
+
+    criterion_code: str
+    value: bool
+    explanation: str
+    self_cleaning: str
+    from_codes: tuple[str, ...]  # the document's criteria it was read from
+
+
+class NotMappedReason(enum.StrEnum):
+    NOT_ASKED = "not_asked"  # the DAS asks nothing with this code
+    NO_YES_NO = "no_yes_no"  # the document holds no yes/no answer for it (an amount, a list)
+    PARTLY = "partly"  # the criterion asks about more codes than the document answers
+    NOT_ANSWERED = "not_answered"  # a criterion of the DAS the document does not answer
+    OWN_OF_OTHER = "own_of_other"  # another procedure's own criterion
+    CONFLICTING = "conflicting"  # the document answers the codes of one criterion differently
+
+
+@dataclass(frozen=True)
+class NotMapped:
+    code: str  # the document's code, or the DAS's criterion code for NOT_ANSWERED
+    reason: NotMappedReason
+    criterion_code: str | None = None  # the DAS's criterion concerned, where there is one
+
+
+def map_answers(
+    criteria: Sequence[CriterionFacts], document: ResponseDocument, das_reference: str
+) -> tuple[list[Filled], list[NotMapped]]:
+    """Which of the DAS's criteria the document answers, and what it could not map and why."""
+    raise NotImplementedError  # filled in by the ESPD parsing work of issue 22
