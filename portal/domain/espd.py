@@ -19,6 +19,14 @@ from datetime import date, datetime
 #: same DAS (the document's ContractFolderID is the DAS's reference).
 OWN_CRITERION_LIST = "urn:das-portaal:criterion"
 
+#: How the portal names a KvK number and a VAT number in a party's PartyIdentification
+#: (schemeAgencyID; schemeID "0106" is the ISO 6523 code of the KvK register). Reading also takes
+#: the other spellings in READ_KVK_SCHEMES.
+KVK_SCHEME_AGENCY = "KVK"
+KVK_SCHEME_ID = "0106"
+VAT_SCHEME_AGENCY = "VIES"
+READ_KVK_SCHEMES = frozenset({"KVK", "NL-KVK", "0106", "NL:KVK"})
+
 
 class Refusal(enum.StrEnum):
     """Why an uploaded file is not taken as an ESPD response; each has its Dutch message
