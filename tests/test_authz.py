@@ -107,11 +107,16 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "public.ocds_release_package",
         "public.model_agreement",
         "public.das_questions",  # the nota van inlichtingen (issue 20)
+        "public.das_espd_request",  # the DAS's ESPD request (issue 22)
     }
     assert decisions["auth.change_password"] == SIGNED_IN
     assert decisions["auth.logout"] == SIGNED_IN
     organisation_admin = {e for e, d in decisions.items() if d == ORGANISATION_ADMIN}
-    assert organisation_admin == {"supplier.save_profile", "supplier.export_data"}
+    assert organisation_admin == {
+        "supplier.save_profile",
+        "supplier.export_data",
+        "supplier.espd_import_adopt",  # writes the profile from an imported ESPD (issue 22)
+    }
     assert all(
         decisions[e] == frozenset({Role.PROVIDER})
         for e in decisions

@@ -177,6 +177,8 @@ BUDGET: dict[str, int] = {
     "supplier.clarification": 40,
     "supplier.colleagues": 50,
     "supplier.documents": 60,
+    "supplier.espd_import": 30,
+    "supplier.espd_import_adopt": 20,
     "supplier.exclusion": 45,
     "supplier.kpi_report": 45,
     "supplier.kpi_upload": 45,
@@ -233,6 +235,7 @@ NOT_FUZZED = {
 
 # Where the form of an endpoint without a GET page of its own is shown (an endpoint of GRID_URLS).
 HOST_PAGES = {
+    "supplier.espd_import_adopt": "supplier.espd_import_result",
     "admin.retry_mail": "admin.jobs",
     "admin.das_publish": "admin.das_settings",
     "admin.das_close": "admin.das_settings",

@@ -285,6 +285,11 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
         lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/percelen",
     ),
     (
+        "provider ESPD import",
+        lambda w: w.provider,
+        lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/espd-importeren",
+    ),
+    (
         "provider check and submit",
         lambda w: w.provider,
         lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/indienen",

@@ -10,9 +10,11 @@ list (portal/data/espd/Criterion.gc) and a UUID from the EU taxonomy."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from portal.domain.grounds import BUCKET_CODES, national_key
 
 #: The code list (listID) of criteria the portal issues itself: a region's own criteria, which the
 #: EU list does not have. Their code is the DAS's criterion code (G3); they map back only onto the
@@ -26,6 +28,16 @@ KVK_SCHEME_AGENCY = "KVK"
 KVK_SCHEME_ID = "0106"
 VAT_SCHEME_AGENCY = "VIES"
 READ_KVK_SCHEMES = frozenset({"KVK", "NL-KVK", "0106", "NL:KVK"})
+
+#: Codes of the EU criterion list that are no ground or criterion but data about the economic
+#: operator (its size, a group, reliance on others, subcontractors ...): the EspdType.OTHER codes
+#: of portal.infra.espd (a test keeps the two the same). A document's answers to them are neither
+#: mapped nor listed as "not asked".
+OPERATOR_DATA_CODES = frozenset(
+    {"eo-group", "registered", "relied", "shelt-worksh", "sme", "staff-red", "subco-ent"}
+)
+#: The ESPD's catch-all for purely national exclusion grounds (named per ground in cbc:Name).
+NATIONAL_GROUND = "nati-ground"
 
 
 class Refusal(enum.StrEnum):
@@ -155,7 +167,6 @@ class NotMappedReason(enum.StrEnum):
     PARTLY = "partly"  # the criterion asks about more codes than the document answers
     NOT_ANSWERED = "not_answered"  # a criterion of the DAS the document does not answer
     OWN_OF_OTHER = "own_of_other"  # another procedure's own criterion
-    CONFLICTING = "conflicting"  # the document answers the codes of one criterion differently
 
 
 @dataclass(frozen=True)
@@ -168,5 +179,139 @@ class NotMapped:
 def map_answers(
     criteria: Sequence[CriterionFacts], document: ResponseDocument, das_reference: str
 ) -> tuple[list[Filled], list[NotMapped]]:
-    """Which of the DAS's criteria the document answers, and what it could not map and why."""
-    raise NotImplementedError  # filled in by the ESPD parsing work of issue 22
+    """Which of the DAS's criteria the document answers, and what it could not map and why.
+
+    By the convention shared with the writer (portal.infra.espd_build): a criterion takes the
+    document's answers to its ESPD codes; a national ground the answer to the `nati-ground`
+    criterion carrying its name (portal.domain.grounds.national_key); a criterion whose only code
+    is `nati-ground` the document's other `nati-ground` answers; an own criterion the answer to
+    its own code, only from a document of the same procedure (ContractFolderID == the DAS's
+    reference). Several codes answer one criterion: an exclusion ground is "yes" when any is
+    yes, a suitability criterion "yes" when all are; a criterion whose codes the document answers
+    only in part is not filled (PARTLY), unless a "yes" already decides an exclusion ground."""
+    same_procedure = document.procedure.strip() == das_reference.strip()
+    by_code: dict[str, list[CodeAnswer]] = {}
+    national: dict[str, list[CodeAnswer]] = {}
+    own: dict[str, list[CodeAnswer]] = {}
+    for answer in document.answers:
+        if answer.own:
+            own.setdefault(answer.code, []).append(answer)
+        elif answer.code == NATIONAL_GROUND:
+            national.setdefault(national_key(answer.name), []).append(answer)
+        else:
+            by_code.setdefault(answer.code, []).append(answer)
+    named_grounds = {
+        national_key(c.title) for c in criteria if c.origin == "national" and not _ground_codes(c)
+    }
+    filled: list[Filled] = []
+    not_mapped: list[NotMapped] = []
+    asked_codes: set[str] = set()
+    asked_grounds: set[str] = set()
+    asked_own: set[str] = set()
+    for criterion in criteria:
+        codes = _ground_codes(criterion)
+        if codes:
+            asked_codes.update(codes)
+            found = [(code, by_code.get(code, [])) for code in codes]
+        elif criterion.origin == "national":
+            key = national_key(criterion.title)
+            asked_grounds.add(key)
+            found = [(NATIONAL_GROUND, national.get(key, []))]
+        elif criterion.origin == "own" or not criterion.espd_codes:
+            # Without an ESPD code the writer issues it as the DAS's own (portal.infra.espd_build).
+            if not same_procedure:
+                not_mapped.append(
+                    NotMapped(criterion.code, NotMappedReason.NOT_ANSWERED, criterion.code)
+                )
+                continue
+            asked_own.add(criterion.code)
+            found = [(criterion.code, own.get(criterion.code, []))]
+        elif NATIONAL_GROUND in (c.lower() for c in criterion.espd_codes):
+            # The catch-all "purely national grounds": what the document declares about the
+            # national grounds this DAS does not ask one by one.
+            others = [
+                a for key, answers in national.items() if key not in named_grounds for a in answers
+            ]
+            asked_grounds.update(k for k in national if k not in named_grounds)
+            found = [(NATIONAL_GROUND, others)]
+        else:
+            found = []
+        outcome = _combine(criterion, found)
+        if isinstance(outcome, Filled):
+            filled.append(outcome)
+        else:
+            not_mapped.extend(outcome)
+    listed: set[tuple[str, NotMappedReason]] = set()
+    for answer in document.answers:
+        if answer.own:
+            if not same_procedure:
+                reason = NotMappedReason.OWN_OF_OTHER
+            elif answer.code in asked_own:
+                continue
+            else:
+                reason = NotMappedReason.NOT_ASKED
+        elif answer.code == NATIONAL_GROUND:
+            if national_key(answer.name) in asked_grounds:
+                continue
+            reason = NotMappedReason.NOT_ASKED
+        elif answer.code in asked_codes or answer.code in OPERATOR_DATA_CODES:
+            continue
+        else:
+            reason = NotMappedReason.NOT_ASKED
+        if (answer.code, reason) not in listed:
+            listed.add((answer.code, reason))
+            not_mapped.append(NotMapped(answer.code, reason))
+    return filled, not_mapped
+
+
+def _ground_codes(criterion: CriterionFacts) -> tuple[str, ...]:
+    """The criterion's ESPD codes in its own order, without the national catch-all (as
+    portal.domain.grounds.ground_of reads them)."""
+    codes = " ".join(criterion.espd_codes).replace(",", " ").lower().split()
+    return tuple(dict.fromkeys(c for c in codes if c not in BUCKET_CODES))
+
+
+def _combine(
+    criterion: CriterionFacts, found: Sequence[tuple[str, Sequence[CodeAnswer]]]
+) -> Filled | list[NotMapped]:
+    """One criterion's answer from the document's answers to each of its codes."""
+    if not any(answers for _code, answers in found):
+        return [NotMapped(criterion.code, NotMappedReason.NOT_ANSWERED, criterion.code)]
+    decided = [(code, [a for a in answers if a.value is not None]) for code, answers in found]
+    valued = [(code, answers) for code, answers in decided if answers]
+    if not valued:
+        return [
+            NotMapped(code, NotMappedReason.NO_YES_NO, criterion.code)
+            for code, answers in found
+            if answers
+        ]
+    values = [a.value for _code, answers in valued for a in answers]
+    exclusion = criterion.kind == "exclusion"
+    complete = len(valued) == len(found)
+    if exclusion and any(values):
+        value = True
+    elif complete:
+        value = all(values) if not exclusion else False
+    else:
+        return [
+            NotMapped(
+                code,
+                NotMappedReason.NO_YES_NO if answers else NotMappedReason.PARTLY,
+                criterion.code,
+            )
+            for code, answers in found
+            if not any(a.value is not None for a in answers)
+        ]
+    used = [a for _code, answers in valued for a in answers]
+    return Filled(
+        criterion_code=criterion.code,
+        value=value,
+        explanation=_once(a.explanation for a in used),
+        self_cleaning=_once(a.self_cleaning for a in used),
+        from_codes=tuple(code for code, _answers in valued),
+    )
+
+
+def _once(texts: Iterable[str]) -> str:
+    """Texts joined by a blank line, each once (the same text under several codes)."""
+    return "\n\n".join(dict.fromkeys(t for t in texts if t))

@@ -10,7 +10,7 @@ that the documents are current.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -157,3 +157,23 @@ def upload_date_problem(
 def pending_upload_expired(received_at: datetime, now: datetime) -> bool:
     """A pending upload counts for PENDING_UPLOAD_LIFETIME after it was received."""
     return received_at + PENDING_UPLOAD_LIFETIME <= now
+
+
+def counts_for(
+    document_type: str,
+    issued_on: date,
+    expires_on: date | None,
+    accepted_types: Collection[str],
+    max_age_months: int | None,
+    on: date,
+) -> bool:
+    """Whether a document counts as evidence for a criterion on `on`: it is of a kind the
+    criterion accepts (a criterion that names no kind takes no documents), issued by then, not
+    ended (is_expired) and not older than the strictest of its kind's limit and the criterion's
+    (strictest_max_age; DOMAIN.md "Suitability criteria"). Issue 22: a document declared for one
+    DAS is carried to another DAS's criterion only when it counts there."""
+    if document_type not in accepted_types or issued_on > on:
+        return False
+    if is_expired(expires_on, on):
+        return False
+    return not is_too_old(issued_on, strictest_max_age(document_type, [max_age_months]), on)

@@ -60,6 +60,10 @@ SERVICE_MESSAGES = {
     "pending_upload_gone": _l(
         "Het eerder ontvangen bestand is niet meer beschikbaar. Kies het bestand opnieuw."
     ),
+    "carried_answers_unconfirmed": _l(
+        "Bevestig dat u de overgenomen antwoorden en documenten heeft gecontroleerd, of pas ze "
+        "aan bij de uitsluitingsgronden en geschiktheidseisen."
+    ),
     "reused_documents_unconfirmed": _l(
         "Bevestig dat de eerder ingediende documenten ook gelden voor de nieuwe percelen, of "
         "voeg bij de geschiktheidseisen documenten toe die dat wel doen."
@@ -466,6 +470,18 @@ SERVICE_MESSAGES = {
     "espd_code_not_selection": _l(
         "Deze ESPD-code is geen geschiktheidseis maar een uitsluitingsgrond: %(codes)s."
     ),
+    # Adopting organisation data from an imported ESPD (portal.services.espd_import, issue 22).
+    "espd_nothing_chosen": _l("Kies welke gegevens u wilt overnemen."),
+    "espd_field_not_adoptable": _l(
+        "Deze gegevens kunnen niet uit het UEA worden overgenomen. Kies alleen gegevens uit de "
+        "lijst."
+    ),
+    "espd_value_invalid": _l(
+        "Deze gegevens uit het UEA passen niet in het profiel van uw organisatie. Pas ze aan op "
+        "de pagina van uw organisatie."
+    ),
+    # The ESPD response of an application (portal.services.espd_export, issue 22).
+    "espd_not_submitted": _l("Een aanmelding heeft pas een UEA (ESPD) als ze is ingediend."),
     "criterion_title_missing": _l("Vul de titel in."),
     "criterion_title_too_long": _l("De titel mag hoogstens %(max)s tekens zijn."),
     "criterion_question_missing": _l("Vul de vraag aan de aanbieder in."),
@@ -569,6 +585,51 @@ SERVICE_MESSAGES = {
     ),
     "review_note_missing": _l("Schrijf wat de partijen hebben afgesproken."),
     "review_not_open": _l("Dit resultaat is al afgehandeld of valt binnen het ventiel."),
+    # An uploaded ESPD (UEA) refused (portal.domain.espd.Refusal, issue 22); nothing is stored.
+    # The page may show the refusal's detail (the first schema error) after the sentence.
+    "espd_empty": _l("Het bestand is leeg. Kies het ESPD (UEA) als XML-bestand."),
+    "espd_too_large": _l(
+        "Het bestand is groter dan 5 MB. Een ESPD (UEA) als XML-bestand is veel kleiner; kies "
+        "het XML-bestand zelf, niet een map of een bestand met bijlagen."
+    ),
+    "espd_not_xml": _l(
+        "Dit bestand is geen XML-bestand. Upload het ESPD (UEA) als XML-bestand, zoals "
+        "TenderNed het aanbiedt, niet als PDF of Word-document."
+    ),
+    "espd_hostile": _l(
+        "Dit XML-bestand verwijst naar andere bestanden of definieert eigen entiteiten "
+        "(een DOCTYPE). Dat nemen we om veiligheidsredenen niet aan. Download het ESPD (UEA) "
+        "opnieuw en upload het ongewijzigd."
+    ),
+    "espd_too_deep": _l(
+        "Dit XML-bestand is te diep genest om een ESPD (UEA) te zijn. Download het ESPD "
+        "opnieuw en upload het ongewijzigd."
+    ),
+    "espd_wrong_document": _l(
+        "Dit XML-bestand is geen ESPD-antwoord (UEA). Upload het ingevulde ESPD "
+        "(QualificationApplicationResponse) als XML-bestand."
+    ),
+    "espd_request_not_response": _l(
+        "Dit is een ESPD-verzoek van een aanbestedende dienst, geen ingevuld ESPD-antwoord. "
+        "Vul het ESPD eerst in (bijvoorbeeld bij TenderNed) en upload dan uw antwoord."
+    ),
+    "espd_draft_version": _l(
+        "Dit ESPD is van een oude versie (ESPD 1) of van een testversie. Wij lezen ESPD-versie "
+        "2 en later. Vul het ESPD opnieuw in bij TenderNed en upload de nieuwe versie."
+    ),
+    "espd_unknown_namespace": _l(
+        "Dit ESPD-antwoord gebruikt een onbekende XML-namespace. Wij lezen ESPD-antwoorden "
+        "volgens de UBL-standaard (versie 2 en later), zoals TenderNed die aanbiedt."
+    ),
+    "espd_schema_invalid": _l(
+        "Dit ESPD-antwoord voldoet niet aan de ESPD-standaard (UBL 2.4) en kunnen wij daarom "
+        "niet inlezen. Download het ESPD opnieuw en upload het ongewijzigd."
+    ),
+    "espd_no_answers": _l(
+        "Dit ESPD-antwoord bevat nog geen enkel antwoord. Vul het ESPD eerst in en upload het "
+        "dan opnieuw."
+    ),
+    "espd_other_organisation": _l("Dit ESPD is van een andere organisatie (KvK-nummer %(kvk)s)."),
 }
 
 GAP_MESSAGES = {

@@ -22,6 +22,7 @@ from portal.public import bp
 from portal.services import (
     announcement,
     das_terms,
+    espd_export,
     ocds,
     paging,
     public_register,
@@ -114,6 +115,21 @@ def model_agreement(slug: str) -> Response:
     das = _published_das(slug)
     content = announcement.model_agreement_pdf(das, local_date(now()))
     return download(content, "application/pdf", f"modelovereenkomst-{das.reference}.pdf")
+
+
+@bp.route("/das/<slug>/espd-verzoek.xml")
+@public
+def das_espd_request(slug: str) -> Response:
+    """The DAS's ESPD request (UEA): its exclusion grounds and selection criteria, as a UBL 2.4
+    QualificationApplicationRequest a provider can open in its own ESPD software (issue 22)."""
+    das = announcement.published_das(slug)
+    if das is None:
+        abort(404)
+    return download(
+        espd_export.request_for(das),
+        "application/xml; charset=utf-8",
+        espd_export.request_filename(das),
+    )
 
 
 def _published_das(slug: str) -> Das:

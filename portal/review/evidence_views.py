@@ -20,8 +20,9 @@ from portal.infra.pdf_preview import PreviewFailed
 from portal.infra.storage import inline_headers, send_stored, send_stored_inline
 from portal.infra.timeutil import now
 from portal.models import Application, EvidenceDocument
+from portal.pages import views_common
 from portal.review import bp
-from portal.services import ServiceError, evidence, evidence_views, ownership
+from portal.services import ServiceError, espd_export, evidence, evidence_views, ownership
 
 
 @bp.route("/documenten/<int:document_id>")
@@ -96,4 +97,20 @@ def evidence_preview(application_id: int, document_id: int, page: int) -> Respon
             download_name=f"{stem}-{page}.png",
             conditional=False,
         )
+    )
+
+
+@bp.route("/aanmeldingen/<int:application_id>/espd.xml")
+def application_espd(application_id: int) -> Response:
+    """The application as an ESPD (UEA) response, as it was submitted (issue 22): for whoever may
+    open the application, refused to one who declared a conflict of interest on it."""
+    application = ownership.staff_application(application_id, current_user)
+    try:
+        content = espd_export.response_for_staff(application, current_user)
+    except ServiceError:  # a conflict of interest declared on this application
+        abort(403)
+    return views_common.download(
+        content,
+        "application/xml; charset=utf-8",
+        espd_export.response_filename(application),
     )

@@ -32,6 +32,7 @@ from portal.models import (
     ReviewMark,
     User,
 )
+from portal.pages import carried as carried_texts
 from portal.pages.messages import message_for
 from portal.review import bp, forms
 from portal.services import (
@@ -126,6 +127,12 @@ def _page(application: Application, **overrides: Any) -> str:
             for key in {n.criterion_id for n in notes}
         },
         "note_form": note_form,
+        # Where each submitted answer was carried from, as the snapshot recorded it (issue 22).
+        "carried_from": {
+            str(a.get("code")): carried_texts.snapshot_answer_text(a.get("reused_from"))
+            for a in (application.snapshot or {}).get("answers") or ()
+        },
+        "carried_summary": carried_texts.snapshot_summary_text(application.snapshot),
         "timeline": events_for(
             application,
             paging.page_number(request.args.get("tijdlijn")),

@@ -40,7 +40,7 @@ from portal.models import (
     answer_evidence,
     application_product,
 )
-from portal.services import ServiceError, calendar, das_terms, rows_changed
+from portal.services import ServiceError, calendar, das_terms, reuse, rows_changed
 from portal.services.audit import record
 from portal.services.organisations import PROFILE_FIELDS
 from portal.services.ownership import require_provider, require_provider_of
@@ -104,7 +104,8 @@ def start_application(
     again with the same products and answers to correct; once admitted it applies for further
     lots without re-entering its declaration and evidence; with `update` it renews its
     declaration and evidence for the lots it is admitted for. Carried answers are marked as
-    reused (see _copy_answers)."""
+    reused (see _copy_answers). Every criterion still unanswered then starts from the
+    organisation's latest valid declaration to another DAS (issue 22, reuse.carry_from_other_das)."""
     require_provider(user)
     if not das.is_open and not (update and das.state is DasState.CLOSED):
         # Closed (issue 19): no new applications or drafts; running agreements go on, and with
@@ -137,14 +138,16 @@ def start_application(
         kind=kind,
         previous_application=previous,
     )
+    moment = now or current_time()
     if previous is not None:
-        _copy_answers(previous, application, now or current_time())
+        _copy_answers(previous, application, moment)
         if kind is ApplicationKind.RENEWED:
             application.products = list(previous.products)
             application.lots = [ApplicationLot(lot_id=al.lot_id) for al in previous.lots]
     if kind is ApplicationKind.UPDATE:
         application.lots = [ApplicationLot(lot_id=lot_id) for lot_id in sorted(admitted)]
         application.products = _products_delivered(das, user.organisation_id, admitted)
+    carried_from = reuse.carry_from_other_das(application, moment)
     db.session.add(application)
     record(
         "application.started",
@@ -154,6 +157,7 @@ def start_application(
         das_id=das.id,
         kind=kind.value,
         previous=previous.id if previous is not None else None,
+        **({"carried_from": carried_from} if carried_from else {}),
     )
     db.session.commit()
     return application
@@ -236,6 +240,7 @@ def _set_answer(
     answer.documents = documents
     answer.reused_source = None
     answer.reused_from_application = None
+    answer.reused_from_espd = None
     answer.reused_at = None
 
 
@@ -408,9 +413,12 @@ def earlier_decisions(application: Application) -> dict[int, EarlierDecision]:
     sources: dict[int, Application] = {}
     for criterion in application.das.criteria:
         answer = application.answer_for(criterion)
+        # An answer carried from another DAS was decided on there, on another criterion.
         source = (
             answer.reused_from_application
-            if answer is not None and answer.is_reused and answer.reused_from_application
+            if answer is not None
+            and answer.reused_source is ReuseSource.EARLIER_APPLICATION
+            and answer.reused_from_application
             else application.previous_application
         )
         if (
@@ -463,7 +471,7 @@ def earlier_decisions(application: Application) -> dict[int, EarlierDecision]:
             reason=assessment.reason if assessment else "",
             lots=tuple(lots_of[source.id]),
             reused=answer is not None
-            and answer.is_reused
+            and answer.reused_source is ReuseSource.EARLIER_APPLICATION
             and answer.reused_from_application_id == source.id,
             document_ids=tuple(documents_of.get((source.id, criterion_id), ())),
         )
@@ -489,14 +497,20 @@ def reused_documents(application: Application) -> list[EvidenceDocument]:
 
 
 def submit(
-    application: Application, user: User, now: datetime, covers_new_lots: bool = False
+    application: Application,
+    user: User,
+    now: datetime,
+    covers_new_lots: bool = False,
+    carried_checked: bool = False,
 ) -> Application:
     """Submit a complete draft. Exactly one of two simultaneous submissions succeeds: the state
     changes with a conditional UPDATE, so the second finds no draft left.
 
     A draft for more lots that reuses documents needs `covers_new_lots`: the provider's
     confirmation that those documents cover the new lots; it is kept in the audit event and the
-    snapshot."""
+    snapshot. A draft that still holds answers carried unchanged from another DAS or an ESPD
+    needs `carried_checked`: the provider's word that it checked them and that they and their
+    documents are right and current (issue 22); the snapshot records it."""
     require_provider_of(user, application.organisation_id)
     if not user.may_submit:
         raise ServiceError("not_allowed_to_submit")
@@ -510,12 +524,26 @@ def submit(
     to_confirm = reused_documents(application)
     if to_confirm and not covers_new_lots:
         raise ServiceError("reused_documents_unconfirmed")
+    carried = sorted(
+        (a for a in application.answers if a.reused_source in reuse.CONFIRMED_SOURCES),
+        key=lambda a: a.criterion.position,
+    )
+    if carried and not carried_checked:
+        raise ServiceError("carried_answers_unconfirmed")
     confirmation = (
         {
             "documents": sorted(d.id for d in to_confirm),
             "lots": sorted(al.lot.code for al in application.lots),
         }
         if to_confirm
+        else None
+    )
+    carried_confirmation = (
+        {
+            "confirmed_at": now.isoformat(),
+            "criteria": [a.criterion.code for a in carried],
+        }
+        if carried
         else None
     )
     das = application.das
@@ -526,7 +554,7 @@ def submit(
         calendar.review_deadline(received_on, das.review_working_days),
     )
     reference = f"{application.das.reference}-{application.id:06d}"
-    snapshot = build_snapshot(application, user, now, confirmation)
+    snapshot = build_snapshot(application, user, now, confirmation, carried_confirmation)
     changed = rows_changed(
         sa.update(Application)
         .where(Application.id == application.id, Application.state == ApplicationState.DRAFT)
@@ -557,6 +585,7 @@ def submit(
         reference=reference,
         review_deadline=deadline.isoformat(),
         **({"reused_documents_cover_lots": confirmation} if confirmation else {}),
+        **({"carried_answers_checked": carried_confirmation} if carried_confirmation else {}),
     )
     db.session.flush()
     db.session.refresh(application)  # the values the UPDATE above wrote, for the mail
@@ -589,10 +618,12 @@ def build_snapshot(
     user: User,
     now: datetime,
     reuse_confirmation: dict[str, Any] | None = None,
+    carried_confirmation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The read-only copy of what is submitted. Evidence files are immutable and stored under
     their hash, so naming the hash freezes the file too. Answers say where they were reused
-    from; `reuse_confirmation` is the provider's word that reused documents cover new lots."""
+    from; `reuse_confirmation` is the provider's word that reused documents cover new lots,
+    `carried_confirmation` that it checked the answers carried from another DAS or an ESPD."""
     organisation = application.organisation
     confirmed = set(reuse_confirmation["documents"]) if reuse_confirmation else set()
     return {
@@ -644,6 +675,7 @@ def build_snapshot(
         ],
         "terms": terms_snapshot(application.das, local_date(now)),
         **({"reuse_confirmation": reuse_confirmation} if reuse_confirmation else {}),
+        **({"carried_confirmation": carried_confirmation} if carried_confirmation else {}),
     }
 
 
@@ -706,6 +738,9 @@ def _reused_from(answer: Answer) -> dict[str, Any] | None:
         "application_id": source.id if source else None,
         "reference": source.reference if source else None,
         "reused_at": answer.reused_at.isoformat() if answer.reused_at else None,
+        # Another DAS (its name, slug and the day submitted) or an ESPD (its import, file name,
+        # document UUID and issue date).
+        **reuse.provenance_of(answer),
     }
 
 

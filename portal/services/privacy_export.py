@@ -29,6 +29,7 @@ from portal.models import (
     AuditEvent,
     Clarification,
     DeclarationRequest,
+    EspdImport,
     EvidenceDocument,
     FrameworkAgreement,
     Invitation,
@@ -66,6 +67,8 @@ data.json
     geschiktheidseisen, de vragen van de beoordelaars (herstelverzoeken) met uw antwoorden,
     en de vastgelegde kopie van wat u heeft ingediend;
   - declaration_requests: verzoeken om een actuele verklaring;
+  - espd_imports: de UEA's (ESPD's) die u heeft ingelezen, met wat eruit is overgenomen
+    (het bestand zelf bewaren wij niet);
   - evidence: uw bewijsstukken, met de plaats van elk bestand in dit archief;
   - agreements: uw raamovereenkomsten met de percelen en de wijzigingen;
   - kpi_values: de prestatiecijfers die u heeft doorgegeven;
@@ -206,9 +209,14 @@ def organisation_data(
     own_questions = _scalars(
         db.select(Question).where(Question.organisation_id == org_id).order_by(Question.id)
     )
+    # The ESPD (UEA) responses it imported (issue 22): what was read from them, not the file.
+    espd_imports = _scalars(
+        db.select(EspdImport).where(EspdImport.organisation_id == org_id).order_by(EspdImport.id)
+    )
 
     own_objects = {
         *(("question", q.id) for q in own_questions),
+        *(("espd_import", i.id) for i in espd_imports),
         ("organisation", org_id),
         *(("user", i) for i in own_ids),
         *(("application", i) for i in application_ids),
@@ -292,6 +300,26 @@ def organisation_data(
                 "answered_by_application_id": r.answered_by_application_id,
             }
             for r in requests
+        ],
+        "espd_imports": [
+            {
+                **_columns(
+                    i,
+                    "id",
+                    "application_id",
+                    "imported_at",
+                    "filename",
+                    "sha256",
+                    "document_uuid",
+                    "issue_date",
+                    "edm_version",
+                    "contracting_party",
+                    "procedure",
+                    "summary",
+                ),
+                "imported_by": who(i.imported_by_id),
+            }
+            for i in espd_imports
         ],
         "evidence": [
             {

@@ -2,13 +2,13 @@
 (portal.domain.retention). A provider's download of its data is services/privacy_export.py.
 
 The purge deletes exclusion-ground answers, the evidence links of every answer and clarification
-reply, the declarations copied into the submitted snapshot, and the evidence documents no
-retained record uses any more. Decisions per lot, assessments, decision letters and assessment
-reports (which print no exclusion-ground declaration: services/assessment_report.py),
-agreements, KPI figures, SROI reports and the official report belong to the municipalities'
-archive and stay. Files leave
-the store (portal/infra/storage.py) only after the transaction has committed, so a failed purge leaves
-no row without its file.
+reply, the declarations copied into the submitted snapshot, the record of ESPD (UEA) responses
+imported into those applications, and the evidence documents no retained record uses any more.
+Decisions per lot, assessments, decision letters and assessment reports (which print no
+exclusion-ground declaration: services/assessment_report.py), agreements, KPI figures, SROI
+reports and the official report belong to the municipalities' archive and stay. Files leave
+the store (portal/infra/storage.py) only after the transaction has committed, so a failed purge
+leaves no row without its file.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from portal.models import (
     Clarification,
     CriterionKind,
     Das,
+    EspdImport,
     EvidenceDocument,
     FrameworkAgreement,
     LotOutcome,
@@ -63,6 +64,9 @@ class OrganisationPurge:
     clarification_link_count: int = 0
     snapshot_ids: list[int] = field(default_factory=list)  # snapshots that still hold answers
     document_ids: list[int] = field(default_factory=list)
+    # ESPD imports into these applications (issue 22): what they record of the declaration
+    # (the yes/no per ground) goes with it.
+    espd_import_ids: list[int] = field(default_factory=list)
     file_shas: list[str] = field(default_factory=list)
     files_removed: int = 0
 
@@ -74,6 +78,7 @@ class OrganisationPurge:
             or self.clarification_link_count
             or self.snapshot_ids
             or self.document_ids
+            or self.espd_import_ids
         )
 
     def counts(self) -> dict[str, int]:
@@ -83,6 +88,7 @@ class OrganisationPurge:
             "clarification_evidence_links": self.clarification_link_count,
             "snapshots": len(self.snapshot_ids),
             "documents": len(self.document_ids),
+            "espd_imports": len(self.espd_import_ids),
             "files": len(self.file_shas),
         }
 
@@ -218,6 +224,9 @@ def _fill(plan: OrganisationPurge, purged_application_ids: set[int]) -> None:
     plan.clarification_link_count = len(clarification_links)
     applications = _scalars(db.select(Application).where(Application.id.in_(application_ids)))
     plan.snapshot_ids = [a.id for a in applications if _snapshot_holds_declarations(a.snapshot)]
+    plan.espd_import_ids = _scalars(
+        db.select(EspdImport.id).where(EspdImport.application_id.in_(application_ids))
+    )
 
     candidates = {row.document_id for row in answer_links} | {
         row.document_id for row in clarification_links
@@ -339,6 +348,18 @@ def _execute(plan: OrganisationPurge, today: date) -> None:
     db.session.execute(
         sa.delete(Answer)
         .where(Answer.id.in_(plan.declaration_ids))
+        .execution_options(synchronize_session=False)
+    )
+    # The answers that stay (suitability) no longer name the imports that go.
+    db.session.execute(
+        sa.update(Answer)
+        .where(Answer.reused_from_espd_id.in_(plan.espd_import_ids))
+        .values(reused_from_espd_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.delete(EspdImport)
+        .where(EspdImport.id.in_(plan.espd_import_ids))
         .execution_options(synchronize_session=False)
     )
     for application_id in plan.snapshot_ids:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import (
+    abort,
     current_app,
     flash,
     redirect,
@@ -40,12 +41,15 @@ from portal.models import (
     EvidenceType,
     PendingUpload,
 )
+from portal.pages import carried as carried_texts
+from portal.pages import views_common
 from portal.pages.forms import PortalForm
 from portal.pages.messages import gap_message, message_for
 from portal.pages.params import safe_local_path
 from portal.services import (
     ServiceError,
     applications,
+    espd_export,
     evidence,
     letters,
     messages,
@@ -53,6 +57,7 @@ from portal.services import (
     paging,
     pending_uploads,
     provider_lists,
+    reuse,
     review,
 )
 from portal.supplier import bp
@@ -93,9 +98,11 @@ def _sections(application: Application) -> list[dict[str, object]]:
 @bp.route("/aanmeldingen/<int:application_id>")
 def application(application_id: int) -> str:
     application = ownership.own_application(application_id, current_user)
+    carried = reuse.carried_over(application) if application.is_draft else None
     return render_template(
         "supplier/application.html",
         application=application,
+        carried_summary=carried_texts.summary_text(carried) if carried else "",
         sections=_sections(application) if application.is_draft else [],
         clarifications=review.clarifications_of(application) if not application.is_draft else [],
         letter=letters.letter_of(application),
@@ -412,9 +419,12 @@ def _answers_page(application_id: int, kind: CriterionKind) -> str | Response:
                     "warning",
                 )
     template = "supplier/exclusion.html" if not suitability else "supplier/suitability.html"
+    carried = reuse.carried_over(application)
     return render_template(
         template,
         application=application,
+        carried_texts=carried_texts.answer_texts(carried),
+        carried_summary=carried_texts.summary_text(carried),
         form=form,
         criteria=criteria,
         documents=documents,
@@ -524,4 +534,19 @@ def download(document_id: int) -> Response:
         evidence.key_for(document.sha256),
         mimetype=evidence.served_type(document),
         download_name=evidence.served_name(document),
+    )
+
+
+@bp.route("/aanmeldingen/<int:application_id>/espd.xml")
+def application_espd(application_id: int) -> Response:
+    """The submitted application as an ESPD (UEA) response, as it was submitted (issue 22)."""
+    application = ownership.own_application(application_id, current_user)
+    try:
+        content = espd_export.response_for(application)
+    except ServiceError:  # a draft has no ESPD yet
+        abort(404)
+    return views_common.download(
+        content,
+        "application/xml; charset=utf-8",
+        espd_export.response_filename(application),
     )

@@ -253,7 +253,23 @@ class SubmitForm(PortalForm):
         ),
         validators=[DataRequired(_l("Bevestig de verklaring om in te dienen."))],
     )
+    # Asked when answers carried from another DAS or an ESPD are still unchanged (issue 22).
+    carried_checked = BooleanField(
+        _l(
+            "Ik heb de overgenomen antwoorden en documenten gecontroleerd; ze zijn juist en actueel."
+        )
+    )
     confirmation_needed = False
+    carried_needed = False
+
+    def validate_carried_checked(self, field: BooleanField) -> None:
+        if self.carried_needed and not field.data:
+            raise ValidationError(
+                _l(
+                    "Bevestig dat u de overgenomen antwoorden en documenten heeft gecontroleerd, "
+                    "of pas ze aan bij de uitsluitingsgronden en geschiktheidseisen."
+                )
+            )
 
     def validate_covers_new_lots(self, field: BooleanField) -> None:
         if self.confirmation_needed and not field.data:

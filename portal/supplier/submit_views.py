@@ -14,10 +14,12 @@ from werkzeug.wrappers import Response
 
 from portal.infra.timeutil import now
 from portal.models import Application, CriterionKind
+from portal.pages import carried as carried_texts
 from portal.pages.messages import gap_message, message_for
 from portal.services import (
     ServiceError,
     applications,
+    reuse,
 )
 from portal.supplier import bp
 from portal.supplier.application_views import _draft_or_redirect, _sections
@@ -47,6 +49,8 @@ def submit(application_id: int) -> str | Response:
     to_confirm = applications.reused_documents(application)
     form = SubmitForm()
     form.confirmation_needed = bool(to_confirm)
+    # Answers carried unchanged from another DAS or an ESPD: the provider confirms it checked them.
+    form.carried_needed = reuse.needs_confirmation(application)
     if to_confirm:
         form.covers_new_lots.label.text = _(
             "Ik bevestig dat %(documents)s ook gelden voor de zorg in %(lots)s.",
@@ -61,6 +65,7 @@ def submit(application_id: int) -> str | Response:
                 current_user,
                 now(),
                 covers_new_lots=bool(to_confirm) and bool(form.covers_new_lots.data),
+                carried_checked=form.carried_needed and bool(form.carried_checked.data),
             )
         except ServiceError as error:
             if error.code == "application_not_draft":
@@ -68,12 +73,16 @@ def submit(application_id: int) -> str | Response:
                 return redirect(url_for("supplier.application", application_id=application.id))
             if error.code == "reused_documents_unconfirmed":
                 form.covers_new_lots.errors = [message_for(error)]
+            elif error.code == "carried_answers_unconfirmed":
+                form.carried_needed = True
+                form.carried_checked.errors = [message_for(error)]
             else:
                 error_message = message_for(error)
         else:
             flash(_("Uw aanmelding is ingediend."), "success")
             return redirect(url_for("supplier.application", application_id=application.id))
     decisions = applications.earlier_decisions(application)
+    carried = reuse.carried_over(application)
     previous_id = application.previous_application_id
     grounds = [
         application.answer_for(c) for c in application.das.criteria_of(CriterionKind.EXCLUSION)
@@ -95,4 +104,12 @@ def submit(application_id: int) -> str | Response:
             (d for d in decisions.values() if d.application_id == previous_id), None
         ),
         to_confirm=to_confirm,
+        carried_needed=form.carried_needed,
+        carried_summary=carried_texts.summary_text(carried),
+        carried_texts=carried_texts.answer_texts(carried),
+        carried_rows=[
+            {"criterion": c, "answer": application.answer_for(c)}
+            for c in application.das.criteria
+            if c.id in carried.by_criterion
+        ],
     )

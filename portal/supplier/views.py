@@ -28,6 +28,7 @@ from portal.models import (
     FrameworkAgreement,
 )
 from portal.models.labels import label
+from portal.pages import carried as carried_texts
 from portal.pages import views_common
 from portal.pages.messages import message_for
 from portal.pages.pending import document_pending
@@ -45,6 +46,7 @@ from portal.services import (
     ownership,
     paging,
     provider_lists,
+    reuse,
     review,
 )
 from portal.services import dashboard as dashboard_facts
@@ -143,6 +145,12 @@ def start(slug: str) -> Response:
     except ServiceError as error:
         flash(message_for(error), "error")
         return redirect(url_for("supplier.dashboard"))
+    carried = reuse.carried_over(application) if not application.lots else None
+    if carried:
+        # The declaration came along from another region (issue 22): choosing lots is what is
+        # left to begin with; the summary says what came along, the submit page lists it.
+        flash(carried_texts.summary_text(carried), "info")
+        return redirect(url_for("supplier.lots", application_id=application.id))
     return redirect(url_for("supplier.application", application_id=application.id))
 
 

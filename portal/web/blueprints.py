@@ -41,6 +41,7 @@ from portal.review import task_views as review_task_views
 from portal.review import views as review_views
 from portal.supplier import account_views as supplier_account_views
 from portal.supplier import application_views as supplier_application_views
+from portal.supplier import espd_views as supplier_espd_views
 from portal.supplier import kpi_views as supplier_kpi_views
 from portal.supplier import lump_sum_views as supplier_lump_sum_views
 from portal.supplier import message_views as supplier_message_views
@@ -67,6 +68,7 @@ VIEW_MODULES: tuple[ModuleType, ...] = (
     auth_staff_invitation_views,
     supplier_views,
     supplier_application_views,
+    supplier_espd_views,
     supplier_submit_views,
     supplier_account_views,
     supplier_kpi_views,

@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models import (
     AgreementVariation,
     Clarification,
+    EspdImport,
     EvidenceType,
     Invitation,
     LotOutcome,
@@ -80,6 +81,13 @@ GRID_URLS = [
     ("supplier.lots", "/aanbieder/aanmeldingen/{app}/percelen"),
     ("supplier.exclusion", "/aanbieder/aanmeldingen/{app}/uitsluitingsgronden"),
     ("supplier.suitability", "/aanbieder/aanmeldingen/{app}/geschiktheidseisen"),
+    # Importing an ESPD (UEA) response into the draft (issue 22).
+    ("supplier.espd_import", "/aanbieder/aanmeldingen/{app}/espd-importeren"),
+    ("supplier.espd_import_result", "/aanbieder/aanmeldingen/{app}/espd-importeren/{espd_import}"),
+    (
+        "supplier.espd_import_adopt",
+        "/aanbieder/aanmeldingen/{app}/espd-importeren/{espd_import}/organisatie",
+    ),
     ("supplier.submit", "/aanbieder/aanmeldingen/{app}/indienen"),
     ("supplier.documents", "/aanbieder/documenten"),
     ("supplier.download", "/aanbieder/documenten/{doc}"),
@@ -124,6 +132,9 @@ GRID_URLS = [
     ("catalogue.lump_sums", "/beheer/das/{slug}/lumpsums"),
     ("catalogue.lot_form", "/beheer/das/{slug}/percelen/nieuw"),
     ("public.ocds_release_package", "/das/{slug}/ocds.json"),
+    ("public.das_espd_request", "/das/{slug}/espd-verzoek.xml"),
+    ("supplier.application_espd", "/aanbieder/aanmeldingen/{decided}/espd.xml"),
+    ("review.application_espd", "/beoordeling/aanmeldingen/{submitted}/espd.xml"),
     ("supplier.sign", "/aanbieder/overeenkomsten/{agreement}/ondertekenen"),
     ("supplier.agreement_pdf", "/aanbieder/overeenkomsten/{agreement}/pdf"),
     (
@@ -329,6 +340,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "public.tariff_sheet_file",
             "public.ocds_release_package",
             "public.model_agreement",
+            "public.das_espd_request",
         )
     },
     ("auth.login", GET): {ANON: 200, OWNER: 302},
@@ -437,6 +449,19 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
         (endpoint, POST): but(OWN, {OWNER: 302})
         for endpoint in ("supplier.lots", "supplier.exclusion", "supplier.suitability")
     },
+    # An ESPD import into the owner's draft (issue 22): a post without a file, or adopting
+    # nothing chosen, shows the page again with its error. Adopting writes the organisation's
+    # profile: its administrator only.
+    ("supplier.espd_import", GET): OWN,
+    ("supplier.espd_import", POST): OWN,
+    ("supplier.espd_import_result", GET): but(OWN, {COLLEAGUE: 200}),
+    ("supplier.espd_import_adopt", POST): {
+        ANON: LOGIN,
+        OTHER_PROVIDER: 404,
+        REVIEWER: 403,
+        COLLEAGUE: 403,
+        OWNER: 200,
+    },
     ("supplier.documents", GET): {ANON: LOGIN, REVIEWER: 403, ADMIN: 403, OWNER: 200},
     ("supplier.documents", POST): {ANON: LOGIN, REVIEWER: 403, ADMIN: 403, OWNER: 200},
     **{
@@ -446,6 +471,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "supplier.agreement",
             "supplier.agreement_pdf",
             "supplier.letter",
+            "supplier.application_espd",
         )
     },
     ("supplier.sign", POST): OWN,
@@ -459,6 +485,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("review.evidence_download", GET): REVIEW,
     ("review.evidence_preview", GET): REVIEW,
     ("review.letter", GET): REVIEW,
+    ("review.application_espd", GET): REVIEW,
     ("review.assessment_report", GET): REVIEW,
     # Nothing chosen: back to the queue with the form's error, for any reviewer.
     ("review.assign_many", POST): but(REVIEW, {REVIEWER_ELSEWHERE: 302, REVIEWER: 302, ADMIN: 302}),
@@ -673,6 +700,22 @@ def build_scenario() -> tuple[dict[str, Any], dict[str, Any]]:
     in_review = factories.complete_draft(das, other_owner, date(2027, 3, 1))
     applications.submit(in_review, other_owner, datetime(2027, 3, 1, 9, tzinfo=UTC))
     draft = applications.start_application(draft_das, owner)
+    # An ESPD response imported into it (issue 22), whose address differs from the profile's.
+    espd_import = EspdImport(
+        organisation_id=owner.organisation_id,
+        application_id=draft.id,
+        imported_by_id=owner.id,
+        filename="uea.xml",
+        sha256="0" * 64,
+        summary={
+            "filled": [],
+            "kept": [],
+            "not_mapped": [],
+            "organisation": {"city": "Utrecht", "street_address": "Lindelaan 12"},
+        },
+    )
+    db.session.add(espd_import)
+    db.session.commit()
     users = {
         OWNER: owner,
         OTHER_PROVIDER: factories.ProviderUserFactory(),
@@ -798,6 +841,7 @@ def build_scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         "invitation": invitation.id,
         "slug": das.slug,
         "app": draft.id,
+        "espd_import": espd_import.id,
         "submitted": in_review.id,
         "doc": submitted.answers[-1].documents[0].id,
         "photo": photo.id,
