@@ -7,7 +7,10 @@ PostgreSQL server started here), built by the migrations, wiped after every test
 
 Markers (pyproject.toml): `only_postgresql` and `only_sqlite` tests are deselected on the other
 database (not skipped: a skip means something is missing); `real_pdf` tests get WeasyPrint,
-every other test a stand-in PDF (tests/support/documents.py).
+every other test a stand-in PDF (tests/support/documents.py). `database_independent` is set here
+on every test that does not ask for the database (the `database_url` fixture, directly or through
+`app`, `client`, ...): `make test` runs those in its SQLite run only (scripts/test.sh). A test that
+reaches a database by any other way (the `--db` option itself) must ask for `database_url`.
 """
 
 from collections.abc import Iterator
@@ -50,8 +53,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the markers set here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect the tests that are for the other database only."""
+    """Mark the tests that use no database `database_independent`; deselect the tests that are
+    for the other database only."""
+    for item in items:
+        uses = getattr(item, "fixturenames", ())
+        if "database_url" not in uses and not item.get_closest_marker("only_postgresql"):
+            item.add_marker(pytest.mark.database_independent)
     other = "only_sqlite" if config.getoption("--db") == "postgresql" else "only_postgresql"
     deselected = [item for item in items if item.get_closest_marker(other)]
     if deselected:

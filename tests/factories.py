@@ -310,11 +310,12 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def submitted_application(das: Das, provider: User, day: date, lots: list[Lot] | None = None):
     """A complete application for `lots` (default: every lot not yet admitted), submitted on
-    `day` at 9."""
+    `day` at 9. Answers carried over from the provider's applications to other DAS instances
+    are confirmed, as the provider does on the submit page."""
     from portal.services import applications
 
     application = complete_draft(das, provider, day, lots=lots)
-    applications.submit(application, provider, at(day, 9))
+    applications.submit(application, provider, at(day, 9), carried_checked=True)
     return application
 
 

@@ -46,16 +46,10 @@ from portal.domain.espd import (
     ResponseFacts,
 )
 from portal.infra.espd import SUPERSEDED
+from portal.infra.espd_xml import CAC, CBC, NS, REQUEST_NS, RESPONSE_NS
 from portal.infra.timeutil import AMSTERDAM, as_utc
 
 TAXONOMY = Path(__file__).parent.parent / "data" / "espd" / "ESPD-Request.example.xml"
-
-UBL_NS = "urn:oasis:names:specification:ubl:schema:xsd:"
-REQUEST_NS = UBL_NS + "QualificationApplicationRequest-2"
-RESPONSE_NS = UBL_NS + "QualificationApplicationResponse-2"
-CAC = UBL_NS + "CommonAggregateComponents-2"
-CBC = UBL_NS + "CommonBasicComponents-2"
-NS = {"cac": CAC, "cbc": CBC}
 
 UBL_VERSION = "2.3"
 EDM_VERSION = "4.1.0"

@@ -32,7 +32,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.domain import identifiers
-from portal.domain.espd import CriterionFacts, Filled, NotMapped, Party, Refusal, map_answers
+from portal.domain.espd import Filled, NotMapped, Party, Refusal, map_answers
 from portal.extensions import db
 from portal.infra import espd_xml
 from portal.models import (
@@ -47,6 +47,7 @@ from portal.models import (
 )
 from portal.services import ServiceError, organisations, transaction
 from portal.services.audit import record
+from portal.services.espd_export import criterion_facts
 from portal.services.evidence import clean_filename
 from portal.services.ownership import require_organisation_admin, require_provider_of
 
@@ -62,18 +63,6 @@ PROPOSED_FIELDS = (
 READ_ONLY_FIELDS = frozenset({"kvk_number"})
 # The longest value each free-text field takes (as the profile form says).
 MAX_LENGTHS = {"legal_name": 200, "street_address": 200, "city": 100, "phone": 30, "email": 254}
-
-
-def criterion_facts(criterion: Criterion) -> CriterionFacts:
-    """A DAS's criterion as the ESPD mapping sees it."""
-    return CriterionFacts(
-        code=criterion.code,
-        kind=criterion.kind.value,
-        origin=criterion.origin.value,
-        espd_codes=tuple(c for c in criterion.espd_codes.replace(",", " ").split() if c),
-        title=criterion.title,
-        question=criterion.question,
-    )
 
 
 def _digits(value: str | None) -> str:
@@ -148,9 +137,7 @@ def _import(
     if named and named != _digits(organisation.kvk_number):
         raise ServiceError(Refusal.OTHER_ORGANISATION.value)
     criteria = list(application.das.criteria)
-    filled, not_mapped = map_answers(
-        [criterion_facts(c) for c in criteria], document, application.das.reference
-    )
+    filled, not_mapped = map_answers(criterion_facts(criteria), document, application.das.reference)
     espd_import = EspdImport(
         organisation_id=organisation.id,
         application_id=application.id,

@@ -163,7 +163,9 @@ def test_notes_are_for_reviewers_without_a_conflict(app: Flask, world) -> None:
     # The audit trail says a note was written, never what it says (the provider's privacy
     # export lists the events of its applications).
     events = db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.action == "review.note_written")
+        db.select(AuditEvent)
+        .where(AuditEvent.action == "review.note_written")
+        .order_by(AuditEvent.id)  # without it PostgreSQL may return them in any order
     ).all()
     assert [e.details for e in events] == [{"criterion": "G4"}, {"criterion": None}]
     assert all("2019" not in str(e.details) and "directie" not in str(e.details) for e in events)

@@ -41,6 +41,7 @@ KEYS = {
     "sroi_reports",
     "questions",  # about a DAS's announcement (issue 20)
     "messages",  # and complaints, on its applications and agreements (issue 20)
+    "espd_imports",  # ESPD responses read into its drafts (issue 22)
     "audit_events",
 }
 
