@@ -167,6 +167,9 @@ class NotMappedReason(enum.StrEnum):
     PARTLY = "partly"  # the criterion asks about more codes than the document answers
     NOT_ANSWERED = "not_answered"  # a criterion of the DAS the document does not answer
     OWN_OF_OTHER = "own_of_other"  # another procedure's own criterion
+    # An EU selection criterion answered "no": its yes/no asks whether the operator fulfils the
+    # criterion by itself, so "no" says it relies on others' capacities, not that it fails.
+    RELIES_ON_OTHERS = "relies_on_others"
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,9 @@ def map_answers(
     is `nati-ground` the document's other `nati-ground` answers; an own criterion the answer to
     its own code, only from a document of the same procedure (ContractFolderID == the DAS's
     reference). Several codes answer one criterion: an exclusion ground is "yes" when any is
-    yes, a suitability criterion "yes" when all are; a criterion whose codes the document answers
+    yes, a suitability criterion "yes" when all are. An EU selection criterion's yes/no asks
+    whether the operator fulfils it by itself: a "no" (it relies on others) fills nothing and is
+    listed (RELIES_ON_OTHERS); a criterion whose codes the document answers
     only in part is not filled (PARTLY), unless a "yes" already decides an exclusion ground."""
     same_procedure = document.procedure.strip() == das_reference.strip()
     by_code: dict[str, list[CodeAnswer]] = {}
@@ -213,6 +218,12 @@ def map_answers(
         if codes:
             asked_codes.update(codes)
             found = [(code, by_code.get(code, [])) for code in codes]
+            relying = [c for c, answers in found if any(a.value is False for a in answers)]
+            if criterion.kind != "exclusion" and relying:
+                not_mapped.extend(
+                    NotMapped(c, NotMappedReason.RELIES_ON_OTHERS, criterion.code) for c in relying
+                )
+                continue
         elif criterion.origin == "national":
             key = national_key(criterion.title)
             asked_grounds.add(key)

@@ -40,6 +40,10 @@ REASONS = {
         "Deze vraag gaat over meer dan het UEA beantwoordt. Vul het antwoord zelf aan."
     ),
     NotMappedReason.NOT_ANSWERED.value: _l("Het UEA beantwoordt deze vraag niet. Vul die zelf in."),
+    NotMappedReason.RELIES_ON_OTHERS.value: _l(
+        "In het UEA staat bij deze eis dat uw organisatie er niet zelf aan voldoet, maar steunt "
+        "op anderen (bijvoorbeeld een onderaannemer). Vul het antwoord zelf in."
+    ),
     NotMappedReason.OWN_OF_OTHER.value: _l(
         "Een eigen eis van een andere aanbesteding: die hoort niet bij dit aankoopsysteem."
     ),

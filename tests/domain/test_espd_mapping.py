@@ -121,11 +121,27 @@ G5 = criterion("G5", "gen-year-to indem-insu", kind=S)
         ),
         (U7, [("tax-pay", None), ("socsec-pay", True)], True, []),
         (G5, [("gen-year-to", True), ("indem-insu", True)], True, []),
-        (G5, [("gen-year-to", True), ("indem-insu", False)], False, []),
-        (G5, [("gen-year-to", False), ("indem-insu", False)], False, []),
+        # An EU selection criterion's "no" says the operator relies on others' capacities (the
+        # question is "Does the EO fulfil the criteria by itself?"), not that it fails: not
+        # filled, each such code listed.
+        (
+            G5,
+            [("gen-year-to", True), ("indem-insu", False)],
+            None,
+            [NotMapped("indem-insu", R.RELIES_ON_OTHERS, "G5")],
+        ),
+        (
+            G5,
+            [("gen-year-to", False), ("indem-insu", False)],
+            None,
+            [
+                NotMapped("gen-year-to", R.RELIES_ON_OTHERS, "G5"),
+                NotMapped("indem-insu", R.RELIES_ON_OTHERS, "G5"),
+            ],
+        ),
         # A suitability criterion answered in part is not filled, whatever the part says.
         (G5, [("gen-year-to", True)], None, [NotMapped("indem-insu", R.PARTLY, "G5")]),
-        (G5, [("indem-insu", False)], None, [NotMapped("gen-year-to", R.PARTLY, "G5")]),
+        (G5, [("indem-insu", False)], None, [NotMapped("indem-insu", R.RELIES_ON_OTHERS, "G5")]),
         # Amounts only (no main yes/no): nothing to fill.
         (
             G5,
