@@ -47,3 +47,21 @@ def test_more_drafts_cost_no_more_queries(app: Flask) -> None:
     with counting() as four_drafts:
         assert client.get("/aanbieder/").status_code == 200
     assert len(four_drafts) == len(one_draft), "\n".join(four_drafts)
+
+
+def test_the_dashboard_of_an_admitted_provider_with_a_draft_stays_within_the_cap(
+    app: Flask,
+) -> None:
+    """Found by `make bench` at scale 1: 16 queries. The signed-in user's organisation now comes
+    with the user (portal.services.user_sessions.signed_in_user)."""
+    provider = factories.ProviderUserFactory()
+    factories.admit(factories.DasFactory(), provider, date(2026, 10, 1), live=True)
+    factories.complete_draft(factories.DasFactory(), provider, TODAY)
+    db.session.commit()
+    client = app.test_client()
+    login(client, provider)
+    client.get("/aanbieder/")  # the first visit warms what is cached per process
+    with counting() as statements:
+        assert client.get("/aanbieder/").status_code == 200
+    assert len(statements) <= 15, "\n".join(statements)
+    assert not any(s.lstrip().startswith("SELECT organisation.id") for s in statements)
