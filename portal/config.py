@@ -5,12 +5,14 @@ is an error instead of a silently ignored setting (Digital Marketplace `dmutils/
 
 Outside development and tests the portal refuses to start with settings that are unsafe in
 production (`unsafe_settings`): a known or short secret key or audit key, no https address of its
-own.
+own, a malformed OCDS prefix. Without a registered OCDS prefix it starts, but publishes no open
+data (`open_data_configured`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +21,10 @@ from urllib.parse import urlsplit
 DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
 DEVELOPMENT_AUDIT_KEY = "dev-only-audit-key-change-me"
 DEVELOPMENT_EXTERNAL_URL = "http://127.0.0.1:5000"
+# The OCDS prefix until the Open Contracting Partnership registers one: open data is only
+# published outside development with a registered prefix, "ocds-" and six letters or digits.
+PLACEHOLDER_OCDS_PREFIX = "ocds-xxxxxx"
+OCDS_PREFIX_FORMAT = re.compile(r"ocds-[A-Za-z0-9]{6}")
 
 
 class Defaults:
@@ -146,8 +152,9 @@ class Defaults:
     # KPI figures are due this many days after the end of their period.
     KPI_DUE_DAYS = 30
     # The OCDS prefix registered for this publisher (https://standard.open-contracting.org/
-    # latest/en/guidance/identifiers/); "ocds-xxxxxx" until one is registered.
-    OCDS_PREFIX = "ocds-xxxxxx"
+    # latest/en/guidance/identifiers/); the placeholder until one is registered, which only
+    # development accepts (ocds_prefix_problems).
+    OCDS_PREFIX = PLACEHOLDER_OCDS_PREFIX
     PUBLISHER_NAME = "Gemeenten Midden-Limburg (DAS-portaal jeugdhulp)"
     # Days before the review deadline at which an application is marked "at risk".
     AT_RISK_WORKING_DAYS = 3
@@ -285,6 +292,36 @@ def _password_hash_problems(config: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def ocds_prefix_problems(config: Mapping[str, Any]) -> list[str]:
+    """The ocid prefix: registered (not the placeholder) and in OCP's format, so that no release
+    is published under an ocid another publisher may own."""
+    prefix = (config.get("OCDS_PREFIX") or "").strip()
+    if not prefix or prefix == PLACEHOLDER_OCDS_PREFIX:
+        return [
+            "PORTAL_OCDS_PREFIX is not set: open data (OCDS) needs the prefix the Open "
+            "Contracting Partnership registered for this publisher, e.g. ocds-a1b2c3."
+        ]
+    if not OCDS_PREFIX_FORMAT.fullmatch(prefix):
+        return [
+            f"PORTAL_OCDS_PREFIX must be 'ocds-' followed by six letters or digits, not {prefix!r}."
+        ]
+    return []
+
+
+def _ocds_prefix_format_problems(config: Mapping[str, Any]) -> list[str]:
+    """A prefix that is set but malformed is a mistake the portal will not start with; without
+    one (the placeholder) it starts and publishes no open data (open_data_configured)."""
+    prefix = (config.get("OCDS_PREFIX") or "").strip()
+    if not prefix or prefix == PLACEHOLDER_OCDS_PREFIX:
+        return []
+    return ocds_prefix_problems(config)
+
+
+def open_data_configured(config: Mapping[str, Any]) -> bool:
+    """Whether the OCDS endpoints may publish: always in development, else with a valid prefix."""
+    return is_development(config) or not ocds_prefix_problems(config)
+
+
 # Each check takes the settings and returns its problems as sentences for the operator. A new
 # production requirement is one more function in this tuple.
 PRODUCTION_CHECKS: tuple[Callable[[Mapping[str, Any]], list[str]], ...] = (
@@ -293,6 +330,7 @@ PRODUCTION_CHECKS: tuple[Callable[[Mapping[str, Any]], list[str]], ...] = (
     _external_url_problems,
     _cookie_problems,
     _password_hash_problems,
+    _ocds_prefix_format_problems,
 )
 
 

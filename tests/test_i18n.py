@@ -268,6 +268,7 @@ NOT_MESSAGES = {
     ("lump_sums.py", "index_ceiling"),
     # Open data (OCDS) whose release declares its language: "nl".
     ("ocds.py", "release_package"),
+    ("ocds.py", "_tender"),
 }
 
 

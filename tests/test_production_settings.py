@@ -19,8 +19,10 @@ from portal.config import (
     DEVELOPMENT_AUDIT_KEY,
     DEVELOPMENT_EXTERNAL_URL,
     DEVELOPMENT_SECRET_KEY,
+    PLACEHOLDER_OCDS_PREFIX,
     Defaults,
     UnsafeSettings,
+    open_data_configured,
     unsafe_settings,
 )
 from portal.extensions import db
@@ -29,7 +31,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k" * 32
 GOOD_AUDIT_KEY = "a" * 32
 GOOD_URL = "https://das.example.nl"
-GOOD = {"SECRET_KEY": GOOD_KEY, "AUDIT_KEY": GOOD_AUDIT_KEY, "EXTERNAL_URL": GOOD_URL}
+GOOD_OCDS_PREFIX = "ocds-a1b2c3"
+GOOD = {
+    "SECRET_KEY": GOOD_KEY,
+    "AUDIT_KEY": GOOD_AUDIT_KEY,
+    "EXTERNAL_URL": GOOD_URL,
+    "OCDS_PREFIX": GOOD_OCDS_PREFIX,
+}
 
 
 @pytest.mark.parametrize(
@@ -54,6 +62,11 @@ GOOD = {"SECRET_KEY": GOOD_KEY, "AUDIT_KEY": GOOD_AUDIT_KEY, "EXTERNAL_URL": GOO
         ({"SESSION_COOKIE_SECURE": False}, "PORTAL_SESSION_COOKIE_SECURE is off"),
         # The suite's cheap hash never in production.
         ({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}, "passwords must be hashed with scrypt"),
+        # A malformed ocid prefix (issue 23; without one the portal publishes no open data).
+        ({"OCDS_PREFIX": "ocds-a1b2c"}, "six letters or digits"),
+        ({"OCDS_PREFIX": "ocds-a1b2c3d"}, "six letters or digits"),
+        ({"OCDS_PREFIX": "ocds-a1-b2c"}, "six letters or digits"),
+        ({"OCDS_PREFIX": "a1b2c3"}, "six letters or digits"),
     ],
 )
 def test_unsafe_settings_name_each_problem(settings: dict[str, str], problem: str) -> None:
@@ -79,6 +92,7 @@ def test_good_settings_have_no_problems() -> None:
             {"SECRET_KEY": GOOD_KEY, "EXTERNAL_URL": "http://das.example.nl"},
             "must be an https address",
         ),
+        ({**GOOD, "OCDS_PREFIX": "ocds-a1b2c"}, "six letters or digits"),
     ],
 )
 def test_a_production_app_refuses_to_start_with_unsafe_settings(
@@ -153,3 +167,14 @@ def test_extra_trusted_hosts_and_forwarded_hosts(production: Any) -> None:
         assert client.get("/healthz", headers={"Host": host}).status_code == 200, host
     forwarded = {"Host": "das.example.nl", "X-Forwarded-Host": "evil.example"}
     assert client.get("/healthz", headers=forwarded).status_code == 400
+
+
+def test_without_a_registered_prefix_only_development_publishes() -> None:
+    # The placeholder or nothing: the portal starts, and publishes no open data.
+    assert unsafe_settings({**GOOD, "OCDS_PREFIX": PLACEHOLDER_OCDS_PREFIX}) == []
+    assert unsafe_settings({**GOOD, "OCDS_PREFIX": ""}) == []
+    assert not open_data_configured({"OCDS_PREFIX": ""})
+    assert open_data_configured({"DEVELOPMENT": True, "OCDS_PREFIX": PLACEHOLDER_OCDS_PREFIX})
+    assert not open_data_configured({"OCDS_PREFIX": PLACEHOLDER_OCDS_PREFIX})
+    assert not open_data_configured({"OCDS_PREFIX": "ocds-abc"})
+    assert open_data_configured({"OCDS_PREFIX": GOOD_OCDS_PREFIX})

@@ -262,6 +262,7 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
     ("award notices", lambda w: None, lambda w: f"/das/{w.das.slug}/gunningen"),
     ("public tariff sheet", lambda w: None, lambda w: f"/das/{w.das.slug}/tarieven/{w.sheet.id}"),
     ("OCDS package", lambda w: None, lambda w: f"/das/{w.das.slug}/ocds.json"),
+    ("OCDS releases", lambda w: None, lambda w: f"/das/{w.das.slug}/ocds/releases.json"),
     ("provider dashboard", lambda w: w.provider, lambda w: "/aanbieder/"),
     ("provider documents", lambda w: w.provider, lambda w: "/aanbieder/documenten"),
     (

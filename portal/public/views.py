@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort, current_app, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from portal.auth.access import public
+from portal.config import open_data_configured
 from portal.extensions import db
 from portal.infra import spreadsheets
 from portal.infra.links import external_url
-from portal.infra.timeutil import local_date, now
+from portal.infra.timeutil import as_utc, local_date, now
 from portal.models import Das, DasState, Lot, TariffSheet
 from portal.pages import glossary as glossary_terms
 from portal.pages.params import id_arg
@@ -105,6 +107,7 @@ def das_detail(slug: str) -> str:
         round_state=announcement.round_state(das, today),
         max_ages=announcement.max_evidence_ages(das),
         question_count=questions.published_count(das.id),
+        open_data=open_data_configured(current_app.config),
     )
 
 
@@ -217,17 +220,69 @@ def tariff_sheet(slug: str, sheet_id: int) -> str:
     )
 
 
+def _open_data_not_configured() -> Response:
+    """No release under the placeholder ocid prefix outside development (a production server
+    refuses to start without a registered one: portal.config.ocds_prefix_problems)."""
+    return Response(
+        json.dumps(
+            {"error": _("Open data (OCDS) is voor dit portaal nog niet ingericht.")},
+            ensure_ascii=False,
+        ),
+        status=503,
+        mimetype="application/json",
+    )
+
+
 @bp.route("/das/<slug>/ocds.json")
 @public
 def ocds_release_package(slug: str) -> Response:
     """The DAS as an OCDS release package, at a stable URL."""
     das = _published_das(slug)
+    if not open_data_configured(current_app.config):
+        return _open_data_not_configured()
     package = ocds.release_package(
         das, external_url("public.ocds_release_package", slug=slug), now()
     )
     response = Response(
         # Compact: hundreds of awards at national scale, and the C encoder is only used
         # without indentation (several times faster). Tools pretty-print it for reading.
+        json.dumps(package, ensure_ascii=False, separators=(",", ":")),
+        mimetype="application/json",
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"  # open data
+    return response
+
+
+def _since(raw: str | None) -> datetime | None:
+    """The `since` of the releases endpoint: an ISO 8601 date-time (UTC when it names no offset)."""
+    if not raw:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(raw.strip()))
+    except ValueError:
+        abort(400)
+
+
+@bp.route("/das/<slug>/ocds/releases.json")
+@public
+def ocds_releases(slug: str) -> Response:
+    """The DAS's events as OCDS releases, oldest first, a page at a time (issue 23)."""
+    das = _published_das(slug)
+    if not open_data_configured(current_app.config):
+        return _open_data_not_configured()
+    since_raw = request.args.get("since")
+    since = _since(since_raw)
+    page = paging.page_number(request.args.get("pagina"))
+    found, more = ocds.releases_page(das, since, page, now())
+    query = {"since": since_raw} if since_raw else {}
+    package = ocds.package(
+        found, external_url("public.ocds_releases", slug=slug, pagina=page, **query), now()
+    )
+    if more:
+        package["links"] = {
+            "next": external_url("public.ocds_releases", slug=slug, pagina=page + 1, **query)
+        }
+    response = Response(
         json.dumps(package, ensure_ascii=False, separators=(",", ":")),
         mimetype="application/json",
     )

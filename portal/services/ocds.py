@@ -19,10 +19,14 @@ from portal.infra.timeutil import as_utc, local_date
 from portal.models import (
     AgreementLot,
     AgreementState,
+    AgreementVariation,
+    Application,
+    ApplicationLot,
     Das,
     DasState,
     FrameworkAgreement,
     Lot,
+    LotOutcome,
     Organisation,
 )
 from portal.models.labels import label
@@ -85,7 +89,11 @@ def _agreements(das_id: int) -> tuple[list[Any], dict[int, list[Any]]]:
     lots: dict[int, list[Any]] = {}
     for row in db.session.execute(
         db.select(
-            AgreementLot.agreement_id, AgreementLot.admitted_on, AgreementLot.ended_on, Lot.code
+            AgreementLot.agreement_id,
+            AgreementLot.admitted_on,
+            AgreementLot.ended_on,
+            AgreementLot.application_id,
+            Lot.code,
         )
         .join(Lot, Lot.id == AgreementLot.lot_id)
         .join(FrameworkAgreement, FrameworkAgreement.id == AgreementLot.agreement_id)
@@ -298,8 +306,8 @@ def _tender_details(das: Das, now: datetime) -> dict[str, Any]:
     return details
 
 
-def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
-    agreements, lots_of = _agreements(das.id)
+def _buyers(das: Das) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The authorities as parties, and the lead authority (the procuring entity)."""
     buyers: list[dict[str, Any]] = [
         {
             "id": a.cbs_code or f"authority-{a.id}",
@@ -312,6 +320,58 @@ def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
     for buyer in buyers:
         if buyer["identifier"] is None:
             del buyer["identifier"]
+    lead = next(
+        (b for b in buyers if "procuringEntity" in b["roles"]), buyers[0] if buyers else None
+    )
+    return buyers, lead
+
+
+def _tender(das: Das, now: datetime, lead: dict[str, Any] | None) -> dict[str, Any]:
+    tender: dict[str, Any] = {
+        "id": das.reference,
+        "title": das.name,
+        "description": das.summary,
+        "status": TENDER_STATUS[das.state],
+        "procurementMethod": "open",
+        "procurementMethodDetails": "Dynamisch aankoopsysteem zonder gunningscriteria "
+        "(sociale en andere specifieke diensten)",
+        "mainProcurementCategory": "services",
+        "items": [
+            {
+                "id": "1",
+                "description": das.scope,
+                "classification": {"scheme": "CPV", "id": das.cpv_code.split("-")[0]},
+            }
+        ],
+        "tenderPeriod": {
+            "startDate": _day(das.term_start),
+            "endDate": _day(das.common_end_date),
+        },
+        "techniques": {
+            "hasDynamicPurchasingSystem": True,
+            "hasFrameworkAgreement": True,
+            "dynamicPurchasingSystem": {"type": "closed"},
+        },
+        "lots": [
+            {
+                "id": lot.code,
+                "title": lot.name,
+                "description": lot.description,
+                "status": "active" if das.state is DasState.OPEN else "complete",
+            }
+            for lot in das.lots
+        ],
+    }
+    with force_locale("nl"):  # the release's language is "nl", whoever asks
+        tender.update(_tender_details(das, now))
+    if lead is not None:
+        tender["procuringEntity"] = {"id": lead["id"], "name": lead["name"]}
+    return tender
+
+
+def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
+    agreements, lots_of = _agreements(das.id)
+    buyers, lead = _buyers(das)
     suppliers = {
         a.organisation_id: {
             "id": f"NL-KVK-{a.kvk_number}",
@@ -321,9 +381,6 @@ def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
         }
         for a in agreements
     }
-    lead = next(
-        (b for b in buyers if "procuringEntity" in b["roles"]), buyers[0] if buyers else None
-    )
     release: dict[str, Any] = {
         "ocid": ocid(das),
         "id": f"{ocid(das)}-{now.strftime('%Y%m%dT%H%M%S')}",
@@ -332,47 +389,10 @@ def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
         "initiationType": "tender",
         "language": "nl",
         "parties": buyers + list(suppliers.values()),
-        "tender": {
-            "id": das.reference,
-            "title": das.name,
-            "description": das.summary,
-            "status": TENDER_STATUS[das.state],
-            "procurementMethod": "open",
-            "procurementMethodDetails": "Dynamisch aankoopsysteem zonder gunningscriteria "
-            "(sociale en andere specifieke diensten)",
-            "mainProcurementCategory": "services",
-            "items": [
-                {
-                    "id": "1",
-                    "description": das.scope,
-                    "classification": {"scheme": "CPV", "id": das.cpv_code.split("-")[0]},
-                }
-            ],
-            "tenderPeriod": {
-                "startDate": _day(das.term_start),
-                "endDate": _day(das.common_end_date),
-            },
-            "techniques": {
-                "hasDynamicPurchasingSystem": True,
-                "hasFrameworkAgreement": True,
-                "dynamicPurchasingSystem": {"type": "closed"},
-            },
-            "lots": [
-                {
-                    "id": lot.code,
-                    "title": lot.name,
-                    "description": lot.description,
-                    "status": "active" if das.state is DasState.OPEN else "complete",
-                }
-                for lot in das.lots
-            ],
-        },
+        "tender": _tender(das, now, lead),
     }
-    with force_locale("nl"):  # the release's language is "nl", whoever asks
-        release["tender"].update(_tender_details(das, now))
     if lead is not None:
         release["buyer"] = {"id": lead["id"], "name": lead["name"]}
-        release["tender"]["procuringEntity"] = {"id": lead["id"], "name": lead["name"]}
     awards, contracts = [], []
     for agreement in agreements:
         agreement_lots = lots_of.get(agreement.id, [])
@@ -420,4 +440,194 @@ def release_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
         "publishedDate": _iso(now),
         "publisher": {"name": current_app.config["PUBLISHER_NAME"]},
         "releases": [release],
+    }
+
+
+# --- one release per event (issue 23) ------------------------------------------------------------
+# Each release's id is `<ocid>-<event>-<database id>`: the same event keeps its id however many
+# events come before or after it, so a reader can store releases by id.
+RELEASES_PER_PAGE = 100
+
+
+def _supplier(kvk_number: str, legal_name: str) -> dict[str, Any]:
+    return {
+        "id": f"NL-KVK-{kvk_number}",
+        "name": legal_name,
+        "identifier": {"scheme": "NL-KVK", "id": kvk_number, "legalName": legal_name},
+        "roles": ["supplier"],
+    }
+
+
+def _release(das: Das, event: str, db_id: int | str, date: str, tag: str) -> dict[str, Any]:
+    return {
+        "ocid": ocid(das),
+        "id": f"{ocid(das)}-{event}-{db_id}",
+        "date": date,
+        "tag": [tag],
+        "initiationType": "tender",
+        "language": "nl",
+    }
+
+
+def _admissions(das_id: int) -> list[Any]:
+    """Each decided application with at least one admitted lot, as (application, lot) rows."""
+    return list(
+        db.session.execute(
+            db.select(
+                Application.id,
+                Application.reference,
+                Application.decided_at,
+                Organisation.kvk_number,
+                Organisation.legal_name,
+                Lot.code,
+            )
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .join(ApplicationLot, ApplicationLot.application_id == Application.id)
+            .join(Lot, Lot.id == ApplicationLot.lot_id)
+            .where(
+                Application.das_id == das_id,
+                Application.decided_at.is_not(None),
+                ApplicationLot.outcome == LotOutcome.ADMITTED,
+            )
+            .order_by(Application.id, Lot.position)
+        )
+    )
+
+
+def _variations(das_id: int) -> list[Any]:
+    return list(
+        db.session.execute(
+            db.select(
+                AgreementVariation.id,
+                AgreementVariation.agreement_id,
+                AgreementVariation.description,
+                AgreementVariation.created_at,
+            )
+            .join(FrameworkAgreement, FrameworkAgreement.id == AgreementVariation.agreement_id)
+            .where(FrameworkAgreement.das_id == das_id)
+            .order_by(AgreementVariation.id)
+        )
+    )
+
+
+def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
+    """Every event of the DAS as its own release, oldest first (ties by id): the tender as
+    published, each change notice as a tender update, each admission as an award, each framework
+    agreement as a contract, each variation (an exercised option among them) as an amendment."""
+    buyers, lead = _buyers(das)
+    tender = _release(das, "tender", das.id, _iso(das.published_at or das.created_at), "tender")
+    tender["parties"] = buyers
+    if lead is not None:
+        tender["buyer"] = {"id": lead["id"], "name": lead["name"]}
+    tender["tender"] = _tender(das, now, lead)
+    tender["tender"].pop("amendments", None)  # each change notice is a release of its own
+    found = [tender]
+    for change in announcement.changes_of(das.id):
+        update = _release(das, "tenderUpdate", change.id, _iso(change.published_at), "tenderUpdate")
+        update["tender"] = {
+            "id": das.reference,
+            "amendments": [
+                {
+                    "id": f"{das.reference}-v{change.version}",
+                    "date": _iso(change.published_at),
+                    "description": change.summary
+                    + "".join(
+                        f"\n{setting}: {old if old is not None else '-'} -> "
+                        f"{new if new is not None else '-'}"
+                        for setting, (old, new) in (change.changes or {}).items()
+                    ),
+                }
+            ],
+        }
+        found.append(update)
+    awarded: dict[int, dict[str, Any]] = {}
+    for row in _admissions(das.id):
+        if row.id not in awarded:
+            awarded[row.id] = award = _release(das, "award", row.id, _iso(row.decided_at), "award")
+            award["parties"] = [_supplier(row.kvk_number, row.legal_name)]
+            award["awards"] = [
+                {
+                    "id": f"award-{row.id}",
+                    "title": f"Toelating {row.legal_name}",
+                    "status": "active",
+                    "date": _iso(row.decided_at),
+                    "suppliers": [{"id": f"NL-KVK-{row.kvk_number}", "name": row.legal_name}],
+                    "relatedLots": [],
+                }
+            ]
+            found.append(award)
+        awarded[row.id]["awards"][0]["relatedLots"].append(row.code)
+    agreements, lots_of = _agreements(das.id)
+    award_of: dict[int, str] = {}
+    by_id = {}
+    for agreement in agreements:
+        first = min((al.application_id for al in lots_of.get(agreement.id, [])), default=None)
+        award_of[agreement.id] = f"award-{first}" if first else f"{agreement.reference}-award"
+        by_id[agreement.id] = agreement
+        contract = _release(das, "contract", agreement.id, _iso(agreement.created_at), "contract")
+        contract["contracts"] = [
+            {
+                "id": agreement.reference,
+                "awardID": award_of[agreement.id],
+                "title": f"Raamovereenkomst {agreement.reference}",
+                "status": CONTRACT_STATUS[agreement.state],
+                "period": {
+                    "startDate": _day(agreement.start_date),
+                    "endDate": _day(agreement.end_date),
+                },
+                **(
+                    {"dateSigned": _iso(agreement.authority_signed_at)}
+                    if agreement.authority_signed_at
+                    else {}
+                ),
+            }
+        ]
+        found.append(contract)
+    for variation in _variations(das.id):
+        agreement = by_id[variation.agreement_id]
+        amendment = _release(
+            das,
+            "contractAmendment",
+            variation.id,
+            _iso(variation.created_at),
+            "contractAmendment",
+        )
+        amendment["contracts"] = [
+            {
+                "id": agreement.reference,
+                "awardID": award_of[agreement.id],
+                "amendments": [
+                    {
+                        "id": f"variation-{variation.id}",
+                        "date": _iso(variation.created_at),
+                        "description": variation.description,
+                    }
+                ],
+            }
+        ]
+        found.append(amendment)
+    return sorted(found, key=lambda release: release["date"])
+
+
+def releases_page(
+    das: Das, since: datetime | None, page: int, now: datetime
+) -> tuple[list[dict[str, Any]], bool]:
+    """One page of the releases dated at or after `since`, oldest first; and whether there is a
+    next page."""
+    found = releases(das, now)
+    if since is not None:
+        cutoff = _iso(since)
+        found = [release for release in found if release["date"] >= cutoff]
+    start = (page - 1) * RELEASES_PER_PAGE
+    return found[start : start + RELEASES_PER_PAGE], len(found) > start + RELEASES_PER_PAGE
+
+
+def package(releases_: list[dict[str, Any]], uri: str, now: datetime) -> dict[str, Any]:
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "extensions": EXTENSIONS,
+        "publishedDate": _iso(now),
+        "publisher": {"name": current_app.config["PUBLISHER_NAME"]},
+        "releases": releases_,
     }

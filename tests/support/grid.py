@@ -132,6 +132,7 @@ GRID_URLS = [
     ("catalogue.lump_sums", "/beheer/das/{slug}/lumpsums"),
     ("catalogue.lot_form", "/beheer/das/{slug}/percelen/nieuw"),
     ("public.ocds_release_package", "/das/{slug}/ocds.json"),
+    ("public.ocds_releases", "/das/{slug}/ocds/releases.json"),
     ("public.das_espd_request", "/das/{slug}/espd-verzoek.xml"),
     ("supplier.application_espd", "/aanbieder/aanmeldingen/{decided}/espd.xml"),
     ("review.application_espd", "/beoordeling/aanmeldingen/{submitted}/espd.xml"),
@@ -339,6 +340,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "public.tariff_sheet",
             "public.tariff_sheet_file",
             "public.ocds_release_package",
+            "public.ocds_releases",
             "public.model_agreement",
             "public.das_espd_request",
         )
