@@ -106,6 +106,7 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "public.tariff_sheet_file",
         "public.ocds_release_package",
         "public.ocds_releases",
+        "public.ocds_record",
         "public.model_agreement",
         "public.das_questions",  # the nota van inlichtingen (issue 20)
         "public.das_espd_request",  # the DAS's ESPD request (issue 22)

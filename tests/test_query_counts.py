@@ -263,6 +263,7 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
     ("public tariff sheet", lambda w: None, lambda w: f"/das/{w.das.slug}/tarieven/{w.sheet.id}"),
     ("OCDS package", lambda w: None, lambda w: f"/das/{w.das.slug}/ocds.json"),
     ("OCDS releases", lambda w: None, lambda w: f"/das/{w.das.slug}/ocds/releases.json"),
+    ("OCDS record", lambda w: None, lambda w: f"/das/{w.das.slug}/ocds/record.json"),
     ("provider dashboard", lambda w: w.provider, lambda w: "/aanbieder/"),
     ("provider documents", lambda w: w.provider, lambda w: "/aanbieder/documenten"),
     (

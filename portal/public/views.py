@@ -290,6 +290,22 @@ def ocds_releases(slug: str) -> Response:
     return response
 
 
+@bp.route("/das/<slug>/ocds/record.json")
+@public
+def ocds_record(slug: str) -> Response:
+    """The DAS as an OCDS record package: its releases and the compiled release (issue 23)."""
+    das = _published_das(slug)
+    if not open_data_configured(current_app.config):
+        return _open_data_not_configured()
+    package = ocds.record_package(das, external_url("public.ocds_record", slug=slug), now())
+    response = Response(
+        json.dumps(package, ensure_ascii=False, separators=(",", ":")),
+        mimetype="application/json",
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"  # open data
+    return response
+
+
 DOWNLOADS = {
     "csv": spreadsheets.CSV_MIMETYPE,
     "xlsx": spreadsheets.XLSX_MIMETYPE,

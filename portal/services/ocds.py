@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from portal.domain import contract_dates
 from portal.extensions import db
+from portal.infra import ocds_merge
 from portal.infra.links import external_url
 from portal.infra.timeutil import as_utc, local_date
 from portal.models import (
@@ -630,4 +631,25 @@ def package(releases_: list[dict[str, Any]], uri: str, now: datetime) -> dict[st
         "publishedDate": _iso(now),
         "publisher": {"name": current_app.config["PUBLISHER_NAME"]},
         "releases": releases_,
+    }
+
+
+def record_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
+    """The DAS as one OCDS record: every release of its ocid embedded in full (there is no URL
+    per release to link to, and embedded releases let a reader check the compiled release against
+    them), and the compiled release ocdsmerge makes of them by the OCDS merge rules."""
+    found = releases(das, now)
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "extensions": EXTENSIONS,
+        "publishedDate": _iso(now),
+        "publisher": {"name": current_app.config["PUBLISHER_NAME"]},
+        "records": [
+            {
+                "ocid": ocid(das),
+                "releases": found,
+                "compiledRelease": ocds_merge.compiled_release(found),
+            }
+        ],
     }

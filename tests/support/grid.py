@@ -133,6 +133,7 @@ GRID_URLS = [
     ("catalogue.lot_form", "/beheer/das/{slug}/percelen/nieuw"),
     ("public.ocds_release_package", "/das/{slug}/ocds.json"),
     ("public.ocds_releases", "/das/{slug}/ocds/releases.json"),
+    ("public.ocds_record", "/das/{slug}/ocds/record.json"),
     ("public.das_espd_request", "/das/{slug}/espd-verzoek.xml"),
     ("supplier.application_espd", "/aanbieder/aanmeldingen/{decided}/espd.xml"),
     ("review.application_espd", "/beoordeling/aanmeldingen/{submitted}/espd.xml"),
@@ -341,6 +342,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "public.tariff_sheet_file",
             "public.ocds_release_package",
             "public.ocds_releases",
+            "public.ocds_record",
             "public.model_agreement",
             "public.das_espd_request",
         )
