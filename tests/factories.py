@@ -15,6 +15,7 @@ from portal.models import (
     ContractingAuthority,
     Criterion,
     CriterionKind,
+    CriterionOrigin,
     Das,
     DasState,
     EvidenceType,
@@ -197,6 +198,39 @@ class ProviderUserFactory(UserFactory):
         unverified = factory.Trait(email_verified_at=None)
         scrypt_hash = factory.Trait(password_hash=factory.LazyFunction(scrypt_password_hash))
         contributor = factory.Trait(organisation_role=OrganisationRole.CONTRIBUTOR)
+
+
+def add_criterion(
+    das: Das,
+    code: str,
+    kind: CriterionKind = CriterionKind.EXCLUSION,
+    *,
+    espd_codes: str = "",
+    origin: CriterionOrigin | None = None,
+    title: str | None = None,
+    question: str | None = None,
+    position: int | None = None,
+    **extra: object,
+) -> Criterion:
+    """A criterion added to `das` (not committed): its passing answer follows from its kind
+    (portal.domain.criteria.passing_answer), its origin from its ESPD codes unless given, its
+    position after the DAS's last one unless given."""
+    from portal.domain.criteria import passing_answer
+
+    criterion = Criterion(
+        das_id=das.id,
+        kind=kind,
+        code=code,
+        espd_codes=espd_codes,
+        origin=origin or (CriterionOrigin.ESPD if espd_codes else CriterionOrigin.OWN),
+        title=title or code,
+        question=question or f"{title or code}?",
+        passing_answer=passing_answer(kind.value),
+        position=position if position is not None else len(das.criteria) + 1,
+        **extra,
+    )
+    db.session.add(criterion)
+    return criterion
 
 
 def assign(user: User, das: Das) -> None:

@@ -15,7 +15,6 @@ from playwright.sync_api import Page, expect
 from portal.extensions import db
 from portal.models import (
     ApplicationState,
-    Criterion,
     CriterionKind,
     CriterionOrigin,
     Das,
@@ -41,18 +40,14 @@ def region_das(name: str, municipality: str) -> Das:
     codes = {"G1": "qu-certif-indep", "G4": "trade-regist"}
     for criterion in das.criteria:
         criterion.espd_codes = codes.get(criterion.code, criterion.espd_codes)
-    db.session.add(
-        Criterion(
-            das_id=das.id,
-            kind=CriterionKind.EXCLUSION,
-            origin=CriterionOrigin.NATIONAL,
-            code="U3",
-            espd_codes="nati-ground",
-            title="Weigering op grond van de Wet Bibob",
-            question="Is een vergunning of opdracht geweigerd op grond van de Wet Bibob?",
-            passing_answer=False,
-            position=3,
-        )
+    factories.add_criterion(
+        das,
+        "U3",
+        origin=CriterionOrigin.NATIONAL,
+        espd_codes="nati-ground",
+        title="Weigering op grond van de Wet Bibob",
+        question="Is een vergunning of opdracht geweigerd op grond van de Wet Bibob?",
+        position=3,
     )
     db.session.commit()
     db.session.refresh(das)
@@ -68,17 +63,13 @@ def test_admitted_in_one_region_applies_in_another(
     first = region_das("Jeugdhulp Noord-Limburg", "Gemeente Venlo")
     second = region_das("Jeugdhulp Zuid-Limburg", "Gemeente Maastricht")
     # Only the second region asks this.
-    db.session.add(
-        Criterion(
-            das_id=second.id,
-            kind=CriterionKind.SUITABILITY,
-            origin=CriterionOrigin.OWN,
-            code="G9",
-            title="Vestiging in Zuid-Limburg",
-            question="Heeft uw organisatie een vestiging in Zuid-Limburg?",
-            passing_answer=True,
-            position=9,
-        )
+    factories.add_criterion(
+        second,
+        "G9",
+        CriterionKind.SUITABILITY,
+        title="Vestiging in Zuid-Limburg",
+        question="Heeft uw organisatie een vestiging in Zuid-Limburg?",
+        position=9,
     )
     db.session.commit()
     provider = factories.ProviderUserFactory()

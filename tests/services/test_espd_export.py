@@ -27,7 +27,6 @@ from portal.infra import espd_build, espd_xml
 from portal.models import (
     AuthorityKind,
     ContractingAuthority,
-    Criterion,
     CriterionKind,
     CriterionOrigin,
     DasChange,
@@ -96,18 +95,15 @@ def das(app: Flask):
         ],
         start=10,
     ):
-        db.session.add(
-            Criterion(
-                das_id=das.id,
-                kind=kind,
-                code=code,
-                origin=origin,
-                espd_codes=codes,
-                title=title,
-                question=question,
-                passing_answer=kind is CriterionKind.SUITABILITY,
-                position=position,
-            )
+        factories.add_criterion(
+            das,
+            code,
+            kind,
+            origin=origin,
+            espd_codes=codes,
+            title=title,
+            question=question,
+            position=position,
         )
     db.session.commit()
     db.session.refresh(das)

@@ -18,7 +18,6 @@ from portal.models import (
     AuditEvent,
     Criterion,
     CriterionKind,
-    CriterionOrigin,
     EspdImport,
     EvidenceType,
     LotOutcome,
@@ -95,18 +94,14 @@ REFUSED = [
 
 def with_tax_ground(das) -> Criterion:
     """A ground asked with two ESPD codes (as U7 of the demo): taxes or social premiums."""
-    criterion = Criterion(
-        das_id=das.id,
-        kind=CriterionKind.EXCLUSION,
-        code="U3",
+    criterion = factories.add_criterion(
+        das,
+        "U3",
         espd_codes="tax-pay socsec-pay",
         title="Belastingen en premies",
         question="Belastingen of premies niet betaald?",
-        passing_answer=False,
         position=3,
-        origin=CriterionOrigin.ESPD,
     )
-    db.session.add(criterion)
     db.session.commit()
     db.session.refresh(das)
     return criterion

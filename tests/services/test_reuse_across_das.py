@@ -58,23 +58,19 @@ def make_das(name: str, criteria: list[C]) -> Das:
     )
     db.session.add(lot)
     for position, c in enumerate(criteria, start=1):
-        exclusion = c.kind is CriterionKind.EXCLUSION
-        db.session.add(
-            Criterion(
-                das_id=das.id,
-                kind=c.kind,
-                code=c.code,
-                espd_codes=c.espd_codes,
-                origin=c.origin,
-                title=c.title or f"Grond {c.code}",
-                question=f"Vraag {c.code}?",
-                passing_answer=not exclusion,
-                evidence_type=c.evidence_type,
-                extra_evidence_types=c.extra_types,
-                evidence_required=c.evidence_type is not None,
-                max_evidence_age_months=c.max_age,
-                position=position,
-            )
+        factories.add_criterion(
+            das,
+            c.code,
+            c.kind,
+            espd_codes=c.espd_codes,
+            origin=c.origin,
+            title=c.title or f"Grond {c.code}",
+            question=f"Vraag {c.code}?",
+            position=position,
+            evidence_type=c.evidence_type,
+            extra_evidence_types=c.extra_types,
+            evidence_required=c.evidence_type is not None,
+            max_evidence_age_months=c.max_age,
         )
     db.session.commit()
     db.session.refresh(das)

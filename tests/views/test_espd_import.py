@@ -263,7 +263,6 @@ def test_the_result_page_costs_the_same_however_many_criteria(
     client: FlaskClient, draft: Application
 ) -> None:
     """Within the query cap (tests/test_query_counts.py), and no query per criterion."""
-    from portal.models import Criterion, CriterionKind
     from tests.test_query_counts import MAX_QUERIES, counting
 
     def measure(data: bytes) -> int:
@@ -275,17 +274,13 @@ def test_the_result_page_costs_the_same_however_many_criteria(
 
     few = measure(SMALL)
     for n in range(20):
-        db.session.add(
-            Criterion(
-                das_id=draft.das_id,
-                kind=CriterionKind.EXCLUSION,
-                code=f"N{n}",
-                espd_codes="fraud" if n % 2 else "bankruptcy",
-                title=f"Grond {n}",
-                question="?",
-                passing_answer=False,
-                position=10 + n,
-            )
+        factories.add_criterion(
+            draft.das,
+            f"N{n}",
+            espd_codes="fraud" if n % 2 else "bankruptcy",
+            title=f"Grond {n}",
+            question="?",
+            position=10 + n,
         )
     db.session.commit()
     many = measure(SMALL + b"<!-- opnieuw -->")

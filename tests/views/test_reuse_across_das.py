@@ -13,9 +13,7 @@ from portal.infra.timeutil import now
 from portal.models import (
     Application,
     ApplicationState,
-    Criterion,
     CriterionKind,
-    CriterionOrigin,
     EvidenceType,
 )
 from portal.services import applications, calendar
@@ -37,17 +35,13 @@ def regions(app: Flask):
     for das in (north, south):
         g4 = next(c for c in das.criteria if c.code == "G4")
         g4.espd_codes = "trade-regist"
-    db.session.add(
-        Criterion(
-            das_id=south.id,
-            kind=CriterionKind.SUITABILITY,
-            origin=CriterionOrigin.OWN,
-            code="G9",
-            title="Vestiging in de regio",
-            question="Heeft u een vestiging in de regio?",
-            passing_answer=True,
-            position=9,
-        )
+    factories.add_criterion(
+        south,
+        "G9",
+        CriterionKind.SUITABILITY,
+        title="Vestiging in de regio",
+        question="Heeft u een vestiging in de regio?",
+        position=9,
     )
     db.session.commit()
     provider = factories.ProviderUserFactory()
