@@ -1,5 +1,6 @@
 """All models, importable from one place (and registered on the metadata for Alembic)."""
 
+from portal.models.api import ApiIdempotencyKey, ApiScope, ApiToken
 from portal.models.applications import (
     Answer,
     Application,
@@ -89,8 +90,14 @@ from portal.models.users import (
     User,
     UserSession,
 )
+from portal.models.waiting_times import WaitingTime, WaitingTimeReminder
 
 __all__ = [
+    "ApiIdempotencyKey",
+    "ApiScope",
+    "ApiToken",
+    "WaitingTime",
+    "WaitingTimeReminder",
     "EspdImport",
     "TaskMail",
     "TaskMailKind",

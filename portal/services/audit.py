@@ -13,7 +13,9 @@ outcomes, agreements and tariff sheets (portal.domain.audit_facts).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -62,6 +64,21 @@ ANCHOR_PREFIX = "audit-anchors/"
 CHAIN_KEYED = "audit.chain_keyed"
 
 
+# The API token a request came in with (issue 23): every event recorded while it is set says so,
+# so the trail tells what a provider's software did from what its people did on the pages.
+_api_token_id: ContextVar[int | None] = ContextVar("audit_api_token_id", default=None)
+
+
+@contextmanager
+def through_api_token(token_id: int) -> Iterator[None]:
+    """Record the events of the enclosed work as done with API token `token_id`."""
+    reset = _api_token_id.set(token_id)
+    try:
+        yield
+    finally:
+        _api_token_id.reset(reset)
+
+
 def chain_key(config: Mapping[str, Any] | None = None) -> bytes:
     """The HMAC key of the chain and its anchors (the AUDIT_KEY setting)."""
     settings = current_app.config if config is None else config
@@ -92,6 +109,8 @@ def record(
     sequence = head.last_sequence + 1
     # Python datetimes stop at microseconds, as both databases do: this value round-trips exactly.
     occurred_at = utcnow()
+    if (token_id := _api_token_id.get()) is not None:
+        details = {**details, "api_token_id": token_id}
     details = canonical_details(details)
     content = {
         "sequence": sequence,
