@@ -1,4 +1,5 @@
-"""Compiling OCDS releases into one compiled release (issue 23), with ocdsmerge.
+"""Compiling OCDS releases into one compiled release and one versioned release (issue 23), with
+ocdsmerge.
 
 The merge rules come from the release schema the portal publishes against: the OCDS 1.1.5 release
 schema with the techniques and lots extensions merged in (JSON Merge Patch), read from the
@@ -65,6 +66,12 @@ def merger() -> Merger:
     """One Merger per process: the merge rules are worked out from the schema once."""
     schema = release_schema()
     return Merger(schema=_without_dangling_refs(schema, schema.get("definitions", {})))
+
+
+def versioned_release(releases: list[dict[str, Any]]) -> dict[str, Any]:
+    """The releases (of one ocid) as one versioned release: each field's history of values, with
+    the release and date that set each one (how an end date moved with each extension)."""
+    return merger().create_versioned_release(copy.deepcopy(releases))
 
 
 def compiled_release(releases: list[dict[str, Any]]) -> dict[str, Any]:

@@ -25,10 +25,12 @@ from portal.models import (
     ApplicationLot,
     Das,
     DasState,
+    EndDateChange,
     FrameworkAgreement,
     Lot,
     LotOutcome,
     Organisation,
+    VariationKind,
 )
 from portal.models.labels import label
 from portal.services import announcement, das_terms, questions
@@ -501,6 +503,7 @@ def _variations(das_id: int) -> list[Any]:
             db.select(
                 AgreementVariation.id,
                 AgreementVariation.agreement_id,
+                AgreementVariation.kind,
                 AgreementVariation.description,
                 AgreementVariation.created_at,
             )
@@ -509,6 +512,18 @@ def _variations(das_id: int) -> list[Any]:
             .order_by(AgreementVariation.id)
         )
     )
+
+
+def _end_date_moves(das_id: int) -> dict[int, list[Any]]:
+    """Per agreement, each move of its end date (an extension option exercised), oldest first."""
+    moves: dict[int, list[Any]] = {}
+    for row in db.session.execute(
+        db.select(EndDateChange.agreement_id, EndDateChange.old_end, EndDateChange.new_end)
+        .where(EndDateChange.das_id == das_id, EndDateChange.agreement_id.is_not(None))
+        .order_by(EndDateChange.id)
+    ):
+        moves.setdefault(row.agreement_id, []).append(row)
+    return moves
 
 
 def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
@@ -559,6 +574,9 @@ def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
             found.append(award)
         awarded[row.id]["awards"][0]["relatedLots"].append(row.code)
     agreements, lots_of = _agreements(das.id)
+    # A contract release states the end date as the agreement was made; each exercised option's
+    # amendment moves it, so the versioned release shows every end date with its release.
+    moves = _end_date_moves(das.id)
     award_of: dict[int, str] = {}
     by_id = {}
     for agreement in agreements:
@@ -574,7 +592,11 @@ def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
                 "status": CONTRACT_STATUS[agreement.state],
                 "period": {
                     "startDate": _day(agreement.start_date),
-                    "endDate": _day(agreement.end_date),
+                    "endDate": _day(
+                        moves[agreement.id][0].old_end
+                        if agreement.id in moves
+                        else agreement.end_date
+                    ),
                 },
                 **(
                     {"dateSigned": _iso(agreement.authority_signed_at)}
@@ -586,6 +608,13 @@ def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
         found.append(contract)
     for variation in _variations(das.id):
         agreement = by_id[variation.agreement_id]
+        # The END_DATE variations of an agreement and its end-date moves are made together, one
+        # for one, in the same order (services/agreements.py exercise_option).
+        move = (
+            moves.get(agreement.id, []).pop(0)
+            if variation.kind is VariationKind.END_DATE and moves.get(agreement.id)
+            else None
+        )
         amendment = _release(
             das,
             "contractAmendment",
@@ -604,6 +633,16 @@ def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
                         "description": variation.description,
                     }
                 ],
+                **(
+                    {
+                        "period": {
+                            "startDate": _day(agreement.start_date),
+                            "endDate": _day(move.new_end),
+                        }
+                    }
+                    if move is not None
+                    else {}
+                ),
             }
         ]
         found.append(amendment)
@@ -637,7 +676,8 @@ def package(releases_: list[dict[str, Any]], uri: str, now: datetime) -> dict[st
 def record_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
     """The DAS as one OCDS record: every release of its ocid embedded in full (there is no URL
     per release to link to, and embedded releases let a reader check the compiled release against
-    them), and the compiled release ocdsmerge makes of them by the OCDS merge rules."""
+    them), the compiled release ocdsmerge makes of them by the OCDS merge rules, and the versioned
+    release: every field's earlier values with the release that set them."""
     found = releases(das, now)
     return {
         "uri": uri,
@@ -650,6 +690,7 @@ def record_package(das: Das, uri: str, now: datetime) -> dict[str, Any]:
                 "ocid": ocid(das),
                 "releases": found,
                 "compiledRelease": ocds_merge.compiled_release(found),
+                "versionedRelease": ocds_merge.versioned_release(found),
             }
         ],
     }

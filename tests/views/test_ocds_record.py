@@ -30,7 +30,15 @@ def record_validator() -> Draft4Validator:
             json.loads((OCDS / "extensions" / extension / "release-schema.json").read_text()),
         )
     record = json.loads((OCDS / "record-package-schema.json").read_text())
-    registry = Registry().with_resource(release["id"], DRAFT4.create_resource(release))
+    # The versioned release's schema, unchanged from the standard (the extensions' fields are open
+    # in it: it closes no object).
+    versioned = json.loads((OCDS / "versioned-release-validation-schema.json").read_text())
+    registry = Registry().with_resources(
+        [
+            (release["id"], DRAFT4.create_resource(release)),
+            (versioned["id"], DRAFT4.create_resource(versioned)),
+        ]
+    )
     return Draft4Validator(record, registry=registry)
 
 
@@ -72,9 +80,25 @@ def test_the_record_compiles_the_releases(app: Flask, client: FlaskClient, das) 
     assert contract["amendments"][0]["id"] == amended["amendments"][0]["id"]
     parties = {p["id"] for p in compiled["parties"]}
     assert {s["id"] for a in compiled["awards"] for s in a["suppliers"]} <= parties
+    # The versioned release keeps each field's history: the exercised option moved the end date
+    # of both agreements (live, and not yet signed), and both dates are there with the release
+    # that set each.
+    versioned = record["versionedRelease"]
+    assert versioned["ocid"] == record["ocid"]
+    moved = [
+        history
+        for contract in versioned["contracts"]
+        if len(history := contract["period"]["endDate"]) > 1
+    ]
+    assert len(moved) == 2
+    for first, second in moved:
+        assert first["releaseTag"] == ["contract"]
+        assert second["releaseTag"] == ["contractAmendment"]
+        assert first["value"] < second["value"] == compiled["tender"]["contractPeriod"]["endDate"]
+        assert {first["releaseID"], second["releaseID"]} <= {r["id"] for r in record["releases"]}
     # The same record on a second call: ids depend on neither the moment nor the order.
     again = record_of(client, das.slug)["records"][0]
-    assert again["compiledRelease"] == compiled
+    assert again["compiledRelease"] == compiled and again["versionedRelease"] == versioned
     assert [r["id"] for r in again["releases"]] == [r["id"] for r in record["releases"]]
 
 
