@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, get_template_attribute
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -498,32 +499,34 @@ def _admissions(das_id: int) -> list[Any]:
 
 
 def _variations(das_id: int) -> list[Any]:
-    return list(
-        db.session.execute(
-            db.select(
-                AgreementVariation.id,
-                AgreementVariation.agreement_id,
-                AgreementVariation.kind,
-                AgreementVariation.description,
-                AgreementVariation.created_at,
-            )
-            .join(FrameworkAgreement, FrameworkAgreement.id == AgreementVariation.agreement_id)
-            .where(FrameworkAgreement.das_id == das_id)
-            .order_by(AgreementVariation.id)
+    """The DAS's agreement variations, oldest first; an exercised option's with the end date it
+    moved from and to (made together by services/agreements.py `_move_end_date`)."""
+    rows = db.session.execute(
+        db.select(
+            AgreementVariation.id,
+            AgreementVariation.agreement_id,
+            AgreementVariation.description,
+            AgreementVariation.created_at,
+            EndDateChange.old_end,
+            EndDateChange.new_end,
         )
+        .join(FrameworkAgreement, FrameworkAgreement.id == AgreementVariation.agreement_id)
+        .outerjoin(
+            EndDateChange,
+            sa.and_(
+                AgreementVariation.kind == VariationKind.END_DATE,
+                EndDateChange.agreement_id == AgreementVariation.agreement_id,
+                EndDateChange.decided_on == AgreementVariation.effective_on,
+            ),
+        )
+        .where(FrameworkAgreement.das_id == das_id)
+        .order_by(AgreementVariation.id, EndDateChange.id)
     )
-
-
-def _end_date_moves(das_id: int) -> dict[int, list[Any]]:
-    """Per agreement, each move of its end date (an extension option exercised), oldest first."""
-    moves: dict[int, list[Any]] = {}
-    for row in db.session.execute(
-        db.select(EndDateChange.agreement_id, EndDateChange.old_end, EndDateChange.new_end)
-        .where(EndDateChange.das_id == das_id, EndDateChange.agreement_id.is_not(None))
-        .order_by(EndDateChange.id)
-    ):
-        moves.setdefault(row.agreement_id, []).append(row)
-    return moves
+    # One row per variation, should two moves of an agreement ever share a day.
+    first: dict[int, Any] = {}
+    for row in rows:
+        first.setdefault(row.id, row)
+    return list(first.values())
 
 
 def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
@@ -576,7 +579,11 @@ def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
     agreements, lots_of = _agreements(das.id)
     # A contract release states the end date as the agreement was made; each exercised option's
     # amendment moves it, so the versioned release shows every end date with its release.
-    moves = _end_date_moves(das.id)
+    variations = _variations(das.id)
+    first_end: dict[int, Any] = {}
+    for variation in variations:
+        if variation.old_end is not None:
+            first_end.setdefault(variation.agreement_id, variation.old_end)
     award_of: dict[int, str] = {}
     by_id = {}
     for agreement in agreements:
@@ -592,11 +599,7 @@ def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
                 "status": CONTRACT_STATUS[agreement.state],
                 "period": {
                     "startDate": _day(agreement.start_date),
-                    "endDate": _day(
-                        moves[agreement.id][0].old_end
-                        if agreement.id in moves
-                        else agreement.end_date
-                    ),
+                    "endDate": _day(first_end.get(agreement.id, agreement.end_date)),
                 },
                 **(
                     {"dateSigned": _iso(agreement.authority_signed_at)}
@@ -606,15 +609,8 @@ def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
             }
         ]
         found.append(contract)
-    for variation in _variations(das.id):
+    for variation in variations:
         agreement = by_id[variation.agreement_id]
-        # The END_DATE variations of an agreement and its end-date moves are made together, one
-        # for one, in the same order (services/agreements.py exercise_option).
-        move = (
-            moves.get(agreement.id, []).pop(0)
-            if variation.kind is VariationKind.END_DATE and moves.get(agreement.id)
-            else None
-        )
         amendment = _release(
             das,
             "contractAmendment",
@@ -637,10 +633,10 @@ def releases(das: Das, now: datetime) -> list[dict[str, Any]]:
                     {
                         "period": {
                             "startDate": _day(agreement.start_date),
-                            "endDate": _day(move.new_end),
+                            "endDate": _day(variation.new_end),
                         }
                     }
-                    if move is not None
+                    if variation.new_end is not None
                     else {}
                 ),
             }
