@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.errors import ServiceError
+from portal.infra import archival_pdf
 from portal.infra.storage import content_key, get_storage
 from portal.services import rows_changed
 
@@ -53,10 +54,10 @@ def fill_once(model: Any, row_id: int, pending: Any, **values: Any) -> bool:
 
 
 def render_pdf(html: str) -> bytes:
-    """The PDF of a rendered template (WeasyPrint; images and styles relative to the portal)."""
-    from weasyprint import HTML  # heavy: loaded when the first document is drawn up
-
-    return bytes(HTML(string=html, base_url=current_app.root_path).write_pdf())
+    """The PDF of a rendered template (WeasyPrint; images and styles relative to the portal):
+    archival PDF/A-2b and tagged for PDF/UA-1, with the template's language and title
+    (portal/infra/archival_pdf.py). The same HTML gives the same bytes, so the same hash."""
+    return archival_pdf.render(html, base_url=current_app.root_path)
 
 
 def key_for(sha256: str, folder: str) -> str:
