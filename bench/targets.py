@@ -19,11 +19,14 @@ from portal.models import (
     ApplicationState,
     Das,
     FrameworkAgreement,
+    Lot,
+    Product,
     Role,
     StaffAssignment,
     TariffSheet,
     User,
 )
+from portal.models.catalogue import das_authority
 from portal.models.kpis import KpiValue
 
 PUBLIC, PROVIDER, REVIEWER, MANAGER = "public", "provider", "reviewer", "manager"
@@ -47,6 +50,10 @@ class Targets:
     agreement_id: int
     sheet_id: int
     kpi_values_of_agreement: int
+    # The waiting-time register (issue 23): a municipality of the DAS and a product of its first
+    # lot, for the filtered national search.
+    municipality_id: int
+    product_param: str
 
     def pages(self) -> list[Page]:
         """`/healthz` first: every figure is a ratio to it."""
@@ -69,6 +76,16 @@ class Targets:
             Page("KPI per agreement", MANAGER, f"/contracten/{self.agreement_id}/kpi"),
             Page("tariff sheet", PUBLIC, f"/das/{slug}/tarieven/{self.sheet_id}"),
             Page("OCDS release package", PUBLIC, f"/das/{slug}/ocds.json"),
+            # The national waiting-time register, and filtered as a referrer searches it; the
+            # contract managers' overview of who has not updated (issue 23).
+            Page("waiting register", PUBLIC, "/wachttijden"),
+            Page(
+                "waiting register filtered",
+                PUBLIC,
+                f"/wachttijden?gemeente={self.municipality_id}&product={self.product_param}"
+                "&aanname=1",
+            ),
+            Page("waiting times overview", MANAGER, f"/contracten/das/{slug}/wachttijden?alle=1"),
         ]
 
 
@@ -129,6 +146,19 @@ def choose() -> Targets:
         sa.select(TariffSheet.id).where(TariffSheet.das_id == das_id).order_by(TariffSheet.id)
     )
 
+    municipality_id = _first(
+        sa.select(das_authority.c.authority_id)
+        .where(das_authority.c.das_id == das_id)
+        .order_by(das_authority.c.authority_id)
+    )
+    product = db.session.execute(
+        sa.select(Product.ijw_category, Product.code)
+        .join(Lot, Lot.id == Product.lot_id)
+        .where(Lot.das_id == das_id)
+        .order_by(Lot.position, Lot.id, Product.id)
+        .limit(1)
+    ).one()
+
     def staff(role: Role) -> str:
         user_id = _first(
             sa.select(User.id)
@@ -148,4 +178,6 @@ def choose() -> Targets:
         agreement_id=agreement_id,
         sheet_id=sheet_id,
         kpi_values_of_agreement=int(kpi_values or 0),
+        municipality_id=municipality_id,
+        product_param=f"{product[0]}-{product[1]}",
     )

@@ -142,6 +142,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         response.content_type = "text/html; charset=utf-8"
         return response
 
+    from portal.api import problems as api_problems
+
+    api_problems.init_app(app)  # a wrong URL or method under /api/v1 gets a problem document
     return app
 
 

@@ -97,6 +97,11 @@ class Defaults:
     # Wrong codes at the second step, per account.
     SECOND_STEP_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
     ACCOUNT_LIMIT_PER_ADDRESS = "10 per minute; 50 per hour"
+    # The API for providers' software (portal/api): requests per token, and the largest body.
+    API_RATE_LIMIT = "120 per minute; 5000 per day"
+    # Requests without a valid token, per client address.
+    API_FAILED_AUTH_LIMIT = "30 per minute; 300 per hour"
+    API_MAX_BODY_BYTES = 256 * 1024
     # Wrong passwords (portal/services/login_throttle.py): clients without a device cookie for
     # the account are locked out after so many failures per account, and per address; a browser
     # that logged in to the account before (device cookie) is not held by that, but by a count
@@ -172,6 +177,14 @@ class Defaults:
     # database, SQL statements run): for benchmarks (`make bench`) and diagnosis. Off by default,
     # because the figures tell an outsider something about the data behind a page.
     SERVER_TIMING = False
+    # The electronic seal on every document the portal issues (portal/infra/seal.py, issue 24): a
+    # PKCS#12 file with the contracting authority's seal key, its certificate and the chain above
+    # it, and the file's password. Production does not start without them; development and tests
+    # seal with a demo chain generated into instance/seal-demo.p12. With a timestamp service
+    # (RFC 3161) the seal is PAdES B-T, else B-B.
+    SEAL_PKCS12_PATH = ""
+    SEAL_PKCS12_PASSWORD = ""
+    SEAL_TIMESTAMP_URL = ""
 
 
 DECLARED_KEYS = {k for k in vars(Defaults) if k.isupper()}
@@ -317,6 +330,23 @@ def _ocds_prefix_format_problems(config: Mapping[str, Any]) -> list[str]:
     return ocds_prefix_problems(config)
 
 
+def _seal_problems(config: Mapping[str, Any]) -> list[str]:
+    """The seal's PKCS#12 file: set, and readable with its password (portal/infra/seal.py)."""
+    path = (config.get("SEAL_PKCS12_PATH") or "").strip()
+    if not path:
+        return [
+            "PORTAL_SEAL_PKCS12_PATH is not set: documents are sealed with the contracting "
+            "authority's seal, a PKCS#12 file (and PORTAL_SEAL_PKCS12_PASSWORD)."
+        ]
+    from portal.infra.seal import SealUnavailable, load_pkcs12
+
+    try:
+        load_pkcs12(path, config.get("SEAL_PKCS12_PASSWORD") or "")
+    except SealUnavailable as error:
+        return [f"PORTAL_SEAL_PKCS12_PATH cannot be read with PORTAL_SEAL_PKCS12_PASSWORD: {error}"]
+    return []
+
+
 def open_data_configured(config: Mapping[str, Any]) -> bool:
     """Whether the OCDS endpoints may publish: always in development, else with a valid prefix."""
     return is_development(config) or not ocds_prefix_problems(config)
@@ -331,6 +361,7 @@ PRODUCTION_CHECKS: tuple[Callable[[Mapping[str, Any]], list[str]], ...] = (
     _cookie_problems,
     _password_hash_problems,
     _ocds_prefix_format_problems,
+    _seal_problems,
 )
 
 

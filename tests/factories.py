@@ -385,3 +385,66 @@ def admit(
         if suspended:
             agreements.change_state(admin, agreement, AgreementState.SUSPENDED, "Klacht", day)
     return agreement
+
+
+def add_waiting_time(
+    agreement,
+    lot: Lot,
+    when: datetime,
+    *,
+    intake: int = 2,
+    treatment: int | None = None,  # default: two weeks after intake
+    accepts: bool = True,
+    product=None,
+    authority=None,
+    note: str = "",
+    confirmed: bool = False,
+):
+    """A register entry written directly (helper R2 of issue 23): it becomes the current one of its
+    key (agreement, lot, product, authority), the earlier current one stays as history."""
+    from portal.models import WaitingTime
+
+    product_id = product.id if product else None
+    authority_id = authority.id if authority else None
+    db.session.execute(
+        sa.update(WaitingTime)
+        .where(
+            WaitingTime.agreement_id == agreement.id,
+            WaitingTime.lot_id == lot.id,
+            WaitingTime.product_id.is_not_distinct_from(product_id),
+            WaitingTime.authority_id.is_not_distinct_from(authority_id),
+            WaitingTime.is_current,
+        )
+        .values(is_current=False)
+    )
+    entry = WaitingTime(
+        agreement_id=agreement.id,
+        lot_id=lot.id,
+        product_id=product_id,
+        authority_id=authority_id,
+        weeks_to_intake=intake,
+        weeks_to_treatment=intake + 2 if treatment is None else treatment,
+        accepts_new_clients=accepts,
+        note=note,
+        confirmed_unchanged=confirmed,
+        reported_at=when,
+        reported_by_id=agreement.provider_signed_by_id
+        or db.session.scalar(
+            sa.select(User.id).where(User.organisation_id == agreement.organisation_id).limit(1)
+        ),
+        is_current=True,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def add_api_token(organisation, user: User, scopes, name: str = "Boekhouding"):
+    """An API token of `organisation` made by its administrator `user` through the service
+    (issue 23): (token, secret). `scopes` are ApiScope values or their names."""
+    from portal.models import ApiScope
+    from portal.services import api_tokens
+
+    assert user.organisation_id == organisation.id
+    issued = api_tokens.create(user, name, [ApiScope(scope) for scope in scopes], datetime.now(UTC))
+    return issued.token, issued.secret

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from portal.auth.access import ORGANISATION_ADMIN, PUBLIC, SIGNED_IN, access_of
+from portal.auth.access import API_TOKEN, ORGANISATION_ADMIN, PUBLIC, SIGNED_IN, access_of
 from portal.models import (
     Role,
 )
@@ -85,6 +85,7 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "public.accessibility",
         "public.privacy",
         "public.glossary",
+        "public.verify_document",  # anyone may check a document (issue 24)
         "public.das_detail",
         "public.providers",
         "public.award_notices",
@@ -110,7 +111,13 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "public.model_agreement",
         "public.das_questions",  # the nota van inlichtingen (issue 20)
         "public.das_espd_request",  # the DAS's ESPD request (issue 22)
+        "public.waiting_register",  # the waiting-time register (issue 23)
+        "public.waiting_register_export",
+        "api.openapi",  # the API's description (issue 23)
     }
+    # The rest of the API asks for a token (with its scope), never for a session (issue 23).
+    api = {e: d for e, d in decisions.items() if e.startswith("api.") and e != "api.openapi"}
+    assert api and all(isinstance(d, tuple) and d[0] == API_TOKEN for d in api.values())
     assert decisions["auth.change_password"] == SIGNED_IN
     assert decisions["auth.logout"] == SIGNED_IN
     organisation_admin = {e for e, d in decisions.items() if d == ORGANISATION_ADMIN}
@@ -118,6 +125,9 @@ def test_access_decisions_are_what_we_intend(app: Flask) -> None:
         "supplier.save_profile",
         "supplier.export_data",
         "supplier.espd_import_adopt",  # writes the profile from an imported ESPD (issue 22)
+        "supplier.api_tokens",  # the organisation's API tokens (issue 23)
+        "supplier.api_token_create",
+        "supplier.api_token_revoke",
     }
     assert all(
         decisions[e] == frozenset({Role.PROVIDER})

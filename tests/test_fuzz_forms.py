@@ -160,6 +160,8 @@ BUDGET: dict[str, int] = {
     "contracts.index_ceiling": 15,
     "contracts.close_lump_sum_review": 15,
     "supplier.lump_sum": 45,
+    # Anyone uploads a PDF to be checked (issue 24): read, never stored.
+    "public.verify_document": 25,
     "review.add_note": 25,
     "review.ask_clarification": 30,
     "review.assess": 35,
@@ -189,10 +191,14 @@ BUDGET: dict[str, int] = {
     "supplier.sign": 35,
     "supplier.sroi": 45,
     "supplier.two_factor_policy": 20,
+    "supplier.api_token_create": 40,  # issue 23
+    "supplier.api_token_revoke": 15,
     "supplier.start": 15,
     "supplier.submit": 25,
     "supplier.suitability": 45,
     "supplier.update_declaration": 15,
+    "supplier.waiting_times": 45,
+    "supplier.waiting_times_confirm": 10,
     # Messages and complaints (issue 20).
     "supplier.application_messages": 40,
     "supplier.agreement_messages": 30,
@@ -231,10 +237,17 @@ KEPT_WHEN_REFUSED = {
 NOT_FUZZED = {
     # Takes no input and ends the session the other examples need; tests/views cover it.
     "auth.logout",
+    # The JSON API (issue 23) takes no forms and answers every session with 401: its bodies are
+    # fuzzed as JSON in tests/api/test_api_fuzz.py.
+    "api.report_kpi_values",
+    "api.report_sroi",
+    "api.update_waiting_times",
+    "api.confirm_waiting_times",
 }
 
 # Where the form of an endpoint without a GET page of its own is shown (an endpoint of GRID_URLS).
 HOST_PAGES = {
+    "supplier.waiting_times_confirm": "supplier.waiting_times",
     "supplier.espd_import_adopt": "supplier.espd_import_result",
     "admin.retry_mail": "admin.jobs",
     "admin.das_publish": "admin.das_settings",
@@ -294,6 +307,8 @@ HOST_PAGES = {
     "auth.end_session": "auth.account",
     "auth.disable_two_factor": "auth.account",
     "supplier.two_factor_policy": "supplier.colleagues",
+    "supplier.api_token_create": "supplier.api_tokens",
+    "supplier.api_token_revoke": "supplier.api_tokens",
     "review.merge_question": "review.das_question",
     "review.correct_question": "review.das_question",
 }
@@ -327,7 +342,34 @@ def fallback_fields(world: World, endpoint: str) -> tuple[Field, ...] | None:
             *(Field(f"kpi{id_}_{start}", "text") for id_ in definitions for start in starts),
             Field("reason", "textarea"),
         )
+    if endpoint == "supplier.waiting_times":  # reads request.form itself (issue 23)
+        from portal.models import ContractingAuthority, Lot, Product
+
+        lots = db.session.scalars(db.select(Lot.id)).all()
+        products = db.session.scalars(db.select(Product.id)).all()
+        areas = db.session.scalars(db.select(ContractingAuthority.id)).all()
+        return (
+            *(
+                Field(f"lot{id_}-{name}", "text")
+                for id_ in lots
+                for name in ("intake", "treatment", "note")
+            ),
+            *(Field(f"lot{id_}-accepts", "select", ("ja", "nee")) for id_ in lots),
+            Field(
+                "new1-scope",
+                "select",
+                ("", *(f"lot:{i}" for i in lots), *(f"product:{i}" for i in products)),
+            ),
+            Field("new1-authority", "select", ("", *(str(i) for i in areas))),
+            Field("new1-intake", "text"),
+            Field("new1-treatment", "text"),
+            Field("new1-accepts", "select", ("ja", "nee")),
+            Field("new1-note", "textarea"),
+        )
+    from portal.supplier.waiting_forms import ConfirmWaitingTimesForm
+
     form_class = {
+        "supplier.waiting_times_confirm": ConfirmWaitingTimesForm,  # shown once there are entries
         "review.declare_conflict": review_forms.ConflictForm,  # declared already (_build_world)
         "review.confirm": review_forms.ConfirmForm,
         "review.return_decision": review_forms.ReturnForm,
@@ -378,6 +420,7 @@ REFUSAL_STATUSES = {200, 400, 403, 404, 409, 413, 422, 429}
 SUCCESS_PAGES = {
     "auth.two_factor_setup",  # shows the recovery codes once; a reload must not show them again
     "auth.account_two_factor_setup",  # likewise, from the account page
+    "supplier.api_token_create",  # shows a new API token's secret once (issue 23)
 }
 REDIRECTS = {302, 303}
 

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter, Rule
 
 import portal
-from portal.auth.access import ORGANISATION_ADMIN, PUBLIC, SIGNED_IN, access_of
+from portal.auth.access import API_TOKEN, ORGANISATION_ADMIN, PUBLIC, SIGNED_IN, access_of
 from portal.extensions import db
 from portal.models import KpiDefinition, Role
 from tests.support.fuzz_inputs import (
@@ -56,7 +56,7 @@ BUDGET_PER_ROUTE = 12
 # Flask's static files are served from disk, not from our views.
 NOT_FUZZED = {"static"}
 # The groups the test is split in: one per blueprint, "" for the app's own routes.
-BLUEPRINTS = ["", "admin", "auth", "catalogue", "contracts", "public", "review", "supplier"]
+BLUEPRINTS = ["", "admin", "api", "auth", "catalogue", "contracts", "public", "review", "supplier"]
 AUDIENCE_OF_ROLE = {
     Role.PROVIDER: OWNER,
     Role.REVIEWER: REVIEWER,
@@ -74,6 +74,10 @@ def audiences(app: Flask, endpoint: str) -> list[str]:
         return [OWNER, REVIEWER]
     if decision == ORGANISATION_ADMIN:
         return [OWNER]
+    if isinstance(decision, tuple) and decision[0] == API_TOKEN:
+        # The API (issue 23) answers a session with 401 before it reads a path value; with a
+        # token, tests/api/test_api_fuzz.py fuzzes its bodies.
+        return [ANON]
     assert isinstance(decision, frozenset), f"{endpoint} has no access decision"
     return [AUDIENCE_OF_ROLE[role] for role in sorted(decision, key=lambda r: r.value)]
 

@@ -37,6 +37,9 @@ GOOD = {
     "AUDIT_KEY": GOOD_AUDIT_KEY,
     "EXTERNAL_URL": GOOD_URL,
     "OCDS_PREFIX": GOOD_OCDS_PREFIX,
+    # The seal (issue 24): a test PKCS#12 kept with the tests (tests/data/seal).
+    "SEAL_PKCS12_PATH": str(PROJECT_ROOT / "tests" / "data" / "seal" / "production-test.p12"),
+    "SEAL_PKCS12_PASSWORD": "test-zegel",
 }
 
 
@@ -67,6 +70,11 @@ GOOD = {
         ({"OCDS_PREFIX": "ocds-a1b2c3d"}, "six letters or digits"),
         ({"OCDS_PREFIX": "ocds-a1-b2c"}, "six letters or digits"),
         ({"OCDS_PREFIX": "a1b2c3"}, "six letters or digits"),
+        # The seal's PKCS#12 (issue 24): set, present, and opened by its password.
+        ({"SEAL_PKCS12_PATH": ""}, "PORTAL_SEAL_PKCS12_PATH is not set"),
+        ({"SEAL_PKCS12_PATH": "/nonexistent/seal.p12"}, "cannot be read"),
+        ({"SEAL_PKCS12_PASSWORD": "wrong"}, "cannot be read"),
+        ({"SEAL_PKCS12_PATH": __file__}, "cannot be read"),  # not a PKCS#12 at all
     ],
 )
 def test_unsafe_settings_name_each_problem(settings: dict[str, str], problem: str) -> None:

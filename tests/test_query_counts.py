@@ -223,6 +223,37 @@ def build(size: int) -> World:
             questions.merge(question, asked[0].id, reviewer, at(today))
     questions.correct(asked[0], reviewer, "Antwoord 0, gecorrigeerd.", at(today))
     db.session.commit()
+    # The first provider's waiting-time register (issue 23): the whole lot, and each of its
+    # `size` products apart (a row each on the provider's page).
+    from portal.services import waiting_times
+
+    waiting_times.update(
+        provider,
+        agreement,
+        [waiting_times.EntryInput(lot_one.id, None, None, 2, 4, True)]
+        + [waiting_times.EntryInput(lot_one.id, p.id, None, 1, 3, True) for p in lot_one.products],
+        at(today),
+    )
+    # The provider's API tokens (issue 23): three live, the others revoked (at most 25 live).
+    from portal.models import ApiScope
+    from portal.services import api_tokens
+
+    for n in range(size):
+        token = api_tokens.create(provider, f"Sleutel {n}", [ApiScope.KPI], at(today)).token
+        if n >= 3:
+            api_tokens.revoke(provider, token.id, at(today))
+    # The waiting-time register (issue 23): every agreement reports lot 1 (`size // 4` earlier
+    # reports as history) and one product of it; the live ones show in the public search.
+    for n, reporting in enumerate(
+        db.session.scalars(db.select(FrameworkAgreement).where(FrameworkAgreement.das_id == das.id))
+    ):
+        for k in range(size // 4 + 1):
+            factories.add_waiting_time(
+                reporting, lot_one, at(today - timedelta(days=40 - k)), intake=n % 9 + k
+            )
+        factories.add_waiting_time(
+            reporting, lot_one, at(today), intake=n % 5, product=lot_one.products[n % size]
+        )
     return World(das, provider, draft, in_review, agreement, sheet, reviewer, manager, admin)
 
 
@@ -297,6 +328,19 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
         lambda w: f"/aanbieder/aanmeldingen/{w.draft.id}/indienen",
     ),
     ("glossary", lambda w: None, lambda w: "/begrippen"),
+    # The verification page (issue 24), empty and looking up an agreement's documents.
+    ("verify document", lambda w: None, lambda w: "/documenten/controleren"),
+    (
+        "verify document by reference",
+        lambda w: None,
+        lambda w: f"/documenten/controleren?kenmerk={w.agreement.reference}",
+    ),
+    ("provider API tokens", lambda w: w.provider, lambda w: "/aanbieder/api-sleutels"),
+    (
+        "provider waiting times",
+        lambda w: w.provider,
+        lambda w: f"/aanbieder/overeenkomsten/{w.agreement.id}/wachttijden",
+    ),
     # The nota van inlichtingen (issue 20): the public page, the provider's and the staff's.
     ("public questions", lambda w: None, lambda w: f"/das/{w.das.slug}/vragen-en-antwoorden"),
     ("provider questions", lambda w: w.provider, lambda w: f"/aanbieder/das/{w.das.slug}/vragen"),
@@ -353,6 +397,24 @@ PAGES: list[tuple[str, Callable[[World], User | None], Callable[[World], str]]] 
     ("DAS settings", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/instellingen"),
     ("DAS list", lambda w: w.admin, lambda w: "/beheer/das-overzicht"),
     ("DAS authorities", lambda w: w.admin, lambda w: f"/beheer/das/{w.das.slug}/gemeenten"),
+    # The waiting-time register (issue 23): the public search, with filters, and the contract
+    # managers' history per provider and overview of who has not updated.
+    ("waiting register", lambda w: None, lambda w: "/wachttijden"),
+    (
+        "waiting register filtered",
+        lambda w: None,
+        lambda w: "/wachttijden?product=45-45A01&aanname=1",
+    ),
+    (
+        "waiting times history",
+        lambda w: w.manager,
+        lambda w: f"/contracten/{w.agreement.id}/wachttijden",
+    ),
+    (
+        "waiting times overview",
+        lambda w: w.manager,
+        lambda w: f"/contracten/das/{w.das.slug}/wachttijden?alle=1",
+    ),
 ]
 
 

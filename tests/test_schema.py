@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
@@ -25,6 +27,11 @@ def test_csrf_is_enforced_outside_tests(tmp_path) -> None:
             "SECRET_KEY": "k" * 32,
             "AUDIT_KEY": "a" * 32,
             "EXTERNAL_URL": "https://das.example.nl",
+            # Production seals documents with a PKCS#12 of its own (issue 24).
+            "SEAL_PKCS12_PATH": str(
+                Path(__file__).parent / "data" / "seal" / "production-test.p12"
+            ),
+            "SEAL_PKCS12_PASSWORD": "test-zegel",
         }
     )
     response = app.test_client().post(

@@ -25,7 +25,10 @@ from werkzeug.routing import AnyConverter, Rule
 import portal
 from portal.extensions import db
 from portal.models import (
+    AgreementLot,
     AgreementState,
+    Application,
+    ApplicationState,
     FrameworkAgreement,
     IjwUnit,
     KpiValue,
@@ -122,6 +125,23 @@ def hostile_world(app: Flask):
             next(text),
             [(next(text), next(text), date(2025, 4, 1))],
         )
+        # In the waiting-time register too, with a hostile note, for a hostile municipality.
+        db.session.add(
+            AgreementLot(
+                agreement_id=agreement.id,
+                lot_id=das.lots[0].id,
+                admitted_on=date(2024, 1, 8),
+                application_id=_decided_application(das, provider).id,
+            )
+        )
+        db.session.commit()
+        factories.add_waiting_time(
+            agreement,
+            das.lots[0],
+            datetime.now(UTC),
+            authority=das.authorities[number],
+            note=next(text),
+        )
         agreements.append((agreement, provider))
     tariffs.publish_base(
         admin,
@@ -131,6 +151,20 @@ def hostile_world(app: Flask):
         datetime(2025, 1, 2, tzinfo=UTC),
     )
     return das, agreements, admin
+
+
+def _decided_application(das, provider) -> Application:
+    """A row for the application an agreement lot names (a draft, so no review page or export
+    reads it as a decided one: only the register needs the lot)."""
+    application = Application(
+        das_id=das.id,
+        organisation_id=provider.organisation_id,
+        state=ApplicationState.DRAFT,
+        created_by_id=provider.id,
+    )
+    db.session.add(application)
+    db.session.flush()
+    return application
 
 
 def _urls(rule: Rule, ids: dict[str, object]) -> list[str]:

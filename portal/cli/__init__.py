@@ -29,6 +29,9 @@ def register_cli(app: Flask) -> None:
     from portal.cli.jobs import jobs_cli
 
     app.cli.add_command(jobs_cli)
+    from portal.cli.documents import documents_cli
+
+    app.cli.add_command(documents_cli)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

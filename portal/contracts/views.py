@@ -221,7 +221,8 @@ def official_report(slug: str) -> str | Response:
         "letters/official_report.html", report=report, das=das, made_on=local_date(now())
     )
     return download(
-        documents.render_pdf(html),
+        # Sealed and kept as issued: a public record anyone can check (public.verify_document).
+        documents.issue_and_keep(html, documents.OFFICIAL_REPORTS),
         "application/pdf",
         f"proces-verbaal-{das.reference}-{form.start.data:%Y%m%d}-{form.end.data:%Y%m%d}.pdf",
     )

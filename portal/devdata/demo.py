@@ -15,6 +15,7 @@ from typing import TypeVar
 from portal.extensions import Base, db
 from portal.infra.espd import dutch_label
 from portal.models import (
+    AgreementState,
     Application,
     ApplicationState,
     Criterion,
@@ -24,6 +25,7 @@ from portal.models import (
     DasState,
     EvidenceDocument,
     EvidenceType,
+    FrameworkAgreement,
     IjwUnit,
     LotOutcome,
     Organisation,
@@ -36,9 +38,11 @@ from portal.models import (
     SizeClass,
     StaffAssignment,
     User,
+    WaitingTime,
 )
 from portal.services import calendar, das_setup
 from portal.services.contact_point import ContactPoint
+from portal.services.waiting_times import EntryInput
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 
@@ -587,6 +591,7 @@ def load_demo(today: date) -> None:
         )
     _demo_signatures(ml, staff["beheerder@demo.das-portaal.nl"], today)
     _demo_figures(ml, today)
+    _demo_waiting_times(ml, today)
     db.session.commit()
 
 
@@ -905,3 +910,59 @@ def _demo_figures(das: Das, today: date) -> None:
         if figures:
             moment = datetime.combine(today, datetime.min.time(), UTC)
             kpis.report(user, agreement, figures, "", today, moment)
+
+
+def _demo_waiting_times(das: Das, today: date) -> None:
+    """The waiting-time register (issue 23) of each live demo provider: every lot for the whole
+    region, Weert and a subregion apart, and one product; reported ten weeks ago, changed five
+    weeks ago and confirmed last week, so the history shows how the waits moved."""
+    from portal.services import waiting_times
+
+    live = db.session.scalars(
+        db.select(FrameworkAgreement).where(
+            FrameworkAgreement.das_id == das.id, FrameworkAgreement.state == AgreementState.LIVE
+        )
+    ).all()
+    moment = datetime.combine(today, datetime.min.time(), UTC).replace(hour=9)
+    for number, agreement in enumerate(live):
+        if db.session.scalar(
+            db.select(WaitingTime.id).where(WaitingTime.agreement_id == agreement.id)
+        ):
+            continue
+        user = agreement.organisation.users[0]
+        for extra, weeks_ago in ((4 + number, 10), (2 + number, 5)):
+            waiting_times.update(
+                user,
+                agreement,
+                _demo_waiting_entries(agreement, today, extra),
+                moment - timedelta(weeks=weeks_ago),
+            )
+        waiting_times.confirm(user, agreement, moment - timedelta(weeks=1))
+
+
+def _demo_waiting_entries(
+    agreement: FrameworkAgreement, today: date, extra: int
+) -> list[EntryInput]:
+    """One provider's entries, each wait `extra` weeks longer than the shortest."""
+    from portal.services.waiting_times import current_lots, offered_products, served_authorities
+
+    areas = {a.name: a for a in served_authorities(agreement)}
+    lots = current_lots(agreement)
+    found = [
+        EntryInput(lot.id, None, None, 2 + 3 * i + extra, 6 + 3 * i + extra, i % 3 != 2)
+        for i, lot in enumerate(lots)
+    ]
+    if not lots:
+        return found
+    first = lots[0].id
+    if "Weert" in areas:
+        note = "Voor Weert hebben wij een extra team."
+        found.append(EntryInput(first, None, areas["Weert"].id, extra, 2 + extra, True, note))
+    if "Midden-Limburg Oost" in areas:
+        note = "Tijdelijk geen nieuwe cliënten in Oost."
+        east = areas["Midden-Limburg Oost"].id
+        found.append(EntryInput(first, None, east, 6 + extra, 10 + extra, False, note))
+    products = offered_products(lots[0], today)
+    if products:
+        found.append(EntryInput(first, products[0].id, None, extra, 3 + extra, True))
+    return found

@@ -196,6 +196,9 @@ class _Generation:
         self.term_start = date(today.year - YEARS, 1, 1)
         self.password_hash = generate_password_hash(DEMO_PASSWORD)
         self.created = _at(self.term_start - timedelta(days=60))
+        # The waiting-time register (issue 23) draws from its own generator, so adding it left
+        # every other generated row as it was.
+        self.waiting_rng = random.Random(23)
 
     def run(self, storage: Storage) -> None:
         self.files = self._files(storage)
@@ -365,6 +368,7 @@ class _Generation:
             "number": r,
             "reference": reference,
             "municipalities": municipalities,
+            "subregion": subregion_id,
             "lots": lots,
             "products": products,
             "criteria": criteria,
@@ -836,7 +840,11 @@ class _Generation:
                 },
             )
             self._figures(provider, region, agreement_id, start, lots)
+            if signed:
+                region.setdefault("live", set()).add(agreement_id)
         for lot in lots:
+            if agreement_id in region.get("live", ()):
+                self._waiting_times(provider, region, agreement_id, lot)
             w.add(
                 "agreement_lot",
                 {
@@ -918,6 +926,47 @@ class _Generation:
                         "document_id": None,
                         "reported_at": _at(date(year + 1, 3, 1)),
                         "reported_by_id": provider["user"],
+                    },
+                )
+
+    def _waiting_times(
+        self,
+        provider: dict[str, Any],
+        region: dict[str, Any],
+        agreement_id: int,
+        lot: dict[str, Any],
+    ) -> None:
+        """The lot's entry for the whole region with a few earlier reports (about a third are
+        outdated now), and for some providers one for a municipality or the subregion, or one
+        product of the lot (issue 23)."""
+        rng, w = self.waiting_rng, self.w
+        keys: list[tuple[int | None, int | None]] = [(None, None)]
+        if rng.random() < 0.25:
+            keys.append((None, rng.choice([region["subregion"], *region["municipalities"]])))
+        if rng.random() < 0.2 and lot["products"]:
+            keys.append((rng.choice(lot["products"]), None))
+        for product_id, authority_id in keys:
+            latest = self.today - timedelta(days=rng.randint(0, 45))
+            history = rng.randint(0, 4)
+            for k in range(history, -1, -1):
+                intake = rng.randint(0, 20)
+                w.add(
+                    "waiting_time",
+                    {
+                        "id": w.new_id("waiting_time"),
+                        "agreement_id": agreement_id,
+                        "lot_id": lot["id"],
+                        "product_id": product_id,
+                        "authority_id": authority_id,
+                        "weeks_to_intake": intake,
+                        "weeks_to_treatment": intake + rng.randint(0, 12),
+                        "accepts_new_clients": rng.random() < 0.8,
+                        "note": "",
+                        "confirmed_unchanged": k == 0 and rng.random() < 0.3,
+                        "reported_at": _at(latest - timedelta(days=30 * k), 10),
+                        "reported_by_id": provider["user"],
+                        "api_token_id": None,
+                        "is_current": k == 0,
                     },
                 )
 

@@ -15,10 +15,11 @@ hour that a change to or from summer time skips or repeats. The flask commands (
 | staff_urgent_mails | hourly at :15 (services/staff_tasks.send_urgent_mails) |
 | privacy_purge | daily 01:30 |
 | evidence_sweep | daily 03:30 |
-| outbox_purge | daily 03:45: sent mails after OUTBOX_KEEP_DAYS, old job records |
+| outbox_purge | daily 03:45: sent mails after OUTBOX_KEEP_DAYS, old job records, API idempotency keys |
 | audit_verify | daily 04:00: fails (visible to administrators) when the trail is not intact |
 | signature_reminders | daily 06:00: reminders and suspensions of unsigned agreements |
 | kpi_reminders | daily 06:15 |
+| waiting_time_reminders | daily 06:30: once a month per agreement with an empty or outdated register |
 | staff_daily_digests | daily 07:00 (services/staff_tasks.send_daily_digests) |
 """
 
@@ -111,8 +112,12 @@ def evidence_sweep(now: datetime) -> int:
 
 @jobs.periodic(dutch_time(DAILY_WINDOW, minute="45", hour="3"), slot="day")
 def outbox_purge(now: datetime) -> None:
-    """Sent mails after OUTBOX_KEEP_DAYS, and records of job runs after JOB_RUNS_KEEP_DAYS."""
+    """Sent mails after OUTBOX_KEEP_DAYS, records of job runs after JOB_RUNS_KEEP_DAYS, and the
+    API's idempotency keys after a day (portal/services/api_idempotency.py)."""
+    from portal.services import api_idempotency
+
     mail.purge_sent(now, int(current_app.config["OUTBOX_KEEP_DAYS"]))
+    api_idempotency.purge(now)
     db.session.execute(
         sa.delete(JobRun).where(
             JobRun.started_at < now - timedelta(days=JOB_RUNS_KEEP_DAYS),
@@ -152,6 +157,15 @@ def kpi_reminders(now: datetime) -> int:
     return send(local_date(now), int(current_app.config["KPI_DUE_DAYS"]))
 
 
+@jobs.periodic(dutch_time(DAILY_WINDOW, minute="30", hour="6"), slot="day")
+def waiting_time_reminders(now: datetime) -> int:
+    """Ask providers to update or confirm an empty or outdated waiting-time register, at most
+    once a month per agreement (services/waiting_times.send_reminders)."""
+    from portal.services.waiting_times import send_reminders
+
+    return send_reminders(now)
+
+
 @jobs.periodic(dutch_time(DAILY_WINDOW, minute="0", hour="7"), slot="day")
 def staff_daily_digests(now: datetime) -> int:
     """Each member of staff's daily digest of what waits for them (unless they turned it off)."""
@@ -167,6 +181,7 @@ DAILY = (
     audit_verify,
     signature_reminders,
     kpi_reminders,
+    waiting_time_reminders,
     staff_daily_digests,
 )
 HOURLY = (audit_anchor, staff_urgent_mails)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from portal.domain.contract_management import ReportKind, SroiStatus, TalkStatus
 from portal.models import (
     AgreementState,
+    ApiScope,
     ApplicationState,
     CriterionKind,
     CriterionOrigin,
@@ -101,6 +102,10 @@ _PAIRS: list[tuple[enum.Enum, object]] = [
     (QuestionState.OPEN, _l("Open")),
     (QuestionState.ANSWERED, _l("Beantwoord")),
     (QuestionState.MERGED, _l("Samengevoegd")),
+    # What an API token may do (issue 23)
+    (ApiScope.KPI, _l("KPI-cijfers rapporteren")),
+    (ApiScope.SROI, _l("Social return (SROI) rapporteren")),
+    (ApiScope.WAITING_TIMES, _l("Wachttijden bijhouden")),
 ]
 
 # Keyed by enum type and value: members of different str enums with the same value ("medium"
@@ -188,6 +193,8 @@ ACTION_LABELS = {
     "question.answered": _l("Antwoord op vraag gepubliceerd"),
     "question.corrected": _l("Antwoord op vraag gecorrigeerd"),
     "question.merged": _l("Vraag samengevoegd met een andere vraag"),
+    "api_token.created": _l("API-sleutel aangemaakt"),
+    "api_token.revoked": _l("API-sleutel ingetrokken"),
 }
 
 

@@ -99,8 +99,61 @@ SERVICE_MESSAGES = {
         "kunt u het verplicht stellen voor uw collega's."
     ),
     "not_organisation_admin": _l("Alleen de beheerder van uw organisatie kan dit doen."),
+    # API tokens (issue 23).
+    "api_token_name_missing": _l("Geef de sleutel een naam, bijvoorbeeld die van uw software."),
+    "api_token_name_too_long": _l("De naam mag hoogstens %(limit)s tekens lang zijn."),
+    "api_token_name_taken": _l(
+        "Uw organisatie heeft al een sleutel met de naam '%(name)s'. Kies een andere naam, of "
+        "trek de oude sleutel eerst in."
+    ),
+    "api_token_no_scopes": _l("Kies ten minste één onderdeel waarvoor de sleutel mag rapporteren."),
+    "api_token_unknown_scope": _l("Kies alleen onderdelen uit de lijst."),
+    "api_token_limit": _l(
+        "Uw organisatie heeft al %(limit)s sleutels in gebruik. Trek eerst een sleutel in die u "
+        "niet meer gebruikt."
+    ),
     "already_colleague": _l("Deze persoon heeft al een account bij uw organisatie."),
     "not_found": _l("Dit bestaat niet (meer)."),
+    # The API for providers' software (portal/api; issue 23): refusals of the request itself.
+    "api_token_missing": _l(
+        "Geef uw API-sleutel mee in de kop Authorization: Bearer gevolgd door de sleutel."
+    ),
+    "api_token_invalid": _l(
+        "Deze API-sleutel is onbekend of ingetrokken. Maak zo nodig een nieuwe aan."
+    ),
+    "api_scope_missing": _l("Deze API-sleutel mag dit niet: het onderdeel '%(scope)s' ontbreekt."),
+    "api_method_not_allowed": _l("Dit kan hier niet met %(method)s. Gebruik %(allowed)s."),
+    "api_body_too_large": _l("Het verzoek is te groot: hoogstens %(limit_kb)s kB."),
+    "api_not_json": _l("Stuur de gegevens als JSON, met de kop Content-Type: application/json."),
+    "api_malformed_json": _l("De gegevens zijn geen geldige JSON."),
+    "api_bad_request": _l("Dit verzoek kunnen wij niet lezen."),
+    "api_invalid": _l("Er is niets opgeslagen. Verbeter de gegevens die onder errors staan."),
+    "api_rate_limited": _l(
+        "Te veel verzoeken met deze sleutel. Probeer het over %(seconds)s seconden opnieuw."
+    ),
+    "api_server_error": _l("Er ging bij ons iets mis. Probeer het later opnieuw."),
+    "api_field_required": _l("Dit veld is verplicht."),
+    "api_unknown_field": _l("Dit veld kennen wij niet."),
+    "api_expected_object": _l("Geef hier een JSON-object."),
+    "api_expected_array": _l("Geef hier een lijst."),
+    "api_expected_string": _l("Geef hier tekst."),
+    "api_expected_integer": _l("Geef hier een geheel getal."),
+    "api_expected_number": _l("Geef hier een getal."),
+    "api_expected_boolean": _l("Geef hier true of false."),
+    "api_list_too_long": _l("Geef hoogstens %(limit)s regels in één verzoek."),
+    "api_nul_character": _l("Deze tekst bevat een NUL-teken. Laat het weg."),
+    "api_municipality_and_subregion": _l("Geef een gemeente of een subregio, niet allebei."),
+    "api_unknown_subregion": _l("Subregio '%(subregion)s' hoort niet bij dit aankoopsysteem."),
+    "api_unknown_product": _l("Product '%(product)s' hoort niet bij perceel %(lot)s."),
+    "sroi_year_outside": _l("Kies een jaar van %(first)s tot en met %(last)s."),
+    "idempotency_key_invalid": _l("Een Idempotency-Key is 1 tot 255 leesbare tekens lang."),
+    "idempotency_key_reused": _l(
+        "Deze Idempotency-Key is al gebruikt voor een ander verzoek. Kies voor elk nieuw "
+        "verzoek een nieuwe sleutel."
+    ),
+    "idempotency_key_in_use": _l(
+        "Een verzoek met deze Idempotency-Key is nog bezig. Probeer het zo opnieuw."
+    ),
     "mail_not_failed": _l(
         "Deze e-mail is niet mislukt: hij staat nog in de wachtrij of is al verstuurd."
     ),
@@ -630,6 +683,34 @@ SERVICE_MESSAGES = {
         "dan opnieuw."
     ),
     "espd_other_organisation": _l("Dit ESPD is van een andere organisatie (KvK-nummer %(kvk)s)."),
+    # The waiting-time register (services.waiting_times; issue 23), from the form and the API.
+    "waiting_times_refused": _l("Er is niets opgeslagen: %(problems)s"),
+    "waiting_times_nothing": _l("Vul ten minste één wachttijd in."),
+    "waiting_times_nothing_to_confirm": _l(
+        "Er zijn nog geen wachttijden om te bevestigen. Vul ze eerst in."
+    ),
+    "waiting_times_agreement_not_live": _l(
+        "U houdt wachttijden alleen bij voor een lopende overeenkomst."
+    ),
+    "waiting_entry_not_current": _l(
+        "Een van deze wachttijden is intussen gewijzigd. Bekijk de pagina opnieuw en probeer het "
+        "nog eens."
+    ),
+    "waiting_lot_not_in_agreement": _l("Dit perceel hoort niet (meer) bij uw overeenkomst."),
+    "waiting_product_not_in_lot": _l(
+        "Dit product hoort niet bij het perceel of wordt niet meer aangeboden."
+    ),
+    "waiting_authority_not_in_das": _l(
+        "Deze gemeente of subregio hoort niet bij dit aankoopsysteem."
+    ),
+    "waiting_entry_repeated": _l(
+        "Voor dit perceel of product en deze gemeente of subregio staat al een wachttijd."
+    ),
+    "waiting_weeks_out_of_range": _l("Vul een aantal weken in van 0 tot en met %(maximum)s."),
+    "treatment_before_intake": _l(
+        "De wachttijd tot de behandeling kan niet korter zijn dan die tot de intake."
+    ),
+    "waiting_note_too_long": _l("Maak de toelichting korter: hoogstens %(maximum)s tekens."),
 }
 
 GAP_MESSAGES = {

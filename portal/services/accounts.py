@@ -18,7 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal.extensions import db
 from portal.infra import mail, tokens
 from portal.models import Invitation, Organisation, OrganisationRole, Role, SizeClass, User
-from portal.services import ServiceError
+from portal.services import ServiceError, api_tokens
 from portal.services.audit import record
 from portal.services.ownership import require_organisation_admin
 
@@ -413,9 +413,10 @@ def revoke_invitation(admin: User, invitation_id: int, now: datetime) -> None:
         db.session.commit()
 
 
-def remove_colleague(admin: User, colleague_id: int) -> User:
+def remove_colleague(admin: User, colleague_id: int, now: datetime) -> User:
     """Take away a colleague's access. The account stays (the audit trail names it) but cannot
-    log in. The last administrator cannot be removed."""
+    log in, and the API tokens it made (which act in its name) are revoked. The last
+    administrator cannot be removed."""
     organisation_id = require_organisation_admin(admin)
     colleague = db.session.get(User, colleague_id)
     if colleague is None or colleague.organisation_id != organisation_id:
@@ -424,5 +425,6 @@ def remove_colleague(admin: User, colleague_id: int) -> User:
         raise ServiceError("cannot_remove_self")
     colleague.is_active_account = False
     record("user.access_removed", colleague, admin, organisation_id=organisation_id)
+    api_tokens.revoke_tokens_of(colleague, admin, now)
     db.session.commit()
     return colleague

@@ -21,13 +21,16 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.errors import ServiceError
-from portal.infra import archival_pdf
+from portal.infra import archival_pdf, seal
 from portal.infra.storage import content_key, get_storage
 from portal.services import rows_changed
 
 LETTERS = "letters"
 AGREEMENTS = "agreements"
 TARIFF_SHEETS = "sheets"
+# Official reports (proces-verbaal) are drawn up on request and kept here as issued, so the
+# verification page knows them (services/verification.py).
+OFFICIAL_REPORTS = "reports"
 
 
 class DocumentChanged(ServiceError):
@@ -60,6 +63,38 @@ def render_pdf(html: str) -> bytes:
     return archival_pdf.render(html, base_url=current_app.root_path)
 
 
+def seal_key() -> seal.SealKey:
+    """The contracting authority's seal (portal/infra/seal.py): the PKCS#12 of the settings in
+    production, the demo chain in instance/ in development and tests; read once per app."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    key = app.extensions.get("seal_key")
+    if key is None:
+        path = app.config.get("SEAL_PKCS12_PATH") or ""
+        if path:
+            key = seal.load_pkcs12(path, app.config.get("SEAL_PKCS12_PASSWORD") or "")
+        else:
+            key = seal.demo_key(app.instance_path)
+        app.extensions["seal_key"] = key
+    return key  # type: ignore[no-any-return]
+
+
+def issue_pdf(html: str) -> bytes:
+    """The PDF of `html` as the portal issues it: rendered (render_pdf) and sealed with the
+    contracting authority's seal, PAdES (B-T with a timestamp when SEAL_TIMESTAMP_URL is set).
+    The seal carries its moment, so the same HTML no longer gives the same bytes; what is stored
+    and whose hash is recorded is the sealed file."""
+    return seal.seal_pdf(
+        render_pdf(html), seal_key(), current_app.config.get("SEAL_TIMESTAMP_URL") or ""
+    )
+
+
+def issue_and_keep(html: str, folder: str) -> bytes:
+    """Issue `html` as a sealed PDF, keep it in the store by its hash, and return it."""
+    content = issue_pdf(html)
+    store(content, folder)
+    return content
+
+
 def key_for(sha256: str, folder: str) -> str:
     """Where a document is in the store: `folder/ab/abcdef…`."""
     return content_key(sha256, folder)
@@ -75,8 +110,9 @@ def store(content: bytes, folder: str) -> str:
 
 
 def store_pdf(html: str, folder: str) -> str:
-    """Render `html` as a PDF and store it by its hash; the SHA-256 to record."""
-    return store(render_pdf(html), folder)
+    """Issue `html` as a sealed PDF and store it by its hash; the (sealed file's) SHA-256 to
+    record."""
+    return store(issue_pdf(html), folder)
 
 
 def read(sha256: str, folder: str) -> bytes:

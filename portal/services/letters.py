@@ -75,7 +75,7 @@ def render(letter_id: int, now: datetime) -> bool:
             failed=failed_criteria(application),
             now=as_utc(letter.created_at),
         )
-    content = documents.render_pdf(html)
+    content = documents.issue_pdf(html)  # sealed: what is stored, mailed and checked
     sha256 = documents.store(content, documents.LETTERS)
     if not documents.fill_once(
         DecisionLetter,

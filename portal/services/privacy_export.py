@@ -25,6 +25,7 @@ from portal.infra.storage import get_storage
 from portal.infra.timeutil import AMSTERDAM, as_utc, local_date
 from portal.models import (
     AgreementVariation,
+    ApiToken,
     Application,
     AuditEvent,
     Clarification,
@@ -75,6 +76,8 @@ data.json
   - sroi_reports: uw verslagen over social return;
   - questions: de vragen van uw organisatie over de aankondiging van een aankoopsysteem, met
     de gepubliceerde antwoorden;
+  - api_tokens: de API-sleutels van uw organisatie: naam, begin, wat ze mogen en wanneer
+    en vanaf welk IP-adres ze het laatst zijn gebruikt (de sleutels zelf bewaren wij niet);
   - audit_events: het logboek van wat er met deze gegevens is gebeurd. Handelingen van
     medewerkers van de gemeenten staan erin zonder hun naam.
   Datums staan als JJJJ-MM-DD, tijdstippen in UTC.
@@ -213,10 +216,15 @@ def organisation_data(
     espd_imports = _scalars(
         db.select(EspdImport).where(EspdImport.organisation_id == org_id).order_by(EspdImport.id)
     )
+    # Its API tokens (issue 23): names, scopes and use, never a secret or its hash.
+    tokens = _scalars(
+        db.select(ApiToken).where(ApiToken.organisation_id == org_id).order_by(ApiToken.id)
+    )
 
     own_objects = {
         *(("question", q.id) for q in own_questions),
         *(("espd_import", i.id) for i in espd_imports),
+        *(("api_token", t.id) for t in tokens),
         ("organisation", org_id),
         *(("user", i) for i in own_ids),
         *(("application", i) for i in application_ids),
@@ -376,6 +384,15 @@ def organisation_data(
                 .where(SroiReport.agreement_id.in_(agreement_ids))
                 .order_by(SroiReport.id)
             )
+        ],
+        "api_tokens": [
+            {
+                **_columns(t, "id", "name", "prefix", "scopes", "created_at"),
+                **_columns(t, "last_used_at", "last_used_ip", "revoked_at"),
+                "created_by": who(t.created_by_id),
+                "revoked_by": who(t.revoked_by_id),
+            }
+            for t in tokens
         ],
         "questions": [
             {

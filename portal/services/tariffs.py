@@ -656,8 +656,9 @@ def sheet_title(sheet: TariffSheet) -> str:
 
 
 def sheet_pdf(sheet: TariffSheet) -> bytes:
+    """The published sheet as a sealed PDF (documents.issue_pdf), a public record."""
     das = db.session.get(Das, sheet.das_id)
-    return documents.render_pdf(
+    return documents.issue_pdf(
         render_template("letters/tariff_sheet.html", sheet=sheet, das=das, rows=_rows(sheet))
     )
 

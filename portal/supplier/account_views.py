@@ -131,7 +131,7 @@ def remove_colleague(user_id: int) -> Response:
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        colleague = accounts.remove_colleague(current_user, user_id)
+        colleague = accounts.remove_colleague(current_user, user_id, now())
     except ServiceError as error:
         if error.code == "not_found":
             abort(404)

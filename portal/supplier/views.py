@@ -48,6 +48,7 @@ from portal.services import (
     provider_lists,
     reuse,
     review,
+    waiting_times,
 )
 from portal.services import dashboard as dashboard_facts
 from portal.services.documents import DocumentPending
@@ -98,7 +99,7 @@ def dashboard() -> str:
     open_das = _open_das()
     today = local_date(now())
     organisation = current_user.organisation
-    agreement_list = agreements.agreements_of(_org_id())
+    agreement_list, register_due = waiting_times.dashboard_agreements(_org_id(), now())
     applications_page = provider_lists.applications_page(
         _org_id(),
         paging.page_number(request.args.get("aanmeldingen")),
@@ -123,6 +124,7 @@ def dashboard() -> str:
         expiring=provider_lists.expiring_documents(
             _org_id(), today, current_app.config["EXPIRY_WARNING_DAYS"]
         ),
+        waiting_times_due=register_due,
     )
 
 

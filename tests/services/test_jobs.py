@@ -24,6 +24,7 @@ DAILY_AT = {
     "audit_verify": "04:00",
     "signature_reminders": "06:00",
     "kpi_reminders": "06:15",
+    "waiting_time_reminders": "06:30",
     "staff_daily_digests": "07:00",
 }
 

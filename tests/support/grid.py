@@ -49,6 +49,8 @@ GRID_URLS = [
     ("public.accessibility", "/toegankelijkheid"),
     ("public.privacy", "/privacy"),
     ("public.glossary", "/begrippen"),
+    # Anyone may check a document (issue 24): the upload (POST) and the look-up (GET).
+    ("public.verify_document", "/documenten/controleren"),
     ("public.das_detail", "/das/{slug}"),
     ("auth.login", "/inloggen"),
     ("auth.two_factor", "/inloggen/code"),
@@ -75,6 +77,9 @@ GRID_URLS = [
     ("supplier.remove_colleague", "/aanbieder/collegas/{colleague}/intrekken"),
     ("supplier.revoke_invitation", "/aanbieder/collegas/uitnodigingen/{invitation}/intrekken"),
     ("supplier.two_factor_policy", "/aanbieder/collegas/tweestapsverificatie"),
+    ("supplier.api_tokens", "/aanbieder/api-sleutels"),
+    ("supplier.api_token_create", "/aanbieder/api-sleutels"),
+    ("supplier.api_token_revoke", "/aanbieder/api-sleutels/{api_token}/intrekken"),
     ("supplier.dashboard", "/aanbieder/"),
     ("supplier.start", "/aanbieder/das/{slug}/aanmelden"),
     ("supplier.application", "/aanbieder/aanmeldingen/{app}"),
@@ -135,6 +140,11 @@ GRID_URLS = [
     ("public.ocds_releases", "/das/{slug}/ocds/releases.json"),
     ("public.ocds_record", "/das/{slug}/ocds/record.json"),
     ("public.das_espd_request", "/das/{slug}/espd-verzoek.xml"),
+    # The waiting-time register (issue 23, helper R2): national, public; the contract managers' side.
+    ("public.waiting_register", "/wachttijden"),
+    ("public.waiting_register_export", "/wachttijden.csv"),
+    ("contracts.waiting_times", "/contracten/{agreement}/wachttijden"),
+    ("contracts.waiting_times_overview", "/contracten/das/{slug}/wachttijden"),
     ("supplier.application_espd", "/aanbieder/aanmeldingen/{decided}/espd.xml"),
     ("review.application_espd", "/beoordeling/aanmeldingen/{submitted}/espd.xml"),
     ("supplier.sign", "/aanbieder/overeenkomsten/{agreement}/ondertekenen"),
@@ -182,6 +192,12 @@ GRID_URLS = [
     ("supplier.kpi_report", "/aanbieder/overeenkomsten/{agreement}/kpi"),
     ("supplier.kpi_upload", "/aanbieder/overeenkomsten/{agreement}/kpi/bestand"),
     ("supplier.sroi", "/aanbieder/overeenkomsten/{agreement}/sroi"),
+    # The waiting-time register, provider side (issue 23).
+    ("supplier.waiting_times", "/aanbieder/overeenkomsten/{agreement}/wachttijden"),
+    (
+        "supplier.waiting_times_confirm",
+        "/aanbieder/overeenkomsten/{agreement}/wachttijden/bevestigen",
+    ),
     # A lump-sum agreement's ceiling and the 3% valve (issue 21): no result in the world.
     ("contracts.lump_sum", "/contracten/{agreement}/lumpsum"),
     ("contracts.agree_ceiling", "/contracten/{agreement}/lumpsum/plafond"),
@@ -257,6 +273,14 @@ GRID_URLS = [
     ("review.correct_question", "/beoordeling/das/{slug}/vragen/{question}/corrigeren"),
     ("review.merge_question", "/beoordeling/das/{slug}/vragen/{question}/samenvoegen"),
     ("public.das_questions", "/das/{slug}/vragen-en-antwoorden"),
+    # The JSON API for providers' software (issue 23): a Bearer token, never the session.
+    ("api.openapi", "/api/v1/openapi.json"),
+    ("api.agreements", "/api/v1/agreements"),
+    ("api.report_kpi_values", "/api/v1/agreements/{agreement}/kpi-values"),
+    ("api.report_sroi", "/api/v1/agreements/{agreement}/sroi-reports"),
+    ("api.waiting_times_register", "/api/v1/agreements/{agreement}/waiting-times"),
+    ("api.update_waiting_times", "/api/v1/agreements/{agreement}/waiting-times"),
+    ("api.confirm_waiting_times", "/api/v1/agreements/{agreement}/waiting-times/confirm"),
 ]
 # The ids in a URL that name something of the grid's DAS: its staff may reach it, the staff of
 # another DAS may not.
@@ -330,6 +354,9 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("public.accessibility", GET): PUBLIC_PAGE,
     ("public.privacy", GET): PUBLIC_PAGE,
     ("public.glossary", GET): PUBLIC_PAGE,
+    ("public.verify_document", GET): PUBLIC_PAGE,
+    # Without a file: the form again, saying what to choose.
+    ("public.verify_document", POST): {ANON: 422, OWNER: 422, REVIEWER: 422},
     ("public.das_detail", GET): PUBLIC_PAGE,
     **{
         (endpoint, GET): PUBLIC_PAGE
@@ -345,6 +372,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "public.ocds_record",
             "public.model_agreement",
             "public.das_espd_request",
+            "public.waiting_register",
+            "public.waiting_register_export",
         )
     },
     ("auth.login", GET): {ANON: 200, OWNER: 302},
@@ -424,6 +453,31 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
         OWNER: 302,
     },
     ("supplier.two_factor_policy", POST): {ANON: LOGIN, REVIEWER: 403, OWNER: 302},
+    # The organisation's API tokens (issue 23): its administrator only. An empty new token is
+    # shown again with its errors; revoking asks first (a confirmation page).
+    ("supplier.api_tokens", GET): {
+        ANON: LOGIN,
+        REVIEWER: 403,
+        ADMIN: 403,
+        COLLEAGUE: 403,
+        OTHER_PROVIDER: 200,
+        OWNER: 200,
+    },
+    ("supplier.api_token_create", POST): {
+        ANON: LOGIN,
+        REVIEWER: 403,
+        ADMIN: 403,
+        COLLEAGUE: 403,
+        OTHER_PROVIDER: 200,
+        OWNER: 200,
+    },
+    ("supplier.api_token_revoke", POST): {
+        ANON: LOGIN,
+        REVIEWER: 403,
+        COLLEAGUE: 403,
+        OTHER_PROVIDER: 404,
+        OWNER: 200,
+    },
     ("supplier.dashboard", GET): {
         ANON: LOGIN,
         REVIEWER: 403,
@@ -445,9 +499,12 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "supplier.kpi_report",
             "supplier.sroi",
             "supplier.lump_sum",
+            "supplier.waiting_times",
         )
         for method in (GET, POST)
     },
+    # Nothing to confirm in the world: the page again with the refusal.
+    ("supplier.waiting_times_confirm", POST): OWN,
     # A draft's sections are saved half-filled at any time.
     **{
         (endpoint, POST): but(OWN, {OWNER: 302})
@@ -551,6 +608,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
             "contracts.dashboard",
             "contracts.dashboard_export",
             "contracts.late_reports",
+            "contracts.waiting_times",
+            "contracts.waiting_times_overview",
         )
     },
     # No such talk or action: the contract managers of the DAS hear so.
@@ -670,6 +729,15 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("review.das_question", POST): REVIEW,
     ("review.correct_question", POST): REVIEW,
     ("review.merge_question", POST): REVIEW,
+    # The API's description is public; everything else asks for an API token, which no session
+    # stands in for: the signed-in owner gets 401 like anyone (tests/api cover the tokens).
+    ("api.openapi", GET): {ANON: 200, OWNER: 200},
+    ("api.agreements", GET): {ANON: 401, OWNER: 401, ADMIN: 401},
+    ("api.report_kpi_values", POST): {ANON: 401, OWNER: 401, ADMIN: 401},
+    ("api.report_sroi", POST): {ANON: 401, OWNER: 401, ADMIN: 401},
+    ("api.waiting_times_register", GET): {ANON: 401, OWNER: 401, ADMIN: 401},
+    ("api.update_waiting_times", POST): {ANON: 401, OWNER: 401, ADMIN: 401},
+    ("api.confirm_waiting_times", POST): {ANON: 401, OWNER: 401, ADMIN: 401},
 }
 
 
@@ -826,8 +894,16 @@ def build_scenario() -> tuple[dict[str, Any], dict[str, Any]]:
     )
     db.session.add(failed_mail)
     db.session.commit()
+    # An API token of the owner's organisation (issue 23).
+    from portal.models import ApiScope
+    from portal.services import api_tokens
+
+    api_token = api_tokens.create(
+        owner, "Rapportagesoftware", [ApiScope.KPI], datetime(2027, 3, 3, 9, tzinfo=UTC)
+    ).token
     ids = {
         "failed_mail": failed_mail.id,
+        "api_token": api_token.id,
         "complaint": complaint.id,
         "application_attachment": complaint.attachments[0].id,
         "agreement_attachment": on_agreement.attachments[0].id,

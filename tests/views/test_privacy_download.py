@@ -42,6 +42,7 @@ KEYS = {
     "questions",  # about a DAS's announcement (issue 20)
     "messages",  # and complaints, on its applications and agreements (issue 20)
     "espd_imports",  # ESPD responses read into its drafts (issue 22)
+    "api_tokens",  # its API tokens, without their secrets (issue 23)
     "audit_events",
 }
 
