@@ -280,21 +280,7 @@ def update(
             .values(is_current=False)
             .execution_options(synchronize_session=False)
         )
-        row = WaitingTime(
-            agreement_id=agreement.id,
-            lot_id=entry.lot_id,
-            product_id=entry.product_id,
-            authority_id=entry.authority_id,
-            weeks_to_intake=entry.weeks_to_intake,
-            weeks_to_treatment=entry.weeks_to_treatment,
-            accepts_new_clients=entry.accepts_new_clients,
-            note=entry.note,
-            confirmed_unchanged=same,
-            reported_at=now,
-            reported_by_id=user.id,
-            api_token_id=api_token_id,
-            is_current=True,
-        )
+        row = _new_row(agreement, entry, same, user, now, api_token_id)
         db.session.add(row)
         stored.append(row)
     record(
@@ -310,6 +296,32 @@ def update(
     )
     db.session.commit()
     return stored
+
+
+def _new_row(
+    agreement: FrameworkAgreement,
+    entry: EntryInput | WaitingTime,
+    unchanged: bool,
+    user: User,
+    now: datetime,
+    api_token_id: int | None,
+) -> WaitingTime:
+    """The new current row of an entry's key: what was given, or the entry confirmed."""
+    return WaitingTime(
+        agreement_id=agreement.id,
+        lot_id=entry.lot_id,
+        product_id=entry.product_id,
+        authority_id=entry.authority_id,
+        weeks_to_intake=entry.weeks_to_intake,
+        weeks_to_treatment=entry.weeks_to_treatment,
+        accepts_new_clients=entry.accepts_new_clients,
+        note=entry.note,
+        confirmed_unchanged=unchanged,
+        reported_at=now,
+        reported_by_id=user.id,
+        api_token_id=api_token_id,
+        is_current=True,
+    )
 
 
 @transaction
@@ -330,23 +342,7 @@ def confirm(
         .execution_options(synchronize_session=False)
     )
     for entry in current:
-        db.session.add(
-            WaitingTime(
-                agreement_id=agreement.id,
-                lot_id=entry.lot_id,
-                product_id=entry.product_id,
-                authority_id=entry.authority_id,
-                weeks_to_intake=entry.weeks_to_intake,
-                weeks_to_treatment=entry.weeks_to_treatment,
-                accepts_new_clients=entry.accepts_new_clients,
-                note=entry.note,
-                confirmed_unchanged=True,
-                reported_at=now,
-                reported_by_id=user.id,
-                api_token_id=api_token_id,
-                is_current=True,
-            )
-        )
+        db.session.add(_new_row(agreement, entry, True, user, now, api_token_id))
     record(
         "waiting_times.confirmed",
         agreement,
