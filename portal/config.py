@@ -169,7 +169,7 @@ class Defaults:
     # Declarations and evidence of rejected and ended providers: kept this many years after
     # the end of the DAS (the Archiefwet selection list for procurement files), then deleted.
     RETENTION_YEARS = 7
-    ACCESSIBILITY_STATEMENT_DATE = "2026-11-25"
+    ACCESSIBILITY_STATEMENT_DATE = "2026-11-29"
     # Behind a reverse proxy (README, "Draaien op meerdere machines"): how many proxies in front of
     # the portal set X-Forwarded-For/-Proto/-Host. 0 = none: the client address is the peer's.
     PROXY_COUNT = 0
