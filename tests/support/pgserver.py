@@ -49,6 +49,10 @@ _SERVER_CONF = {
     "fsync": "off",
     "synchronous_commit": "off",
     "full_page_writes": "off",
+    # Every test empties every table: autovacuum would chase those deletes all run long, and
+    # JIT-compiling a query costs more than running it on a test's few rows.
+    "autovacuum": "off",
+    "jit": "off",
     "max_connections": "100",
     "logging_collector": "off",
     "log_min_messages": "warning",
