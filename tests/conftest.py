@@ -23,6 +23,7 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.extensions import db
+from portal.infra import seal  # so is its seal (`real_seal`)
 from portal.services import documents  # its PDF renderer is what the fixtures stand in for
 from tests import factories
 from tests.support.app import (  # noqa: F401  (GENEROUS_LIMITS, login, wipe: used by importers)
@@ -42,6 +43,7 @@ pytest_plugins = ["tests.support.s3server", "tests.support.backups", "tests.supp
 PASSWORD = factories.PASSWORD
 POSTGRES_TEMPLATE = pytest.StashKey[str]()
 REAL_RENDER_PDF = documents.render_pdf
+REAL_SEAL_PDF = seal.seal_pdf
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -158,13 +160,23 @@ def _stand_in_pdfs() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(documents, "render_pdf", stand_in_pdf)
+        # Sealing takes 16 ms a document, and most tests issue several: only tests that check
+        # the seal (`real_seal`, and `real_pdf`) pay; the others store the document unsealed,
+        # through the same path (portal/services/documents.py issue_pdf).
+        patch.setattr(seal, "seal_pdf", _unsealed)
         yield
+
+
+def _unsealed(content: bytes, *args: object, **kwargs: object) -> bytes:
+    return content
 
 
 @pytest.fixture(autouse=True)
 def _real_pdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("real_pdf"):
         monkeypatch.setattr(documents, "render_pdf", REAL_RENDER_PDF)
+    if request.node.get_closest_marker("real_pdf") or request.node.get_closest_marker("real_seal"):
+        monkeypatch.setattr(seal, "seal_pdf", REAL_SEAL_PDF)
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ from portal.services import letters
 from tests import factories
 
 # Browser tests run once, on PostgreSQL: what they check does not depend on the database.
-pytestmark = pytest.mark.only_postgresql
+pytestmark = [pytest.mark.only_postgresql, pytest.mark.real_seal]
 
 
 def test_anyone_checks_a_decision_letter(

@@ -53,7 +53,9 @@ def test_a_provider_asks_and_the_question_is_numbered_per_das(world) -> None:
     )
     assert open_count == 2
     event = db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.action == "question.asked")
+        db.select(AuditEvent)
+        .where(AuditEvent.action == "question.asked")
+        .order_by(AuditEvent.sequence)  # the first one asked (PostgreSQL keeps no order unasked)
     ).first()
     assert event is not None and event.object_id == first.id
     # The audit trail names the question, never its text.

@@ -31,6 +31,9 @@ from tests.services.test_pdf_archival import (  # noqa: F401  (`issued`: a fixtu
 from tests.support.documents import stand_in_pdf
 from tests.test_production_settings import GOOD
 
+# Every document here is sealed for real (others store theirs unsealed: tests/conftest.py).
+pytestmark = pytest.mark.real_seal
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 KINDS = {

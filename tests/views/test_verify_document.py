@@ -22,6 +22,9 @@ from tests import factories
 from tests.factories import admit
 from tests.support.documents import stand_in_pdf
 
+# Every document here is sealed for real (others store theirs unsealed: tests/conftest.py).
+pytestmark = pytest.mark.real_seal
+
 URL = "/documenten/controleren"
 
 
