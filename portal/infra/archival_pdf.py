@@ -26,7 +26,11 @@ their hash (services/documents.py).
 from __future__ import annotations
 
 from typing import Any
-from xml.etree.ElementTree import SubElement, fromstring, register_namespace, tostring
+from xml.etree.ElementTree import SubElement, register_namespace, tostring
+
+# Only the portal's own metadata is parsed here, but with the parser that refuses entities and
+# DTDs all the same (as the ESPD reader does).
+from defusedxml.ElementTree import fromstring
 
 PDF_VARIANT = "pdf/a-2b"
 PDFA_PART, PDFA_CONFORMANCE = "2", "B"
