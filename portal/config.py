@@ -98,6 +98,9 @@ class Defaults:
     SECOND_STEP_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
     ACCOUNT_LIMIT_PER_ADDRESS = "10 per minute; 50 per hour"
     # The API for providers' software (portal/api): requests per token, and the largest body.
+    # The public document check (issue 24) reads uploads of up to 10 MB with pyHanko, and its
+    # reference look-up should not serve as a way to list references: per client address.
+    VERIFY_LIMIT_PER_ADDRESS = "20 per minute; 200 per hour"
     API_RATE_LIMIT = "120 per minute; 5000 per day"
     # Requests without a valid token, per client address.
     API_FAILED_AUTH_LIMIT = "30 per minute; 300 per hour"

@@ -7,17 +7,28 @@ either."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from portal.auth.access import public
+from portal.extensions import limiter
 from portal.public import bp
 from portal.public.verify_forms import MAX_BYTES, VerifyFileForm, VerifyReferenceForm
 from portal.services import verification
 
 
+def _checks_per_address() -> str:
+    return str(current_app.config["VERIFY_LIMIT_PER_ADDRESS"])
+
+
+def _only_the_page() -> bool:
+    """Showing the empty page costs nothing; a check (an upload or a look-up) counts."""
+    return request.method == "GET" and "kenmerk" not in request.args
+
+
 @bp.route("/documenten/controleren", methods=["GET", "POST"])
 @public
+@limiter.limit(_checks_per_address, exempt_when=_only_the_page)
 def verify_document() -> tuple[str, int]:
     file_form = VerifyFileForm()
     reference_form = VerifyReferenceForm(request.args if "kenmerk" in request.args else None)

@@ -183,3 +183,21 @@ def test_the_command(app: Flask, issued, tmp_path: Path) -> None:
     unsealed.write_bytes(stand_in_pdf("x"))
     result = runner.invoke(args=["documents", "verify", str(unsealed)])
     assert result.exit_code == 1 and "zonder zegel" in result.output
+
+
+def test_checks_are_limited_per_address(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each check reads up to 10 MB with pyHanko or looks up a reference: a client that keeps
+    checking is told to wait (a 429 with Retry-After); the empty page stays open."""
+    monkeypatch.setitem(app.config, "VERIFY_LIMIT_PER_ADDRESS", "2 per minute")
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.24"
+    assert client.get(f"{URL}?kenmerk={'0' * 64}").status_code == 200
+    assert upload(client, b"%PDF-1.4 geen echt document").status_code == 200
+    refused = client.get(f"{URL}?kenmerk=RO-X-00001")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert upload(client, b"%PDF-1.4").status_code == 429
+    assert client.get(URL).status_code == 200
+    # Another address is not held up by this one.
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.25"
+    assert other.get(f"{URL}?kenmerk=RO-X-00001").status_code == 200
