@@ -33,3 +33,11 @@ Timestamp = sa.DateTime(timezone=True)
 # holds 64 bits already, so there the columns keep their declared type: changing it would
 # rebuild `das`, which other tables refer to.
 Cents = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def one_current(name: str, *columns: str, condition: str) -> sa.Index:
+    """At most one row per `columns` that is `is_current` and meets `condition`: a partial unique
+    index, one per combination of nullable breakdown columns (a NULL would make two rows distinct
+    in a plain unique index). Used by rows that keep their history (KPI figures, waiting times)."""
+    where = sa.text(f"is_current AND {condition}")
+    return sa.Index(name, *columns, unique=True, sqlite_where=where, postgresql_where=where)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.contract_management import ReportKind, TalkStatus
 from portal.extensions import Model
-from portal.models._base import Cents, Timestamp, str_enum, utcnow
+from portal.models._base import Cents, Timestamp, one_current, str_enum, utcnow
 
 if TYPE_CHECKING:
     from portal.models.contracts import FrameworkAgreement
@@ -52,20 +52,8 @@ class KpiDefinition(Model):
     __table_args__ = (sa.UniqueConstraint("das_id", "code"),)
 
 
-def _one_current(name: str, *breakdown: str, condition: str) -> sa.Index:
-    """At most one current row per agreement, KPI, period and breakdown (partial indexes: a NULL
-    lot or municipality would make two rows distinct in a plain unique index)."""
-    where = sa.text(f"is_current AND {condition}")
-    return sa.Index(
-        name,
-        "agreement_id",
-        "definition_id",
-        "period_start",
-        *breakdown,
-        unique=True,
-        sqlite_where=where,
-        postgresql_where=where,
-    )
+# At most one current figure per agreement, KPI and period, for each breakdown (one_current).
+_FIGURE_KEY = ("agreement_id", "definition_id", "period_start")
 
 
 class KpiValue(Model):
@@ -105,21 +93,26 @@ class KpiValue(Model):
             sqlite_where=sa.text("is_current"),
             postgresql_where=sa.text("is_current"),
         ),
-        _one_current(
-            "uq_kpi_value_current_total", condition="lot_id IS NULL AND authority_id IS NULL"
+        one_current(
+            "uq_kpi_value_current_total",
+            *_FIGURE_KEY,
+            condition="lot_id IS NULL AND authority_id IS NULL",
         ),
-        _one_current(
+        one_current(
             "uq_kpi_value_current_lot",
+            *_FIGURE_KEY,
             "lot_id",
             condition="lot_id IS NOT NULL AND authority_id IS NULL",
         ),
-        _one_current(
+        one_current(
             "uq_kpi_value_current_authority",
+            *_FIGURE_KEY,
             "authority_id",
             condition="lot_id IS NULL AND authority_id IS NOT NULL",
         ),
-        _one_current(
+        one_current(
             "uq_kpi_value_current_both",
+            *_FIGURE_KEY,
             "lot_id",
             "authority_id",
             condition="lot_id IS NOT NULL AND authority_id IS NOT NULL",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import Model
-from portal.models._base import Timestamp, utcnow
+from portal.models._base import Timestamp, one_current, utcnow
 
 if TYPE_CHECKING:
     from portal.models.api import ApiToken
@@ -20,19 +20,8 @@ if TYPE_CHECKING:
     from portal.models.users import User
 
 
-def _one_current(name: str, *breakdown: str, condition: str) -> sa.Index:
-    """At most one current entry per agreement, lot and breakdown (partial indexes: a NULL product
-    or authority would make two rows distinct in a plain unique index)."""
-    where = sa.text(f"is_current AND {condition}")
-    return sa.Index(
-        name,
-        "agreement_id",
-        "lot_id",
-        *breakdown,
-        unique=True,
-        sqlite_where=where,
-        postgresql_where=where,
-    )
+# At most one current entry per agreement and lot, for each breakdown (one_current).
+_ENTRY_KEY = ("agreement_id", "lot_id")
 
 
 class WaitingTime(Model):
@@ -78,22 +67,26 @@ class WaitingTime(Model):
             sqlite_where=sa.text("is_current"),
             postgresql_where=sa.text("is_current"),
         ),
-        _one_current(
+        one_current(
             "uq_waiting_time_current_lot",
+            *_ENTRY_KEY,
             condition="product_id IS NULL AND authority_id IS NULL",
         ),
-        _one_current(
+        one_current(
             "uq_waiting_time_current_product",
+            *_ENTRY_KEY,
             "product_id",
             condition="product_id IS NOT NULL AND authority_id IS NULL",
         ),
-        _one_current(
+        one_current(
             "uq_waiting_time_current_authority",
+            *_ENTRY_KEY,
             "authority_id",
             condition="product_id IS NULL AND authority_id IS NOT NULL",
         ),
-        _one_current(
+        one_current(
             "uq_waiting_time_current_both",
+            *_ENTRY_KEY,
             "product_id",
             "authority_id",
             condition="product_id IS NOT NULL AND authority_id IS NOT NULL",

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from portal.domain import contract_dates
 from portal.extensions import db
@@ -55,18 +54,6 @@ def agreement_of(das_id: int, organisation_id: int) -> FrameworkAgreement | None
         db.select(FrameworkAgreement).where(
             FrameworkAgreement.das_id == das_id,
             FrameworkAgreement.organisation_id == organisation_id,
-        )
-    )
-
-
-def agreements_of(organisation_id: int) -> list[FrameworkAgreement]:
-    return list(
-        db.session.scalars(
-            db.select(FrameworkAgreement)
-            # One per DAS at most (a unique key), so unpaged; the dashboard names each DAS.
-            .options(joinedload(FrameworkAgreement.das))
-            .where(FrameworkAgreement.organisation_id == organisation_id)
-            .order_by(FrameworkAgreement.start_date)
         )
     )
 

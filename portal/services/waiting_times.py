@@ -448,15 +448,6 @@ def _due(
     ]
 
 
-def due_for(agreement_list: Sequence[FrameworkAgreement], now: datetime) -> list[RegisterDue]:
-    """Of these agreements, the live ones whose register is empty or outdated. One query."""
-    live = [a for a in agreement_list if a.state is AgreementState.LIVE]
-    if not live:
-        return []
-    oldest = _oldest_current(WaitingTime.agreement_id.in_([a.id for a in live]))
-    return _due(((a, oldest.get(a.id)) for a in live), now)
-
-
 def dashboard_agreements(
     organisation_id: int, now: datetime
 ) -> tuple[list[FrameworkAgreement], list[RegisterDue]]:
